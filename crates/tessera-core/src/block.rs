@@ -1,0 +1,465 @@
+//! Chunk data: typed buffers, the `Element` trait, and `Block`, a strided view
+//! into shared storage (so slices, transposes and broadcasts of a chunk are free).
+
+use crate::dtype::DType;
+use std::any::Any;
+use std::sync::Arc;
+
+/// Expands `$body` once per dtype with `$T` bound to the Rust element type.
+#[macro_export]
+macro_rules! with_dtype {
+    ($dt:expr, $T:ident => $body:expr) => {{
+        use $crate::dtype::DType as __D;
+        match $dt {
+            __D::Bool => { type $T = bool; $body }
+            __D::I8 => { type $T = i8; $body }
+            __D::I16 => { type $T = i16; $body }
+            __D::I32 => { type $T = i32; $body }
+            __D::I64 => { type $T = i64; $body }
+            __D::U8 => { type $T = u8; $body }
+            __D::U16 => { type $T = u16; $body }
+            __D::U32 => { type $T = u32; $body }
+            __D::U64 => { type $T = u64; $body }
+            __D::F32 => { type $T = f32; $body }
+            __D::F64 => { type $T = f64; $body }
+        }
+    }};
+}
+
+/// A typed, owned, contiguous buffer. Also the register type of fused tile programs.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Buffer {
+    Bool(Vec<bool>),
+    I8(Vec<i8>),
+    I16(Vec<i16>),
+    I32(Vec<i32>),
+    I64(Vec<i64>),
+    U8(Vec<u8>),
+    U16(Vec<u16>),
+    U32(Vec<u32>),
+    U64(Vec<u64>),
+    F32(Vec<f32>),
+    F64(Vec<f64>),
+}
+
+/// One value of any dtype.
+#[derive(Clone, Copy, Debug, PartialEq, PartialOrd)]
+pub enum Scalar {
+    Bool(bool),
+    I8(i8),
+    I16(i16),
+    I32(i32),
+    I64(i64),
+    U8(u8),
+    U16(u16),
+    U32(u32),
+    U64(u64),
+    F32(f32),
+    F64(f64),
+}
+
+/// A Rust type that stores one tessera dtype.
+pub trait Element: Copy + Send + Sync + Default + PartialOrd + PartialEq + std::fmt::Debug + 'static {
+    const DTYPE: DType;
+    fn into_buffer(v: Vec<Self>) -> Buffer;
+    fn slice(b: &Buffer) -> &[Self];
+    fn slice_mut(b: &mut Buffer) -> &mut [Self];
+    fn vec_mut(b: &mut Buffer) -> &mut Vec<Self>;
+    fn into_scalar(self) -> Scalar;
+    /// NumPy's `astype` semantics (`as` casts; float to bool is `!= 0`).
+    fn from_f64(v: f64) -> Self;
+    fn from_i64(v: i64) -> Self;
+    fn from_u64(v: u64) -> Self;
+    fn to_f64(self) -> f64;
+}
+
+macro_rules! impl_element {
+    ($t:ty, $V:ident) => {
+        impl Element for $t {
+            const DTYPE: DType = DType::$V;
+            fn into_buffer(v: Vec<Self>) -> Buffer {
+                Buffer::$V(v)
+            }
+            fn slice(b: &Buffer) -> &[Self] {
+                match b {
+                    Buffer::$V(v) => v,
+                    other => panic!("buffer is {}, expected {}", other.dtype(), DType::$V),
+                }
+            }
+            fn slice_mut(b: &mut Buffer) -> &mut [Self] {
+                Self::vec_mut(b)
+            }
+            fn vec_mut(b: &mut Buffer) -> &mut Vec<Self> {
+                match b {
+                    Buffer::$V(v) => v,
+                    other => panic!("buffer is {}, expected {}", other.dtype(), DType::$V),
+                }
+            }
+            fn into_scalar(self) -> Scalar {
+                Scalar::$V(self)
+            }
+            fn from_f64(v: f64) -> Self {
+                v as $t
+            }
+            fn from_i64(v: i64) -> Self {
+                v as $t
+            }
+            fn from_u64(v: u64) -> Self {
+                v as $t
+            }
+            fn to_f64(self) -> f64 {
+                self as f64
+            }
+        }
+    };
+}
+impl_element!(i8, I8);
+impl_element!(i16, I16);
+impl_element!(i32, I32);
+impl_element!(i64, I64);
+impl_element!(u8, U8);
+impl_element!(u16, U16);
+impl_element!(u32, U32);
+impl_element!(u64, U64);
+impl_element!(f32, F32);
+impl_element!(f64, F64);
+
+impl Element for bool {
+    const DTYPE: DType = DType::Bool;
+    fn into_buffer(v: Vec<Self>) -> Buffer {
+        Buffer::Bool(v)
+    }
+    fn slice(b: &Buffer) -> &[Self] {
+        match b {
+            Buffer::Bool(v) => v,
+            other => panic!("buffer is {}, expected bool", other.dtype()),
+        }
+    }
+    fn slice_mut(b: &mut Buffer) -> &mut [Self] {
+        Self::vec_mut(b)
+    }
+    fn vec_mut(b: &mut Buffer) -> &mut Vec<Self> {
+        match b {
+            Buffer::Bool(v) => v,
+            other => panic!("buffer is {}, expected bool", other.dtype()),
+        }
+    }
+    fn into_scalar(self) -> Scalar {
+        Scalar::Bool(self)
+    }
+    fn from_f64(v: f64) -> Self {
+        v != 0.0
+    }
+    fn from_i64(v: i64) -> Self {
+        v != 0
+    }
+    fn from_u64(v: u64) -> Self {
+        v != 0
+    }
+    fn to_f64(self) -> f64 {
+        self as u8 as f64
+    }
+}
+
+impl Buffer {
+    pub fn dtype(&self) -> DType {
+        match self {
+            Buffer::Bool(_) => DType::Bool,
+            Buffer::I8(_) => DType::I8,
+            Buffer::I16(_) => DType::I16,
+            Buffer::I32(_) => DType::I32,
+            Buffer::I64(_) => DType::I64,
+            Buffer::U8(_) => DType::U8,
+            Buffer::U16(_) => DType::U16,
+            Buffer::U32(_) => DType::U32,
+            Buffer::U64(_) => DType::U64,
+            Buffer::F32(_) => DType::F32,
+            Buffer::F64(_) => DType::F64,
+        }
+    }
+    pub fn len(&self) -> usize {
+        crate::with_dtype!(self.dtype(), T => T::slice(self).len())
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// A buffer of `len` default (zero) values.
+    pub fn zeros(dtype: DType, len: usize) -> Buffer {
+        crate::with_dtype!(dtype, T => T::into_buffer(vec![T::default(); len]))
+    }
+    /// A buffer of `len` copies of `value` cast to `dtype`.
+    pub fn filled(dtype: DType, len: usize, value: Scalar) -> Buffer {
+        crate::with_dtype!(dtype, T => T::into_buffer(vec![value.cast::<T>(); len]))
+    }
+    pub fn get(&self, i: usize) -> Scalar {
+        crate::with_dtype!(self.dtype(), T => T::slice(self)[i].into_scalar())
+    }
+}
+
+impl Scalar {
+    pub fn dtype(&self) -> DType {
+        match self {
+            Scalar::Bool(_) => DType::Bool,
+            Scalar::I8(_) => DType::I8,
+            Scalar::I16(_) => DType::I16,
+            Scalar::I32(_) => DType::I32,
+            Scalar::I64(_) => DType::I64,
+            Scalar::U8(_) => DType::U8,
+            Scalar::U16(_) => DType::U16,
+            Scalar::U32(_) => DType::U32,
+            Scalar::U64(_) => DType::U64,
+            Scalar::F32(_) => DType::F32,
+            Scalar::F64(_) => DType::F64,
+        }
+    }
+    /// NumPy `astype` of one value.
+    pub fn cast<T: Element>(self) -> T {
+        match self {
+            Scalar::Bool(v) => T::from_u64(v as u64),
+            Scalar::I8(v) => T::from_i64(v as i64),
+            Scalar::I16(v) => T::from_i64(v as i64),
+            Scalar::I32(v) => T::from_i64(v as i64),
+            Scalar::I64(v) => T::from_i64(v),
+            Scalar::U8(v) => T::from_u64(v as u64),
+            Scalar::U16(v) => T::from_u64(v as u64),
+            Scalar::U32(v) => T::from_u64(v as u64),
+            Scalar::U64(v) => T::from_u64(v),
+            Scalar::F32(v) => T::from_f64(v as f64),
+            Scalar::F64(v) => T::from_f64(v),
+        }
+    }
+    pub fn cast_to(self, dtype: DType) -> Scalar {
+        crate::with_dtype!(dtype, T => self.cast::<T>().into_scalar())
+    }
+    pub fn to_f64(self) -> f64 {
+        self.cast::<f64>()
+    }
+}
+
+/// Where a block's elements live: an owned buffer, or memory owned by someone else
+/// (a NumPy array) kept alive by `keep`.
+pub enum Storage {
+    Owned(Buffer),
+    Foreign { ptr: *const u8, dtype: DType, keep: Box<dyn Any + Send + Sync> },
+}
+
+// Foreign storage is read-only and kept alive by `keep`; sharing it across threads is sound.
+unsafe impl Send for Storage {}
+unsafe impl Sync for Storage {}
+
+impl Storage {
+    fn base_ptr(&self) -> *const u8 {
+        match self {
+            Storage::Owned(b) => crate::with_dtype!(b.dtype(), T => T::slice(b).as_ptr() as *const u8),
+            Storage::Foreign { ptr, .. } => *ptr,
+        }
+    }
+}
+
+/// An N-d strided view (strides in elements, possibly negative or zero) into shared storage.
+#[derive(Clone)]
+pub struct Block {
+    dtype: DType,
+    shape: Vec<usize>,
+    strides: Vec<isize>,
+    offset: isize,
+    storage: Arc<Storage>,
+}
+
+impl std::fmt::Debug for Block {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Block({} {:?} strides {:?})", self.dtype, self.shape, self.strides)
+    }
+}
+
+pub fn c_strides(shape: &[usize]) -> Vec<isize> {
+    let mut strides = vec![0isize; shape.len()];
+    let mut s = 1isize;
+    for i in (0..shape.len()).rev() {
+        strides[i] = s;
+        s *= shape[i].max(1) as isize;
+    }
+    strides
+}
+
+impl Block {
+    /// A C-contiguous block owning `buffer`, which must hold `product(shape)` elements.
+    pub fn from_buffer(shape: Vec<usize>, buffer: Buffer) -> Block {
+        assert_eq!(shape.iter().product::<usize>(), buffer.len(), "block shape and buffer length");
+        Block { dtype: buffer.dtype(), strides: c_strides(&shape), shape, offset: 0, storage: Arc::new(Storage::Owned(buffer)) }
+    }
+    pub fn from_vec<T: Element>(shape: Vec<usize>, v: Vec<T>) -> Block {
+        Block::from_buffer(shape, T::into_buffer(v))
+    }
+    pub fn scalar(s: Scalar) -> Block {
+        Block::from_buffer(vec![], Buffer::filled(s.dtype(), 1, s))
+    }
+    /// A view of foreign memory.
+    ///
+    /// # Safety
+    /// `ptr` offset by `offset + sum(i_k * strides[k])` must be a valid, aligned element of
+    /// `dtype` for every index in `shape`, and stay valid and unmodified while `keep` lives.
+    pub unsafe fn foreign(
+        ptr: *const u8,
+        dtype: DType,
+        shape: Vec<usize>,
+        strides: Vec<isize>,
+        offset: isize,
+        keep: Box<dyn Any + Send + Sync>,
+    ) -> Block {
+        Block { dtype, shape, strides, offset, storage: Arc::new(Storage::Foreign { ptr, dtype, keep }) }
+    }
+    pub fn dtype(&self) -> DType {
+        self.dtype
+    }
+    pub fn shape(&self) -> &[usize] {
+        &self.shape
+    }
+    pub fn strides(&self) -> &[isize] {
+        &self.strides
+    }
+    pub fn ndim(&self) -> usize {
+        self.shape.len()
+    }
+    pub fn len(&self) -> usize {
+        self.shape.iter().product()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    pub fn nbytes(&self) -> usize {
+        self.len() * self.dtype.size()
+    }
+    /// Pointer to element `[0, 0, ...]`.
+    pub fn ptr<T: Element>(&self) -> *const T {
+        assert_eq!(T::DTYPE, self.dtype, "block dtype");
+        // SAFETY: offset stays inside the storage for non-empty views by construction.
+        unsafe { (self.storage.base_ptr() as *const T).offset(self.offset) }
+    }
+    pub fn is_c_contiguous(&self) -> bool {
+        let mut expect = 1isize;
+        for i in (0..self.shape.len()).rev() {
+            if self.shape[i] != 1 && self.strides[i] != expect {
+                return self.len() == 0;
+            }
+            expect *= self.shape[i] as isize;
+        }
+        true
+    }
+    /// The elements in C order, without a copy when the view is contiguous.
+    pub fn as_slice<T: Element>(&self) -> Option<&[T]> {
+        if !self.is_c_contiguous() {
+            return None;
+        }
+        if self.is_empty() {
+            return Some(&[]);
+        }
+        // SAFETY: contiguous view of `len` valid elements.
+        Some(unsafe { std::slice::from_raw_parts(self.ptr::<T>(), self.len()) })
+    }
+    /// The elements in C order, copied.
+    pub fn to_vec<T: Element>(&self) -> Vec<T> {
+        if let Some(s) = self.as_slice::<T>() {
+            return s.to_vec();
+        }
+        let mut out = Vec::with_capacity(self.len());
+        self.for_each_run(|ptr, stride, n| {
+            for k in 0..n {
+                // SAFETY: the run lies inside the view.
+                out.push(unsafe { *(ptr as *const T).offset(k as isize * stride) });
+            }
+        });
+        out
+    }
+    /// The block as a contiguous owned buffer (copied unless it already is one).
+    pub fn to_buffer(&self) -> Buffer {
+        crate::with_dtype!(self.dtype, T => T::into_buffer(self.to_vec::<T>()))
+    }
+    /// If this block is the whole of an owned contiguous buffer, that buffer without a copy.
+    pub fn try_into_buffer(self) -> Result<Buffer, Block> {
+        if self.offset != 0 || !self.is_c_contiguous() {
+            return Err(self);
+        }
+        let len = self.len();
+        let Block { dtype, shape, strides, offset, storage } = self;
+        match Arc::try_unwrap(storage) {
+            Ok(Storage::Owned(b)) if b.len() == len => Ok(b),
+            Ok(s) => Err(Block { dtype, shape, strides, offset, storage: Arc::new(s) }),
+            Err(storage) => Err(Block { dtype, shape, strides, offset, storage }),
+        }
+    }
+    pub fn get_f64(&self, index: &[usize]) -> f64 {
+        crate::with_dtype!(self.dtype, T => {
+            let off: isize = index.iter().zip(&self.strides).map(|(&i, &s)| i as isize * s).sum();
+            unsafe { (*self.ptr::<T>().offset(off)).to_f64() }
+        })
+    }
+    /// Calls `f(ptr, stride, n)` for each run along the last axis, in C order. `ptr` is untyped.
+    pub fn for_each_run(&self, mut f: impl FnMut(*const u8, isize, usize)) {
+        if self.is_empty() {
+            return;
+        }
+        let size = self.dtype.size() as isize;
+        let base = with_dtype!(self.dtype, T => self.ptr::<T>() as *const u8);
+        let nd = self.shape.len();
+        if nd == 0 {
+            f(base, 1, 1);
+            return;
+        }
+        let (n, stride) = (self.shape[nd - 1], self.strides[nd - 1]);
+        let mut idx = vec![0usize; nd - 1];
+        loop {
+            let off: isize = idx.iter().zip(&self.strides).map(|(&i, &s)| i as isize * s).sum();
+            // SAFETY: the offset addresses an element of the view.
+            f(unsafe { base.offset(off * size) }, stride, n);
+            let mut k = nd - 1;
+            loop {
+                if k == 0 {
+                    return;
+                }
+                k -= 1;
+                idx[k] += 1;
+                if idx[k] < self.shape[k] {
+                    break;
+                }
+                idx[k] = 0;
+            }
+        }
+    }
+    /// A new view: `shape`, `strides` and an element offset relative to this view's origin.
+    /// The caller guarantees the new view addresses only elements of this one.
+    pub fn restride(&self, shape: Vec<usize>, strides: Vec<isize>, offset: isize) -> Block {
+        Block { dtype: self.dtype, shape, strides, offset: self.offset + offset, storage: self.storage.clone() }
+    }
+    /// A C-contiguous copy reshaped to `shape` (same number of elements).
+    pub fn reshaped(&self, shape: Vec<usize>) -> Block {
+        assert_eq!(shape.iter().product::<usize>(), self.len());
+        if self.is_c_contiguous() {
+            return Block { strides: c_strides(&shape), shape, ..self.clone() };
+        }
+        Block::from_buffer(shape, self.to_buffer())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn restride_transposes_without_copy() {
+        let b = Block::from_vec(vec![2, 3], (0..6).map(|x| x as f64).collect());
+        let t = b.restride(vec![3, 2], vec![1, 3], 0);
+        assert_eq!(t.to_vec::<f64>(), vec![0., 3., 1., 4., 2., 5.]);
+        assert!(!t.is_c_contiguous());
+        let rev = b.restride(vec![2, 3], vec![3, -1], 2);
+        assert_eq!(rev.to_vec::<f64>(), vec![2., 1., 0., 5., 4., 3.]);
+    }
+
+    #[test]
+    fn scalar_casts_like_numpy_astype() {
+        assert_eq!(Scalar::F64(2.7).cast::<i32>(), 2);
+        assert_eq!(Scalar::F64(-2.7).cast::<i32>(), -2);
+        assert!(Scalar::F64(0.5).cast::<bool>());
+        assert_eq!(Scalar::I64(-1).cast::<u8>(), 255);
+    }
+}

@@ -1,0 +1,63 @@
+//! The one error type. Every error names the operation and the values at fault.
+
+use std::fmt;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// Shapes that do not fit together (broadcasting, reshape, concatenation).
+    Shape,
+    /// An axis out of range or repeated.
+    Axis,
+    /// An index or slice out of bounds.
+    Index,
+    /// An invalid chunk specification.
+    Chunks,
+    /// A dtype an operation does not accept.
+    DType,
+    /// A bad argument value (negative size, zero step, ...).
+    Value,
+    /// The computation was cancelled.
+    Cancelled,
+    /// A bug in tessera: an invariant did not hold.
+    Internal,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Error {
+    pub kind: ErrorKind,
+    /// The operation being built or run, e.g. `"add"`, `"rechunk"`.
+    pub op: String,
+    pub message: String,
+}
+
+impl Error {
+    pub fn new(kind: ErrorKind, op: impl Into<String>, message: impl Into<String>) -> Self {
+        Error { kind, op: op.into(), message: message.into() }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.op, self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// `bail!(Kind, "op", "format {}", args)` returns an `Err` of that kind.
+#[macro_export]
+macro_rules! bail {
+    ($kind:ident, $op:expr, $($fmt:tt)+) => {
+        return Err($crate::error::Error::new($crate::error::ErrorKind::$kind, $op, format!($($fmt)+)))
+    };
+}
+
+/// `err!(Kind, "op", "format {}", args)` builds an `Error` of that kind.
+#[macro_export]
+macro_rules! err {
+    ($kind:ident, $op:expr, $($fmt:tt)+) => {
+        $crate::error::Error::new($crate::error::ErrorKind::$kind, $op, format!($($fmt)+))
+    };
+}

@@ -1,0 +1,10 @@
+//! tessera-core: dtypes, chunks, blocks, errors, the expression graph, the optimizer and lowering.
+
+pub mod error;
+pub mod dtype;
+pub mod block;
+pub mod ops;
+
+pub use block::{Block, Buffer, Element, Scalar};
+pub use dtype::{DType, ScalarKind};
+pub use error::{Error, ErrorKind, Result};
