@@ -4,6 +4,8 @@ pub mod error;
 pub mod dtype;
 pub mod block;
 pub mod ops;
+pub mod chunks;
+pub mod view;
 
 pub use block::{Block, Buffer, Element, Scalar};
 pub use dtype::{DType, ScalarKind};
