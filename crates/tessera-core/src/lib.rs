@@ -6,6 +6,9 @@ pub mod block;
 pub mod ops;
 pub mod chunks;
 pub mod view;
+pub mod graph;
+pub mod build;
+pub mod optimize;
 
 pub use block::{Block, Buffer, Element, Scalar};
 pub use dtype::{DType, ScalarKind};
