@@ -9,6 +9,7 @@ pub mod view;
 pub mod graph;
 pub mod build;
 pub mod optimize;
+pub mod plan;
 
 pub use block::{Block, Buffer, Element, Scalar};
 pub use dtype::{DType, ScalarKind};

@@ -1,0 +1,598 @@
+//! Lowering: the optimized expression graph becomes a small graph of stages. A stage
+//! produces the blocks of one materialised array; each of its blocks is one task. Chains
+//! of elementwise operations, views and sources fuse into one stage (one task per chunk),
+//! together with the first step of a following reduction. Tasks are never listed: block
+//! indices and per-axis edge tables are enough to find any task's inputs and consumers.
+
+use crate::block::{Block, Scalar};
+use crate::chunks::{self, AxisChunks, Chunks};
+use crate::dtype::DType;
+use crate::graph::{Expr, Generator, Meta, Node, Op};
+use crate::ops::{BinaryOp, ReduceOp, UnaryOp};
+use crate::view::{AffineMap, AxisMap};
+use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::Arc;
+
+pub type StageId = usize;
+/// A register of a fused program: the index of the instruction that computes it.
+pub type Reg = usize;
+
+#[derive(Clone, Debug)]
+pub enum Leaf {
+    /// Blocks of an input stage, seen through a map from this stage's coordinates.
+    Input { edge: usize, map: AffineMap },
+    /// In-memory data (the whole array), seen through a map.
+    Data { block: Block },
+    Generate { gen: Generator, base_shape: Vec<usize>, map: AffineMap },
+}
+
+#[derive(Clone, Debug)]
+pub enum Instr {
+    Leaf(usize),
+    Unary(UnaryOp, Reg),
+    Binary(BinaryOp, Reg, Reg),
+    BinaryScalar { op: BinaryOp, x: Reg, scalar: Scalar, scalar_left: bool },
+    Cast(Reg),
+    Where(Reg, Reg, Reg),
+}
+
+/// What a fused stage does with the values of its program's last register.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Head {
+    /// Writes them out as the block.
+    Store,
+    /// Reduces them over `axes` into a partial result (the first step of a tree reduction).
+    Partial { op: ReduceOp, axes: Vec<usize> },
+}
+
+#[derive(Clone, Debug)]
+pub enum StageKind {
+    Fused { leaves: Vec<Leaf>, program: Vec<(Instr, DType)>, head: Head },
+    /// Merges groups of partial results; the last level also finalises them.
+    Combine { op: ReduceOp, axes: Vec<usize>, finalize: Option<Finalize> },
+    Rechunk,
+    /// Blockwise reshape: each block is the input block with the output block's shape.
+    Reshape,
+    Blocks(Arc<Vec<Block>>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Finalize {
+    /// The input array's dtype (for mean/var of integers) and the reduction's output dtype.
+    pub out_dtype: DType,
+    pub keepdims: bool,
+    /// How many input elements each output element reduces (for mean and var).
+    pub count: usize,
+}
+
+/// Which input blocks along one input axis a consumer block needs.
+#[derive(Clone, Debug)]
+pub enum AxisRel {
+    /// Driven by consumer axis `out_axis`: `deps[c]` is the input block range of consumer
+    /// block `c`, `users[i]` the consumer block range that needs input block `i`.
+    Driven { out_axis: usize, deps: Vec<(u32, u32)>, users: Vec<(u32, u32)> },
+    /// Always input block `block` along this axis.
+    Fixed(usize),
+}
+
+#[derive(Clone, Debug)]
+pub struct Edge {
+    pub input: StageId,
+    /// One per input axis.
+    pub axes: Vec<AxisRel>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Stage {
+    pub kind: StageKind,
+    /// Shape, dtype and chunks of the blocks it produces (partial results: one cell per
+    /// input block along reduced axes).
+    pub meta: Meta,
+    pub edges: Vec<Edge>,
+    /// A name for pictures and profiles: `normal`, `mean_chunk`, `mean_agg`, ...
+    pub name: String,
+    /// Estimated bytes a task holds while it runs: output plus inputs plus tiles.
+    pub task_bytes: usize,
+}
+
+#[derive(Clone, Debug)]
+pub struct Plan {
+    pub stages: Vec<Stage>,
+    pub outputs: Vec<StageId>,
+}
+
+impl Stage {
+    pub fn grid(&self) -> Vec<usize> {
+        self.meta.grid()
+    }
+    pub fn nblocks(&self) -> usize {
+        self.meta.nblocks()
+    }
+    pub fn is_source(&self) -> bool {
+        self.edges.is_empty()
+    }
+    /// Input blocks of consumer block `index`, per edge, in C order.
+    pub fn deps(&self, index: &[usize], plan: &Plan) -> Vec<Vec<usize>> {
+        self.edges
+            .iter()
+            .map(|e| {
+                let ranges: Vec<Range<usize>> = e
+                    .axes
+                    .iter()
+                    .map(|r| match r {
+                        AxisRel::Driven { out_axis, deps, .. } => {
+                            let (a, b) = deps[index[*out_axis]];
+                            a as usize..b as usize
+                        }
+                        AxisRel::Fixed(j) => *j..*j + 1,
+                    })
+                    .collect();
+                let grid = plan.stages[e.input].grid();
+                product(&ranges).into_iter().map(|ix| chunks::ravel(&ix, &grid)).collect()
+            })
+            .collect()
+    }
+    /// Consumer blocks (of this stage) that need block `index` of the input through edge `e`.
+    pub fn users(&self, e: usize, index: &[usize]) -> Vec<usize> {
+        let grid = self.grid();
+        let mut ranges: Vec<Range<usize>> = grid.iter().map(|&g| 0..g).collect();
+        for (a, r) in self.edges[e].axes.iter().enumerate() {
+            match r {
+                AxisRel::Driven { out_axis, users, .. } => {
+                    let (lo, hi) = users[index[a]];
+                    let cur = &ranges[*out_axis];
+                    ranges[*out_axis] = cur.start.max(lo as usize)..cur.end.min(hi as usize);
+                }
+                AxisRel::Fixed(j) => {
+                    if index[a] != *j {
+                        return vec![];
+                    }
+                }
+            }
+        }
+        product(&ranges).into_iter().map(|ix| chunks::ravel(&ix, &grid)).collect()
+    }
+}
+
+/// All multi-indices in the box `ranges`, in C order.
+pub fn product(ranges: &[Range<usize>]) -> Vec<Vec<usize>> {
+    if ranges.iter().any(|r| r.is_empty()) {
+        return vec![];
+    }
+    let mut out = vec![ranges.iter().map(|r| r.start).collect::<Vec<_>>()];
+    loop {
+        let mut next = out.last().unwrap().clone();
+        let mut k = ranges.len();
+        loop {
+            if k == 0 {
+                return out;
+            }
+            k -= 1;
+            next[k] += 1;
+            if next[k] < ranges[k].end {
+                break;
+            }
+            next[k] = ranges[k].start;
+        }
+        out.push(next);
+    }
+}
+
+/// Inverse of a monotone table of consumer -> input block ranges.
+fn invert(deps: &[(u32, u32)], n_inputs: usize) -> Vec<(u32, u32)> {
+    let mut users = vec![(u32::MAX, 0u32); n_inputs];
+    for (c, &(a, b)) in deps.iter().enumerate() {
+        for i in a..b {
+            let u = &mut users[i as usize];
+            u.0 = u.0.min(c as u32);
+            u.1 = u.1.max(c as u32 + 1);
+        }
+    }
+    for u in &mut users {
+        if u.0 == u32::MAX {
+            *u = (0, 0);
+        }
+    }
+    users
+}
+
+fn driven(out_axis: usize, deps: Vec<(u32, u32)>, n_inputs: usize) -> AxisRel {
+    let users = invert(&deps, n_inputs);
+    AxisRel::Driven { out_axis, deps, users }
+}
+
+/// The edge of a view: each consumer block lies inside one input block.
+fn view_edge(input: StageId, map: &AffineMap, out_chunks: &Chunks, in_chunks: &Chunks) -> Edge {
+    let axes = map
+        .axes
+        .iter()
+        .enumerate()
+        .map(|(a, m)| match *m {
+            AxisMap::Fixed(c) => AxisRel::Fixed(in_chunks[a].block_of(c)),
+            AxisMap::Strided { out_axis, start, step } => {
+                let oc = &out_chunks[out_axis];
+                let deps = (0..oc.nblocks())
+                    .map(|b| {
+                        let first = oc.start(b) as isize;
+                        let i = if oc.size(b) == 0 { 0 } else { in_chunks[a].block_of((start as isize + step * first) as usize) };
+                        (i as u32, i as u32 + 1)
+                    })
+                    .collect();
+                driven(out_axis, deps, in_chunks[a].nblocks())
+            }
+        })
+        .collect();
+    Edge { input, axes }
+}
+
+/// The edge of a rechunk: a consumer block needs every input block it overlaps.
+fn overlap_edge(input: StageId, out_chunks: &Chunks, in_chunks: &Chunks) -> Edge {
+    let axes = out_chunks
+        .iter()
+        .zip(in_chunks)
+        .enumerate()
+        .map(|(a, (oc, ic))| {
+            let deps = (0..oc.nblocks())
+                .map(|b| {
+                    if oc.size(b) == 0 {
+                        let i = ic.block_of(oc.start(b).min(ic.len().saturating_sub(1)));
+                        return (i as u32, i as u32 + 1);
+                    }
+                    let lo = ic.block_of(oc.start(b));
+                    let hi = ic.block_of(oc.start(b) + oc.size(b) - 1);
+                    (lo as u32, hi as u32 + 1)
+                })
+                .collect();
+            driven(a, deps, ic.nblocks())
+        })
+        .collect();
+    Edge { input, axes }
+}
+
+/// The edge of one tree-reduction level: groups of `split[k]` blocks along `axes[k]`.
+fn group_edge(input: StageId, in_grid: &[usize], axes: &[usize], split: &[usize]) -> (Edge, Vec<usize>) {
+    let mut out_grid = in_grid.to_vec();
+    let rels = in_grid
+        .iter()
+        .enumerate()
+        .map(|(a, &g)| {
+            let s = axes.iter().position(|&x| x == a).map(|k| split[k]).unwrap_or(1);
+            out_grid[a] = g.div_ceil(s).max(1);
+            let deps = (0..out_grid[a]).map(|c| ((c * s) as u32, ((c + 1) * s).min(g) as u32)).collect();
+            driven(a, deps, g)
+        })
+        .collect();
+    (Edge { input, axes: rels }, out_grid)
+}
+
+/// Lowers optimized outputs to a plan.
+pub fn lower(roots: &[Expr]) -> Plan {
+    let mut users: HashMap<u64, usize> = HashMap::new();
+    count_users(roots, &mut users, &mut HashMap::new());
+    let mut l = Lowering { plan: Plan { stages: vec![], outputs: vec![] }, stage_of: HashMap::new(), users };
+    for r in roots {
+        let s = l.materialize(r);
+        l.plan.outputs.push(s);
+    }
+    l.plan
+}
+
+fn count_users(roots: &[Expr], users: &mut HashMap<u64, usize>, seen: &mut HashMap<u64, ()>) {
+    let mut stack: Vec<Expr> = roots.to_vec();
+    while let Some(n) = stack.pop() {
+        if seen.insert(n.id, ()).is_some() {
+            continue;
+        }
+        for i in &n.inputs {
+            *users.entry(i.id).or_default() += 1;
+            stack.push(i.clone());
+        }
+    }
+}
+
+struct Lowering {
+    plan: Plan,
+    stage_of: HashMap<u64, StageId>,
+    users: HashMap<u64, usize>,
+}
+
+struct FusedBuilder {
+    leaves: Vec<Leaf>,
+    program: Vec<(Instr, DType)>,
+    edges: Vec<Edge>,
+    memo: HashMap<u64, Reg>,
+    in_bytes: usize,
+}
+
+const TILE_BYTES_ESTIMATE: usize = 4096 * 8;
+
+impl Lowering {
+    fn push(&mut self, stage: Stage) -> StageId {
+        self.plan.stages.push(stage);
+        self.plan.stages.len() - 1
+    }
+
+    /// Nodes that get a stage of their own rather than being fused into their consumers.
+    fn is_boundary(&self, n: &Node) -> bool {
+        match n.op {
+            Op::Reduce { .. } | Op::Rechunk | Op::Reshape | Op::Blocks(_) => true,
+            // Shared non-source work is computed once.
+            _ => n.op.is_elementwise() && self.users.get(&n.id).copied().unwrap_or(0) > 1,
+        }
+    }
+
+    fn materialize(&mut self, n: &Expr) -> StageId {
+        if let Some(&s) = self.stage_of.get(&n.id) {
+            return s;
+        }
+        let s = match &n.op {
+            Op::Reduce { op, axes, keepdims, split_every } => self.reduction(n, *op, axes, *keepdims, split_every),
+            Op::Rechunk => {
+                let input = self.materialize(&n.inputs[0]);
+                let edge = overlap_edge(input, &n.meta.chunks, &n.inputs[0].meta.chunks);
+                let bytes = 2 * n.meta.max_block_bytes() + n.inputs[0].meta.max_block_bytes();
+                self.push(Stage { kind: StageKind::Rechunk, meta: n.meta.clone(), edges: vec![edge], name: "rechunk".into(), task_bytes: bytes })
+            }
+            Op::Reshape => {
+                let x = &n.inputs[0];
+                let input = self.materialize(x);
+                let edge = reshape_edge(input, &x.meta, &n.meta);
+                let bytes = 2 * n.meta.max_block_bytes();
+                self.push(Stage { kind: StageKind::Reshape, meta: n.meta.clone(), edges: vec![edge], name: "reshape".into(), task_bytes: bytes })
+            }
+            Op::Blocks(b) => {
+                let bytes = n.meta.max_block_bytes();
+                self.push(Stage { kind: StageKind::Blocks(b.clone()), meta: n.meta.clone(), edges: vec![], name: "persisted".into(), task_bytes: bytes })
+            }
+            _ => {
+                let mut f = FusedBuilder { leaves: vec![], program: vec![], edges: vec![], memo: HashMap::new(), in_bytes: 0 };
+                self.emit(n, &mut f, true);
+                let name = fused_name(n);
+                let bytes = n.meta.max_block_bytes() + f.in_bytes + f.program.len() * TILE_BYTES_ESTIMATE;
+                let kind = StageKind::Fused { leaves: f.leaves, program: f.program, head: Head::Store };
+                self.push(Stage { kind, meta: n.meta.clone(), edges: f.edges, name, task_bytes: bytes })
+            }
+        };
+        self.stage_of.insert(n.id, s);
+        s
+    }
+
+    /// Adds `n`'s computation to a fused program and returns its register.
+    fn emit(&mut self, n: &Expr, f: &mut FusedBuilder, root: bool) -> Reg {
+        if let Some(&r) = f.memo.get(&n.id) {
+            return r;
+        }
+        let dtype = n.meta.dtype;
+        let instr = if !root && self.is_boundary(n) {
+            let s = self.materialize(n);
+            self.input_leaf(f, s, AffineMap::identity(&n.meta.shape), n)
+        } else {
+            match &n.op {
+                Op::Generate { gen, base_shape, map } => {
+                    f.leaves.push(Leaf::Generate { gen: gen.clone(), base_shape: base_shape.clone(), map: map.clone() });
+                    Instr::Leaf(f.leaves.len() - 1)
+                }
+                Op::Data(block) => {
+                    f.leaves.push(Leaf::Data { block: block.clone() });
+                    Instr::Leaf(f.leaves.len() - 1)
+                }
+                Op::View(map) => {
+                    let x = &n.inputs[0];
+                    let (x, map) = match &x.op {
+                        Op::View(inner) => (x.inputs[0].clone(), inner.compose(map)),
+                        _ => (x.clone(), map.clone()),
+                    };
+                    let s = self.materialize(&x);
+                    let map_meta = Meta { shape: map.out_shape.clone(), ..n.meta.clone() };
+                    let _ = map_meta;
+                    self.input_leaf(f, s, map, n)
+                }
+                Op::Unary(op) => Instr::Unary(*op, self.emit(&n.inputs[0], f, false)),
+                Op::Binary(op) => {
+                    let a = self.emit(&n.inputs[0], f, false);
+                    Instr::Binary(*op, a, self.emit(&n.inputs[1], f, false))
+                }
+                Op::BinaryScalar { op, scalar, scalar_left } => {
+                    Instr::BinaryScalar { op: *op, x: self.emit(&n.inputs[0], f, false), scalar: *scalar, scalar_left: *scalar_left }
+                }
+                Op::Cast => Instr::Cast(self.emit(&n.inputs[0], f, false)),
+                Op::Where => {
+                    let c = self.emit(&n.inputs[0], f, false);
+                    let a = self.emit(&n.inputs[1], f, false);
+                    Instr::Where(c, a, self.emit(&n.inputs[2], f, false))
+                }
+                Op::Reduce { .. } | Op::Rechunk | Op::Reshape | Op::Blocks(_) => {
+                    let s = self.materialize(n);
+                    self.input_leaf(f, s, AffineMap::identity(&n.meta.shape), n)
+                }
+            }
+        };
+        f.program.push((instr, dtype));
+        let r = f.program.len() - 1;
+        f.memo.insert(n.id, r);
+        r
+    }
+
+    /// A leaf reading stage `s` through `map` (from the consumer's coordinates, whose
+    /// chunks are `n`'s).
+    fn input_leaf(&mut self, f: &mut FusedBuilder, s: StageId, map: AffineMap, n: &Expr) -> Instr {
+        let in_meta = self.plan.stages[s].meta.clone();
+        f.edges.push(view_edge(s, &map, &n.meta.chunks, &in_meta.chunks));
+        f.in_bytes += in_meta.max_block_bytes();
+        f.leaves.push(Leaf::Input { edge: f.edges.len() - 1, map });
+        Instr::Leaf(f.leaves.len() - 1)
+    }
+
+    fn reduction(&mut self, n: &Expr, op: ReduceOp, axes: &[usize], keepdims: bool, split: &[usize]) -> StageId {
+        let x = &n.inputs[0];
+        let mut f = FusedBuilder { leaves: vec![], program: vec![], edges: vec![], memo: HashMap::new(), in_bytes: 0 };
+        if self.is_boundary(x) {
+            let s = self.materialize(x);
+            let instr = self.input_leaf(&mut f, s, AffineMap::identity(&x.meta.shape), x);
+            f.program.push((instr, x.meta.dtype));
+        } else {
+            self.emit(x, &mut f, true);
+        }
+        // Partial results: one cell per input block along the reduced axes.
+        let cells = |grid: &[usize]| -> Chunks {
+            (0..x.meta.ndim()).map(|a| if axes.contains(&a) { AxisChunks::regular(1, grid[a]) } else { x.meta.chunks[a].clone() }).collect()
+        };
+        let in_grid = x.meta.grid();
+        let pshape = |ch: &Chunks| ch.iter().map(|c| c.len()).collect::<Vec<usize>>();
+        let pchunks = cells(&in_grid);
+        let pmeta = Meta { shape: pshape(&pchunks), dtype: n.meta.dtype, chunks: pchunks };
+        let kept_bytes: usize = (0..x.meta.ndim()).filter(|a| !axes.contains(a)).map(|a| x.meta.chunks[a].max_size()).product::<usize>() * 24;
+        let bytes = f.in_bytes + f.program.len() * TILE_BYTES_ESTIMATE + kept_bytes;
+        let name = format!("{}_chunk", reduce_stage_name(op));
+        let kind = StageKind::Fused { leaves: f.leaves, program: f.program, head: Head::Partial { op, axes: axes.to_vec() } };
+        let mut prev = self.push(Stage { kind, meta: pmeta, edges: f.edges, name, task_bytes: bytes });
+        let count: usize = axes.iter().map(|&a| x.meta.shape[a]).product();
+        loop {
+            let grid = self.plan.stages[prev].grid();
+            let (edge, out_grid) = group_edge(prev, &grid, axes, split);
+            let last = axes.iter().all(|&a| out_grid[a] == 1);
+            let fan_in: usize = axes.iter().map(|&a| grid[a].div_ceil(out_grid[a])).product();
+            let (meta, finalize) = if last {
+                (n.meta.clone(), Some(Finalize { out_dtype: n.meta.dtype, keepdims, count }))
+            } else {
+                let ch = cells(&out_grid);
+                (Meta { shape: pshape(&ch), dtype: n.meta.dtype, chunks: ch }, None)
+            };
+            let name = if last { format!("{}_agg", reduce_stage_name(op)) } else { format!("{}_combine", reduce_stage_name(op)) };
+            let kind = StageKind::Combine { op, axes: axes.to_vec(), finalize };
+            let bytes = (fan_in + 1) * kept_bytes;
+            prev = self.push(Stage { kind, meta, edges: vec![edge], name, task_bytes: bytes });
+            if last {
+                return prev;
+            }
+        }
+    }
+}
+
+fn reduce_stage_name(op: ReduceOp) -> &'static str {
+    op.name()
+}
+
+/// A fused stage is named after its most interesting operation (the last non-view one).
+fn fused_name(n: &Node) -> String {
+    match &n.op {
+        Op::View(_) | Op::Cast if !n.inputs.is_empty() && !matches!(n.inputs[0].op, Op::Reduce { .. } | Op::Rechunk | Op::Reshape | Op::Blocks(_)) => fused_name(&n.inputs[0]),
+        _ => n.op.name(),
+    }
+}
+
+fn reshape_edge(input: StageId, inm: &Meta, outm: &Meta) -> Edge {
+    // Blocks correspond one to one in C order of the grids (the input is chunked so that
+    // only the leading axis of each group has several blocks).
+    let in_grid = inm.grid();
+    let out_grid = outm.grid();
+    let out_multi: Vec<usize> = (0..out_grid.len()).filter(|&a| out_grid[a] > 1).collect();
+    let mut k = 0;
+    let axes = in_grid
+        .iter()
+        .map(|&g| {
+            if g > 1 {
+                let out_axis = out_multi[k];
+                k += 1;
+                driven(out_axis, (0..g as u32).map(|i| (i, i + 1)).collect(), g)
+            } else {
+                AxisRel::Fixed(0)
+            }
+        })
+        .collect();
+    Edge { input, axes }
+}
+
+impl Plan {
+    /// Total number of tasks.
+    pub fn task_count(&self) -> usize {
+        self.stages.iter().map(|s| s.nblocks()).sum()
+    }
+    /// The plan as text: one line per stage with its fused operations.
+    pub fn text(&self) -> String {
+        use std::fmt::Write;
+        let mut out = String::new();
+        for (i, s) in self.stages.iter().enumerate() {
+            let inputs: Vec<String> = s.edges.iter().map(|e| format!("s{}", e.input)).collect();
+            let ops = match &s.kind {
+                StageKind::Fused { program, head, .. } => {
+                    let mut v: Vec<String> = program.iter().map(|(i, _)| instr_name(i)).collect();
+                    if let Head::Partial { op, axes } = head {
+                        v.push(format!("{}_chunk(axes={axes:?})", op.name()));
+                    }
+                    v.join(" -> ")
+                }
+                StageKind::Combine { axes, .. } => format!("combine(axes={axes:?})"),
+                StageKind::Rechunk => "rechunk".into(),
+                StageKind::Reshape => "reshape".into(),
+                StageKind::Blocks(_) => "persisted".into(),
+            };
+            let _ = writeln!(
+                out,
+                "s{i} {} [{}] tasks={} shape={:?} {} bytes/task={} inputs=[{}]",
+                s.name,
+                ops,
+                s.nblocks(),
+                s.meta.shape,
+                s.meta.dtype,
+                s.task_bytes,
+                inputs.join(", ")
+            );
+        }
+        out
+    }
+}
+
+fn instr_name(i: &Instr) -> String {
+    match i {
+        Instr::Leaf(l) => format!("leaf{l}"),
+        Instr::Unary(op, _) => op.name().into(),
+        Instr::Binary(op, ..) | Instr::BinaryScalar { op, .. } => op.name().into(),
+        Instr::Cast(_) => "astype".into(),
+        Instr::Where(..) => "where".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::build;
+    use crate::chunks::ChunkSpec;
+    use crate::graph::RandomDist;
+
+    #[test]
+    fn seed_mean_is_one_fused_stage_and_an_aggregate() {
+        let gen = Generator::Random { dist: RandomDist::Normal { loc: 0.0, scale: 0.1 }, seed: 1, stream: 0 };
+        let x = build::generate(gen, &[800_000_000], DType::F64, &ChunkSpec::Uniform(200_000_000)).unwrap();
+        let m = build::reduce(&x, ReduceOp::Mean, None, false, None).unwrap();
+        let plan = lower(&[m]);
+        assert_eq!(
+            plan.text().trim(),
+            "s0 mean_chunk [leaf0 -> mean_chunk(axes=[0])] tasks=4 shape=[4] float64 bytes/task=32792 inputs=[]
+s1 mean_agg [combine(axes=[0])] tasks=1 shape=[] float64 bytes/task=120 inputs=[s0]"
+        );
+    }
+
+    #[test]
+    fn million_chunk_tree_has_log_levels() {
+        let x = build::generate(Generator::Fill(Scalar::F64(1.0)), &[1_000_000], DType::F64, &ChunkSpec::Uniform(1)).unwrap();
+        let plan = lower(&[build::reduce(&x, ReduceOp::Sum, None, false, None).unwrap()]);
+        let tasks: Vec<usize> = plan.stages.iter().map(|s| s.nblocks()).collect();
+        assert_eq!(tasks, vec![1_000_000, 62500, 3907, 245, 16, 1]);
+        let s1 = &plan.stages[1];
+        assert_eq!(s1.deps(&[1], &plan), vec![(16..32).collect::<Vec<_>>()]);
+        assert_eq!(s1.users(0, &[17]), vec![1]);
+    }
+
+    #[test]
+    fn rechunk_edges_overlap() {
+        let x = build::generate(Generator::Fill(Scalar::F64(1.0)), &[10], DType::F64, &ChunkSpec::Uniform(3)).unwrap();
+        let y = build::binary(BinaryOp::Add, &x, &x).unwrap();
+        let z = build::rechunk(&y, &ChunkSpec::Uniform(4)).unwrap();
+        let plan = lower(&[z]);
+        let s = &plan.stages[1];
+        assert_eq!(s.deps(&[1], &plan), vec![vec![1, 2]]);
+        assert_eq!(s.users(0, &[2]), vec![1, 2]);
+    }
+}
