@@ -283,3 +283,41 @@ mod tests {
         }
     }
 }
+
+impl From<usize> for ChunkSpec {
+    fn from(n: usize) -> Self {
+        ChunkSpec::Uniform(n as i64)
+    }
+}
+impl From<i64> for ChunkSpec {
+    fn from(n: i64) -> Self {
+        ChunkSpec::Uniform(n)
+    }
+}
+impl From<i32> for ChunkSpec {
+    fn from(n: i32) -> Self {
+        ChunkSpec::Uniform(n as i64)
+    }
+}
+impl From<&str> for ChunkSpec {
+    /// `"auto"`; anything else is treated as auto too (Dask also accepts byte sizes here).
+    fn from(_: &str) -> Self {
+        ChunkSpec::Auto
+    }
+}
+impl<const N: usize> From<[usize; N]> for ChunkSpec {
+    fn from(v: [usize; N]) -> Self {
+        ChunkSpec::PerAxis(v.iter().map(|&n| AxisSpec::Size(n as i64)).collect())
+    }
+}
+impl From<&[usize]> for ChunkSpec {
+    fn from(v: &[usize]) -> Self {
+        ChunkSpec::PerAxis(v.iter().map(|&n| AxisSpec::Size(n as i64)).collect())
+    }
+}
+impl From<Vec<Vec<usize>>> for ChunkSpec {
+    /// Explicit block sizes per axis.
+    fn from(v: Vec<Vec<usize>>) -> Self {
+        ChunkSpec::PerAxis(v.into_iter().map(|b| AxisSpec::Blocks(b.into_iter().map(|x| x as i64).collect())).collect())
+    }
+}

@@ -48,7 +48,9 @@ pub enum Head {
 
 #[derive(Clone, Debug)]
 pub enum StageKind {
-    Fused { leaves: Vec<Leaf>, program: Vec<(Instr, DType)>, head: Head },
+    /// `domain` is the chunking the program is evaluated over: the stage's own chunks for
+    /// `Head::Store`, the reduced array's chunks for `Head::Partial` (same block grid).
+    Fused { leaves: Vec<Leaf>, program: Vec<(Instr, DType)>, head: Head, domain: Chunks },
     /// Merges groups of partial results; the last level also finalises them.
     Combine { op: ReduceOp, axes: Vec<usize>, finalize: Option<Finalize> },
     Rechunk,
@@ -72,8 +74,8 @@ pub enum AxisRel {
     /// Driven by consumer axis `out_axis`: `deps[c]` is the input block range of consumer
     /// block `c`, `users[i]` the consumer block range that needs input block `i`.
     Driven { out_axis: usize, deps: Vec<(u32, u32)>, users: Vec<(u32, u32)> },
-    /// Always input block `block` along this axis.
-    Fixed(usize),
+    /// Always input blocks `lo..hi` along this axis, whatever the consumer block.
+    Range(usize, usize),
 }
 
 #[derive(Clone, Debug)]
@@ -125,7 +127,7 @@ impl Stage {
                             let (a, b) = deps[index[*out_axis]];
                             a as usize..b as usize
                         }
-                        AxisRel::Fixed(j) => *j..*j + 1,
+                        AxisRel::Range(lo, hi) => *lo..*hi,
                     })
                     .collect();
                 let grid = plan.stages[e.input].grid();
@@ -144,8 +146,8 @@ impl Stage {
                     let cur = &ranges[*out_axis];
                     ranges[*out_axis] = cur.start.max(lo as usize)..cur.end.min(hi as usize);
                 }
-                AxisRel::Fixed(j) => {
-                    if index[a] != *j {
+                AxisRel::Range(lo, hi) => {
+                    if index[a] < *lo || index[a] >= *hi {
                         return vec![];
                     }
                 }
@@ -209,7 +211,10 @@ fn view_edge(input: StageId, map: &AffineMap, out_chunks: &Chunks, in_chunks: &C
         .iter()
         .enumerate()
         .map(|(a, m)| match *m {
-            AxisMap::Fixed(c) => AxisRel::Fixed(in_chunks[a].block_of(c)),
+            AxisMap::Fixed(c) => {
+                let b = in_chunks[a].block_of(c);
+                AxisRel::Range(b, b + 1)
+            }
             AxisMap::Strided { out_axis, start, step } => {
                 let oc = &out_chunks[out_axis];
                 let deps = (0..oc.nblocks())
@@ -251,16 +256,24 @@ fn overlap_edge(input: StageId, out_chunks: &Chunks, in_chunks: &Chunks) -> Edge
 }
 
 /// The edge of one tree-reduction level: groups of `split[k]` blocks along `axes[k]`.
-fn group_edge(input: StageId, in_grid: &[usize], axes: &[usize], split: &[usize]) -> (Edge, Vec<usize>) {
+/// The grid returned keeps the input's axes (reduced ones shrink); with `drop_reduced`
+/// (the last level without keepdims) the consumer's grid has only the kept axes.
+fn group_edge(input: StageId, in_grid: &[usize], axes: &[usize], split: &[usize], drop_reduced: bool) -> (Edge, Vec<usize>) {
     let mut out_grid = in_grid.to_vec();
+    let mut kept = 0;
     let rels = in_grid
         .iter()
         .enumerate()
         .map(|(a, &g)| {
             let s = axes.iter().position(|&x| x == a).map(|k| split[k]).unwrap_or(1);
             out_grid[a] = g.div_ceil(s).max(1);
+            if drop_reduced && axes.contains(&a) {
+                return AxisRel::Range(0, g);
+            }
             let deps = (0..out_grid[a]).map(|c| ((c * s) as u32, ((c + 1) * s).min(g) as u32)).collect();
-            driven(a, deps, g)
+            let out_axis = if drop_reduced { kept } else { a };
+            kept += 1;
+            driven(out_axis, deps, g)
         })
         .collect();
     (Edge { input, axes: rels }, out_grid)
@@ -350,7 +363,7 @@ impl Lowering {
                 self.emit(n, &mut f, true);
                 let name = fused_name(n);
                 let bytes = n.meta.max_block_bytes() + f.in_bytes + f.program.len() * TILE_BYTES_ESTIMATE;
-                let kind = StageKind::Fused { leaves: f.leaves, program: f.program, head: Head::Store };
+                let kind = StageKind::Fused { leaves: f.leaves, program: f.program, head: Head::Store, domain: n.meta.chunks.clone() };
                 self.push(Stage { kind, meta: n.meta.clone(), edges: f.edges, name, task_bytes: bytes })
             }
         };
@@ -384,8 +397,6 @@ impl Lowering {
                         _ => (x.clone(), map.clone()),
                     };
                     let s = self.materialize(&x);
-                    let map_meta = Meta { shape: map.out_shape.clone(), ..n.meta.clone() };
-                    let _ = map_meta;
                     self.input_leaf(f, s, map, n)
                 }
                 Op::Unary(op) => Instr::Unary(*op, self.emit(&n.inputs[0], f, false)),
@@ -445,13 +456,15 @@ impl Lowering {
         let kept_bytes: usize = (0..x.meta.ndim()).filter(|a| !axes.contains(a)).map(|a| x.meta.chunks[a].max_size()).product::<usize>() * 24;
         let bytes = f.in_bytes + f.program.len() * TILE_BYTES_ESTIMATE + kept_bytes;
         let name = format!("{}_chunk", reduce_stage_name(op));
-        let kind = StageKind::Fused { leaves: f.leaves, program: f.program, head: Head::Partial { op, axes: axes.to_vec() } };
+        let head = Head::Partial { op, axes: axes.to_vec() };
+        let kind = StageKind::Fused { leaves: f.leaves, program: f.program, head, domain: x.meta.chunks.clone() };
         let mut prev = self.push(Stage { kind, meta: pmeta, edges: f.edges, name, task_bytes: bytes });
         let count: usize = axes.iter().map(|&a| x.meta.shape[a]).product();
         loop {
             let grid = self.plan.stages[prev].grid();
-            let (edge, out_grid) = group_edge(prev, &grid, axes, split);
+            let (_, out_grid) = group_edge(prev, &grid, axes, split, false);
             let last = axes.iter().all(|&a| out_grid[a] == 1);
+            let (edge, _) = group_edge(prev, &grid, axes, split, last && !keepdims);
             let fan_in: usize = axes.iter().map(|&a| grid[a].div_ceil(out_grid[a])).product();
             let (meta, finalize) = if last {
                 (n.meta.clone(), Some(Finalize { out_dtype: n.meta.dtype, keepdims, count }))
@@ -497,7 +510,7 @@ fn reshape_edge(input: StageId, inm: &Meta, outm: &Meta) -> Edge {
                 k += 1;
                 driven(out_axis, (0..g as u32).map(|i| (i, i + 1)).collect(), g)
             } else {
-                AxisRel::Fixed(0)
+                AxisRel::Range(0, 1)
             }
         })
         .collect();

@@ -1,1 +1,3 @@
 //! tessera-kernels
+pub mod elementwise;
+pub mod random;

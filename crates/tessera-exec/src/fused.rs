@@ -1,0 +1,281 @@
+//! Evaluation of a fused stage's task: the program runs tile by tile (a few thousand
+//! elements) over the block, so intermediate results never exist as whole chunks. Leaves
+//! fill a tile from an input block view, in-memory data or a generator; the head stores
+//! the tile into the output block or reduces it into a partial result.
+
+use crate::partial::{Num, Partial};
+use crate::{Input, Value};
+use std::sync::atomic::{AtomicBool, Ordering};
+use tessera_core::chunks::{self, Chunks};
+use tessera_core::graph::{Generator, RandomDist};
+use tessera_core::plan::{Head, Instr, Leaf};
+use tessera_core::view::{AffineMap, AxisMap};
+use tessera_core::{err, Block, Buffer, DType, Element, Result};
+use tessera_kernels::elementwise as ew;
+use tessera_kernels::random::{self, Stream};
+
+/// Elements per tile: registers of 32 KiB for float64 stay in L1/L2 cache.
+pub const TILE: usize = 4096;
+
+enum Source<'a> {
+    /// A view with the block's shape.
+    View(Block),
+    Gen { gen: &'a Generator, map: &'a AffineMap, base_strides: Vec<isize> },
+}
+
+/// A run of elements along the block's last axis: `len` elements starting at global
+/// coordinates `coords`, landing at tile offset `t`.
+struct Segment {
+    t: usize,
+    len: usize,
+}
+
+pub struct FusedTask<'a> {
+    pub leaves: &'a [Leaf],
+    pub program: &'a [(Instr, DType)],
+    pub head: &'a Head,
+    pub domain: &'a Chunks,
+    /// Input blocks per edge (one per view edge).
+    pub inputs: &'a [Vec<Input>],
+    pub cancel: &'a AtomicBool,
+}
+
+impl FusedTask<'_> {
+    pub fn run(&self, index: &[usize]) -> Result<Value> {
+        let shape = chunks::block_shape(self.domain, index);
+        let start = chunks::block_start(self.domain, index);
+        let nd = shape.len();
+        let n: usize = shape.iter().product();
+        let sources = self.leaves.iter().map(|l| self.source(l, &shape, &start)).collect::<Result<Vec<_>>>()?;
+        let out_dtype = self.program.last().expect("a fused program has an instruction").1;
+        let mut partial = match self.head {
+            Head::Partial { op, axes } => {
+                let kept: Vec<usize> = (0..nd).map(|a| if axes.contains(&a) { 1 } else { shape[a] }).collect();
+                Some(Partial::new(*op, kept, out_dtype))
+            }
+            Head::Store => None,
+        };
+        let mut out = match self.head {
+            Head::Store => Some(Buffer::zeros(out_dtype, n)),
+            _ => None,
+        };
+        let tile = TILE.min(n.max(1));
+        let mut regs: Vec<Buffer> = self.program.iter().map(|(_, d)| Buffer::zeros(*d, tile)).collect();
+        let row_len = if nd == 0 { 1 } else { shape[nd - 1] };
+        let mut coords = vec![0usize; nd];
+        let mut segs: Vec<(Segment, Vec<usize>)> = Vec::new();
+        let mut f = 0;
+        while f < n {
+            if self.cancel.load(Ordering::Relaxed) {
+                return Err(err!(Cancelled, "compute", "the computation was cancelled"));
+            }
+            let len = tile.min(n - f);
+            // Split the tile into runs along the last axis.
+            segs.clear();
+            let mut t = 0;
+            while t < len {
+                let flat = f + t;
+                let (row, col) = (flat / row_len, flat % row_len);
+                let mut rest = row;
+                for a in (0..nd.saturating_sub(1)).rev() {
+                    coords[a] = start[a] + rest % shape[a];
+                    rest /= shape[a];
+                }
+                if nd > 0 {
+                    coords[nd - 1] = start[nd - 1] + col;
+                }
+                let seg_len = (row_len - col).min(len - t);
+                segs.push((Segment { t, len: seg_len }, coords.clone()));
+                t += seg_len;
+            }
+            for (i, (instr, dtype)) in self.program.iter().enumerate() {
+                let (before, rest) = regs.split_at_mut(i);
+                let out_reg = &mut rest[0];
+                match *instr {
+                    Instr::Leaf(l) => fill_leaf(&sources[l], &segs, &start, *dtype, out_reg),
+                    Instr::Unary(op, x) => ew::unary(op, &before[x], out_reg, len),
+                    Instr::Binary(op, a, b) => ew::binary(op, &before[a], &before[b], out_reg, len),
+                    Instr::BinaryScalar { op, x, scalar, scalar_left } => {
+                        if scalar_left {
+                            ew::binary_scalar_lhs(op, scalar, &before[x], out_reg, len)
+                        } else {
+                            ew::binary_scalar_rhs(op, &before[x], scalar, out_reg, len)
+                        }
+                    }
+                    Instr::Cast(x) => ew::cast(&before[x], out_reg, len),
+                    Instr::Where(c, a, b) => ew::select(&before[c], &before[a], &before[b], out_reg, len),
+                }
+            }
+            let result = regs.last().expect("program result");
+            if let Some(out) = out.as_mut() {
+                tessera_core::with_dtype!(out_dtype, T => {
+                    T::slice_mut(out)[f..f + len].copy_from_slice(&T::slice(result)[..len]);
+                });
+            }
+            if let (Some(p), Head::Partial { axes, .. }) = (partial.as_mut(), self.head) {
+                tessera_core::with_dtype!(out_dtype, T => reduce_tile::<T>(p, T::slice(result), &segs, axes, &shape, &start, self.domain));
+            }
+            f += len;
+        }
+        Ok(match (out, partial) {
+            (Some(out), _) => Value::Block(Block::from_buffer(shape, out)),
+            (_, Some(mut p)) => {
+                if let Head::Partial { axes, .. } = self.head {
+                    p.finish_block(axes.iter().map(|&a| shape[a] as u64).product());
+                }
+                Value::Partial(p)
+            }
+            _ => unreachable!("a head stores or reduces"),
+        })
+    }
+
+    fn source<'b>(&'b self, leaf: &'b Leaf, shape: &[usize], start: &[usize]) -> Result<Source<'b>> {
+        Ok(match leaf {
+            Leaf::Input { edge, map } => {
+                let input = &self.inputs[*edge][0];
+                let Value::Block(b) = &*input.value else {
+                    return Err(err!(Internal, "compute", "a fused leaf received a partial result"));
+                };
+                Source::View(map.localize(start, &input.start, shape.to_vec()).apply(b))
+            }
+            Leaf::Data { block } => {
+                let offset: isize = start.iter().zip(block.strides()).map(|(&s, &st)| s as isize * st).sum();
+                let offset = if shape.contains(&0) { 0 } else { offset };
+                Source::View(block.restride(shape.to_vec(), block.strides().to_vec(), offset))
+            }
+            Leaf::Generate { gen, base_shape, map } => Source::Gen { gen, map, base_strides: tessera_core::block::c_strides(base_shape) },
+        })
+    }
+}
+
+fn fill_leaf(src: &Source, segs: &[(Segment, Vec<usize>)], block_start: &[usize], dtype: DType, out: &mut Buffer) {
+    match src {
+        Source::View(view) => tessera_core::with_dtype!(dtype, T => {
+            let o = T::slice_mut(out);
+            let nd = view.ndim();
+            let base = view.ptr::<T>();
+            let strides = view.strides();
+            for (seg, coords) in segs {
+                let off: isize = (0..nd).map(|a| (coords[a] - block_start[a]) as isize * strides[a]).sum();
+                let stride = if nd == 0 { 1 } else { strides[nd - 1] };
+                let dst = &mut o[seg.t..seg.t + seg.len];
+                // SAFETY: the view addresses `shape` valid elements; coords lie inside the block.
+                unsafe {
+                    let p = base.offset(off);
+                    if stride == 1 {
+                        dst.copy_from_slice(std::slice::from_raw_parts(p, seg.len));
+                    } else {
+                        for (k, d) in dst.iter_mut().enumerate() {
+                            *d = *p.offset(k as isize * stride);
+                        }
+                    }
+                }
+            }
+        }),
+        Source::Gen { gen, map, base_strides } => {
+            for (seg, coords) in segs {
+                let nd = coords.len();
+                let (mut flat, mut step) = (0isize, 0isize);
+                for (a, m) in map.axes.iter().enumerate() {
+                    match *m {
+                        AxisMap::Fixed(c) => flat += c as isize * base_strides[a],
+                        AxisMap::Strided { out_axis, start, step: s } => {
+                            flat += (start as isize + s * coords[out_axis] as isize) * base_strides[a];
+                            if out_axis + 1 == nd {
+                                step += s * base_strides[a];
+                            }
+                        }
+                    }
+                }
+                generate(gen, flat as u64, step as i64, dtype, out, seg.t, seg.len);
+            }
+        }
+    }
+}
+
+/// Writes `len` generated values at flat base indices `flat + k * step` into `out[t..]`.
+fn generate(gen: &Generator, flat: u64, step: i64, dtype: DType, out: &mut Buffer, t: usize, len: usize) {
+    match gen {
+        Generator::Fill(s) => tessera_core::with_dtype!(dtype, T => T::slice_mut(out)[t..t + len].fill(s.cast::<T>())),
+        Generator::Range { start, step: d } => {
+            if dtype.is_float() {
+                with_f64(dtype, out, t, len, |o| {
+                    for (k, v) in o.iter_mut().enumerate() {
+                        *v = start + d * (flat as i64 + k as i64 * step) as f64;
+                    }
+                })
+            } else {
+                tessera_core::with_dtype!(dtype, T => {
+                    let (s0, d0) = (*start as i64, *d as i64);
+                    for (k, v) in T::slice_mut(out)[t..t + len].iter_mut().enumerate() {
+                        *v = T::from_i64(s0.wrapping_add(d0.wrapping_mul(flat as i64 + k as i64 * step)));
+                    }
+                })
+            }
+        }
+        Generator::Linspace { start, stop, num, endpoint } => {
+            let div = if *endpoint { num.saturating_sub(1) } else { *num }.max(1) as f64;
+            let d = (stop - start) / div;
+            with_f64(dtype, out, t, len, |o| {
+                for (k, v) in o.iter_mut().enumerate() {
+                    let i = (flat as i64 + k as i64 * step) as usize;
+                    *v = if *endpoint && *num > 1 && i == num - 1 { *stop } else { start + i as f64 * d };
+                }
+            })
+        }
+        Generator::Random { dist, seed, stream } => {
+            let s = Stream { seed: *seed, stream: *stream };
+            match *dist {
+                RandomDist::Integers { low, high } => {
+                    if dtype == DType::I64 {
+                        random::fill_integers(s, flat, step, low, high, &mut i64::slice_mut(out)[t..t + len]);
+                    } else {
+                        let mut tmp = vec![0i64; len];
+                        random::fill_integers(s, flat, step, low, high, &mut tmp);
+                        tessera_core::with_dtype!(dtype, T => {
+                            for (o, v) in T::slice_mut(out)[t..t + len].iter_mut().zip(tmp) {
+                                *o = T::from_i64(v);
+                            }
+                        })
+                    }
+                }
+                RandomDist::Normal { loc, scale } => with_f64(dtype, out, t, len, |o| random::fill_normal(s, flat, step, loc, scale, o)),
+                RandomDist::Uniform { low, high } => with_f64(dtype, out, t, len, |o| random::fill_uniform(s, flat, step, low, high, o)),
+                RandomDist::Random => with_f64(dtype, out, t, len, |o| random::fill_random(s, flat, step, o)),
+            }
+        }
+    }
+}
+
+/// Runs `f` on an f64 slice for `out[t..t + len]`, casting when `out` is another dtype.
+fn with_f64(dtype: DType, out: &mut Buffer, t: usize, len: usize, f: impl FnOnce(&mut [f64])) {
+    if dtype == DType::F64 {
+        f(&mut f64::slice_mut(out)[t..t + len]);
+    } else {
+        let mut tmp = vec![0f64; len];
+        f(&mut tmp);
+        tessera_core::with_dtype!(dtype, T => {
+            for (o, v) in T::slice_mut(out)[t..t + len].iter_mut().zip(tmp) {
+                *o = T::from_f64(v);
+            }
+        })
+    }
+}
+
+fn reduce_tile<T: Num>(p: &mut Partial, vals: &[T], segs: &[(Segment, Vec<usize>)], axes: &[usize], shape: &[usize], start: &[usize], domain: &Chunks) {
+    let nd = shape.len();
+    let into_one = nd == 0 || axes.contains(&(nd - 1));
+    for (seg, coords) in segs {
+        let (mut pos, mut rank, mut arg) = (0usize, 0u64, 0i64);
+        for a in 0..nd {
+            let local = coords[a] - start[a];
+            if axes.contains(&a) {
+                rank = rank * shape[a] as u64 + local as u64;
+                arg = arg * domain[a].len() as i64 + coords[a] as i64;
+            } else {
+                pos = pos * shape[a] + local;
+            }
+        }
+        p.add_run(&vals[seg.t..seg.t + seg.len], pos, into_one, rank, arg);
+    }
+}

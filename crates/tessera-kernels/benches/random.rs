@@ -1,0 +1,84 @@
+//! Single-thread throughput of the counter-based generator.
+//!
+//! `cargo bench -p tessera-kernels --bench random`
+//!
+//! Each measurement fills a 4096-element buffer repeatedly (step 1, a fresh
+//! start index each time so nothing is cached), ~15 repetitions of ~40 ms
+//! each; the median samples/s is printed.
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use tessera_kernels::random::{
+    fill_integers, fill_normal, fill_random, fill_uniform, simd_path, Stream,
+};
+
+const BUF: usize = 4096;
+const REPS: usize = 15;
+
+fn measure(name: &str, mut f: impl FnMut(u64)) {
+    // Calibrate the number of fills per repetition to ~40 ms.
+    let mut iters = 64u64;
+    loop {
+        let t = Instant::now();
+        for k in 0..iters {
+            f(k * BUF as u64);
+        }
+        if t.elapsed().as_secs_f64() > 0.02 || iters > (1 << 24) {
+            break;
+        }
+        iters *= 2;
+    }
+    let mut rates = Vec::with_capacity(REPS);
+    let mut next = 0u64;
+    for _ in 0..REPS {
+        let t = Instant::now();
+        for _ in 0..iters {
+            f(next);
+            next += BUF as u64;
+        }
+        let dt = t.elapsed().as_secs_f64();
+        rates.push((iters as f64) * BUF as f64 / dt);
+    }
+    rates.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let med = rates[REPS / 2];
+    println!(
+        "{name:<28} median {:>8.1} M samples/s   (min {:.1}, max {:.1}; {} x {} per rep)",
+        med / 1e6,
+        rates[0] / 1e6,
+        rates[REPS - 1] / 1e6,
+        iters,
+        BUF
+    );
+}
+
+fn main() {
+    println!("tessera random bench: one thread, buffer {BUF}, {REPS} reps; SIMD path: {}", simd_path());
+    let s = Stream { seed: 0x1234_5678_9abc_def0, stream: 7 };
+    let mut f = vec![0.0f64; BUF];
+    let mut n = vec![0i64; BUF];
+    measure("fill_normal", |start| {
+        fill_normal(s, start, 1, 0.0, 1.0, black_box(&mut f));
+        black_box(&f);
+    });
+    measure("fill_random", |start| {
+        fill_random(s, start, 1, black_box(&mut f));
+        black_box(&f);
+    });
+    measure("fill_uniform", |start| {
+        fill_uniform(s, start, 1, -2.0, 3.0, black_box(&mut f));
+        black_box(&f);
+    });
+    measure("fill_integers [0,1000)", |start| {
+        fill_integers(s, start, 1, 0, 1000, black_box(&mut n));
+        black_box(&n);
+    });
+    measure("fill_normal (odd start)", |start| {
+        fill_normal(s, start + 1, 1, 0.0, 1.0, black_box(&mut f));
+        black_box(&f);
+    });
+    measure("fill_normal step 3", |start| {
+        fill_normal(s, start, 3, 0.0, 1.0, black_box(&mut f));
+        black_box(&f);
+    });
+}

@@ -1,0 +1,1510 @@
+//! Elementwise tile kernels: the unary and binary ufuncs of [`tessera_core::ops`], `astype`
+//! casts and `where`, over contiguous tiles of a few thousand elements.
+//!
+//! # Contract
+//! The executor casts operands to the op's `compute` dtype before calling a kernel; a kernel
+//! maps the first `n` elements of its inputs into the first `n` elements of `out`, whose dtype
+//! is the op's `out` dtype (and whose length may exceed `n`; the rest is left untouched).
+//! A dtype that does not match the op's [`signature`](UnaryOp::signature), or a buffer shorter
+//! than `n`, is a bug in the caller: the kernel panics with a message naming the op and dtypes.
+//! There is no `unsafe` code here.
+//!
+//! # Performance
+//! Each entry point matches on the dtype and then on the op once, and runs one tight loop over
+//! slices (`map1`, `map2`) with the per-element function inlined, which LLVM vectorises
+//! where the operation allows it (everything except integer division and float libm calls).
+//!
+//! # Semantics
+//! NumPy 2.x ufunc semantics for every dtype the signatures allow:
+//! - integers wrap on overflow (`add`, `subtract`, `multiply`, `negative`, `absolute`, `square`,
+//!   `power`); `abs(int8(-128)) == -128`;
+//! - integer `floor_divide`/`remainder` round towards negative infinity (the remainder takes the
+//!   divisor's sign); division by zero gives 0; `MIN // -1` wraps to `MIN`;
+//! - float `floor_divide`/`remainder` follow NumPy's `npy_divmod` (Python's `divmod`):
+//!   `7.5 % -2 == -0.5`, `1.0 // 0.1 == 9.0`, `x % 0.0` is NaN, `x // 0.0` is `x / 0.0`;
+//! - `minimum`/`maximum` propagate NaN; on bool they are `and`/`or`; bool `add`/`multiply` are
+//!   `or`/`and`;
+//! - `sign(nan)` is NaN and `sign(±0.0)` is `+0.0`; `rint` rounds half to even;
+//! - `isnan`/`isfinite`/`isinf` of integers and bools are false/true/false;
+//! - `invert` is bitwise not on integers and logical not on bool.
+//!
+//! # Where we differ from NumPy
+//! - Integer `power` with a negative exponent: NumPy raises `ValueError` ("Integers to negative
+//!   integer powers are not allowed"); a kernel cannot raise, so we return the truncated real
+//!   result: 1 for base 1, ±1 for base -1 (by the exponent's parity) and 0 otherwise.
+//! - NumPy reports divide-by-zero/overflow/invalid through `np.errstate` warnings; we produce
+//!   the same values silently.
+//! - Float to integer casts: NumPy leaves NaN, ±inf and out-of-range values undefined (on x86
+//!   they usually give `MIN`, and negative floats cast to unsigned wrap, e.g. `-1.0 -> 255`);
+//!   we use Rust's `as`, which saturates (`300.0 -> 255u8`, `-1.0 -> 0u8`) and maps NaN to 0.
+//! - `minimum`/`maximum` of `0.0` and `-0.0` return the first operand, like NumPy's scalar
+//!   loop (NumPy's SIMD loops may return either).
+//! - float32 transcendental functions use the platform libm in float32 (NumPy may use its own
+//!   SIMD implementations); results can differ in the last ulp or so.
+
+use tessera_core::ops::{BinaryOp, UnaryOp};
+use tessera_core::{Buffer, DType, Element, Scalar};
+
+// ---------------------------------------------------------------------------------------------
+// Public API
+// ---------------------------------------------------------------------------------------------
+
+/// `out[..n] = op(x[..n])`. `x.dtype()` must be `op.signature(x.dtype()).compute` and
+/// `out.dtype()` that signature's `out`.
+pub fn unary(op: UnaryOp, x: &Buffer, out: &mut Buffer, n: usize) {
+    let dt = x.dtype();
+    let sig =
+        op.signature(dt).unwrap_or_else(|e| panic!("elementwise {}: not defined for a {dt} operand ({e})", op.name()));
+    assert!(
+        sig.compute == dt,
+        "elementwise {}: operand is {dt} but the op computes in {} (the caller must cast first)",
+        op.name(),
+        sig.compute
+    );
+    check_out(op.name(), sig.out, out, n);
+    check_len(op.name(), "operand", x, n);
+    tessera_core::with_dtype!(dt, T => T::unary(op, &T::slice(x)[..n], out, n))
+}
+
+/// `out[..n] = op(a[..n], b[..n])`. `a` and `b` both have the dtype `compute` of
+/// `op.signature(a.dtype())`, and `out` that signature's `out`.
+pub fn binary(op: BinaryOp, a: &Buffer, b: &Buffer, out: &mut Buffer, n: usize) {
+    binary_impl(op, Arg::Tile(a), Arg::Tile(b), out, n)
+}
+
+/// Same as [`binary`] with the right operand one value (of the compute dtype) for every element.
+pub fn binary_scalar_rhs(op: BinaryOp, a: &Buffer, b: Scalar, out: &mut Buffer, n: usize) {
+    binary_impl(op, Arg::Tile(a), Arg::One(b), out, n)
+}
+
+/// Same as [`binary`] with the left operand one value (of the compute dtype) for every element.
+pub fn binary_scalar_lhs(op: BinaryOp, a: Scalar, b: &Buffer, out: &mut Buffer, n: usize) {
+    binary_impl(op, Arg::One(a), Arg::Tile(b), out, n)
+}
+
+/// `out[..n] = x[..n]` cast to `out.dtype()` with NumPy `astype` semantics: Rust `as` casts
+/// (wrapping between integers, saturating float to integer with NaN to 0), `!= 0` to bool,
+/// 0/1 from bool. Agrees with [`Scalar::cast`].
+pub fn cast(x: &Buffer, out: &mut Buffer, n: usize) {
+    check_len("astype", "operand", x, n);
+    check_len("astype", "output", out, n);
+    tessera_core::with_dtype!(x.dtype(), S => {
+        let x = &S::slice(x)[..n];
+        tessera_core::with_dtype!(out.dtype(), D => map1(x, out_as::<D>(out, n), <S as Astype<D>>::astype))
+    })
+}
+
+/// `out[i] = if cond[i] { a[i] } else { b[i] }` for `i < n`; `cond` is bool and `a`, `b`, `out`
+/// share one dtype.
+pub fn select(cond: &Buffer, a: &Buffer, b: &Buffer, out: &mut Buffer, n: usize) {
+    assert!(cond.dtype() == DType::Bool, "elementwise where: the condition is {}, expected bool", cond.dtype());
+    let dt = a.dtype();
+    assert!(
+        b.dtype() == dt && out.dtype() == dt,
+        "elementwise where: operands are {dt} and {} and the output {}; they must share one dtype",
+        b.dtype(),
+        out.dtype()
+    );
+    for (what, buf) in [("condition", cond), ("operand", a), ("operand", b)] {
+        check_len("where", what, buf, n);
+    }
+    check_len("where", "output", out, n);
+    let c = &bool::slice(cond)[..n];
+    tessera_core::with_dtype!(dt, T => {
+        let (a, b) = (&T::slice(a)[..n], &T::slice(b)[..n]);
+        for (((o, &c), &a), &b) in out_as::<T>(out, n).iter_mut().zip(c).zip(a).zip(b) {
+            *o = if c { a } else { b };
+        }
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checks and dispatch
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Clone, Copy)]
+enum Arg<'a> {
+    Tile(&'a Buffer),
+    One(Scalar),
+}
+
+impl Arg<'_> {
+    fn dtype(self) -> DType {
+        match self {
+            Arg::Tile(b) => b.dtype(),
+            Arg::One(s) => s.dtype(),
+        }
+    }
+}
+
+fn binary_impl(op: BinaryOp, a: Arg, b: Arg, out: &mut Buffer, n: usize) {
+    let dt = a.dtype();
+    assert!(
+        b.dtype() == dt,
+        "elementwise {}: operands are {dt} and {}; the caller must cast both to the compute dtype",
+        op.name(),
+        b.dtype()
+    );
+    let sig =
+        op.signature(dt).unwrap_or_else(|e| panic!("elementwise {}: not defined for {dt} operands ({e})", op.name()));
+    assert!(
+        sig.compute == dt,
+        "elementwise {}: operands are {dt} but the op computes in {} (the caller must cast first)",
+        op.name(),
+        sig.compute
+    );
+    check_out(op.name(), sig.out, out, n);
+    for arg in [a, b] {
+        if let Arg::Tile(buf) = arg {
+            check_len(op.name(), "operand", buf, n);
+        }
+    }
+    tessera_core::with_dtype!(dt, T => match (a, b) {
+        (Arg::Tile(a), Arg::Tile(b)) => T::binary(op, &T::slice(a)[..n], &T::slice(b)[..n], out, n),
+        (Arg::Tile(a), Arg::One(b)) => T::binary(op, &T::slice(a)[..n], Splat(b.cast::<T>()), out, n),
+        (Arg::One(a), Arg::Tile(b)) => T::binary(op, Splat(a.cast::<T>()), &T::slice(b)[..n], out, n),
+        (Arg::One(_), Arg::One(_)) => unreachable!("no public entry point takes two scalars"),
+    })
+}
+
+fn check_out(op: &str, want: DType, out: &Buffer, n: usize) {
+    assert!(out.dtype() == want, "elementwise {op}: the output buffer is {} but the op produces {want}", out.dtype());
+    check_len(op, "output", out, n);
+}
+
+fn check_len(op: &str, what: &str, buf: &Buffer, n: usize) {
+    assert!(buf.len() >= n, "elementwise {op}: the {what} buffer holds {} elements, fewer than n = {n}", buf.len());
+}
+
+#[cold]
+#[inline(never)]
+fn unsupported(op: &str, dtype: DType) -> ! {
+    panic!("elementwise {op}: no kernel for {dtype} operands (not allowed by the op's signature)")
+}
+
+/// The first `n` elements of `out` as a `U` slice.
+#[inline(always)]
+fn out_as<U: Element>(out: &mut Buffer, n: usize) -> &mut [U] {
+    &mut U::slice_mut(out)[..n]
+}
+
+// ---------------------------------------------------------------------------------------------
+// Loop drivers
+// ---------------------------------------------------------------------------------------------
+
+/// One operand of a binary loop: a slice (one value per element) or one value for all.
+trait Operand<T: Copy>: Copy {
+    /// The operand restricted to `n` elements (so that indexing below `n` needs no check).
+    fn prefix(self, n: usize) -> Self;
+    fn at(self, i: usize) -> T;
+}
+
+impl<T: Copy> Operand<T> for &[T] {
+    #[inline(always)]
+    fn prefix(self, n: usize) -> Self {
+        &self[..n]
+    }
+    #[inline(always)]
+    fn at(self, i: usize) -> T {
+        self[i]
+    }
+}
+
+/// A scalar operand broadcast over the tile.
+#[derive(Clone, Copy)]
+struct Splat<T>(T);
+
+impl<T: Copy> Operand<T> for Splat<T> {
+    #[inline(always)]
+    fn prefix(self, _n: usize) -> Self {
+        self
+    }
+    #[inline(always)]
+    fn at(self, _i: usize) -> T {
+        self.0
+    }
+}
+
+/// `out[i] = f(x[i])` over `out.len()` elements.
+#[inline(always)]
+fn map1<T: Copy, U>(x: &[T], out: &mut [U], f: impl Fn(T) -> U) {
+    let x = &x[..out.len()];
+    for (o, &v) in out.iter_mut().zip(x) {
+        *o = f(v);
+    }
+}
+
+/// `out[i] = f(a[i], b[i])` over `out.len()` elements.
+#[inline(always)]
+fn map2<T: Copy, U, A: Operand<T>, B: Operand<T>>(a: A, b: B, out: &mut [U], f: impl Fn(T, T) -> U) {
+    let n = out.len();
+    let (a, b) = (a.prefix(n), b.prefix(n));
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = f(a.at(i), b.at(i));
+    }
+}
+
+/// The comparisons, shared by all dtypes (bool compares as `false < true`; floats per IEEE).
+#[inline(always)]
+fn compare<T: Copy + PartialOrd, A: Operand<T>, B: Operand<T>>(op: BinaryOp, a: A, b: B, out: &mut [bool]) {
+    use BinaryOp::*;
+    match op {
+        Eq => map2(a, b, out, |x, y| x == y),
+        Ne => map2(a, b, out, |x, y| x != y),
+        Lt => map2(a, b, out, |x, y| x < y),
+        Le => map2(a, b, out, |x, y| x <= y),
+        Gt => map2(a, b, out, |x, y| x > y),
+        Ge => map2(a, b, out, |x, y| x >= y),
+        _ => unreachable!("{} is not a comparison", op.name()),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Per-element semantics that differ between signed, unsigned and float types
+// ---------------------------------------------------------------------------------------------
+
+/// Integer operations whose NumPy semantics depend on signedness.
+trait IntSemantics: Copy {
+    /// `np.absolute`, wrapping (`abs(MIN) == MIN`).
+    fn np_abs(self) -> Self;
+    /// `np.sign`: -1, 0 or 1.
+    fn np_sign(self) -> Self;
+    /// `np.floor_divide`: rounds towards negative infinity; `x // 0 == 0`; `MIN // -1 == MIN`.
+    fn floor_div(self, rhs: Self) -> Self;
+    /// `np.remainder`: the sign of the divisor; `x % 0 == 0`.
+    fn floor_mod(self, rhs: Self) -> Self;
+    /// `np.power`, wrapping; negative exponents give the truncated result (see module docs).
+    fn int_pow(self, exp: Self) -> Self;
+}
+
+/// `base ** exp` modulo 2^bits by square-and-multiply.
+macro_rules! wrapping_pow_u64 {
+    ($base:expr, $exp:expr, $t:ty) => {{
+        let (mut base, mut exp, mut acc): ($t, u64, $t) = ($base, $exp, 1);
+        while exp > 0 {
+            if exp & 1 == 1 {
+                acc = acc.wrapping_mul(base);
+            }
+            base = base.wrapping_mul(base);
+            exp >>= 1;
+        }
+        acc
+    }};
+}
+
+macro_rules! signed_semantics {
+    ($($t:ty),*) => {$(
+        impl IntSemantics for $t {
+            #[inline(always)]
+            fn np_abs(self) -> Self {
+                self.wrapping_abs()
+            }
+            #[inline(always)]
+            fn np_sign(self) -> Self {
+                self.signum()
+            }
+            #[inline(always)]
+            fn floor_div(self, rhs: Self) -> Self {
+                if rhs == 0 {
+                    return 0;
+                }
+                // Truncating division, stepped down when the exact quotient is negative and
+                // not an integer. `wrapping_*` makes MIN / -1 give MIN (remainder 0).
+                let q = self.wrapping_div(rhs);
+                if self.wrapping_rem(rhs) != 0 && ((self < 0) != (rhs < 0)) {
+                    q.wrapping_sub(1)
+                } else {
+                    q
+                }
+            }
+            #[inline(always)]
+            fn floor_mod(self, rhs: Self) -> Self {
+                if rhs == 0 {
+                    return 0;
+                }
+                let r = self.wrapping_rem(rhs);
+                if r != 0 && ((r < 0) != (rhs < 0)) {
+                    r + rhs
+                } else {
+                    r
+                }
+            }
+            #[inline(always)]
+            fn int_pow(self, exp: Self) -> Self {
+                if exp < 0 {
+                    return match self {
+                        1 => 1,
+                        -1 => if exp & 1 == 0 { 1 } else { -1 },
+                        _ => 0,
+                    };
+                }
+                wrapping_pow_u64!(self, exp as u64, $t)
+            }
+        }
+    )*};
+}
+
+macro_rules! unsigned_semantics {
+    ($($t:ty),*) => {$(
+        impl IntSemantics for $t {
+            #[inline(always)]
+            fn np_abs(self) -> Self {
+                self
+            }
+            #[inline(always)]
+            fn np_sign(self) -> Self {
+                (self != 0) as $t
+            }
+            #[inline(always)]
+            fn floor_div(self, rhs: Self) -> Self {
+                self.checked_div(rhs).unwrap_or(0)
+            }
+            #[inline(always)]
+            fn floor_mod(self, rhs: Self) -> Self {
+                self.checked_rem(rhs).unwrap_or(0)
+            }
+            #[inline(always)]
+            fn int_pow(self, exp: Self) -> Self {
+                wrapping_pow_u64!(self, exp as u64, $t)
+            }
+        }
+    )*};
+}
+
+signed_semantics!(i8, i16, i32, i64);
+unsigned_semantics!(u8, u16, u32, u64);
+
+/// Float operations that need more than one machine operation.
+trait FloatSemantics: Copy {
+    /// `np.sign`: NaN stays NaN, ±0 gives +0.
+    fn np_sign(self) -> Self;
+    /// `(np.floor_divide, np.remainder)` as NumPy's `npy_divmod` computes them.
+    fn divmod(self, rhs: Self) -> (Self, Self);
+    /// `np.minimum` / `np.maximum`: NaN if either operand is NaN, else the first on ties.
+    fn np_min(self, rhs: Self) -> Self;
+    fn np_max(self, rhs: Self) -> Self;
+}
+
+macro_rules! float_semantics {
+    ($($t:ty),*) => {$(
+        impl FloatSemantics for $t {
+            #[inline(always)]
+            fn np_sign(self) -> Self {
+                if self > 0.0 {
+                    1.0
+                } else if self < 0.0 {
+                    -1.0
+                } else if self == 0.0 {
+                    0.0
+                } else {
+                    self
+                }
+            }
+            /// A port of `npy_divmod` (numpy/_core/src/npymath/npy_math_internal.h.src).
+            #[inline(always)]
+            fn divmod(self, b: Self) -> (Self, Self) {
+                let a = self;
+                let mut rem = a % b; // C fmod: the sign of `a`, exact
+                if b == 0.0 {
+                    return (a / b, rem);
+                }
+                // a - rem is very nearly an integer multiple of b.
+                let mut div = (a - rem) / b;
+                if rem != 0.0 {
+                    // Python's convention: the remainder takes the divisor's sign.
+                    if (b < 0.0) != (rem < 0.0) {
+                        rem += b;
+                        div -= 1.0;
+                    }
+                } else {
+                    rem = (0.0 as $t).copysign(b);
+                }
+                let floordiv = if div != 0.0 {
+                    // Snap the quotient to the nearest integer.
+                    let f = div.floor();
+                    if div - f > 0.5 { f + 1.0 } else { f }
+                } else {
+                    (0.0 as $t).copysign(a / b)
+                };
+                (floordiv, rem)
+            }
+            #[inline(always)]
+            fn np_min(self, rhs: Self) -> Self {
+                if self <= rhs || self.is_nan() { self } else { rhs }
+            }
+            #[inline(always)]
+            fn np_max(self, rhs: Self) -> Self {
+                if self >= rhs || self.is_nan() { self } else { rhs }
+            }
+        }
+    )*};
+}
+
+float_semantics!(f32, f64);
+
+// ---------------------------------------------------------------------------------------------
+// Kernels by element type
+// ---------------------------------------------------------------------------------------------
+
+/// The kernels of one compute type. Each matches on the op once and runs one tight loop;
+/// `x`/`a`/`b` hold exactly `n` elements and `out` has been checked against the signature.
+trait Kernels: Element {
+    fn unary(op: UnaryOp, x: &[Self], out: &mut Buffer, n: usize);
+    fn binary<A: Operand<Self>, B: Operand<Self>>(op: BinaryOp, a: A, b: B, out: &mut Buffer, n: usize);
+}
+
+// --- bool --------------------------------------------------------------------------------------
+
+impl Kernels for bool {
+    fn unary(op: UnaryOp, x: &[bool], out: &mut Buffer, n: usize) {
+        use UnaryOp::*;
+        let o = out_as::<bool>(out, n);
+        match op {
+            Abs | Square => map1(x, o, |v| v),
+            Invert | LogicalNot => map1(x, o, |v| !v),
+            IsNan | IsInf => map1(x, o, |_| false),
+            IsFinite => map1(x, o, |_| true),
+            _ => unsupported(op.name(), DType::Bool),
+        }
+    }
+
+    fn binary<A: Operand<bool>, B: Operand<bool>>(op: BinaryOp, a: A, b: B, out: &mut Buffer, n: usize) {
+        use BinaryOp::*;
+        let o = out_as::<bool>(out, n);
+        match op {
+            _ if op.is_comparison() => compare(op, a, b, o),
+            Add | Maximum | BitOr | LogicalOr => map2(a, b, o, |x, y| x | y),
+            Mul | Minimum | BitAnd | LogicalAnd => map2(a, b, o, |x, y| x & y),
+            BitXor | LogicalXor => map2(a, b, o, |x, y| x ^ y),
+            _ => unsupported(op.name(), DType::Bool),
+        }
+    }
+}
+
+// --- integers ----------------------------------------------------------------------------------
+
+macro_rules! int_kernels {
+    ($($t:ty),*) => {$(
+        impl Kernels for $t {
+            fn unary(op: UnaryOp, x: &[$t], out: &mut Buffer, n: usize) {
+                use UnaryOp::*;
+                match op {
+                    // arithmetic
+                    Neg => map1(x, out_as::<$t>(out, n), <$t>::wrapping_neg),
+                    Abs => map1(x, out_as::<$t>(out, n), IntSemantics::np_abs),
+                    Sign => map1(x, out_as::<$t>(out, n), IntSemantics::np_sign),
+                    Square => map1(x, out_as::<$t>(out, n), |v| v.wrapping_mul(v)),
+                    // bits
+                    Invert => map1(x, out_as::<$t>(out, n), |v| !v),
+                    // classification: integers are always finite
+                    IsNan | IsInf => map1(x, out_as::<bool>(out, n), |_| false),
+                    IsFinite => map1(x, out_as::<bool>(out, n), |_| true),
+                    _ => unsupported(op.name(), <$t>::DTYPE),
+                }
+            }
+
+            fn binary<A: Operand<$t>, B: Operand<$t>>(op: BinaryOp, a: A, b: B, out: &mut Buffer, n: usize) {
+                use BinaryOp::*;
+                if op.is_comparison() {
+                    return compare(op, a, b, out_as::<bool>(out, n));
+                }
+                let o = out_as::<$t>(out, n);
+                match op {
+                    // arithmetic
+                    Add => map2(a, b, o, <$t>::wrapping_add),
+                    Sub => map2(a, b, o, <$t>::wrapping_sub),
+                    Mul => map2(a, b, o, <$t>::wrapping_mul),
+                    FloorDiv => map2(a, b, o, IntSemantics::floor_div),
+                    Mod => map2(a, b, o, IntSemantics::floor_mod),
+                    Pow => map2(a, b, o, IntSemantics::int_pow),
+                    Minimum => map2(a, b, o, |x, y| if x <= y { x } else { y }),
+                    Maximum => map2(a, b, o, |x, y| if x >= y { x } else { y }),
+                    // bits
+                    BitAnd => map2(a, b, o, |x, y| x & y),
+                    BitOr => map2(a, b, o, |x, y| x | y),
+                    BitXor => map2(a, b, o, |x, y| x ^ y),
+                    _ => unsupported(op.name(), <$t>::DTYPE),
+                }
+            }
+        }
+    )*};
+}
+
+int_kernels!(i8, i16, i32, i64, u8, u16, u32, u64);
+
+// --- floats ------------------------------------------------------------------------------------
+
+macro_rules! float_kernels {
+    ($($t:ty),*) => {$(
+        impl Kernels for $t {
+            fn unary(op: UnaryOp, x: &[$t], out: &mut Buffer, n: usize) {
+                use UnaryOp::*;
+                match op {
+                    // classification
+                    IsNan => return map1(x, out_as::<bool>(out, n), <$t>::is_nan),
+                    IsFinite => return map1(x, out_as::<bool>(out, n), <$t>::is_finite),
+                    IsInf => return map1(x, out_as::<bool>(out, n), <$t>::is_infinite),
+                    _ => {}
+                }
+                let o = out_as::<$t>(out, n);
+                match op {
+                    // arithmetic
+                    Neg => map1(x, o, |v| -v),
+                    Abs => map1(x, o, <$t>::abs),
+                    Sign => map1(x, o, FloatSemantics::np_sign),
+                    Square => map1(x, o, |v| v * v),
+                    Sqrt => map1(x, o, <$t>::sqrt),
+                    // rounding
+                    Floor => map1(x, o, <$t>::floor),
+                    Ceil => map1(x, o, <$t>::ceil),
+                    Trunc => map1(x, o, <$t>::trunc),
+                    Rint => map1(x, o, <$t>::round_ties_even),
+                    // exponentials and logarithms
+                    Exp => map1(x, o, <$t>::exp),
+                    Expm1 => map1(x, o, <$t>::exp_m1),
+                    Log => map1(x, o, <$t>::ln),
+                    Log1p => map1(x, o, <$t>::ln_1p),
+                    Log2 => map1(x, o, <$t>::log2),
+                    Log10 => map1(x, o, <$t>::log10),
+                    // trigonometric and hyperbolic
+                    Sin => map1(x, o, <$t>::sin),
+                    Cos => map1(x, o, <$t>::cos),
+                    Tan => map1(x, o, <$t>::tan),
+                    Arcsin => map1(x, o, <$t>::asin),
+                    Arccos => map1(x, o, <$t>::acos),
+                    Arctan => map1(x, o, <$t>::atan),
+                    Sinh => map1(x, o, <$t>::sinh),
+                    Cosh => map1(x, o, <$t>::cosh),
+                    Tanh => map1(x, o, <$t>::tanh),
+                    _ => unsupported(op.name(), <$t>::DTYPE),
+                }
+            }
+
+            fn binary<A: Operand<$t>, B: Operand<$t>>(op: BinaryOp, a: A, b: B, out: &mut Buffer, n: usize) {
+                use BinaryOp::*;
+                if op.is_comparison() {
+                    return compare(op, a, b, out_as::<bool>(out, n));
+                }
+                let o = out_as::<$t>(out, n);
+                match op {
+                    // arithmetic
+                    Add => map2(a, b, o, |x, y| x + y),
+                    Sub => map2(a, b, o, |x, y| x - y),
+                    Mul => map2(a, b, o, |x, y| x * y),
+                    TrueDiv => map2(a, b, o, |x, y| x / y),
+                    FloorDiv => map2(a, b, o, |x, y| x.divmod(y).0),
+                    Mod => map2(a, b, o, |x, y| x.divmod(y).1),
+                    Pow => map2(a, b, o, <$t>::powf),
+                    Minimum => map2(a, b, o, FloatSemantics::np_min),
+                    Maximum => map2(a, b, o, FloatSemantics::np_max),
+                    // geometry
+                    Arctan2 => map2(a, b, o, <$t>::atan2),
+                    Hypot => map2(a, b, o, <$t>::hypot),
+                    _ => unsupported(op.name(), <$t>::DTYPE),
+                }
+            }
+        }
+    )*};
+}
+
+float_kernels!(f32, f64);
+
+// ---------------------------------------------------------------------------------------------
+// Casts
+// ---------------------------------------------------------------------------------------------
+
+/// One element's `astype` from `Self` to `D`.
+trait Astype<D> {
+    fn astype(self) -> D;
+}
+
+macro_rules! numeric_casts {
+    ($($s:ty),*) => {$(
+        numeric_casts!(@to $s; i8, i16, i32, i64, u8, u16, u32, u64, f32, f64);
+        impl Astype<bool> for $s {
+            #[inline(always)]
+            fn astype(self) -> bool {
+                self != 0 as $s
+            }
+        }
+        impl Astype<$s> for bool {
+            #[inline(always)]
+            fn astype(self) -> $s {
+                self as u8 as $s
+            }
+        }
+    )*};
+    (@to $s:ty; $($d:ty),*) => {$(
+        impl Astype<$d> for $s {
+            #[inline(always)]
+            fn astype(self) -> $d {
+                self as $d
+            }
+        }
+    )*};
+}
+
+numeric_casts!(i8, i16, i32, i64, u8, u16, u32, u64, f32, f64);
+
+impl Astype<bool> for bool {
+    #[inline(always)]
+    fn astype(self) -> bool {
+        self
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tests
+// ---------------------------------------------------------------------------------------------
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use tessera_core::dtype::ALL_DTYPES;
+    use tessera_core::with_dtype;
+
+    // --- test values ------------------------------------------------------------------------
+
+    fn int_range(dt: DType) -> (i128, i128) {
+        use DType::*;
+        match dt {
+            I8 => (i8::MIN as i128, i8::MAX as i128),
+            I16 => (i16::MIN as i128, i16::MAX as i128),
+            I32 => (i32::MIN as i128, i32::MAX as i128),
+            I64 => (i64::MIN as i128, i64::MAX as i128),
+            U8 => (0, u8::MAX as i128),
+            U16 => (0, u16::MAX as i128),
+            U32 => (0, u32::MAX as i128),
+            U64 => (0, u64::MAX as i128),
+            _ => panic!("{dt} is not an integer type"),
+        }
+    }
+
+    /// Values that stress each dtype: zeros, ±1, extremes, NaN and infinities.
+    fn edge_values(dt: DType) -> Vec<Scalar> {
+        match dt {
+            DType::Bool => vec![Scalar::Bool(false), Scalar::Bool(true)],
+            DType::F32 => [
+                0.0,
+                -0.0,
+                1.0,
+                -1.0,
+                0.5,
+                -0.5,
+                2.0,
+                -2.0,
+                7.5,
+                -7.5,
+                0.1,
+                1e10,
+                f32::NAN,
+                f32::INFINITY,
+                f32::NEG_INFINITY,
+                f32::MAX,
+                f32::MIN,
+                f32::MIN_POSITIVE,
+                f32::from_bits(1),
+                f32::EPSILON,
+            ]
+            .map(Scalar::F32)
+            .to_vec(),
+            DType::F64 => [
+                0.0,
+                -0.0,
+                1.0,
+                -1.0,
+                0.5,
+                -0.5,
+                2.0,
+                -2.0,
+                7.5,
+                -7.5,
+                0.1,
+                1e300,
+                f64::NAN,
+                f64::INFINITY,
+                f64::NEG_INFINITY,
+                f64::MAX,
+                f64::MIN,
+                f64::MIN_POSITIVE,
+                f64::from_bits(1),
+                f64::EPSILON,
+            ]
+            .map(Scalar::F64)
+            .to_vec(),
+            _ => {
+                let (lo, hi) = int_range(dt);
+                [0, 1, -1, 2, -2, 3, 7, -7, lo, lo + 1, hi, hi - 1].iter().map(|&v| int_scalar(dt, v)).collect()
+            }
+        }
+    }
+
+    /// A test value of `dt` from random bits: an edge value, a small value, or raw bits.
+    fn value_from(dt: DType, sel: u8, bits: u64) -> Scalar {
+        if dt == DType::Bool {
+            return Scalar::Bool(bits & 1 == 1);
+        }
+        match sel % 4 {
+            0 => {
+                let edges = edge_values(dt);
+                edges[(bits % edges.len() as u64) as usize]
+            }
+            1 if dt.is_float() => Scalar::F64(((bits % 41) as f64 - 20.0) / 2.0).cast_to(dt),
+            1 => int_scalar(dt, (bits % 21) as i128 - 10),
+            2 if dt.is_float() => {
+                // Moderate magnitudes, where arithmetic results are interesting.
+                let unit = (bits >> 11) as f64 / (1u64 << 53) as f64 - 0.5;
+                Scalar::F64(unit * 2f64.powi((bits % 48) as i32 - 16)).cast_to(dt)
+            }
+            _ => match dt {
+                DType::F32 => Scalar::F32(f32::from_bits(bits as u32)),
+                DType::F64 => Scalar::F64(f64::from_bits(bits)),
+                _ => Scalar::U64(bits).cast_to(dt),
+            },
+        }
+    }
+
+    fn buffer_of(dt: DType, vals: &[Scalar]) -> Buffer {
+        with_dtype!(dt, T => T::into_buffer(vals.iter().map(|s| {
+            assert_eq!(s.dtype(), dt);
+            s.cast::<T>()
+        }).collect()))
+    }
+
+    // --- the reference: per element, in i128 / f64 ---------------------------------------
+
+    #[derive(Clone, Copy, Debug)]
+    enum V {
+        B(bool),
+        I(i128),
+        F(f64),
+    }
+
+    fn val(s: Scalar) -> V {
+        match s {
+            Scalar::Bool(v) => V::B(v),
+            Scalar::I8(v) => V::I(v as i128),
+            Scalar::I16(v) => V::I(v as i128),
+            Scalar::I32(v) => V::I(v as i128),
+            Scalar::I64(v) => V::I(v as i128),
+            Scalar::U8(v) => V::I(v as i128),
+            Scalar::U16(v) => V::I(v as i128),
+            Scalar::U32(v) => V::I(v as i128),
+            Scalar::U64(v) => V::I(v as i128),
+            Scalar::F32(v) => V::F(v as f64),
+            Scalar::F64(v) => V::F(v),
+        }
+    }
+
+    /// An integer reduced modulo 2^bits into `dt` (two's complement wrap-around).
+    fn int_scalar(dt: DType, v: i128) -> Scalar {
+        use DType::*;
+        match dt {
+            I8 => Scalar::I8(v as i8),
+            I16 => Scalar::I16(v as i16),
+            I32 => Scalar::I32(v as i32),
+            I64 => Scalar::I64(v as i64),
+            U8 => Scalar::U8(v as u8),
+            U16 => Scalar::U16(v as u16),
+            U32 => Scalar::U32(v as u32),
+            U64 => Scalar::U64(v as u64),
+            _ => panic!("{dt} is not an integer type"),
+        }
+    }
+
+    fn make(dt: DType, v: V) -> Scalar {
+        match (v, dt) {
+            (V::B(b), DType::Bool) => Scalar::Bool(b),
+            (V::I(i), _) => int_scalar(dt, i),
+            (V::F(f), DType::F32) => Scalar::F32(f as f32),
+            (V::F(f), DType::F64) => Scalar::F64(f),
+            _ => panic!("reference produced {v:?} for {dt}"),
+        }
+    }
+
+    /// Round half to even, written without `round_ties_even`.
+    fn rint_ref(v: f64) -> f64 {
+        let f = v.floor();
+        let d = v - f;
+        let r = if d < 0.5 {
+            f
+        } else if d > 0.5 || f % 2.0 != 0.0 {
+            f + 1.0
+        } else {
+            f
+        };
+        if r.is_nan() {
+            r
+        } else {
+            r.copysign(v)
+        }
+    }
+
+    fn ref_unary(op: UnaryOp, x: Scalar, out: DType) -> Scalar {
+        use UnaryOp::*;
+        let r = match val(x) {
+            V::B(v) => V::B(match op {
+                Abs | Square => v,
+                Invert | LogicalNot => !v,
+                IsNan | IsInf => false,
+                IsFinite => true,
+                _ => panic!("{op:?} on bool"),
+            }),
+            V::I(v) => match op {
+                Neg => V::I(-v),
+                Abs => V::I(v.abs()),
+                Sign => V::I(v.signum()),
+                Square => V::I(v.wrapping_mul(v)),
+                Invert => V::I(-v - 1),
+                IsNan | IsInf => V::B(false),
+                IsFinite => V::B(true),
+                _ => panic!("{op:?} on integers"),
+            },
+            V::F(v) => match op {
+                IsNan => V::B(v.is_nan()),
+                IsInf => V::B(v.is_infinite()),
+                IsFinite => V::B(v.is_finite()),
+                _ => V::F(match op {
+                    Neg => f64::from_bits(v.to_bits() ^ (1 << 63)),
+                    Abs => f64::from_bits(v.to_bits() & !(1 << 63)),
+                    Sign => {
+                        if v.is_nan() {
+                            v
+                        } else if v > 0.0 {
+                            1.0
+                        } else if v < 0.0 {
+                            -1.0
+                        } else {
+                            0.0
+                        }
+                    }
+                    Square => v * v,
+                    Sqrt => v.sqrt(),
+                    Floor => v.floor(),
+                    Ceil => v.ceil(),
+                    Trunc => v.trunc(),
+                    Rint => rint_ref(v),
+                    Exp => v.exp(),
+                    Expm1 => v.exp_m1(),
+                    Log => v.ln(),
+                    Log1p => v.ln_1p(),
+                    Log2 => v.log2(),
+                    Log10 => v.log10(),
+                    Sin => v.sin(),
+                    Cos => v.cos(),
+                    Tan => v.tan(),
+                    Arcsin => v.asin(),
+                    Arccos => v.acos(),
+                    Arctan => v.atan(),
+                    Sinh => v.sinh(),
+                    Cosh => v.cosh(),
+                    Tanh => v.tanh(),
+                    _ => panic!("{op:?} on floats"),
+                }),
+            },
+        };
+        make(out, r)
+    }
+
+    fn int_pow_ref(a: i128, e: i128) -> i128 {
+        if e < 0 {
+            return match a {
+                1 => 1,
+                -1 => {
+                    if e % 2 == 0 {
+                        1
+                    } else {
+                        -1
+                    }
+                }
+                _ => 0,
+            };
+        }
+        // Multiplication modulo 2^128 commutes with the final truncation to the dtype.
+        let (mut acc, mut base, mut e) = (1i128, a, e);
+        while e != 0 {
+            if e % 2 == 1 {
+                acc = acc.wrapping_mul(base);
+            }
+            base = base.wrapping_mul(base);
+            e /= 2;
+        }
+        acc
+    }
+
+    /// Python's float `divmod` (CPython `float_divmod`), in f64.
+    fn py_divmod(a: f64, b: f64) -> (f64, f64) {
+        if b == 0.0 {
+            return (a / b, f64::NAN);
+        }
+        let m = a % b;
+        let (m, q) = if m == 0.0 {
+            (0f64.copysign(b), (a - m) / b)
+        } else if (m < 0.0) != (b < 0.0) {
+            (m + b, (a - m) / b - 1.0)
+        } else {
+            (m, (a - m) / b)
+        };
+        let q = if q == 0.0 {
+            0f64.copysign(a / b)
+        } else {
+            let f = q.floor();
+            if q - f > 0.5 {
+                f + 1.0
+            } else {
+                f
+            }
+        };
+        (q, m)
+    }
+
+    fn is_signaling_nan(s: Scalar) -> bool {
+        match s {
+            Scalar::F32(v) => v.is_nan() && v.to_bits() & (1 << 22) == 0,
+            Scalar::F64(v) => v.is_nan() && v.to_bits() & (1 << 51) == 0,
+            _ => false,
+        }
+    }
+
+    fn ref_binary(op: BinaryOp, a: Scalar, b: Scalar, out: DType) -> Scalar {
+        use BinaryOp::*;
+        let r = match (val(a), val(b)) {
+            (V::B(x), V::B(y)) => V::B(match op {
+                Eq => x == y,
+                Ne => x != y,
+                Lt => !x && y,
+                Le => !x || y,
+                Gt => x && !y,
+                Ge => x || !y,
+                Add | Maximum | BitOr | LogicalOr => x || y,
+                Mul | Minimum | BitAnd | LogicalAnd => x && y,
+                BitXor | LogicalXor => x != y,
+                _ => panic!("{op:?} on bool"),
+            }),
+            (V::I(x), V::I(y)) => match op {
+                Eq => V::B(x == y),
+                Ne => V::B(x != y),
+                Lt => V::B(x < y),
+                Le => V::B(x <= y),
+                Gt => V::B(x > y),
+                Ge => V::B(x >= y),
+                _ => V::I(match op {
+                    Add => x + y,
+                    Sub => x - y,
+                    Mul => x.wrapping_mul(y),
+                    FloorDiv | Mod if y == 0 => 0,
+                    FloorDiv | Mod => {
+                        // The remainder with the divisor's sign, then the exact quotient.
+                        let r = x.rem_euclid(y);
+                        let r = if y < 0 && r != 0 { r + y } else { r };
+                        if op == Mod {
+                            r
+                        } else {
+                            (x - r) / y
+                        }
+                    }
+                    Pow => int_pow_ref(x, y),
+                    Minimum => x.min(y),
+                    Maximum => x.max(y),
+                    BitAnd => x & y,
+                    BitOr => x | y,
+                    BitXor => x ^ y,
+                    _ => panic!("{op:?} on integers"),
+                }),
+            },
+            (V::F(x), V::F(y)) => match op {
+                Eq => V::B(x == y),
+                Ne => V::B(!(x == y)),
+                Lt => V::B(x < y),
+                Le => V::B(x <= y),
+                Gt => V::B(x > y),
+                Ge => V::B(x >= y),
+                _ => V::F(match op {
+                    // libm gives pow(NaN, 0) = pow(1, NaN) = 1 and hypot(inf, NaN) = inf, but
+                    // NaN for a signaling NaN, which the f64 conversion of a float32 would quieten.
+                    _ if is_signaling_nan(a) || is_signaling_nan(b) => f64::NAN,
+                    Add => x + y,
+                    Sub => x - y,
+                    Mul => x * y,
+                    TrueDiv => x / y,
+                    FloorDiv => py_divmod(x, y).0,
+                    Mod => py_divmod(x, y).1,
+                    Pow => x.powf(y),
+                    Minimum | Maximum if x.is_nan() || y.is_nan() => f64::NAN,
+                    Minimum => {
+                        if y < x {
+                            y
+                        } else {
+                            x
+                        }
+                    }
+                    Maximum => {
+                        if y > x {
+                            y
+                        } else {
+                            x
+                        }
+                    }
+                    Arctan2 => x.atan2(y),
+                    Hypot => x.hypot(y),
+                    _ => panic!("{op:?} on floats"),
+                }),
+            },
+            other => panic!("mixed operands {other:?}"),
+        };
+        make(out, r)
+    }
+
+    // --- comparing results ----------------------------------------------------------------
+
+    /// Allowed distance in ulps from the f64 reference, for float32 results (float64 results
+    /// must match exactly: the reference computes them the same way).
+    fn f32_tolerance_unary(op: UnaryOp) -> u64 {
+        use UnaryOp::*;
+        match op {
+            Neg | Abs | Sign | Square | Sqrt | Floor | Ceil | Trunc | Rint | IsNan | IsFinite | IsInf | Invert
+            | LogicalNot => 0,
+            _ => 4,
+        }
+    }
+
+    fn f32_tolerance_binary(op: BinaryOp) -> u64 {
+        use BinaryOp::*;
+        match op {
+            // NumPy's float32 divmod rounds twice in float32; only huge quotients differ.
+            FloorDiv => 2,
+            Pow | Arctan2 | Hypot => 4,
+            _ => 0,
+        }
+    }
+
+    /// Position of a float32 on the number line, in ulps (±0 both map to 0).
+    fn ulp_key(x: f32) -> i64 {
+        let b = x.to_bits() as i32;
+        if b < 0 {
+            -((b & i32::MAX) as i64)
+        } else {
+            b as i64
+        }
+    }
+
+    fn matches(got: Scalar, want: Scalar, f32_ulps: u64) -> bool {
+        match (got, want) {
+            (Scalar::F32(g), Scalar::F32(w)) => {
+                (g.is_nan() && w.is_nan())
+                    || g.to_bits() == w.to_bits()
+                    || (f32_ulps > 0 && !g.is_nan() && !w.is_nan() && ulp_key(g).abs_diff(ulp_key(w)) <= f32_ulps)
+            }
+            (Scalar::F64(g), Scalar::F64(w)) => (g.is_nan() && w.is_nan()) || g.to_bits() == w.to_bits(),
+            _ => got == want,
+        }
+    }
+
+    /// The compute dtypes an op accepts (each once).
+    fn compute_dtypes(sig: impl Fn(DType) -> Option<tessera_core::ops::Signature>) -> Vec<(DType, DType)> {
+        let mut seen: Vec<(DType, DType)> = Vec::new();
+        for d in ALL_DTYPES {
+            if let Some(s) = sig(d) {
+                if !seen.iter().any(|&(c, _)| c == s.compute) {
+                    seen.push((s.compute, s.out));
+                }
+            }
+        }
+        seen
+    }
+
+    const PAD: usize = 3;
+
+    fn check_unary_ops(values: &dyn Fn(DType) -> Vec<Scalar>) {
+        for op in UnaryOp::ALL {
+            for (compute, out_dt) in compute_dtypes(|d| op.signature(d).ok()) {
+                let xs = values(compute);
+                let n = xs.len();
+                let x = buffer_of(compute, &xs);
+                let mut out = Buffer::zeros(out_dt, n + PAD);
+                unary(op, &x, &mut out, n);
+                for (i, &xi) in xs.iter().enumerate() {
+                    let (got, want) = (out.get(i), ref_unary(op, xi, out_dt));
+                    assert!(
+                        matches(got, want, f32_tolerance_unary(op)),
+                        "{}({xi:?}) on {compute} gave {got:?}, want {want:?}",
+                        op.name()
+                    );
+                }
+                let zero = Buffer::zeros(out_dt, 1).get(0);
+                assert!((n..n + PAD).all(|i| out.get(i) == zero), "{} wrote past n", op.name());
+            }
+        }
+    }
+
+    fn check_binary_ops(values: &dyn Fn(DType) -> (Vec<Scalar>, Vec<Scalar>)) {
+        for op in BinaryOp::ALL {
+            for (compute, out_dt) in compute_dtypes(|d| op.signature(d).ok()) {
+                let (xs, ys) = values(compute);
+                let n = xs.len();
+                let (a, b) = (buffer_of(compute, &xs), buffer_of(compute, &ys));
+                let mut out = Buffer::zeros(out_dt, n + PAD);
+                binary(op, &a, &b, &mut out, n);
+                for i in 0..n {
+                    let (got, want) = (out.get(i), ref_binary(op, xs[i], ys[i], out_dt));
+                    assert!(
+                        matches(got, want, f32_tolerance_binary(op)),
+                        "{}({:?}, {:?}) on {compute} gave {got:?}, want {want:?}",
+                        op.name(),
+                        xs[i],
+                        ys[i]
+                    );
+                }
+                let zero = Buffer::zeros(out_dt, 1).get(0);
+                assert!((n..n + PAD).all(|i| out.get(i) == zero), "{} wrote past n", op.name());
+
+                // The scalar forms equal the tile form with the scalar broadcast.
+                for &s in xs.iter().chain(&ys).step_by(7).take(4) {
+                    let tile = Buffer::filled(compute, n, s);
+                    let (mut want, mut got) = (Buffer::zeros(out_dt, n), Buffer::zeros(out_dt, n));
+                    binary(op, &a, &tile, &mut want, n);
+                    binary_scalar_rhs(op, &a, s, &mut got, n);
+                    for i in 0..n {
+                        assert!(matches(got.get(i), want.get(i), 0), "{} rhs scalar {s:?}", op.name());
+                    }
+                    binary(op, &tile, &b, &mut want, n);
+                    binary_scalar_lhs(op, s, &b, &mut got, n);
+                    for i in 0..n {
+                        assert!(matches(got.get(i), want.get(i), 0), "{} lhs scalar {s:?}", op.name());
+                    }
+                }
+            }
+        }
+    }
+
+    // --- exhaustive edge values -----------------------------------------------------------
+
+    #[test]
+    fn unary_ops_match_reference_on_edge_values() {
+        check_unary_ops(&edge_values);
+    }
+
+    #[test]
+    fn binary_ops_match_reference_on_all_pairs_of_edge_values() {
+        check_binary_ops(&|dt| {
+            let e = edge_values(dt);
+            let xs = e.iter().flat_map(|&x| e.iter().map(move |_| x)).collect();
+            let ys = e.iter().flat_map(|_| e.iter().copied()).collect();
+            (xs, ys)
+        });
+    }
+
+    // --- random values --------------------------------------------------------------------
+
+    fn raw_values() -> impl Strategy<Value = Vec<(u8, u64, u8, u64)>> {
+        prop::collection::vec(any::<(u8, u64, u8, u64)>(), 1..160)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: std::env::var("EW_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(256), failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn unary_ops_match_reference(raw in raw_values()) {
+            check_unary_ops(&|dt| raw.iter().map(|&(s, b, _, _)| value_from(dt, s, b)).collect());
+        }
+
+        #[test]
+        fn binary_ops_match_reference(raw in raw_values()) {
+            check_binary_ops(&|dt| (
+                raw.iter().map(|&(s, b, _, _)| value_from(dt, s, b)).collect(),
+                raw.iter().map(|&(_, _, s, b)| value_from(dt, s, b)).collect(),
+            ));
+        }
+
+        #[test]
+        fn cast_matches_scalar_cast(raw in raw_values()) {
+            for src in ALL_DTYPES {
+                let xs: Vec<Scalar> = raw.iter().map(|&(s, b, _, _)| value_from(src, s, b))
+                    .chain(edge_values(src)).collect();
+                let n = xs.len();
+                let x = buffer_of(src, &xs);
+                for dst in ALL_DTYPES {
+                    let mut out = Buffer::zeros(dst, n + PAD);
+                    cast(&x, &mut out, n);
+                    for (i, &xi) in xs.iter().enumerate() {
+                        let want = xi.cast_to(dst);
+                        prop_assert!(matches(out.get(i), want, 0), "{xi:?} as {dst}: {:?}, want {want:?}", out.get(i));
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn select_picks_per_element(raw in raw_values()) {
+            let n = raw.len();
+            let cond = Buffer::Bool(raw.iter().map(|&(s, ..)| s & 1 == 1).collect());
+            for dt in ALL_DTYPES {
+                let xs: Vec<Scalar> = raw.iter().map(|&(s, b, _, _)| value_from(dt, s, b)).collect();
+                let ys: Vec<Scalar> = raw.iter().map(|&(_, _, s, b)| value_from(dt, s, b)).collect();
+                let mut out = Buffer::zeros(dt, n + PAD);
+                select(&cond, &buffer_of(dt, &xs), &buffer_of(dt, &ys), &mut out, n);
+                for i in 0..n {
+                    let want = if raw[i].0 & 1 == 1 { xs[i] } else { ys[i] };
+                    prop_assert!(matches(out.get(i), want, 0));
+                }
+            }
+        }
+    }
+
+    // --- values checked against NumPy 2.x by hand -----------------------------------------
+
+    fn bin(op: BinaryOp, a: Scalar, b: Scalar) -> Scalar {
+        let sig = op.signature(a.dtype()).unwrap();
+        let mut out = Buffer::zeros(sig.out, 1);
+        binary(op, &Buffer::filled(a.dtype(), 1, a), &Buffer::filled(b.dtype(), 1, b), &mut out, 1);
+        out.get(0)
+    }
+
+    fn un(op: UnaryOp, x: Scalar) -> Scalar {
+        let sig = op.signature(x.dtype()).unwrap();
+        let mut out = Buffer::zeros(sig.out, 1);
+        unary(op, &Buffer::filled(x.dtype(), 1, x), &mut out, 1);
+        out.get(0)
+    }
+
+    fn f64_is(got: Scalar, want: f64) -> bool {
+        matches(got, Scalar::F64(want), 0)
+    }
+
+    #[test]
+    fn integer_division_like_numpy() {
+        use BinaryOp::*;
+        use Scalar::{I64, I8, U8};
+        assert_eq!(bin(FloorDiv, I64(-7), I64(2)), I64(-4));
+        assert_eq!(bin(Mod, I64(-7), I64(2)), I64(1));
+        assert_eq!(bin(FloorDiv, I64(7), I64(-2)), I64(-4));
+        assert_eq!(bin(Mod, I64(7), I64(-2)), I64(-1));
+        assert_eq!(bin(FloorDiv, I64(-8), I64(2)), I64(-4));
+        assert_eq!(bin(FloorDiv, I64(7), I64(0)), I64(0));
+        assert_eq!(bin(Mod, I64(7), I64(0)), I64(0));
+        assert_eq!(bin(FloorDiv, I8(-128), I8(-1)), I8(-128));
+        assert_eq!(bin(Mod, I8(-128), I8(-1)), I8(0));
+        assert_eq!(bin(FloorDiv, I64(i64::MIN), I64(-1)), I64(i64::MIN));
+        assert_eq!(bin(FloorDiv, U8(200), U8(7)), U8(28));
+        assert_eq!(bin(Mod, U8(200), U8(0)), U8(0));
+    }
+
+    #[test]
+    fn integer_wraparound_and_power_like_numpy() {
+        use BinaryOp::*;
+        use Scalar::{I64, I8, U8};
+        assert_eq!(un(UnaryOp::Abs, I8(-128)), I8(-128));
+        assert_eq!(un(UnaryOp::Neg, I8(-128)), I8(-128));
+        assert_eq!(un(UnaryOp::Neg, U8(1)), U8(255));
+        assert_eq!(un(UnaryOp::Square, I8(16)), I8(0));
+        assert_eq!(un(UnaryOp::Sign, I64(-5)), I64(-1));
+        assert_eq!(un(UnaryOp::Invert, I8(0)), I8(-1));
+        assert_eq!(un(UnaryOp::Invert, U8(0)), U8(255));
+        assert_eq!(un(UnaryOp::IsNan, I64(3)), Scalar::Bool(false));
+        assert_eq!(un(UnaryOp::IsFinite, U8(3)), Scalar::Bool(true));
+        assert_eq!(bin(Add, I8(127), I8(1)), I8(-128));
+        assert_eq!(bin(Sub, U8(0), U8(1)), U8(255));
+        assert_eq!(bin(Pow, I64(2), I64(10)), I64(1024));
+        assert_eq!(bin(Pow, I64(0), I64(0)), I64(1));
+        assert_eq!(bin(Pow, I8(2), I8(7)), I8(-128));
+        assert_eq!(bin(Pow, U8(2), U8(8)), U8(0));
+        assert_eq!(bin(Pow, I64(3), I64(40)), I64(3i64.wrapping_pow(40)));
+        // Negative exponents (NumPy raises ValueError; see the module docs).
+        assert_eq!(bin(Pow, I64(2), I64(-1)), I64(0));
+        assert_eq!(bin(Pow, I64(1), I64(-5)), I64(1));
+        assert_eq!(bin(Pow, I64(-1), I64(-3)), I64(-1));
+        assert_eq!(bin(Pow, I64(-1), I64(-4)), I64(1));
+    }
+
+    #[test]
+    fn float_division_like_numpy() {
+        use BinaryOp::*;
+        use Scalar::F64;
+        let inf = f64::INFINITY;
+        assert!(f64_is(bin(Mod, F64(7.5), F64(-2.0)), -0.5));
+        assert!(f64_is(bin(Mod, F64(-7.5), F64(2.0)), 0.5));
+        assert!(f64_is(bin(FloorDiv, F64(7.5), F64(-2.0)), -4.0));
+        assert!(f64_is(bin(FloorDiv, F64(1.0), F64(0.1)), 9.0));
+        assert!(f64_is(bin(Mod, F64(1.0), F64(0.1)), 0.09999999999999995));
+        assert!(f64_is(bin(FloorDiv, F64(6.0), F64(-2.0)), -3.0));
+        assert!(f64_is(bin(Mod, F64(6.0), F64(-2.0)), -0.0));
+        assert!(f64_is(bin(Mod, F64(-0.0), F64(5.0)), 0.0));
+        assert!(f64_is(bin(FloorDiv, F64(1.0), F64(0.0)), inf));
+        assert!(f64_is(bin(FloorDiv, F64(-1.0), F64(0.0)), -inf));
+        assert!(f64_is(bin(FloorDiv, F64(0.0), F64(0.0)), f64::NAN));
+        assert!(f64_is(bin(Mod, F64(1.0), F64(0.0)), f64::NAN));
+        assert!(f64_is(bin(FloorDiv, F64(inf), F64(2.0)), f64::NAN));
+        assert!(f64_is(bin(Mod, F64(-1.0), F64(inf)), inf));
+        assert!(f64_is(bin(FloorDiv, F64(-1.0), F64(inf)), -1.0));
+        assert!(f64_is(bin(Mod, F64(5.0), F64(-inf)), -inf));
+        assert!(matches(bin(Mod, Scalar::F32(7.5), Scalar::F32(-2.0)), Scalar::F32(-0.5), 0));
+        assert!(f64_is(bin(TrueDiv, F64(1.0), F64(-0.0)), -inf));
+    }
+
+    #[test]
+    fn float_misc_like_numpy() {
+        use Scalar::{Bool, F64};
+        use {BinaryOp::*, UnaryOp::*};
+        let nan = f64::NAN;
+        assert!(f64_is(bin(Minimum, F64(nan), F64(1.0)), nan));
+        assert!(f64_is(bin(Minimum, F64(1.0), F64(nan)), nan));
+        assert!(f64_is(bin(Maximum, F64(1.0), F64(nan)), nan));
+        assert!(f64_is(bin(Maximum, F64(-1.0), F64(2.0)), 2.0));
+        assert!(f64_is(bin(Pow, F64(2.0), F64(-1.0)), 0.5));
+        assert!(f64_is(un(UnaryOp::Sign, F64(-0.0)), 0.0));
+        assert!(f64_is(un(UnaryOp::Sign, F64(nan)), nan));
+        assert!(f64_is(un(UnaryOp::Sign, F64(-3.0)), -1.0));
+        assert!(f64_is(un(Rint, F64(2.5)), 2.0));
+        assert!(f64_is(un(Rint, F64(3.5)), 4.0));
+        assert!(f64_is(un(Rint, F64(-0.5)), -0.0));
+        assert!(f64_is(un(UnaryOp::Abs, F64(-0.0)), 0.0));
+        assert_eq!(bin(Ne, F64(nan), F64(nan)), Bool(true));
+        assert_eq!(bin(Eq, F64(nan), F64(nan)), Bool(false));
+        assert_eq!(un(IsInf, F64(-f64::INFINITY)), Bool(true));
+    }
+
+    #[test]
+    fn bool_ops_like_numpy() {
+        use BinaryOp::*;
+        use Scalar::Bool;
+        let (t, f) = (Bool(true), Bool(false));
+        assert_eq!(bin(Add, t, t), t);
+        assert_eq!(bin(Mul, t, f), f);
+        assert_eq!(bin(Minimum, t, f), f);
+        assert_eq!(bin(Maximum, t, f), t);
+        assert_eq!(bin(Lt, f, t), t);
+        assert_eq!(bin(BitXor, t, t), f);
+        assert_eq!(un(UnaryOp::Invert, t), f);
+        assert_eq!(un(UnaryOp::Abs, t), t);
+    }
+
+    #[test]
+    fn casts_like_numpy_astype() {
+        let cast1 = |x: Scalar, dt: DType| {
+            let mut out = Buffer::zeros(dt, 1);
+            cast(&Buffer::filled(x.dtype(), 1, x), &mut out, 1);
+            out.get(0)
+        };
+        assert_eq!(cast1(Scalar::F64(2.7), DType::I32), Scalar::I32(2));
+        assert_eq!(cast1(Scalar::F64(-2.7), DType::I32), Scalar::I32(-2));
+        assert_eq!(cast1(Scalar::I32(-1), DType::U8), Scalar::U8(255));
+        assert_eq!(cast1(Scalar::I64(300), DType::I8), Scalar::I8(44));
+        assert_eq!(cast1(Scalar::Bool(true), DType::F32), Scalar::F32(1.0));
+        assert_eq!(cast1(Scalar::F64(0.5), DType::Bool), Scalar::Bool(true));
+        assert_eq!(cast1(Scalar::F64(f64::NAN), DType::Bool), Scalar::Bool(true));
+        assert_eq!(cast1(Scalar::F64(-0.0), DType::Bool), Scalar::Bool(false));
+        assert_eq!(cast1(Scalar::I8(2), DType::Bool), Scalar::Bool(true));
+        assert_eq!(cast1(Scalar::U64(u64::MAX), DType::F64), Scalar::F64(18446744073709551615.0));
+        // Undefined in NumPy; Rust `as` saturates and maps NaN to 0.
+        assert_eq!(cast1(Scalar::F64(f64::NAN), DType::I32), Scalar::I32(0));
+        assert_eq!(cast1(Scalar::F64(300.7), DType::U8), Scalar::U8(255));
+        assert_eq!(cast1(Scalar::F64(-1.0), DType::U8), Scalar::U8(0));
+    }
+
+    #[test]
+    fn kernels_touch_only_the_first_n_elements() {
+        let a = Buffer::F64(vec![1.0, 2.0, 3.0, 4.0]);
+        let mut out = Buffer::F64(vec![-9.0; 4]);
+        binary_scalar_rhs(BinaryOp::Mul, &a, Scalar::F64(10.0), &mut out, 2);
+        assert_eq!(out, Buffer::F64(vec![10.0, 20.0, -9.0, -9.0]));
+        unary(UnaryOp::Neg, &a, &mut out, 0);
+        assert_eq!(out, Buffer::F64(vec![10.0, 20.0, -9.0, -9.0]));
+        let cond = Buffer::Bool(vec![true, false, true]);
+        let b = Buffer::F64(vec![0.0; 3]);
+        select(&cond, &a, &b, &mut out, 3);
+        assert_eq!(out, Buffer::F64(vec![1.0, 0.0, 3.0, -9.0]));
+    }
+
+    // --- caller bugs panic ----------------------------------------------------------------
+
+    #[test]
+    #[should_panic(expected = "computes in float64")]
+    fn uncast_operand_panics() {
+        // sqrt of int32 computes in float64: the caller must cast first.
+        unary(UnaryOp::Sqrt, &Buffer::I32(vec![4]), &mut Buffer::zeros(DType::F64, 1), 1);
+    }
+
+    #[test]
+    #[should_panic(expected = "output buffer is int32")]
+    fn wrong_output_dtype_panics() {
+        binary(BinaryOp::Lt, &Buffer::I32(vec![1]), &Buffer::I32(vec![2]), &mut Buffer::zeros(DType::I32, 1), 1);
+    }
+
+    #[test]
+    #[should_panic(expected = "operands are int32 and int64")]
+    fn mismatched_operands_panic() {
+        binary(BinaryOp::Add, &Buffer::I32(vec![1]), &Buffer::I64(vec![2]), &mut Buffer::zeros(DType::I32, 1), 1);
+    }
+
+    #[test]
+    #[should_panic(expected = "operands are int32 and float64")]
+    fn uncast_scalar_panics() {
+        binary_scalar_rhs(BinaryOp::Add, &Buffer::I32(vec![1]), Scalar::F64(2.0), &mut Buffer::zeros(DType::I32, 1), 1);
+    }
+
+    #[test]
+    #[should_panic(expected = "not defined for bool")]
+    fn rejected_signature_panics() {
+        binary(
+            BinaryOp::Sub,
+            &Buffer::Bool(vec![true]),
+            &Buffer::Bool(vec![true]),
+            &mut Buffer::zeros(DType::Bool, 1),
+            1,
+        );
+    }
+
+    #[test]
+    #[should_panic(expected = "fewer than n")]
+    fn short_buffer_panics() {
+        unary(UnaryOp::Neg, &Buffer::F64(vec![1.0]), &mut Buffer::zeros(DType::F64, 4), 2);
+    }
+
+    /// Throughput, for checking that the loops vectorise:
+    /// `cargo test --release -p tessera-kernels elementwise::tests::throughput -- --ignored --nocapture`
+    #[test]
+    #[ignore]
+    fn throughput() {
+        let n = 4096;
+        let reps = 20_000;
+        let time = |name: &str, mut f: Box<dyn FnMut()>| {
+            let t = std::time::Instant::now();
+            for _ in 0..reps {
+                std::hint::black_box(&mut f)();
+            }
+            let ns = t.elapsed().as_nanos() as f64 / (reps * n) as f64;
+            println!("{name:>28}: {ns:.3} ns/element");
+        };
+        for dt in [DType::F32, DType::F64, DType::I32, DType::I64, DType::U8] {
+            let a = Buffer::filled(dt, n, Scalar::F64(3.0));
+            let b = Buffer::filled(dt, n, Scalar::F64(5.0));
+            for op in [BinaryOp::Add, BinaryOp::Mul, BinaryOp::Maximum, BinaryOp::Lt] {
+                let sig = op.signature(dt).unwrap();
+                let mut out = Buffer::zeros(sig.out, n);
+                let (a2, b2) = (a.clone(), b.clone());
+                time(&format!("{} {dt}", op.name()), Box::new(move || binary(op, &a2, &b2, &mut out, n)));
+                let mut out = Buffer::zeros(sig.out, n);
+                let a2 = a.clone();
+                let s = Scalar::F64(5.0).cast_to(dt);
+                time(
+                    &format!("{} {dt} scalar", op.name()),
+                    Box::new(move || binary_scalar_rhs(op, &a2, s, &mut out, n)),
+                );
+            }
+        }
+        for (op, dt) in [
+            (UnaryOp::Neg, DType::F64),
+            (UnaryOp::Abs, DType::F32),
+            (UnaryOp::Sqrt, DType::F64),
+            (UnaryOp::Exp, DType::F64),
+        ] {
+            let x = Buffer::filled(dt, n, Scalar::F64(3.0));
+            let mut out = Buffer::zeros(dt, n);
+            time(&format!("{} {dt}", op.name()), Box::new(move || unary(op, &x, &mut out, n)));
+        }
+        let x = Buffer::filled(DType::I32, n, Scalar::F64(3.0));
+        let mut out = Buffer::zeros(DType::F64, n);
+        time("cast int32->float64", Box::new(move || cast(&x, &mut out, n)));
+    }
+}

@@ -1,0 +1,339 @@
+//! `Array`: a lazy chunked array, a cheap handle to an expression node.
+
+use std::fmt;
+use std::sync::Arc;
+use tessera_core::chunks::{ChunkSpec, Chunks};
+use tessera_core::graph::Expr;
+use tessera_core::ops::{BinaryOp, ReduceOp, UnaryOp};
+use tessera_core::optimize::{optimize, plan_text};
+use tessera_core::plan::{lower, Plan};
+use tessera_core::view::IndexItem;
+use tessera_core::{build, Block, DType, Result, Scalar, ScalarKind};
+use tessera_exec::{Observer, Options};
+
+#[derive(Clone)]
+pub struct Array {
+    expr: Expr,
+}
+
+/// The right-hand side of a binary operation: another array or a (weak) scalar.
+pub enum Operand<'a> {
+    Array(&'a Array),
+    Scalar(Scalar, ScalarKind),
+}
+
+impl<'a> From<&'a Array> for Operand<'a> {
+    fn from(a: &'a Array) -> Self {
+        Operand::Array(a)
+    }
+}
+impl From<f64> for Operand<'_> {
+    fn from(v: f64) -> Self {
+        Operand::Scalar(Scalar::F64(v), ScalarKind::Float)
+    }
+}
+impl From<i64> for Operand<'_> {
+    fn from(v: i64) -> Self {
+        Operand::Scalar(Scalar::I64(v), ScalarKind::Int)
+    }
+}
+impl From<i32> for Operand<'_> {
+    fn from(v: i32) -> Self {
+        Operand::Scalar(Scalar::I64(v as i64), ScalarKind::Int)
+    }
+}
+impl From<bool> for Operand<'_> {
+    fn from(v: bool) -> Self {
+        Operand::Scalar(Scalar::Bool(v), ScalarKind::Bool)
+    }
+}
+
+/// Which axes a reduction runs over, and how.
+#[derive(Clone, Debug, Default)]
+pub struct ReduceArgs {
+    /// `None`: all axes.
+    pub axes: Option<Vec<isize>>,
+    pub keepdims: bool,
+    /// Fan-in of the reduction tree (default 16 blocks per combine, like Dask).
+    pub split_every: Option<usize>,
+}
+
+impl ReduceArgs {
+    pub fn all() -> Self {
+        ReduceArgs::default()
+    }
+    pub fn axis(axis: isize) -> Self {
+        ReduceArgs { axes: Some(vec![axis]), ..Default::default() }
+    }
+    pub fn axes(axes: &[isize]) -> Self {
+        ReduceArgs { axes: Some(axes.to_vec()), ..Default::default() }
+    }
+    pub fn keepdims(mut self, keep: bool) -> Self {
+        self.keepdims = keep;
+        self
+    }
+    pub fn split_every(mut self, n: usize) -> Self {
+        self.split_every = Some(n);
+        self
+    }
+}
+
+/// How to run a computation.
+#[derive(Clone)]
+pub struct ComputeOptions {
+    pub threads: usize,
+    pub cancel: Arc<std::sync::atomic::AtomicBool>,
+    pub observers: Vec<Arc<dyn Observer>>,
+    /// Apply the optimizer rules (on by default).
+    pub optimize: bool,
+}
+
+impl Default for ComputeOptions {
+    fn default() -> Self {
+        ComputeOptions { threads: tessera_exec::default_threads(), cancel: Default::default(), observers: vec![], optimize: true }
+    }
+}
+
+impl ComputeOptions {
+    pub fn threads(mut self, n: usize) -> Self {
+        self.threads = n.max(1);
+        self
+    }
+}
+
+macro_rules! unary_methods {
+    ($($name:ident => $op:ident),* $(,)?) => {
+        $(
+            pub fn $name(&self) -> Result<Array> {
+                self.unary(UnaryOp::$op)
+            }
+        )*
+    };
+}
+
+macro_rules! binary_methods {
+    ($($name:ident => $op:ident),* $(,)?) => {
+        $(
+            pub fn $name<'a>(&self, other: impl Into<Operand<'a>>) -> Result<Array> {
+                self.binary(BinaryOp::$op, other)
+            }
+        )*
+    };
+}
+
+macro_rules! reduce_methods {
+    ($($name:ident, $axis_name:ident => $op:expr),* $(,)?) => {
+        $(
+            /// Over all axes.
+            pub fn $name(&self) -> Result<Array> {
+                self.reduce($op, &ReduceArgs::all())
+            }
+            /// Over one axis.
+            pub fn $axis_name(&self, axis: isize) -> Result<Array> {
+                self.reduce($op, &ReduceArgs::axis(axis))
+            }
+        )*
+    };
+}
+
+impl Array {
+    pub(crate) fn new(expr: Expr) -> Array {
+        Array { expr }
+    }
+    pub fn from_expr(expr: Expr) -> Array {
+        Array { expr }
+    }
+    pub fn expr(&self) -> &Expr {
+        &self.expr
+    }
+    pub fn shape(&self) -> &[usize] {
+        &self.expr.meta.shape
+    }
+    pub fn dtype(&self) -> DType {
+        self.expr.meta.dtype
+    }
+    pub fn chunks(&self) -> &Chunks {
+        &self.expr.meta.chunks
+    }
+    pub fn ndim(&self) -> usize {
+        self.shape().len()
+    }
+    pub fn size(&self) -> usize {
+        self.shape().iter().product()
+    }
+    pub fn nbytes(&self) -> usize {
+        self.size() * self.dtype().size()
+    }
+    /// Blocks per axis.
+    pub fn numblocks(&self) -> Vec<usize> {
+        self.expr.meta.grid()
+    }
+    pub fn npartitions(&self) -> usize {
+        self.expr.meta.nblocks()
+    }
+    /// The largest block size per axis.
+    pub fn chunksize(&self) -> Vec<usize> {
+        self.chunks().iter().map(|c| c.max_size()).collect()
+    }
+    /// Dask-style key name: `<operation>-<id>`.
+    pub fn name(&self) -> String {
+        self.expr.label()
+    }
+
+    pub fn unary(&self, op: UnaryOp) -> Result<Array> {
+        Ok(Array::new(build::unary(op, &self.expr)?))
+    }
+    pub fn binary<'a>(&self, op: BinaryOp, other: impl Into<Operand<'a>>) -> Result<Array> {
+        Ok(Array::new(match other.into() {
+            Operand::Array(b) => build::binary(op, &self.expr, &b.expr)?,
+            Operand::Scalar(s, kind) => build::binary_scalar(op, &self.expr, s, kind, false)?,
+        }))
+    }
+    /// `scalar op self` (Python's reflected operators).
+    pub fn rbinary(&self, op: BinaryOp, scalar: Scalar, kind: ScalarKind) -> Result<Array> {
+        Ok(Array::new(build::binary_scalar(op, &self.expr, scalar, kind, true)?))
+    }
+
+    unary_methods!(
+        neg => Neg, abs => Abs, sign => Sign, square => Square, sqrt => Sqrt, exp => Exp, expm1 => Expm1,
+        log => Log, log1p => Log1p, log2 => Log2, log10 => Log10, sin => Sin, cos => Cos, tan => Tan,
+        arcsin => Arcsin, arccos => Arccos, arctan => Arctan, sinh => Sinh, cosh => Cosh, tanh => Tanh,
+        floor => Floor, ceil => Ceil, trunc => Trunc, rint => Rint, isnan => IsNan, isfinite => IsFinite,
+        isinf => IsInf, invert => Invert, logical_not => LogicalNot,
+    );
+
+    binary_methods!(
+        add => Add, sub => Sub, mul => Mul, div => TrueDiv, floor_div => FloorDiv, rem => Mod, pow => Pow,
+        minimum => Minimum, maximum => Maximum, arctan2 => Arctan2, hypot => Hypot, eq => Eq, ne => Ne,
+        lt => Lt, le => Le, gt => Gt, ge => Ge, bitand => BitAnd, bitor => BitOr, bitxor => BitXor,
+        logical_and => LogicalAnd, logical_or => LogicalOr, logical_xor => LogicalXor,
+    );
+
+    /// `clip(min, max)`: either bound may be absent.
+    pub fn clip<'a>(&self, min: Option<Operand<'a>>, max: Option<Operand<'a>>) -> Result<Array> {
+        let mut x = self.clone();
+        if let Some(lo) = min {
+            x = x.binary(BinaryOp::Maximum, lo)?;
+        }
+        if let Some(hi) = max {
+            x = x.binary(BinaryOp::Minimum, hi)?;
+        }
+        Ok(x)
+    }
+
+    pub fn astype(&self, dtype: DType) -> Array {
+        Array::new(build::astype(&self.expr, dtype))
+    }
+
+    pub fn reduce(&self, op: ReduceOp, args: &ReduceArgs) -> Result<Array> {
+        Ok(Array::new(build::reduce(&self.expr, op, args.axes.as_deref(), args.keepdims, args.split_every)?))
+    }
+
+    reduce_methods!(
+        sum, sum_axis => ReduceOp::Sum,
+        prod, prod_axis => ReduceOp::Prod,
+        min, min_axis => ReduceOp::Min,
+        max, max_axis => ReduceOp::Max,
+        mean, mean_axis => ReduceOp::Mean,
+        any, any_axis => ReduceOp::Any,
+        all, all_axis => ReduceOp::All,
+        argmin, argmin_axis => ReduceOp::ArgMin,
+        argmax, argmax_axis => ReduceOp::ArgMax,
+    );
+
+    pub fn var(&self, ddof: u32) -> Result<Array> {
+        self.reduce(ReduceOp::Var { ddof }, &ReduceArgs::all())
+    }
+    pub fn std(&self, ddof: u32) -> Result<Array> {
+        self.reduce(ReduceOp::Std { ddof }, &ReduceArgs::all())
+    }
+
+    /// Basic indexing: integers, slices (any step), new axes and one ellipsis.
+    pub fn index(&self, items: &[IndexItem]) -> Result<Array> {
+        Ok(Array::new(build::index(&self.expr, items)?))
+    }
+    pub fn transpose(&self, axes: Option<&[isize]>) -> Result<Array> {
+        Ok(Array::new(build::transpose(&self.expr, axes)?))
+    }
+    /// The transpose (reversed axes).
+    pub fn t(&self) -> Array {
+        self.transpose(None).expect("reversing the axes is always valid")
+    }
+    pub fn rechunk(&self, chunks: impl Into<ChunkSpec>) -> Result<Array> {
+        Ok(Array::new(build::rechunk(&self.expr, &chunks.into())?))
+    }
+    pub fn reshape(&self, shape: &[i64]) -> Result<Array> {
+        Ok(Array::new(build::reshape(&self.expr, shape)?))
+    }
+    pub fn broadcast_to(&self, shape: &[usize]) -> Result<Array> {
+        Ok(Array::new(build::broadcast_to(&self.expr, shape)?))
+    }
+
+    /// Computes the array with default options (all cores, or `TESSERA_NUM_THREADS`).
+    pub fn compute(&self) -> Result<Block> {
+        self.compute_with(&ComputeOptions::default())
+    }
+    pub fn compute_with(&self, opts: &ComputeOptions) -> Result<Block> {
+        Ok(compute_many(&[self], opts)?.remove(0))
+    }
+    /// Computes the array and keeps the result in memory, with the same chunks.
+    pub fn persist(&self) -> Result<Array> {
+        let b = self.compute()?;
+        Ok(Array::new(build::data(b, &ChunkSpec::PerAxis(self.chunks().iter().map(|c| tessera_core::chunks::AxisSpec::Blocks(c.sizes().iter().map(|&s| s as i64).collect())).collect()))?))
+    }
+    /// The optimized expression and the plan of stages and tasks that `compute` would run.
+    pub fn explain(&self) -> String {
+        let opt = optimize(&[self.expr.clone()]);
+        let plan = lower(&opt);
+        format!(
+            "expression (optimized):\n{}\nplan: {} stages, {} tasks\n{}",
+            plan_text(&opt),
+            plan.stages.len(),
+            plan.task_count(),
+            plan.text()
+        )
+    }
+    /// The plan `compute` would run.
+    pub fn plan(&self, optimize_graph: bool) -> Plan {
+        plan_of(&[self.expr.clone()], optimize_graph)
+    }
+}
+
+pub fn plan_of(exprs: &[Expr], optimize_graph: bool) -> Plan {
+    if optimize_graph {
+        lower(&optimize(exprs))
+    } else {
+        lower(exprs)
+    }
+}
+
+/// Computes several arrays together; work they share is done once.
+pub fn compute_many(arrays: &[&Array], opts: &ComputeOptions) -> Result<Vec<Block>> {
+    let exprs: Vec<Expr> = arrays.iter().map(|a| a.expr.clone()).collect();
+    let plan = plan_of(&exprs, opts.optimize);
+    let o = Options { threads: opts.threads, cancel: opts.cancel.clone(), observers: opts.observers.clone() };
+    tessera_exec::execute(&plan, &o)
+}
+
+impl fmt::Display for Array {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let tup = |v: &[usize]| match v.len() {
+            1 => format!("({},)", v[0]),
+            _ => format!("({})", v.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", ")),
+        };
+        write!(
+            f,
+            "tessera.Array<{}, shape={}, dtype={}, chunksize={}, chunktype=numpy.ndarray>",
+            self.expr.op.name(),
+            tup(self.shape()),
+            self.dtype(),
+            tup(&self.chunksize())
+        )
+    }
+}
+
+impl fmt::Debug for Array {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
