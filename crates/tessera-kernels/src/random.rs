@@ -154,27 +154,26 @@ fn unit53(lo: u64, hi: u64) -> f64 {
     f * TWO_M53
 }
 
-/// `64 * ln 2` and `ln 2` folded into the exponent extraction below.
 const LN2: f64 = core::f64::consts::LN_2;
 /// `sqrt(2)/2` as f64 bits; the log reduction puts the mantissa in
 /// `[sqrt(2)/2, sqrt(2))`.
 const SQRT_HALF_BITS: u64 = 0x3FE6_A09E_667F_3BCD;
+const SIGN: u64 = 0x8000_0000_0000_0000;
 
-/// Minimax coefficients (Remez, relative error of the final `ln m`
-/// < 1.3e-18 before rounding) of `P(z) ~ (2 atanh(sqrt z)/sqrt z - 2) / z`
-/// on `z in [0, ((sqrt2-1)/(sqrt2+1))^2]`, so `ln m = s (2 + z P(z))` with
-/// `s = (m-1)/(m+1)`, `z = s^2`.
-const LOG_P: [f64; 7] = [
-    0.6666666666666734,
-    0.39999999999416375,
-    0.2857142874201498,
-    0.22222198610842994,
-    0.1818356240187849,
-    0.15314098921479188,
-    0.14795474282318508,
+/// `-2 ln m = s Q(s^2)` with `s = (m-1)/(m+1)`, `Q(z) = -4 + z Q1(z)`, for
+/// `m` in `[sqrt(2)/2, sqrt(2))` (`z <= 0.0295`).  Minimax (Remez) fit of
+/// `Q1`, max relative error of `s Q` before rounding 1.3e-18.
+const LOG_Q1: [f64; 7] = [
+    -1.3333333333333468,
+    -0.7999999999883275,
+    -0.5714285748402996,
+    -0.4444439722168599,
+    -0.3636712480375698,
+    -0.30628197842958377,
+    -0.29590948564637015,
 ];
 
-/// `sin(pi/2 r) = r * S(r^2)` on `|r| <= 1/2` (minimax, relative 3.4e-18).
+/// `sin(pi/2 r) = r S(r^2)` on `|r| <= 1/2` (minimax, relative 3.4e-18).
 const SIN_P: [f64; 7] = [
     1.5707963267948966,
     -0.6459640975062443,
@@ -206,53 +205,62 @@ fn horner<const K: usize>(x: f64, c: &[f64; K]) -> f64 {
     acc
 }
 
-/// `-2 ln(x * 2^-64)` for `x` in `[0.5, 2^64]` (a positive normal double).
-/// Branch-free; the relative error is a few ulp.
+/// `-2 ln(x 2^-e)` for a positive normal `x`; `bias = 1023 + e`.
+/// Branch-free; relative error a few ulp.
 #[inline(always)]
-fn neg2_ln_scaled(x: f64) -> f64 {
-    // Reduce to x = 2^k m with m in [sqrt(2)/2, sqrt(2)) (musl/fdlibm trick).
+fn neg2_ln(x: f64, bias: f64) -> f64 {
+    // x = 2^k m with m in [sqrt(2)/2, sqrt(2)) (the fdlibm/musl reduction).
     let ix = x.to_bits().wrapping_add(ONE_BITS - SQRT_HALF_BITS);
-    let kbits = ix >> 52; // biased exponent of the reduced value
+    let kf = small_to_f64(ix >> 52, -bias); // k - e, exactly
     let m = f64::from_bits((ix & MANT_MASK) + SQRT_HALF_BITS);
-    // k - 64, exactly (the 2^-64 scaling of the argument).
-    let kf = small_to_f64(kbits, -(1023.0 + 64.0));
     let f = m - 1.0; // exact (Sterbenz)
     let s = f / (f + 2.0);
     let z = s * s;
-    let t = z * horner(z, &LOG_P);
-    let ln_m = f64::mul_add(s, t, s + s);
-    f64::mul_add(kf, -2.0 * LN2, -2.0 * ln_m)
+    let q = f64::mul_add(z, horner(z, &LOG_Q1), -4.0);
+    f64::mul_add(kf, -2.0 * LN2, s * q)
 }
 
-/// `(cos θ, sin θ)` for the angle encoded by the 64-bit word `a`:
-/// `θ = (pi/2) (q + r)` with `a' = a + 2^61`, `q = a' >> 62`,
-/// `r = ((a' >> 10) mod 2^52) * 2^-52 - 1/2`, i.e. θ is uniform on a grid
-/// of 2^54 points per turn.
+/// `(cos(pi/2 r), sin(pi/2 r))` for `|r| <= 1/2`.
 #[inline(always)]
-fn cos_sin_turn(a: u64) -> (f64, f64) {
-    let a = a.wrapping_add(1 << 61);
-    let q = a >> 62;
-    let r = f64::from_bits(ONE_BITS | ((a >> 10) & MANT_MASK)) - 1.5; // exact
+fn cos_sin_quarter(r: f64) -> (f64, f64) {
     let x = r * r;
     let s = r * horner(x, &SIN_P);
     let c = f64::mul_add(x, horner(x, &COS_P), 1.0);
-    // Quadrant: q=0 (c, s), q=1 (-s, c), q=2 (-c, -s), q=3 (s, -c).
-    let swap = 0u64.wrapping_sub(q & 1);
-    let (sb, cb) = (s.to_bits(), c.to_bits());
-    let cos_mag = (cb & !swap) | (sb & swap);
-    let sin_mag = (sb & !swap) | (cb & swap);
-    let cos_sign = (((q + 1) >> 1) & 1) << 63;
-    let sin_sign = (q >> 1) << 63;
-    (f64::from_bits(cos_mag ^ cos_sign), f64::from_bits(sin_mag ^ sin_sign))
+    (c, s)
 }
 
-/// Box–Muller for one block: radius from words 0,1, angle from words 2,3.
+/// Rotate `(c, s)` by `q` quarter turns, `q = qw & 3`:
+/// q=0 (c, s), q=1 (-s, c), q=2 (-c, -s), q=3 (s, -c).
+#[inline(always)]
+fn rotate_quarters(qw: u64, c: f64, s: f64) -> (f64, f64) {
+    let (a, b) = if qw & 1 != 0 { (s, c) } else { (c, s) };
+    let cflip = (qw.wrapping_add(1) << 62) & SIGN; // q in {1, 2}
+    let sflip = (qw << 62) & SIGN; // q in {2, 3}
+    (f64::from_bits(a.to_bits() ^ cflip), f64::from_bits(b.to_bits() ^ sflip))
+}
+
+/// Box–Muller for one block (two normals): radius from words 0,1, angle
+/// from words 2,3.
 #[inline(always)]
 fn box_muller(w0: u64, w1: u64, w2: u64, w3: u64) -> (f64, f64) {
-    // x = (w1 * 2^32 + w0 + 1/2), one rounding; u = x 2^-64 in (0, 1].
+    // x = w1 2^32 + w0 + 1/2 (one rounding); u = x 2^-64 in (0, 1].
     let x = f64::mul_add(small_to_f64(w1, 0.0), TWO32, small_to_f64(w0, 0.5));
-    let rad = neg2_ln_scaled(x).sqrt();
-    let (c, s) = cos_sin_turn(w2 | (w3 << 32));
+    let rad = neg2_ln(x, 1023.0 + 64.0);
+    // θ = (pi/2) (q + r): q = w2 & 3, r = 52 bits (w3, top 20 of w2) - 1/2.
+    let r = f64::from_bits(ONE_BITS | (w3 << 20) | (w2 >> 12)) - 1.5;
+    let (c, s) = cos_sin_quarter(r);
+    let (c, s) = rotate_quarters(w2, c, s);
+    (rad * c, rad * s)
+}
+
+/// Box–Muller on 32-bit uniforms (one pair from two words): EXPERIMENTAL.
+#[inline(always)]
+fn box_muller32(wr: u64, wa: u64) -> (f64, f64) {
+    let x = small_to_f64(wr, 0.5);
+    let rad = neg2_ln(x, 1023.0 + 32.0).sqrt();
+    let r = f64::from_bits(ONE_BITS | ((wa >> 2) << 22)) - 1.5;
+    let (c, s) = cos_sin_quarter(r);
+    let (c, s) = rotate_quarters(wa, c, s);
     (rad * c, rad * s)
 }
 
@@ -321,6 +329,33 @@ impl Gen<2> for Normal {
         let (z0, z1) = box_muller(w[0], w[1], w[2], w[3]);
         [f64::mul_add(self.scale, z0, self.loc), f64::mul_add(self.scale, z1, self.loc)]
     }
+}
+
+#[derive(Clone, Copy)]
+struct Normal4 {
+    loc: f64,
+    scale: f64,
+}
+
+impl Gen<4> for Normal4 {
+    type T = f64;
+    #[inline(always)]
+    fn gen(&self, w: [u64; 4]) -> [f64; 4] {
+        let (z0, z1) = box_muller32(w[0], w[1]);
+        let (z2, z3) = box_muller32(w[2], w[3]);
+        [
+            f64::mul_add(self.scale, z0, self.loc),
+            f64::mul_add(self.scale, z1, self.loc),
+            f64::mul_add(self.scale, z2, self.loc),
+            f64::mul_add(self.scale, z3, self.loc),
+        ]
+    }
+}
+
+/// EXPERIMENTAL: four normals per block from 32-bit uniforms.
+#[doc(hidden)]
+pub fn fill_normal4(s: Stream, start: u64, step: i64, loc: f64, scale: f64, out: &mut [f64]) {
+    fill(&Normal4 { loc, scale }, s, start, step, out)
 }
 
 #[derive(Clone, Copy)]

@@ -1,0 +1,208 @@
+"""NumPy, Dask and tessera side by side, in one run on one machine.
+
+Each measurement runs in a fresh subprocess (so peak RSS is per program); the table shows
+medians over repetitions and tessera's speed-up over NumPy and Dask from the same run.
+
+    .venv/bin/python benches/compare.py            # everything (NumPy seed takes ~25 s a run)
+    .venv/bin/python benches/compare.py --quick    # fewer repetitions, skip slow NumPy runs
+    .venv/bin/python benches/compare.py seed_mean  # only cases whose name contains this
+"""
+
+import json
+import os
+import statistics
+import sys
+import time
+
+CASES = {}
+
+
+def case(name, reps=3):
+    def deco(fn):
+        CASES[name] = (fn, reps)
+        return fn
+    return deco
+
+
+# Each case function takes the library name and returns (seconds, result summary).
+
+@case("seed_mean", reps=3)
+def seed_mean(lib):
+    dim, n = 50_000_000 * 16, 4
+    if lib == "numpy":
+        import numpy as np
+        t = time.perf_counter()
+        m = np.random.normal(0.0, 0.1, size=dim).mean()
+        return time.perf_counter() - t, float(m)
+    da = _lib(lib)
+    x = da.random.normal(0.0, 0.1, size=dim, chunks=dim // n).mean()
+    t = time.perf_counter()
+    m = x.compute()
+    return time.perf_counter() - t, float(m)
+
+
+@case("seed_2d_mean_axis0", reps=3)
+def seed_2d(lib):
+    if lib == "numpy":
+        import numpy as np
+        t = time.perf_counter()
+        y = np.random.normal(10, 0.1, size=(20000, 20000)).mean(axis=0)
+        return time.perf_counter() - t, float(y[0])
+    da = _lib(lib)
+    y = da.random.normal(10, 0.1, size=(20000, 20000), chunks=(1000, 1000)).mean(axis=0)
+    t = time.perf_counter()
+    r = y.compute()
+    return time.perf_counter() - t, float(r[0])
+
+
+@case("seed_2d_mean_axis0_step100", reps=5)
+def seed_2d_step(lib):
+    if lib == "numpy":
+        import numpy as np
+        t = time.perf_counter()
+        y = np.random.normal(10, 0.1, size=(20000, 20000)).mean(axis=0)[::100]
+        return time.perf_counter() - t, float(y[0])
+    da = _lib(lib)
+    y = da.random.normal(10, 0.1, size=(20000, 20000), chunks=(1000, 1000)).mean(axis=0)[::100]
+    t = time.perf_counter()
+    r = y.compute()
+    return time.perf_counter() - t, float(r[0])
+
+
+@case("chain_sum_in_memory_20M", reps=7)
+def chain(lib):
+    import numpy as np
+    a = (np.arange(20_000_000) % 1000) * 0.001
+    if lib == "numpy":
+        t = time.perf_counter()
+        r = (np.sqrt(a * 2 + 1) * a).sum()
+        return time.perf_counter() - t, float(r)
+    da = _lib(lib)
+    x = da.from_array(a, chunks=1_000_000)
+    y = (da.sqrt(x * 2 + 1) * x).sum()
+    t = time.perf_counter()
+    r = y.compute()
+    return time.perf_counter() - t, float(r)
+
+
+@case("overhead_per_task", reps=3)
+def overhead(lib):
+    # Dask pays hundreds of microseconds a task: give it 20,000 tasks, tessera 1,000,000.
+    if lib == "numpy":
+        return None, None
+    da = _lib(lib)
+    n = 20_000 if lib == "dask" else 1_000_000
+    x = da.ones(n, chunks=1).sum()
+    tasks = n * 1.0667  # chunk tasks plus the tree of combines (split_every=16)
+    t = time.perf_counter()
+    x.compute()
+    return (time.perf_counter() - t) / tasks, n
+
+
+@case("build_graph_1M_chunks", reps=5)
+def build(lib):
+    if lib == "numpy":
+        return None, None
+    da = _lib(lib)
+    t = time.perf_counter()
+    x = da.random.normal(0, 1, size=1_000_000_000, chunks=1000)
+    y = (x + 1).mean()
+    return time.perf_counter() - t, y.npartitions if hasattr(y, "npartitions") else 1
+
+
+@case("tiny_x_plus_1_sum", reps=3)
+def tiny(lib):
+    import numpy as np
+    a = np.ones(1000)
+    if lib == "numpy":
+        f = lambda: (a + 1).sum()
+    else:
+        da = _lib(lib)
+        x = da.from_array(a, chunks=1000)
+        f = lambda: (x + 1).sum().compute()
+    n = 2000 if lib != "dask" else 200
+    ts = []
+    for _ in range(n):
+        t = time.perf_counter()
+        f()
+        ts.append(time.perf_counter() - t)
+    return statistics.median(ts), n
+
+
+def _lib(name):
+    if name == "dask":
+        import dask
+        import dask.array as da
+        dask.config.set(scheduler="threads")
+        return da
+    import tessera as da
+    return da
+
+
+def run_one(name, lib):
+    fn, _ = CASES[name]
+    secs, result = fn(lib)
+    print(json.dumps({"seconds": secs, "result": result}))
+
+
+def main():
+    args = sys.argv[1:]
+    if args[:1] == ["--one"]:
+        return run_one(args[1], args[2])
+    quick = "--quick" in args
+    names = [a for a in args if not a.startswith("--")]
+    libs = ["numpy", "dask", "tessera"]
+    print(f"{'case':34} {'lib':8} {'median':>12} {'peak RSS':>10}  result")
+    rows = {}
+    for name, (fn, reps) in CASES.items():
+        if names and not any(n in name for n in names):
+            continue
+        for lib in libs:
+            r = 1 if (quick or (lib == "numpy" and name.startswith("seed"))) else reps
+            if quick and lib == "numpy" and name.startswith("seed"):
+                continue
+            times, rss, result = [], 0.0, None
+            for _ in range(r):
+                t, m, result = measure_isolated(name, lib)
+                if t is None:
+                    break
+                times.append(t)
+                rss = max(rss, m)
+            if not times:
+                continue
+            med = statistics.median(times)
+            rows[(name, lib)] = med
+            unit = "us/task" if name == "overhead_per_task" else "s"
+            shown = f"{med * 1e6:10.2f}us" if (name.startswith("overhead") or name.startswith("tiny") or name.startswith("build")) else f"{med:11.4f}s"
+            print(f"{name:34} {lib:8} {shown:>12} {rss:8.0f}MiB  {result}", flush=True)
+        tn = rows.get((name, "tessera"))
+        for ref in ("numpy", "dask"):
+            if tn and rows.get((name, ref)):
+                print(f"{'':34} tessera is {rows[(name, ref)] / tn:7.1f}x faster than {ref}")
+
+
+def measure_isolated(name, lib):
+    """One repetition in a fresh process, with that process's own peak RSS."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        os.dup2(w, 1)
+        os.execv(sys.executable, [sys.executable, __file__, "--one", name, lib])
+    os.close(w)
+    out = b""
+    while True:
+        chunk = os.read(r, 65536)
+        if not chunk:
+            break
+        out += chunk
+    os.close(r)
+    _, status, usage = os.wait4(pid, 0)
+    if status != 0:
+        return None, None, "failed"
+    data = json.loads(out.decode().strip().splitlines()[-1])
+    return data["seconds"], usage.ru_maxrss / 1024, data["result"]
+
+
+if __name__ == "__main__":
+    main()
