@@ -19,7 +19,7 @@ venv: $(VENV)/.deps
 # Builds the Rust extension and installs the `tessera` package into .venv.
 python: venv
 	VIRTUAL_ENV=$(abspath $(VENV)) PATH=$(abspath $(VENV))/bin:$$PATH \
-		$(VENV)/bin/maturin develop --release --quiet -m crates/tessera-python/Cargo.toml
+		$(VENV)/bin/maturin develop --release --quiet
 
 demo: python
 	$(PY) examples/array-mean.py

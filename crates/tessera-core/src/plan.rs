@@ -281,9 +281,18 @@ fn group_edge(input: StageId, in_grid: &[usize], axes: &[usize], split: &[usize]
 
 /// Lowers optimized outputs to a plan.
 pub fn lower(roots: &[Expr]) -> Plan {
+    lower_with(roots, true)
+}
+
+/// Lowers without fusion: one stage per operation (what Dask's unoptimized graph shows).
+pub fn lower_unfused(roots: &[Expr]) -> Plan {
+    lower_with(roots, false)
+}
+
+fn lower_with(roots: &[Expr], fuse: bool) -> Plan {
     let mut users: HashMap<u64, usize> = HashMap::new();
     count_users(roots, &mut users, &mut HashMap::new());
-    let mut l = Lowering { plan: Plan { stages: vec![], outputs: vec![] }, stage_of: HashMap::new(), users };
+    let mut l = Lowering { plan: Plan { stages: vec![], outputs: vec![] }, stage_of: HashMap::new(), users, fuse };
     for r in roots {
         let s = l.materialize(r);
         l.plan.outputs.push(s);
@@ -308,6 +317,7 @@ struct Lowering {
     plan: Plan,
     stage_of: HashMap<u64, StageId>,
     users: HashMap<u64, usize>,
+    fuse: bool,
 }
 
 struct FusedBuilder {
@@ -328,6 +338,9 @@ impl Lowering {
 
     /// Nodes that get a stage of their own rather than being fused into their consumers.
     fn is_boundary(&self, n: &Node) -> bool {
+        if !self.fuse {
+            return true;
+        }
         match n.op {
             Op::Reduce { .. } | Op::Rechunk | Op::Reshape | Op::Blocks(_) => true,
             // Shared non-source work is computed once.

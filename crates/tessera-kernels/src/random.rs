@@ -245,7 +245,7 @@ fn rotate_quarters(qw: u64, c: f64, s: f64) -> (f64, f64) {
 fn box_muller(w0: u64, w1: u64, w2: u64, w3: u64) -> (f64, f64) {
     // x = w1 2^32 + w0 + 1/2 (one rounding); u = x 2^-64 in (0, 1].
     let x = f64::mul_add(small_to_f64(w1, 0.0), TWO32, small_to_f64(w0, 0.5));
-    let rad = neg2_ln(x, 1023.0 + 64.0);
+    let rad = neg2_ln(x, 1023.0 + 64.0).sqrt();
     // θ = (pi/2) (q + r): q = w2 & 3, r = 52 bits (w3, top 20 of w2) - 1/2.
     let r = f64::from_bits(ONE_BITS | (w3 << 20) | (w2 >> 12)) - 1.5;
     let (c, s) = cos_sin_quarter(r);
@@ -387,6 +387,9 @@ fn value_at<G: Gen<P>, const P: usize>(g: &G, ks: &Keys, i: u64) -> G::T {
     v[(i % P as u64) as usize]
 }
 
+/// Blocks per pass of the contiguous fill.
+const SCRATCH: usize = 64;
+
 /// `out[k]` = value at index `start + k` (step 1).
 #[inline(always)]
 fn fill_contig<G: Gen<P>, const P: usize>(g: &G, ks: &Keys, start: u64, out: &mut [G::T]) {
@@ -399,9 +402,29 @@ fn fill_contig<G: Gen<P>, const P: usize>(g: &G, ks: &Keys, start: u64, out: &mu
     let first = start.wrapping_add(head as u64);
     let b0 = first / p;
     let nfull = (out.len() - head) / P;
-    let mut body = out[head..].chunks_exact_mut(P);
+    let mut body = out[head..].chunks_exact_mut(P * SCRATCH);
+    let mut w = [[0u64; SCRATCH]; 4];
+    let mut b = b0;
+    for ch in &mut body {
+        // Two passes over a small scratch buffer: Philox for SCRATCH blocks,
+        // then the transform.  Each loop alone has plenty of independent
+        // work per iteration for the out-of-order core.
+        for j in 0..SCRATCH {
+            let x = philox_block(ks, b.wrapping_add(j as u64));
+            w[0][j] = x[0];
+            w[1][j] = x[1];
+            w[2][j] = x[2];
+            w[3][j] = x[3];
+        }
+        for (j, o) in ch.chunks_exact_mut(P).enumerate() {
+            let v = g.gen([w[0][j], w[1][j], w[2][j], w[3][j]]);
+            o.copy_from_slice(&v);
+        }
+        b = b.wrapping_add(SCRATCH as u64);
+    }
+    let mut body = body.into_remainder().chunks_exact_mut(P);
     for (j, ch) in (&mut body).enumerate() {
-        let v = g.gen(philox_block(ks, b0.wrapping_add(j as u64)));
+        let v = g.gen(philox_block(ks, b.wrapping_add(j as u64)));
         ch.copy_from_slice(&v);
     }
     let tail = body.into_remainder();

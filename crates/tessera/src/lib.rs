@@ -13,6 +13,7 @@
 //! ```
 
 mod array;
+pub mod diagnostics;
 mod create;
 pub mod random;
 
