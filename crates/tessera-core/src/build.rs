@@ -25,7 +25,7 @@ pub fn data(block: Block, chunks: &ChunkSpec) -> Result<Expr> {
 }
 
 /// Already computed blocks (from `persist`), in C order of the grid of `meta.chunks`.
-pub fn blocks(blocks: Vec<Block>, meta: Meta) -> Expr {
+pub fn blocks(blocks: Vec<crate::spill::Stored>, meta: Meta) -> Expr {
     Node::new(Op::Blocks(std::sync::Arc::new(blocks)), vec![], meta)
 }
 

@@ -18,6 +18,8 @@ pub enum ErrorKind {
     Value,
     /// The computation was cancelled.
     Cancelled,
+    /// A task cannot fit under the memory limit.
+    Memory,
     /// A bug in tessera: an invariant did not hold.
     Internal,
 }

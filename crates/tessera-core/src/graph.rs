@@ -79,8 +79,8 @@ pub enum Op {
     Generate { gen: Generator, base_shape: Vec<usize>, map: AffineMap },
     /// An in-memory array (a strided view, no copy) with this node's shape.
     Data(Block),
-    /// Materialised blocks of a persisted array, in C order of the block grid.
-    Blocks(Arc<Vec<Block>>),
+    /// Materialised blocks of a persisted array (in memory or spilled), in C order of the grid.
+    Blocks(Arc<Vec<crate::spill::Stored>>),
     /// A view (slice, index, transpose, broadcast, new axis) of the input.
     View(AffineMap),
     Unary(UnaryOp),

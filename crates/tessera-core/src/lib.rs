@@ -10,6 +10,7 @@ pub mod graph;
 pub mod build;
 pub mod optimize;
 pub mod plan;
+pub mod spill;
 
 pub use block::{Block, Buffer, Element, Scalar};
 pub use dtype::{DType, ScalarKind};

@@ -56,7 +56,7 @@ pub enum StageKind {
     Rechunk,
     /// Blockwise reshape: each block is the input block with the output block's shape.
     Reshape,
-    Blocks(Arc<Vec<Block>>),
+    Blocks(Arc<Vec<crate::spill::Stored>>),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -94,8 +94,10 @@ pub struct Stage {
     pub edges: Vec<Edge>,
     /// A name for pictures and profiles: `normal`, `mean_chunk`, `mean_agg`, ...
     pub name: String,
-    /// Estimated bytes a task holds while it runs: output plus inputs plus tiles.
-    pub task_bytes: usize,
+    /// Estimated bytes a task adds while it runs: its output and working tiles.
+    pub out_bytes: usize,
+    /// Estimated bytes of a task's inputs (held by their producers until consumed).
+    pub in_bytes: usize,
 }
 
 #[derive(Clone, Debug)]
@@ -113,6 +115,18 @@ impl Stage {
     }
     pub fn is_source(&self) -> bool {
         self.edges.is_empty()
+    }
+    /// Estimated bytes held while one task runs: inputs, output and working tiles.
+    pub fn task_bytes(&self) -> usize {
+        self.in_bytes + self.out_bytes
+    }
+    /// The largest block shape this stage's tasks evaluate over.
+    pub fn max_chunk_shape(&self) -> Vec<usize> {
+        let chunks = match &self.kind {
+            StageKind::Fused { domain, .. } => domain,
+            _ => &self.meta.chunks,
+        };
+        chunks.iter().map(|c| c.max_size()).collect()
     }
     /// Input blocks of consumer block `index`, per edge, in C order.
     pub fn deps(&self, index: &[usize], plan: &Plan) -> Vec<Vec<usize>> {
@@ -357,27 +371,31 @@ impl Lowering {
             Op::Rechunk => {
                 let input = self.materialize(&n.inputs[0]);
                 let edge = overlap_edge(input, &n.meta.chunks, &n.inputs[0].meta.chunks);
-                let bytes = 2 * n.meta.max_block_bytes() + n.inputs[0].meta.max_block_bytes();
-                self.push(Stage { kind: StageKind::Rechunk, meta: n.meta.clone(), edges: vec![edge], name: "rechunk".into(), task_bytes: bytes })
+                let pieces: usize = edge.axes.iter().map(|r| match r {
+                    AxisRel::Driven { deps, .. } => deps.iter().map(|(a, b)| (b - a) as usize).max().unwrap_or(1),
+                    AxisRel::Range(a, b) => b - a,
+                }).product();
+                let (out_bytes, in_bytes) = (n.meta.max_block_bytes(), pieces * n.inputs[0].meta.max_block_bytes());
+                self.push(Stage { kind: StageKind::Rechunk, meta: n.meta.clone(), edges: vec![edge], name: "rechunk".into(), out_bytes, in_bytes })
             }
             Op::Reshape => {
                 let x = &n.inputs[0];
                 let input = self.materialize(x);
                 let edge = reshape_edge(input, &x.meta, &n.meta);
-                let bytes = 2 * n.meta.max_block_bytes();
-                self.push(Stage { kind: StageKind::Reshape, meta: n.meta.clone(), edges: vec![edge], name: "reshape".into(), task_bytes: bytes })
+                let (out_bytes, in_bytes) = (n.meta.max_block_bytes(), x.meta.max_block_bytes());
+                self.push(Stage { kind: StageKind::Reshape, meta: n.meta.clone(), edges: vec![edge], name: "reshape".into(), out_bytes, in_bytes })
             }
             Op::Blocks(b) => {
-                let bytes = n.meta.max_block_bytes();
-                self.push(Stage { kind: StageKind::Blocks(b.clone()), meta: n.meta.clone(), edges: vec![], name: "persisted".into(), task_bytes: bytes })
+                let out_bytes = n.meta.max_block_bytes();
+                self.push(Stage { kind: StageKind::Blocks(b.clone()), meta: n.meta.clone(), edges: vec![], name: "persisted".into(), out_bytes, in_bytes: 0 })
             }
             _ => {
                 let mut f = FusedBuilder { leaves: vec![], program: vec![], edges: vec![], memo: HashMap::new(), in_bytes: 0 };
                 self.emit(n, &mut f, true);
                 let name = fused_name(n);
-                let bytes = n.meta.max_block_bytes() + f.in_bytes + f.program.len() * TILE_BYTES_ESTIMATE;
+                let out_bytes = n.meta.max_block_bytes() + f.program.len() * TILE_BYTES_ESTIMATE;
                 let kind = StageKind::Fused { leaves: f.leaves, program: f.program, head: Head::Store, domain: n.meta.chunks.clone() };
-                self.push(Stage { kind, meta: n.meta.clone(), edges: f.edges, name, task_bytes: bytes })
+                self.push(Stage { kind, meta: n.meta.clone(), edges: f.edges, name, out_bytes, in_bytes: f.in_bytes })
             }
         };
         self.stage_of.insert(n.id, s);
@@ -467,11 +485,11 @@ impl Lowering {
         let pchunks = cells(&in_grid);
         let pmeta = Meta { shape: pshape(&pchunks), dtype: n.meta.dtype, chunks: pchunks };
         let kept_bytes: usize = (0..x.meta.ndim()).filter(|a| !axes.contains(a)).map(|a| x.meta.chunks[a].max_size()).product::<usize>() * 24;
-        let bytes = f.in_bytes + f.program.len() * TILE_BYTES_ESTIMATE + kept_bytes;
+        let out_bytes = f.program.len() * TILE_BYTES_ESTIMATE + kept_bytes;
         let name = format!("{}_chunk", reduce_stage_name(op));
         let head = Head::Partial { op, axes: axes.to_vec() };
         let kind = StageKind::Fused { leaves: f.leaves, program: f.program, head, domain: x.meta.chunks.clone() };
-        let mut prev = self.push(Stage { kind, meta: pmeta, edges: f.edges, name, task_bytes: bytes });
+        let mut prev = self.push(Stage { kind, meta: pmeta, edges: f.edges, name, out_bytes, in_bytes: f.in_bytes });
         let count: usize = axes.iter().map(|&a| x.meta.shape[a]).product();
         loop {
             let grid = self.plan.stages[prev].grid();
@@ -487,8 +505,7 @@ impl Lowering {
             };
             let name = if last { format!("{}_agg", reduce_stage_name(op)) } else { format!("{}_combine", reduce_stage_name(op)) };
             let kind = StageKind::Combine { op, axes: axes.to_vec(), finalize };
-            let bytes = (fan_in + 1) * kept_bytes;
-            prev = self.push(Stage { kind, meta, edges: vec![edge], name, task_bytes: bytes });
+            prev = self.push(Stage { kind, meta, edges: vec![edge], name, out_bytes: kept_bytes, in_bytes: fan_in * kept_bytes });
             if last {
                 return prev;
             }
@@ -562,7 +579,7 @@ impl Plan {
                 s.nblocks(),
                 s.meta.shape,
                 s.meta.dtype,
-                s.task_bytes,
+                s.task_bytes(),
                 inputs.join(", ")
             );
         }

@@ -19,7 +19,7 @@ use std::time::Instant;
 use tessera_core::plan::{Plan, StageId};
 use tessera_core::Block;
 
-pub use scheduler::execute;
+pub use scheduler::{execute, execute_kept};
 
 /// What a task produces: a block of its stage's array, or a partial reduction.
 pub enum Value {
@@ -45,6 +45,9 @@ pub struct Input {
 /// One finished task, for progress bars and profiles.
 pub struct TaskEvent<'a> {
     pub stage: StageId,
+    /// Chunk bytes held by the executor when the task finished, and spilled so far.
+    pub held_bytes: usize,
+    pub spilled_bytes: usize,
     pub name: &'a str,
     pub block: usize,
     pub thread: usize,
@@ -66,12 +69,57 @@ pub struct Options {
     /// Set to stop the computation early; it then returns a `Cancelled` error.
     pub cancel: Arc<AtomicBool>,
     pub observers: Vec<Arc<dyn Observer>>,
+    /// Chunk bytes the executor may hold at once; `None` for no limit.
+    pub memory_limit: Option<usize>,
 }
 
 impl Options {
     pub fn with_threads(threads: usize) -> Options {
-        Options { threads: threads.max(1), cancel: Arc::new(AtomicBool::new(false)), observers: vec![] }
+        Options { threads: threads.max(1), cancel: Arc::new(AtomicBool::new(false)), observers: vec![], memory_limit: None }
     }
+}
+
+/// Parses a byte size: `256MiB`, `2 GiB`, `1.5GB`, `1e9`, `4096`; `none`/`0` mean no limit.
+pub fn parse_bytes(text: &str) -> Option<Option<usize>> {
+    let t = text.trim().to_ascii_lowercase();
+    if t.is_empty() || t == "none" || t == "0" {
+        return Some(None);
+    }
+    let split = t.find(|c: char| c.is_ascii_alphabetic() && c != 'e').unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let v: f64 = num.trim().parse().ok()?;
+    let mult: f64 = match unit.trim() {
+        "" | "b" => 1.0,
+        "kb" => 1e3,
+        "mb" => 1e6,
+        "gb" => 1e9,
+        "tb" => 1e12,
+        "kib" | "k" => 1024.0,
+        "mib" | "m" => 1048576.0,
+        "gib" | "g" => 1073741824.0,
+        "tib" | "t" => 1099511627776.0,
+        _ => return None,
+    };
+    (v >= 0.0).then(|| Some((v * mult) as usize))
+}
+
+/// The default memory limit: `TESSERA_MEMORY_LIMIT`, else 3/4 of the machine's memory or
+/// of the cgroup's limit, whichever is smaller.
+pub fn default_memory_limit() -> Option<usize> {
+    if let Ok(v) = std::env::var("TESSERA_MEMORY_LIMIT") {
+        if let Some(limit) = parse_bytes(&v) {
+            return limit;
+        }
+    }
+    let total = std::fs::read_to_string("/proc/meminfo").ok().and_then(|m| {
+        m.lines().find(|l| l.starts_with("MemTotal:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<usize>().ok()).map(|kb| kb * 1024)
+    });
+    let cgroup = std::fs::read_to_string("/sys/fs/cgroup/memory.max").ok().and_then(|s| s.trim().parse::<usize>().ok());
+    let m = match (total, cgroup) {
+        (Some(a), Some(b)) => a.min(b),
+        (a, b) => a.or(b)?,
+    };
+    Some(m / 4 * 3)
 }
 
 /// Threads to use by default: `TESSERA_NUM_THREADS`, else all cores.

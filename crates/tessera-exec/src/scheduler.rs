@@ -1,4 +1,9 @@
-//! The ready queue, dependency counts and worker loop.
+//! The ready queue, dependency counts, memory admission and the worker loop.
+//!
+//! Memory: every running task reserves its stage's `out_bytes`; finished values count until
+//! their last consumer is done. A task starts only when its reservation fits beside what
+//! is held (or when nothing runs, so that work always progresses); when it does not fit,
+//! kept blocks that no running task uses are spilled to disk, later blocks first.
 
 use crate::copy::copy_into;
 use crate::{tasks, Input, Options, TaskEvent, Value};
@@ -9,9 +14,21 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::Instant;
 use tessera_core::chunks;
 use tessera_core::plan::{Plan, StageId};
+use tessera_core::spill::{SpillDir, SpilledBlock, Stored};
 use tessera_core::{err, Block, Buffer, Error, Result};
 
 type Key = (StageId, usize);
+
+enum Held {
+    Mem(Arc<Value>),
+    Disk(SpilledBlock),
+}
+
+struct Slot {
+    value: Held,
+    /// Consumer tasks that still need it (+1 for kept outputs, which are never freed).
+    remaining: u32,
+}
 
 struct State {
     /// Ready non-source tasks: deeper stages (closer to the outputs) first.
@@ -20,16 +37,22 @@ struct State {
     cursors: Vec<(StageId, usize)>,
     /// Inputs still missing, for tasks with at least one input done.
     pending: HashMap<Key, u32>,
-    /// Finished values and how many consumer tasks still need them.
-    store: HashMap<Key, (Arc<Value>, u32)>,
+    store: HashMap<Key, Slot>,
     running: usize,
     outputs_left: usize,
     error: Option<Error>,
+    /// Bytes of values in memory plus reservations of running tasks.
+    held: usize,
+    peak_held: usize,
+    spilled: usize,
+    spill_dir: Option<Arc<SpillDir>>,
 }
 
 struct Shared<'a> {
     plan: &'a Plan,
     opts: &'a Options,
+    /// Keep output blocks as separate values (for persist) instead of assembling them.
+    keep: bool,
     /// For each stage, its consumers: (consumer stage, edge index).
     users_of: Vec<Vec<(StageId, usize)>>,
     depth: Vec<usize>,
@@ -42,6 +65,59 @@ struct Shared<'a> {
 
 /// Runs `plan` and returns its outputs as whole arrays.
 pub fn execute(plan: &Plan, opts: &Options) -> Result<Vec<Block>> {
+    run(plan, opts, false).map(|(blocks, _)| blocks)
+}
+
+/// Runs `plan` and returns each output's blocks (in C order of its grid), kept in memory or
+/// spilled to disk as the memory limit requires.
+pub fn execute_kept(plan: &Plan, opts: &Options) -> Result<Vec<Vec<Stored>>> {
+    run(plan, opts, true).map(|(_, kept)| kept)
+}
+
+fn human(bytes: usize) -> String {
+    let b = bytes as f64;
+    if b >= 1073741824.0 {
+        format!("{:.1} GiB", b / 1073741824.0)
+    } else if b >= 1048576.0 {
+        format!("{:.1} MiB", b / 1048576.0)
+    } else if b >= 1024.0 {
+        format!("{:.1} KiB", b / 1024.0)
+    } else {
+        format!("{bytes} B")
+    }
+}
+
+/// Refuses, before anything runs, a plan with a task that cannot fit under the limit.
+pub fn check_memory(plan: &Plan, limit: usize) -> Result<()> {
+    for s in &plan.stages {
+        let need = s.task_bytes();
+        if need > limit {
+            let shape = s.max_chunk_shape();
+            let chunk_bytes = shape.iter().product::<usize>() * s.meta.dtype.size();
+            // Shrink every axis alike so that a task needs about half the limit.
+            let f = (limit as f64 / 2.0 / need as f64).powf(1.0 / shape.len().max(1) as f64);
+            let fit: Vec<usize> = shape.iter().map(|&d| ((d as f64 * f).floor() as usize).max(1)).collect();
+            let fit_bytes = fit.iter().product::<usize>() * s.meta.dtype.size();
+            return Err(err!(
+                Memory,
+                s.name.clone(),
+                "one task needs about {} (chunk shape {:?}, {} a chunk) but the memory limit is {}; use chunks of at most {:?} (about {}), or raise the limit (TESSERA_MEMORY_LIMIT)",
+                human(need),
+                shape,
+                human(chunk_bytes),
+                human(limit),
+                fit,
+                human(fit_bytes)
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn run(plan: &Plan, opts: &Options, keep: bool) -> Result<(Vec<Block>, Vec<Vec<Stored>>)> {
+    if let Some(limit) = opts.memory_limit {
+        check_memory(plan, limit)?;
+    }
     let n = plan.stages.len();
     let mut users_of = vec![vec![]; n];
     let mut depth = vec![0; n];
@@ -64,10 +140,15 @@ pub fn execute(plan: &Plan, opts: &Options) -> Result<Vec<Block>> {
         running: 0,
         outputs_left: distinct_outputs.iter().map(|&s| plan.stages[s].nblocks()).sum(),
         error: None,
+        held: 0,
+        peak_held: 0,
+        spilled: 0,
+        spill_dir: None,
     };
     let shared = Shared {
         plan,
         opts,
+        keep,
         users_of,
         depth,
         output_of: output_of.clone(),
@@ -94,12 +175,36 @@ pub fn execute(plan: &Plan, opts: &Options) -> Result<Vec<Block>> {
     for o in &opts.observers {
         o.finished();
     }
-    let st = shared.state.into_inner().unwrap_or_else(|e| e.into_inner());
-    if let Some(e) = st.error {
+    let mut st = shared.state.into_inner().unwrap_or_else(|e| e.into_inner());
+    if let Some(e) = st.error.take() {
         return Err(e);
     }
+    if keep {
+        let kept = plan
+            .outputs
+            .iter()
+            .map(|&s| {
+                (0..plan.stages[s].nblocks())
+                    .map(|b| match st.store.remove(&(s, b)).map(|slot| slot.value) {
+                        Some(Held::Mem(v)) => match Arc::try_unwrap(v) {
+                            Ok(Value::Block(b)) => Ok(Stored::Mem(b)),
+                            Ok(Value::Partial(_)) => Err(err!(Internal, "persist", "an output is a partial result")),
+                            Err(v) => match &*v {
+                                Value::Block(b) => Ok(Stored::Mem(b.clone())),
+                                Value::Partial(_) => Err(err!(Internal, "persist", "an output is a partial result")),
+                            },
+                        },
+                        Some(Held::Disk(d)) => Ok(Stored::Disk(d)),
+                        None => Err(err!(Internal, "persist", "block {b} of output stage {s} is missing")),
+                    })
+                    .collect::<Result<Vec<_>>>()
+            })
+            .collect::<Result<Vec<_>>>()?;
+        return Ok((vec![], kept));
+    }
     let mut results: Vec<Option<Block>> = shared.outputs.into_iter().map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner())).collect();
-    plan.outputs
+    let blocks = plan
+        .outputs
         .iter()
         .enumerate()
         .map(|(k, &s)| {
@@ -107,20 +212,38 @@ pub fn execute(plan: &Plan, opts: &Options) -> Result<Vec<Block>> {
             let b = if first == k { results[k].take() } else { results[first].clone() };
             b.ok_or_else(|| err!(Internal, "compute", "output {k} was not produced"))
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    Ok((blocks, vec![]))
 }
 
 impl Shared<'_> {
     fn work(&self, thread: usize) {
         loop {
             let Some((s, b)) = self.next_task() else { return };
-            let result = self.run_task(s, b, thread);
-            self.complete(s, b, result);
+            let (result, loaded) = self.run_task(s, b, thread);
+            self.complete(s, b, result, loaded);
         }
+    }
+
+    fn fits(&self, st: &State, need: usize) -> bool {
+        self.opts.memory_limit.is_none_or(|limit| st.held + need <= limit)
+    }
+
+    /// Admits a task needing `need` bytes: fits, or fits after spilling, or nothing runs.
+    fn admit(&self, st: &mut State, need: usize) -> bool {
+        if self.fits(st, need) {
+            return true;
+        }
+        if let Err(e) = self.spill_until(st, need) {
+            st.error.get_or_insert(e);
+            return false;
+        }
+        self.fits(st, need) || st.running == 0
     }
 
     /// Blocks until a task is available; `None` when the computation is over.
     fn next_task(&self) -> Option<Key> {
+        let plan = self.plan;
         let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
         loop {
             if st.error.is_some() || st.outputs_left == 0 {
@@ -131,75 +254,168 @@ impl Shared<'_> {
                 st.error = Some(err!(Cancelled, "compute", "the computation was cancelled"));
                 continue;
             }
-            if let Some((_, Reverse(s), Reverse(b))) = st.ready.pop() {
-                st.running += 1;
-                return Some((s, b));
+            if let Some(&(_, Reverse(s), Reverse(b))) = st.ready.peek() {
+                if self.admit(&mut st, plan.stages[s].out_bytes) {
+                    st.ready.pop();
+                    return Some(self.start(&mut st, s, b));
+                }
+            } else {
+                // Start the source furthest behind, so that consumers' inputs arrive together.
+                let pick = st
+                    .cursors
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, (s, next))| *next < plan.stages[*s].nblocks())
+                    .min_by(|(_, (s1, n1)), (_, (s2, n2))| {
+                        let f1 = *n1 as f64 / plan.stages[*s1].nblocks() as f64;
+                        let f2 = *n2 as f64 / plan.stages[*s2].nblocks() as f64;
+                        f1.total_cmp(&f2)
+                    })
+                    .map(|(i, _)| i);
+                if let Some(i) = pick {
+                    let (s, b) = st.cursors[i];
+                    if self.admit(&mut st, plan.stages[s].out_bytes) {
+                        st.cursors[i].1 += 1;
+                        return Some(self.start(&mut st, s, b));
+                    }
+                } else if st.running == 0 {
+                    st.error = Some(err!(Internal, "compute", "scheduler stalled with {} output blocks left", st.outputs_left));
+                    continue;
+                }
             }
-            // Start the source furthest behind, so that consumers' inputs arrive together.
-            let plan = self.plan;
-            let pick = st
-                .cursors
-                .iter()
-                .enumerate()
-                .filter(|(_, (s, next))| *next < plan.stages[*s].nblocks())
-                .min_by(|(_, (s1, n1)), (_, (s2, n2))| {
-                    let f1 = *n1 as f64 / plan.stages[*s1].nblocks() as f64;
-                    let f2 = *n2 as f64 / plan.stages[*s2].nblocks() as f64;
-                    f1.total_cmp(&f2)
-                })
-                .map(|(i, _)| i);
-            if let Some(i) = pick {
-                let (s, b) = st.cursors[i];
-                st.cursors[i].1 += 1;
-                st.running += 1;
-                return Some((s, b));
-            }
-            if st.running == 0 {
-                st.error = Some(err!(Internal, "compute", "scheduler stalled with {} output blocks left", st.outputs_left));
+            if st.error.is_some() {
                 continue;
             }
             st = self.wake.wait(st).unwrap_or_else(|e| e.into_inner());
         }
     }
 
-    fn run_task(&self, s: StageId, b: usize, thread: usize) -> Result<Arc<Value>> {
+    fn start(&self, st: &mut State, s: StageId, b: usize) -> Key {
+        st.running += 1;
+        st.held += self.plan.stages[s].out_bytes;
+        st.peak_held = st.peak_held.max(st.held);
+        (s, b)
+    }
+
+    /// Spills kept blocks no running task uses, later blocks first, until `need` fits.
+    fn spill_until(&self, st: &mut State, need: usize) -> Result<()> {
+        let Some(limit) = self.opts.memory_limit else { return Ok(()) };
+        let mut victims: Vec<(Key, usize)> = st
+            .store
+            .iter()
+            .filter_map(|(k, slot)| match &slot.value {
+                Held::Mem(v) if Arc::strong_count(v) == 1 && matches!(**v, Value::Block(_)) => Some((*k, v.nbytes())),
+                _ => None,
+            })
+            .collect();
+        victims.sort_unstable_by_key(|&((s, b), _)| (Reverse(b), s));
+        for (key, bytes) in victims {
+            if st.held + need <= limit {
+                break;
+            }
+            let dir = match &st.spill_dir {
+                Some(d) => d.clone(),
+                None => {
+                    let d = SpillDir::create()?;
+                    st.spill_dir = Some(d.clone());
+                    d
+                }
+            };
+            let slot = st.store.get_mut(&key).expect("victim is stored");
+            let Held::Mem(v) = &slot.value else { continue };
+            let Value::Block(block) = &**v else { continue };
+            let spilled = dir.write(block)?;
+            slot.value = Held::Disk(spilled);
+            st.held -= bytes;
+            st.spilled += bytes;
+        }
+        Ok(())
+    }
+
+    /// Runs one task; also returns the bytes of spilled inputs it loaded.
+    fn run_task(&self, s: StageId, b: usize, thread: usize) -> (Result<Arc<Value>>, usize) {
         let stage = &self.plan.stages[s];
         let index = chunks::unravel(b, &stage.grid());
         let deps = stage.deps(&index, self.plan);
-        let inputs: Vec<Vec<Input>> = {
-            let st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let mut loaded = 0;
+        let inputs: Result<Vec<Vec<Input>>> = (|| {
             let mut all = Vec::with_capacity(deps.len());
-            for (e, blocks) in deps.iter().enumerate() {
-                let src = stage.edges[e].input;
-                let in_stage = &self.plan.stages[src];
-                let grid = in_stage.grid();
-                let mut v = Vec::with_capacity(blocks.len());
-                for &d in blocks {
-                    let value = st.store.get(&(src, d)).map(|x| x.0.clone());
-                    let value = value.ok_or_else(|| err!(Internal, "compute", "input {} block {d} of {} is missing", in_stage.name, stage.name))?;
-                    v.push(Input { value, start: chunks::block_start(&in_stage.meta.chunks, &chunks::unravel(d, &grid)) });
+            let mut to_load: Vec<(usize, usize, Key)> = Vec::new();
+            {
+                let st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+                for (e, blocks) in deps.iter().enumerate() {
+                    let src = stage.edges[e].input;
+                    let in_stage = &self.plan.stages[src];
+                    let grid = in_stage.grid();
+                    let mut v = Vec::with_capacity(blocks.len());
+                    for (k, &d) in blocks.iter().enumerate() {
+                        let slot = st.store.get(&(src, d));
+                        let slot = slot.ok_or_else(|| err!(Internal, "compute", "input {} block {d} of {} is missing", in_stage.name, stage.name))?;
+                        let value = match &slot.value {
+                            Held::Mem(v) => v.clone(),
+                            Held::Disk(_) => {
+                                to_load.push((e, k, (src, d)));
+                                Arc::new(Value::Block(Block::from_buffer(vec![0], Buffer::zeros(in_stage.meta.dtype, 0))))
+                            }
+                        };
+                        v.push(Input { value, start: chunks::block_start(&in_stage.meta.chunks, &chunks::unravel(d, &grid)) });
+                    }
+                    all.push(v);
                 }
-                all.push(v);
             }
-            all
+            // Read spilled inputs back without holding the lock.
+            for (e, k, key) in to_load {
+                let block = {
+                    let st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+                    match st.store.get(&key).map(|s| &s.value) {
+                        Some(Held::Disk(d)) => d.load()?,
+                        Some(Held::Mem(v)) => match &**v {
+                            Value::Block(b) => b.clone(),
+                            Value::Partial(_) => return Err(err!(Internal, "compute", "a spilled value is a partial result")),
+                        },
+                        None => return Err(err!(Internal, "compute", "a spilled input vanished")),
+                    }
+                };
+                loaded += block.nbytes();
+                all[e][k].value = Arc::new(Value::Block(block));
+            }
+            if loaded > 0 {
+                let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+                st.held += loaded;
+                st.peak_held = st.peak_held.max(st.held);
+            }
+            Ok(all)
+        })();
+        let inputs = match inputs {
+            Ok(i) => i,
+            Err(e) => return (Err(e), loaded),
         };
         let t0 = Instant::now();
         let cancel = &*self.opts.cancel;
-        let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| tasks::run(stage, &index, &inputs, cancel)))
-            .unwrap_or_else(|p| {
-                let msg = p.downcast_ref::<String>().cloned().or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string())).unwrap_or_default();
-                Err(err!(Internal, stage.name.clone(), "a task panicked (a bug in tessera): {msg}"))
-            })?;
+        let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| tasks::run(stage, &index, &inputs, cancel))).unwrap_or_else(|p| {
+            let msg = p.downcast_ref::<String>().cloned().or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string())).unwrap_or_default();
+            Err(err!(Internal, stage.name.clone(), "a task panicked (a bug in tessera): {msg}"))
+        });
+        let out = match out {
+            Ok(v) => v,
+            Err(e) => return (Err(e), loaded),
+        };
         if !self.opts.observers.is_empty() {
-            let ev = TaskEvent { stage: s, name: &stage.name, block: b, thread, start: t0, end: Instant::now(), bytes: out.nbytes() };
+            let (held, spilled) = {
+                let st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+                (st.held, st.spilled)
+            };
+            let ev = TaskEvent { stage: s, held_bytes: held, spilled_bytes: spilled, name: &stage.name, block: b, thread, start: t0, end: Instant::now(), bytes: out.nbytes() };
             for o in &self.opts.observers {
                 o.task_done(&ev);
             }
         }
-        if let Some(k) = self.output_of[s] {
-            self.deliver(k, s, &index, &out)?;
+        if let (Some(k), false) = (self.output_of[s], self.keep) {
+            if let Err(e) = self.deliver(k, s, &index, &out) {
+                return (Err(e), loaded);
+            }
         }
-        Ok(Arc::new(out))
+        (Ok(Arc::new(out)), loaded)
     }
 
     /// Copies an output block into its place in the result.
@@ -222,7 +438,7 @@ impl Shared<'_> {
         Ok(())
     }
 
-    fn complete(&self, s: StageId, b: usize, result: Result<Arc<Value>>) {
+    fn complete(&self, s: StageId, b: usize, result: Result<Arc<Value>>, loaded: usize) {
         let plan = self.plan;
         let stage = &plan.stages[s];
         let index = chunks::unravel(b, &stage.grid());
@@ -235,34 +451,45 @@ impl Shared<'_> {
             users.sort_unstable();
             users.dedup();
         }
-        let mut deps: Vec<Key> = stage.deps(&index, plan).into_iter().enumerate().flat_map(|(e, v)| {
-            let src = stage.edges[e].input;
-            v.into_iter().map(move |d| (src, d))
-        }).collect();
+        let mut deps: Vec<Key> = stage
+            .deps(&index, plan)
+            .into_iter()
+            .enumerate()
+            .flat_map(|(e, v)| {
+                let src = stage.edges[e].input;
+                v.into_iter().map(move |d| (src, d))
+            })
+            .collect();
         if stage.edges.len() > 1 {
             deps.sort_unstable();
             deps.dedup();
         }
         let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
         st.running -= 1;
+        st.held -= stage.out_bytes + loaded;
         match result {
             Err(e) => {
                 st.error.get_or_insert(e);
             }
             Ok(value) => {
                 for d in deps {
-                    if let Some(entry) = st.store.get_mut(&d) {
-                        entry.1 -= 1;
-                        if entry.1 == 0 {
-                            st.store.remove(&d);
+                    if let Some(slot) = st.store.get_mut(&d) {
+                        slot.remaining -= 1;
+                        if slot.remaining == 0 {
+                            if let Some(Slot { value: Held::Mem(v), .. }) = st.store.remove(&d) {
+                                st.held -= v.nbytes();
+                            }
                         }
                     }
                 }
                 if self.output_of[s].is_some() {
                     st.outputs_left -= 1;
                 }
-                if !users.is_empty() {
-                    st.store.insert((s, b), (value, users.len() as u32));
+                let pin = (self.keep && self.output_of[s].is_some()) as u32;
+                if !users.is_empty() || pin > 0 {
+                    st.held += value.nbytes();
+                    st.peak_held = st.peak_held.max(st.held);
+                    st.store.insert((s, b), Slot { value: Held::Mem(value), remaining: users.len() as u32 + pin });
                 }
                 for u in users {
                     let missing = match st.pending.get_mut(&u) {
@@ -290,10 +517,14 @@ fn distinct_deps(plan: &Plan, (c, cb): Key) -> usize {
     if deps.len() == 1 {
         return deps[0].len();
     }
-    let mut all: Vec<Key> = deps.into_iter().enumerate().flat_map(|(e, v)| {
-        let src = stage.edges[e].input;
-        v.into_iter().map(move |d| (src, d))
-    }).collect();
+    let mut all: Vec<Key> = deps
+        .into_iter()
+        .enumerate()
+        .flat_map(|(e, v)| {
+            let src = stage.edges[e].input;
+            v.into_iter().map(move |d| (src, d))
+        })
+        .collect();
     all.sort_unstable();
     all.dedup();
     all.len()

@@ -49,6 +49,6 @@ pub fn run(stage: &Stage, index: &[usize], inputs: &[Vec<Input>], cancel: &Atomi
             let Value::Block(b) = &*inputs[0][0].value else { unreachable!("reshape input is a block") };
             Ok(Value::Block(b.reshaped(shape)))
         }
-        StageKind::Blocks(blocks) => Ok(Value::Block(blocks[chunks::ravel(index, &stage.grid())].clone())),
+        StageKind::Blocks(blocks) => Ok(Value::Block(blocks[chunks::ravel(index, &stage.grid())].load()?)),
     }
 }

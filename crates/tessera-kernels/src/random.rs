@@ -125,6 +125,32 @@ fn philox_block(ks: &Keys, b: u64) -> [u64; 4] {
     [c0 & LO32, c1 & LO32, c2 & LO32, c3 & LO32]
 }
 
+/// Two independent blocks, interleaved statement by statement so that the
+/// vectorised loop has two dependency chains in flight.
+#[inline(always)]
+fn philox_block2(ks: &Keys, a: u64, b: u64) -> ([u64; 4], [u64; 4]) {
+    let (mut a0, mut a1, mut a2, mut a3) = (a & LO32, a >> 32, ks.c2, ks.c3);
+    let (mut b0, mut b1, mut b2, mut b3) = (b & LO32, b >> 32, ks.c2, ks.c3);
+    for r in 0..ROUNDS {
+        let pa0 = (a0 & LO32) * u64::from(PHILOX_M0);
+        let pb0 = (b0 & LO32) * u64::from(PHILOX_M0);
+        let pa1 = (a2 & LO32) * u64::from(PHILOX_M1);
+        let pb1 = (b2 & LO32) * u64::from(PHILOX_M1);
+        a0 = (pa1 >> 32) ^ a1 ^ ks.k0[r];
+        b0 = (pb1 >> 32) ^ b1 ^ ks.k0[r];
+        a2 = (pa0 >> 32) ^ a3 ^ ks.k1[r];
+        b2 = (pb0 >> 32) ^ b3 ^ ks.k1[r];
+        a1 = pa1;
+        b1 = pb1;
+        a3 = pa0;
+        b3 = pb0;
+    }
+    (
+        [a0 & LO32, a1 & LO32, a2 & LO32, a3 & LO32],
+        [b0 & LO32, b1 & LO32, b2 & LO32, b3 & LO32],
+    )
+}
+
 // ---------------------------------------------------------------------------
 // Conversions and polynomial kernels (per lane; all exact or IEEE/fma)
 // ---------------------------------------------------------------------------
@@ -279,23 +305,24 @@ fn mulhi64(lo: u64, hi: u64, r: u64) -> u64 {
 }
 
 // ---------------------------------------------------------------------------
-// Generators: `P` values per Philox block
+// Generators.  A Philox block (4 words) is split into `4 / W` units of `W`
+// consecutive words; each unit gives `P` consecutive values.
 // ---------------------------------------------------------------------------
 
-trait Gen<const P: usize>: Copy {
+trait Gen<const W: usize, const P: usize>: Copy {
     type T: Copy + Default;
-    /// The `P` values of one block from its four words.
-    fn gen(&self, w: [u64; 4]) -> [Self::T; P];
+    /// The `P` values of one unit from its `W` words.
+    fn gen(&self, w: [u64; W]) -> [Self::T; P];
 }
 
 #[derive(Clone, Copy)]
 struct Unit;
 
-impl Gen<2> for Unit {
+impl Gen<2, 1> for Unit {
     type T = f64;
     #[inline(always)]
-    fn gen(&self, w: [u64; 4]) -> [f64; 2] {
-        [unit53(w[0], w[1]), unit53(w[2], w[3])]
+    fn gen(&self, w: [u64; 2]) -> [f64; 1] {
+        [unit53(w[0], w[1])]
     }
 }
 
@@ -305,14 +332,11 @@ struct Uniform {
     span: f64,
 }
 
-impl Gen<2> for Uniform {
+impl Gen<2, 1> for Uniform {
     type T = f64;
     #[inline(always)]
-    fn gen(&self, w: [u64; 4]) -> [f64; 2] {
-        [
-            f64::mul_add(self.span, unit53(w[0], w[1]), self.low),
-            f64::mul_add(self.span, unit53(w[2], w[3]), self.low),
-        ]
+    fn gen(&self, w: [u64; 2]) -> [f64; 1] {
+        [f64::mul_add(self.span, unit53(w[0], w[1]), self.low)]
     }
 }
 
@@ -322,7 +346,7 @@ struct Normal {
     scale: f64,
 }
 
-impl Gen<2> for Normal {
+impl Gen<4, 2> for Normal {
     type T = f64;
     #[inline(always)]
     fn gen(&self, w: [u64; 4]) -> [f64; 2] {
@@ -337,18 +361,12 @@ struct Normal4 {
     scale: f64,
 }
 
-impl Gen<4> for Normal4 {
+impl Gen<2, 2> for Normal4 {
     type T = f64;
     #[inline(always)]
-    fn gen(&self, w: [u64; 4]) -> [f64; 4] {
+    fn gen(&self, w: [u64; 2]) -> [f64; 2] {
         let (z0, z1) = box_muller32(w[0], w[1]);
-        let (z2, z3) = box_muller32(w[2], w[3]);
-        [
-            f64::mul_add(self.scale, z0, self.loc),
-            f64::mul_add(self.scale, z1, self.loc),
-            f64::mul_add(self.scale, z2, self.loc),
-            f64::mul_add(self.scale, z3, self.loc),
-        ]
+        [f64::mul_add(self.scale, z0, self.loc), f64::mul_add(self.scale, z1, self.loc)]
     }
 }
 
@@ -364,99 +382,137 @@ struct Integers {
     range: u64,
 }
 
-impl Gen<2> for Integers {
+impl Gen<2, 1> for Integers {
     type T = i64;
     #[inline(always)]
-    fn gen(&self, w: [u64; 4]) -> [i64; 2] {
-        [
-            self.low.wrapping_add(mulhi64(w[0], w[1], self.range) as i64),
-            self.low.wrapping_add(mulhi64(w[2], w[3], self.range) as i64),
-        ]
+    fn gen(&self, w: [u64; 2]) -> [i64; 1] {
+        [self.low.wrapping_add(mulhi64(w[0], w[1], self.range) as i64)]
     }
 }
 
 // ---------------------------------------------------------------------------
-// Fill engine: plain per-block loops that LLVM's loop vectoriser turns into
-// struct-of-arrays SIMD code (one block per lane).
+// Fill engine: plain loops, one unit (or element) per iteration, that LLVM's
+// loop vectoriser turns into struct-of-arrays SIMD code.
 // ---------------------------------------------------------------------------
+
+/// The words of unit `u` of a block.
+#[inline(always)]
+fn unit_words<const W: usize>(x: &[u64; 4], u: usize) -> [u64; W] {
+    let mut w = [0u64; W];
+    for (k, wk) in w.iter_mut().enumerate() {
+        *wk = x[u * W + k];
+    }
+    w
+}
 
 /// The value at global index `i`, computed on its own.
 #[inline(always)]
-fn value_at<G: Gen<P>, const P: usize>(g: &G, ks: &Keys, i: u64) -> G::T {
-    let v = g.gen(philox_block(ks, i / P as u64));
-    v[(i % P as u64) as usize]
+fn value_at<G: Gen<W, P>, const W: usize, const P: usize>(g: &G, ks: &Keys, i: u64) -> G::T {
+    let per_block = (4 / W * P) as u64;
+    let x = philox_block(ks, i / per_block);
+    let r = (i % per_block) as usize;
+    g.gen(unit_words::<W>(&x, r / P))[r % P]
 }
 
-/// Blocks per pass of the contiguous fill.
-const SCRATCH: usize = 64;
+/// Units per pass of the contiguous fill (a multiple of 2).
+const SCRATCH: usize = 128;
 
 /// `out[k]` = value at index `start + k` (step 1).
 #[inline(always)]
-fn fill_contig<G: Gen<P>, const P: usize>(g: &G, ks: &Keys, start: u64, out: &mut [G::T]) {
-    let p = P as u64;
+fn fill_contig<G: Gen<W, P>, const W: usize, const P: usize>(
+    g: &G,
+    ks: &Keys,
+    start: u64,
+    out: &mut [G::T],
+) {
+    let units = 4 / W; // units per block
+    let per_block = units * P;
     // Head: up to the first block boundary.
-    let head = (((p - start % p) % p) as usize).min(out.len());
+    let head = ((per_block - (start % per_block as u64) as usize) % per_block).min(out.len());
     for (k, o) in out[..head].iter_mut().enumerate() {
-        *o = value_at::<G, P>(g, ks, start.wrapping_add(k as u64));
+        *o = value_at::<G, W, P>(g, ks, start.wrapping_add(k as u64));
     }
-    let first = start.wrapping_add(head as u64);
-    let b0 = first / p;
-    let nfull = (out.len() - head) / P;
+    let mut b = start.wrapping_add(head as u64) / per_block as u64;
+    let blocks_per_pass = SCRATCH / units;
     let mut body = out[head..].chunks_exact_mut(P * SCRATCH);
-    let mut w = [[0u64; SCRATCH]; 4];
-    let mut b = b0;
+    let mut ws = [[0u64; SCRATCH]; W];
     for ch in &mut body {
-        // Two passes over a small scratch buffer: Philox for SCRATCH blocks,
-        // then the transform.  Each loop alone has plenty of independent
-        // work per iteration for the out-of-order core.
-        for j in 0..SCRATCH {
-            let x = philox_block(ks, b.wrapping_add(j as u64));
-            w[0][j] = x[0];
-            w[1][j] = x[1];
-            w[2][j] = x[2];
-            w[3][j] = x[3];
+        // Two passes over a small scratch buffer: Philox for a batch of
+        // blocks, then the transform.  Each loop alone has plenty of
+        // independent work per iteration for the out-of-order core.
+        let half = blocks_per_pass / 2;
+        for j in 0..half {
+            let (x, y) =
+                philox_block2(ks, b.wrapping_add(j as u64), b.wrapping_add((j + half) as u64));
+            for u in 0..units {
+                for k in 0..W {
+                    ws[k][j * units + u] = x[u * W + k];
+                    ws[k][(j + half) * units + u] = y[u * W + k];
+                }
+            }
         }
-        for (j, o) in ch.chunks_exact_mut(P).enumerate() {
-            let v = g.gen([w[0][j], w[1][j], w[2][j], w[3][j]]);
-            o.copy_from_slice(&v);
+        for (t, o) in ch.chunks_exact_mut(P).enumerate() {
+            let mut w = [0u64; W];
+            for k in 0..W {
+                w[k] = ws[k][t];
+            }
+            o.copy_from_slice(&g.gen(w));
         }
-        b = b.wrapping_add(SCRATCH as u64);
+        b = b.wrapping_add(blocks_per_pass as u64);
     }
-    let mut body = body.into_remainder().chunks_exact_mut(P);
-    for (j, ch) in (&mut body).enumerate() {
-        let v = g.gen(philox_block(ks, b.wrapping_add(j as u64)));
-        ch.copy_from_slice(&v);
+    // Remaining whole blocks, then a partial one.
+    let mut body = body.into_remainder().chunks_exact_mut(per_block);
+    for ch in &mut body {
+        let x = philox_block(ks, b);
+        for (u, o) in ch.chunks_exact_mut(P).enumerate() {
+            o.copy_from_slice(&g.gen(unit_words::<W>(&x, u)));
+        }
+        b = b.wrapping_add(1);
     }
     let tail = body.into_remainder();
     if !tail.is_empty() {
-        let v = g.gen(philox_block(ks, b0.wrapping_add(nfull as u64)));
-        tail.copy_from_slice(&v[..tail.len()]);
+        let x = philox_block(ks, b);
+        for (t, o) in tail.iter_mut().enumerate() {
+            *o = g.gen(unit_words::<W>(&x, t / P))[t % P];
+        }
     }
 }
 
 /// `out[k]` = value at index `start + k*step` (wrapping), element by element
 /// (still vectorised: one element per lane).
 #[inline(always)]
-fn fill_strided<G: Gen<P>, const P: usize>(g: &G, ks: &Keys, start: u64, step: i64, out: &mut [G::T]) {
+fn fill_strided<G: Gen<W, P>, const W: usize, const P: usize>(
+    g: &G,
+    ks: &Keys,
+    start: u64,
+    step: i64,
+    out: &mut [G::T],
+) {
     let stepu = step as u64;
     for (k, o) in out.iter_mut().enumerate() {
-        *o = value_at::<G, P>(g, ks, start.wrapping_add(stepu.wrapping_mul(k as u64)));
+        *o = value_at::<G, W, P>(g, ks, start.wrapping_add(stepu.wrapping_mul(k as u64)));
     }
 }
 
 #[inline(always)]
-fn fill_any<G: Gen<P>, const P: usize>(g: &G, ks: &Keys, start: u64, step: i64, out: &mut [G::T]) {
+fn fill_any<G: Gen<W, P>, const W: usize, const P: usize>(
+    g: &G,
+    ks: &Keys,
+    start: u64,
+    step: i64,
+    out: &mut [G::T],
+) {
     if out.is_empty() {
         return;
     }
     match step {
-        1 => fill_contig::<G, P>(g, ks, start, out),
+        1 => fill_contig::<G, W, P>(g, ks, start, out),
         -1 => {
             let first = start.wrapping_sub(out.len() as u64 - 1);
-            fill_contig::<G, P>(g, ks, first, out);
+            fill_contig::<G, W, P>(g, ks, first, out);
             out.reverse();
         }
-        _ => fill_strided::<G, P>(g, ks, start, step, out),
+        _ => fill_strided::<G, W, P>(g, ks, start, step, out),
     }
 }
 
@@ -464,8 +520,14 @@ fn fill_any<G: Gen<P>, const P: usize>(g: &G, ks: &Keys, start: u64, step: i64, 
 // Back ends and run-time dispatch
 // ---------------------------------------------------------------------------
 
-fn fill_plain<G: Gen<P>, const P: usize>(g: &G, ks: &Keys, start: u64, step: i64, out: &mut [G::T]) {
-    fill_any::<G, P>(g, ks, start, step, out)
+fn fill_plain<G: Gen<W, P>, const W: usize, const P: usize>(
+    g: &G,
+    ks: &Keys,
+    start: u64,
+    step: i64,
+    out: &mut [G::T],
+) {
+    fill_any::<G, W, P>(g, ks, start, step, out)
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -473,25 +535,25 @@ mod x86 {
     use super::{fill_any, Gen, Keys};
 
     #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx512bw,avx2,fma")]
-    pub(super) fn fill_avx512<G: Gen<P>, const P: usize>(
+    pub(super) fn fill_avx512<G: Gen<W, P>, const W: usize, const P: usize>(
         g: &G,
         ks: &Keys,
         start: u64,
         step: i64,
         out: &mut [G::T],
     ) {
-        fill_any::<G, P>(g, ks, start, step, out)
+        fill_any::<G, W, P>(g, ks, start, step, out)
     }
 
     #[target_feature(enable = "avx2,fma")]
-    pub(super) fn fill_avx2<G: Gen<P>, const P: usize>(
+    pub(super) fn fill_avx2<G: Gen<W, P>, const W: usize, const P: usize>(
         g: &G,
         ks: &Keys,
         start: u64,
         step: i64,
         out: &mut [G::T],
     ) {
-        fill_any::<G, P>(g, ks, start, step, out)
+        fill_any::<G, W, P>(g, ks, start, step, out)
     }
 }
 
@@ -546,7 +608,7 @@ pub fn simd_path() -> &'static str {
     }
 }
 
-fn fill_on<G: Gen<P>, const P: usize>(p: Path, g: &G, s: Stream, start: u64, step: i64, out: &mut [G::T]) {
+fn fill_on<G: Gen<W, P>, const W: usize, const P: usize>(p: Path, g: &G, s: Stream, start: u64, step: i64, out: &mut [G::T]) {
     let ks = Keys::new(s);
     match p {
         #[cfg(target_arch = "x86_64")]
@@ -561,7 +623,7 @@ fn fill_on<G: Gen<P>, const P: usize>(p: Path, g: &G, s: Stream, start: u64, ste
 }
 
 #[inline]
-fn fill<G: Gen<P>, const P: usize>(g: &G, s: Stream, start: u64, step: i64, out: &mut [G::T]) {
+fn fill<G: Gen<W, P>, const W: usize, const P: usize>(g: &G, s: Stream, start: u64, step: i64, out: &mut [G::T]) {
     fill_on(path(), g, s, start, step, out)
 }
 

@@ -1,1 +1,721 @@
-use pyo3::prelude::*; #[pymodule] fn _core(_m: &Bound<PyModule>) -> PyResult<()> { Ok(()) }
+//! `tessera._core`: the Python extension module. It binds the `tessera` facade thinly; the
+//! Dask-shaped API (argument handling, NumPy protocols, reprs) lives in `python/tessera`.
+//!
+//! Rules kept here: no panic crosses into Python (every call into Rust is guarded), the GIL
+//! is released while computing, and a long computation runs on a helper thread so that the
+//! calling thread can notice Ctrl-C, cancel, and return within a fraction of a second.
+
+use numpy::ndarray::{Array as NdArray, IxDyn};
+use numpy::{PyArray, PyArrayDescrMethods, PyUntypedArray, PyUntypedArrayMethods};
+use pyo3::exceptions::{PyIndexError, PyNotImplementedError, PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBool, PyFloat, PyInt, PyList, PySlice, PyTuple, PyType};
+use std::collections::HashSet;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc};
+use std::time::{Duration, Instant};
+use tessera::{AxisSpec, BinaryOp, Block, ChunkSpec, ComputeOptions, DType, ErrorKind, IndexItem, ReduceArgs, ReduceOp, Scalar, UnaryOp};
+use tessera_core::chunks::AxisChunks;
+use tessera_core::graph::Expr;
+use tessera_core::ScalarKind;
+
+// ---------------------------------------------------------------------------------------
+// Errors
+
+static AXIS_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static OVERFLOW_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+
+fn axis_error_type(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
+    AXIS_ERROR.get_or_try_init(py, || -> PyResult<Py<PyType>> {
+        let t = match py.import("numpy.exceptions") {
+            Ok(m) => m.getattr("AxisError")?,
+            Err(_) => py.import("numpy")?.getattr("AxisError")?,
+        };
+        Ok(t.cast_into::<PyType>()?.unbind())
+    })
+    .map(|t| t.bind(py))
+}
+
+/// A core error as the Python exception a NumPy or Dask user expects.
+fn to_pyerr(e: tessera::Error) -> PyErr {
+    let msg = e.to_string();
+    match e.kind {
+        ErrorKind::Shape | ErrorKind::Chunks => PyValueError::new_err(msg),
+        ErrorKind::Value => {
+            // NumPy raises OverflowError for a Python integer out of a dtype's range; tessera
+            // raises a class that is both an OverflowError and a ValueError.
+            if e.message.starts_with("Python integer") && e.message.contains("out of bounds") {
+                Python::attach(|py| match OVERFLOW_ERROR.import(py, "tessera._errors", "ScalarOverflowError") {
+                    Ok(t) => PyErr::from_type(t.clone(), msg),
+                    Err(_) => PyValueError::new_err(msg),
+                })
+            } else {
+                PyValueError::new_err(msg)
+            }
+        }
+        ErrorKind::Axis => Python::attach(|py| match axis_error_type(py) {
+            Ok(t) => PyErr::from_type(t.clone(), (msg,)),
+            Err(_) => PyIndexError::new_err(msg),
+        }),
+        ErrorKind::Index => PyIndexError::new_err(msg),
+        ErrorKind::DType => PyTypeError::new_err(msg),
+        ErrorKind::Cancelled => PyRuntimeError::new_err(msg),
+        ErrorKind::Internal => PyRuntimeError::new_err(format!("{msg} (an internal error in tessera; please report it)")),
+        #[allow(unreachable_patterns)]
+        other => {
+            if format!("{other:?}") == "Memory" {
+                pyo3::exceptions::PyMemoryError::new_err(msg)
+            } else {
+                PyRuntimeError::new_err(msg)
+            }
+        }
+    }
+}
+
+fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
+    p.downcast_ref::<String>().cloned().or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string())).unwrap_or_else(|| "unknown panic".into())
+}
+
+/// Runs a call into the Rust core, turning its errors and any panic into Python exceptions.
+fn guard<T>(f: impl FnOnce() -> tessera::Result<T>) -> PyResult<T> {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(to_pyerr(e)),
+        Err(p) => Err(PyRuntimeError::new_err(format!("internal error in tessera (a panic, please report it): {}", panic_message(&*p)))),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Conversions
+
+fn dtype_from_name(name: &str) -> PyResult<DType> {
+    DType::from_name(name).ok_or_else(|| {
+        PyTypeError::new_err(format!(
+            "tessera does not support dtype {name}; supported: bool, int8, int16, int32, int64, uint8, uint16, uint32, uint64, float32, float64"
+        ))
+    })
+}
+
+/// The dtype of a NumPy dtype object, by kind and item size.
+fn dtype_of_descr(descr: &Bound<'_, numpy::PyArrayDescr>) -> PyResult<DType> {
+    let size = descr.itemsize();
+    let dt = match (descr.kind(), size) {
+        (b'b', 1) => Some(DType::Bool),
+        (b'i', 1) => Some(DType::I8),
+        (b'i', 2) => Some(DType::I16),
+        (b'i', 4) => Some(DType::I32),
+        (b'i', 8) => Some(DType::I64),
+        (b'u', 1) => Some(DType::U8),
+        (b'u', 2) => Some(DType::U16),
+        (b'u', 4) => Some(DType::U32),
+        (b'u', 8) => Some(DType::U64),
+        (b'f', 4) => Some(DType::F32),
+        (b'f', 8) => Some(DType::F64),
+        _ => None,
+    };
+    dt.ok_or_else(|| {
+        let name = descr.str().map(|s| s.to_string()).unwrap_or_else(|_| "?".into());
+        PyTypeError::new_err(format!(
+            "from_array: tessera does not support dtype {name}; supported: bool, int8, int16, int32, int64, uint8, uint16, uint32, uint64, float32, float64"
+        ))
+    })
+}
+
+/// Chunks as the Python layer passes them: "auto", an int, or a list with one entry per
+/// axis, each "auto", an int (-1: whole axis) or a list of block sizes.
+fn chunk_spec(obj: &Bound<'_, PyAny>) -> PyResult<ChunkSpec> {
+    if obj.is_none() || obj.is_instance_of::<pyo3::types::PyString>() {
+        return Ok(ChunkSpec::Auto);
+    }
+    if let Ok(n) = obj.extract::<i64>() {
+        return Ok(ChunkSpec::Uniform(n));
+    }
+    let mut axes = Vec::new();
+    for item in obj.try_iter()? {
+        let item = item?;
+        if item.is_none() || item.is_instance_of::<pyo3::types::PyString>() {
+            axes.push(AxisSpec::Auto);
+        } else if let Ok(n) = item.extract::<i64>() {
+            axes.push(AxisSpec::Size(n));
+        } else {
+            axes.push(AxisSpec::Blocks(item.extract::<Vec<i64>>()?));
+        }
+    }
+    Ok(ChunkSpec::PerAxis(axes))
+}
+
+/// A Python scalar as a weak operand (NEP 50). `Err` for other types.
+fn weak_scalar(obj: &Bound<'_, PyAny>, array_dtype: DType, op: &str) -> PyResult<(Scalar, ScalarKind)> {
+    if let Ok(b) = obj.cast::<PyBool>() {
+        return Ok((Scalar::Bool(b.is_true()), ScalarKind::Bool));
+    }
+    if obj.is_instance_of::<PyInt>() {
+        if let Ok(v) = obj.extract::<i64>() {
+            return Ok((Scalar::I64(v), ScalarKind::Int));
+        }
+        if let Ok(v) = obj.extract::<u64>() {
+            return Ok((Scalar::U64(v), ScalarKind::Int));
+        }
+        if array_dtype.is_float() {
+            return Ok((Scalar::F64(obj.extract::<f64>()?), ScalarKind::Int));
+        }
+        let target = if array_dtype == DType::Bool { DType::I64 } else { array_dtype };
+        let v = obj.str()?.to_string();
+        return Err(to_pyerr(tessera::Error::new(ErrorKind::Value, op, format!("Python integer {v} out of bounds for {target}"))));
+    }
+    if obj.is_instance_of::<PyFloat>() {
+        return Ok((Scalar::F64(obj.extract::<f64>()?), ScalarKind::Float));
+    }
+    Err(PyTypeError::new_err(format!("{op}: unsupported operand type {}", obj.get_type().name()?)))
+}
+
+fn index_items(items: &Bound<'_, PyTuple>) -> PyResult<Vec<IndexItem>> {
+    let py = items.py();
+    let ellipsis = py.Ellipsis();
+    let mut out = Vec::with_capacity(items.len());
+    for it in items.iter() {
+        if it.is_none() {
+            out.push(IndexItem::NewAxis);
+        } else if it.is(&ellipsis) {
+            out.push(IndexItem::Ellipsis);
+        } else if let Ok(s) = it.cast::<PySlice>() {
+            let get = |name: &str| -> PyResult<Option<i64>> {
+                let v = s.getattr(name)?;
+                if v.is_none() {
+                    Ok(None)
+                } else {
+                    Ok(Some(v.extract::<i64>().map_err(|_| PyTypeError::new_err("slice indices must be integers or None or have an __index__ method"))?))
+                }
+            };
+            out.push(IndexItem::Slice { start: get("start")?, stop: get("stop")?, step: get("step")? });
+        } else if it.is_instance_of::<PyBool>() {
+            return Err(PyNotImplementedError::new_err("getitem: boolean scalar indices are not supported by tessera"));
+        } else {
+            out.push(IndexItem::Int(it.extract::<i64>().map_err(|_| {
+                PyIndexError::new_err("getitem: only integers, slices (`:`), ellipsis (`...`) and None (`numpy.newaxis`) are valid indices")
+            })?));
+        }
+    }
+    Ok(out)
+}
+
+fn shape_tuple<'py>(py: Python<'py>, v: &[usize]) -> PyResult<Bound<'py, PyTuple>> {
+    PyTuple::new(py, v)
+}
+
+/// A computed block as a NumPy array that owns the block's buffer (no copy when the block
+/// is the whole of an owned buffer, as results of computations are).
+fn block_to_numpy<'py>(py: Python<'py>, block: Block) -> PyResult<Bound<'py, PyAny>> {
+    let shape = block.shape().to_vec();
+    tessera_core::with_dtype!(block.dtype(), T => {
+        let v: Vec<T> = match block.try_into_buffer() {
+            Ok(mut buf) => std::mem::take(<T as tessera::Element>::vec_mut(&mut buf)),
+            Err(b) => b.to_vec::<T>(),
+        };
+        let arr = NdArray::from_shape_vec(IxDyn(&shape), v).map_err(|e| PyRuntimeError::new_err(format!("compute: {e}")))?;
+        Ok(PyArray::from_owned_array(py, arr).into_any())
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// The array handle
+
+/// A lazy tessera array (the Rust handle behind `tessera.Array`).
+#[pyclass(frozen, module = "tessera._core", name = "CoreArray")]
+#[derive(Clone)]
+pub struct CoreArray {
+    inner: tessera::Array,
+}
+
+fn wrap(a: tessera::Array) -> CoreArray {
+    CoreArray { inner: a }
+}
+
+fn unary_op(name: &str) -> PyResult<UnaryOp> {
+    UnaryOp::from_name(name).ok_or_else(|| PyNotImplementedError::new_err(format!("tessera does not implement the elementwise function {name}")))
+}
+
+fn binary_op(name: &str) -> PyResult<BinaryOp> {
+    BinaryOp::from_name(name).ok_or_else(|| PyNotImplementedError::new_err(format!("tessera does not implement the elementwise function {name}")))
+}
+
+fn reduce_op(name: &str, ddof: u32) -> PyResult<ReduceOp> {
+    Ok(match name {
+        "sum" => ReduceOp::Sum,
+        "prod" => ReduceOp::Prod,
+        "min" => ReduceOp::Min,
+        "max" => ReduceOp::Max,
+        "mean" => ReduceOp::Mean,
+        "var" => ReduceOp::Var { ddof },
+        "std" => ReduceOp::Std { ddof },
+        "any" => ReduceOp::Any,
+        "all" => ReduceOp::All,
+        "argmin" => ReduceOp::ArgMin,
+        "argmax" => ReduceOp::ArgMax,
+        _ => return Err(PyNotImplementedError::new_err(format!("tessera does not implement the reduction {name}"))),
+    })
+}
+
+#[pymethods]
+impl CoreArray {
+    #[getter]
+    fn shape<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        shape_tuple(py, self.inner.shape())
+    }
+    #[getter]
+    fn dtype(&self) -> &'static str {
+        self.inner.dtype().name()
+    }
+    #[getter]
+    fn ndim(&self) -> usize {
+        self.inner.ndim()
+    }
+    #[getter]
+    fn size(&self) -> usize {
+        self.inner.size()
+    }
+    #[getter]
+    fn itemsize(&self) -> usize {
+        self.inner.dtype().size()
+    }
+    #[getter]
+    fn nbytes(&self) -> usize {
+        self.inner.nbytes()
+    }
+    #[getter]
+    fn name(&self) -> String {
+        self.inner.name()
+    }
+    /// The operation's name (`normal`, `add`, `sum`...), for reprs.
+    #[getter]
+    fn op_name(&self) -> String {
+        self.inner.expr().op.name()
+    }
+    #[getter]
+    fn numblocks<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        shape_tuple(py, &self.inner.numblocks())
+    }
+    #[getter]
+    fn npartitions(&self) -> usize {
+        self.inner.npartitions()
+    }
+    #[getter]
+    fn chunksize<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        shape_tuple(py, &self.inner.chunksize())
+    }
+    #[getter]
+    fn chunks<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let axes: Vec<Bound<'py, PyTuple>> = self.inner.chunks().iter().map(|c| axis_sizes(py, c)).collect::<PyResult<_>>()?;
+        PyTuple::new(py, axes)
+    }
+
+    fn unary(&self, op: &str) -> PyResult<CoreArray> {
+        let op = unary_op(op)?;
+        guard(|| self.inner.unary(op)).map(wrap)
+    }
+    fn binary(&self, op: &str, other: &CoreArray) -> PyResult<CoreArray> {
+        let op = binary_op(op)?;
+        guard(|| self.inner.binary(op, &other.inner)).map(wrap)
+    }
+    /// `self op scalar`, or `scalar op self` when `reflected`, with a weak Python scalar.
+    #[pyo3(signature = (op, scalar, reflected=false))]
+    fn binary_scalar(&self, op: &str, scalar: &Bound<'_, PyAny>, reflected: bool) -> PyResult<CoreArray> {
+        let bop = binary_op(op)?;
+        let (s, kind) = weak_scalar(scalar, self.inner.dtype(), bop.name())?;
+        guard(|| if reflected { self.inner.rbinary(bop, s, kind) } else { self.inner.binary(bop, tessera::Operand::Scalar(s, kind)) }).map(wrap)
+    }
+    fn astype(&self, dtype: &str) -> PyResult<CoreArray> {
+        let d = dtype_from_name(dtype)?;
+        guard(|| Ok(self.inner.astype(d))).map(wrap)
+    }
+    #[pyo3(signature = (op, axes=None, keepdims=false, split_every=None, ddof=0))]
+    fn reduce(&self, op: &str, axes: Option<Vec<isize>>, keepdims: bool, split_every: Option<usize>, ddof: u32) -> PyResult<CoreArray> {
+        let rop = reduce_op(op, ddof)?;
+        let args = ReduceArgs { axes, keepdims, split_every };
+        guard(|| self.inner.reduce(rop, &args)).map(wrap)
+    }
+    fn getitem(&self, items: &Bound<'_, PyTuple>) -> PyResult<CoreArray> {
+        let items = index_items(items)?;
+        guard(|| self.inner.index(&items)).map(wrap)
+    }
+    #[pyo3(signature = (axes=None))]
+    fn transpose(&self, axes: Option<Vec<isize>>) -> PyResult<CoreArray> {
+        guard(|| self.inner.transpose(axes.as_deref())).map(wrap)
+    }
+    fn rechunk(&self, chunks: &Bound<'_, PyAny>) -> PyResult<CoreArray> {
+        let spec = chunk_spec(chunks)?;
+        guard(|| self.inner.rechunk(spec)).map(wrap)
+    }
+    fn reshape(&self, shape: Vec<i64>) -> PyResult<CoreArray> {
+        guard(|| self.inner.reshape(&shape)).map(wrap)
+    }
+    fn broadcast_to(&self, shape: Vec<usize>) -> PyResult<CoreArray> {
+        guard(|| self.inner.broadcast_to(&shape)).map(wrap)
+    }
+    /// The optimized expression and plan, as text.
+    fn explain(&self) -> PyResult<String> {
+        guard(|| Ok(self.inner.explain()))
+    }
+    fn __repr__(&self) -> String {
+        self.inner.to_string()
+    }
+}
+
+fn axis_sizes<'py>(py: Python<'py>, c: &AxisChunks) -> PyResult<Bound<'py, PyTuple>> {
+    match *c {
+        AxisChunks::Regular { size, len } => {
+            let n = len.div_ceil(size);
+            PyTuple::new(py, (0..n).map(|b| size.min(len - b * size)))
+        }
+        AxisChunks::Explicit(_) => PyTuple::new(py, c.sizes()),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Creation
+
+/// An array over a NumPy array's memory, without a copy. The NumPy array must be aligned,
+/// in native byte order, of a supported dtype, with strides that are whole elements (the
+/// Python layer copies arrays that are not).
+#[pyfunction]
+fn from_numpy(arr: &Bound<'_, PyUntypedArray>, chunks: &Bound<'_, PyAny>) -> PyResult<CoreArray> {
+    let descr = arr.dtype();
+    let dt = dtype_of_descr(&descr)?;
+    if descr.is_native_byteorder() == Some(false) {
+        return Err(PyValueError::new_err("from_array: the array is not in native byte order"));
+    }
+    if !arr.is_aligned() {
+        return Err(PyValueError::new_err("from_array: the array is not aligned"));
+    }
+    let itemsize = dt.size() as isize;
+    let shape = arr.shape().to_vec();
+    let mut strides = Vec::with_capacity(shape.len());
+    for (&s, &d) in arr.strides().iter().zip(&shape) {
+        if d <= 1 {
+            strides.push(0);
+        } else if s % itemsize != 0 {
+            return Err(PyValueError::new_err("from_array: the array's strides are not whole elements"));
+        } else {
+            strides.push(s / itemsize);
+        }
+    }
+    if shape.contains(&0) {
+        strides.iter_mut().for_each(|s| *s = 0);
+    }
+    let spec = chunk_spec(chunks)?;
+    // SAFETY: the NumPy array is aligned, of dtype `dt`, and every index in `shape` with these
+    // element strides addresses one of its elements; `keep` holds a reference to it, so its
+    // memory stays valid while the block lives. (NumPy arrays are mutable: like Dask,
+    // tessera reads the memory when it computes.)
+    let ptr = unsafe { (*arr.as_array_ptr()).fields.data as *const u8 };
+    let keep: Py<PyAny> = arr.clone().into_any().unbind();
+    let block = unsafe { Block::foreign(ptr, dt, shape, strides, 0, Box::new(keep)) };
+    guard(|| tessera::from_block(block, spec)).map(wrap)
+}
+
+#[pyfunction]
+fn full(shape: Vec<usize>, value: &Bound<'_, PyAny>, dtype: &str, chunks: &Bound<'_, PyAny>) -> PyResult<CoreArray> {
+    let d = dtype_from_name(dtype)?;
+    let v = if let Ok(b) = value.cast::<PyBool>() {
+        Scalar::Bool(b.is_true())
+    } else if let Ok(i) = value.extract::<i64>() {
+        Scalar::I64(i)
+    } else if let Ok(u) = value.extract::<u64>() {
+        Scalar::U64(u)
+    } else {
+        Scalar::F64(value.extract::<f64>()?)
+    };
+    let spec = chunk_spec(chunks)?;
+    guard(|| tessera::full(&shape, v, d, spec)).map(wrap)
+}
+
+#[pyfunction]
+fn arange(start: f64, stop: f64, step: f64, dtype: &str, chunks: &Bound<'_, PyAny>) -> PyResult<CoreArray> {
+    let d = dtype_from_name(dtype)?;
+    let spec = chunk_spec(chunks)?;
+    guard(|| tessera::arange(start, stop, step, d, spec)).map(wrap)
+}
+
+#[pyfunction]
+fn linspace(start: f64, stop: f64, num: usize, endpoint: bool, chunks: &Bound<'_, PyAny>) -> PyResult<CoreArray> {
+    let spec = chunk_spec(chunks)?;
+    guard(|| tessera::linspace(start, stop, num, endpoint, spec)).map(wrap)
+}
+
+#[pyfunction(name = "where")]
+fn where_(cond: &CoreArray, a: &CoreArray, b: &CoreArray) -> PyResult<CoreArray> {
+    guard(|| tessera::where_(&cond.inner, &a.inner, &b.inner)).map(wrap)
+}
+
+// ---------------------------------------------------------------------------------------
+// Random
+
+/// A seeded random generator: arrays it makes get consecutive streams.
+#[pyclass(frozen, module = "tessera._core", name = "CoreGenerator")]
+struct CoreGenerator {
+    inner: tessera::random::Generator,
+}
+
+#[pymethods]
+impl CoreGenerator {
+    #[new]
+    fn new(seed: u64) -> Self {
+        CoreGenerator { inner: tessera::random::default_rng(seed) }
+    }
+    #[getter]
+    fn seed(&self) -> u64 {
+        self.inner.seed()
+    }
+    fn normal(&self, loc: f64, scale: f64, shape: Vec<usize>, chunks: &Bound<'_, PyAny>) -> PyResult<CoreArray> {
+        let spec = chunk_spec(chunks)?;
+        guard(|| self.inner.normal(loc, scale, &shape, spec)).map(wrap)
+    }
+    fn uniform(&self, low: f64, high: f64, shape: Vec<usize>, chunks: &Bound<'_, PyAny>) -> PyResult<CoreArray> {
+        let spec = chunk_spec(chunks)?;
+        guard(|| self.inner.uniform(low, high, &shape, spec)).map(wrap)
+    }
+    fn random(&self, shape: Vec<usize>, chunks: &Bound<'_, PyAny>) -> PyResult<CoreArray> {
+        let spec = chunk_spec(chunks)?;
+        guard(|| self.inner.random(&shape, spec)).map(wrap)
+    }
+    fn integers(&self, low: i64, high: i64, shape: Vec<usize>, dtype: &str, chunks: &Bound<'_, PyAny>) -> PyResult<CoreArray> {
+        let d = dtype_from_name(dtype)?;
+        let spec = chunk_spec(chunks)?;
+        guard(|| self.inner.integers(low, high, &shape, d, spec)).map(wrap)
+    }
+}
+
+/// Reseeds the process-wide generator.
+#[pyfunction]
+fn random_seed(seed: u64) {
+    tessera::random::seed(seed)
+}
+
+#[pyfunction]
+fn random_normal(loc: f64, scale: f64, shape: Vec<usize>, chunks: &Bound<'_, PyAny>) -> PyResult<CoreArray> {
+    let spec = chunk_spec(chunks)?;
+    guard(|| tessera::random::normal(loc, scale, &shape, spec)).map(wrap)
+}
+
+#[pyfunction]
+fn random_uniform(low: f64, high: f64, shape: Vec<usize>, chunks: &Bound<'_, PyAny>) -> PyResult<CoreArray> {
+    let spec = chunk_spec(chunks)?;
+    guard(|| tessera::random::uniform(low, high, &shape, spec)).map(wrap)
+}
+
+#[pyfunction]
+fn random_random(shape: Vec<usize>, chunks: &Bound<'_, PyAny>) -> PyResult<CoreArray> {
+    let spec = chunk_spec(chunks)?;
+    guard(|| tessera::random::random(&shape, spec)).map(wrap)
+}
+
+#[pyfunction]
+fn random_integers(low: i64, high: i64, shape: Vec<usize>, dtype: &str, chunks: &Bound<'_, PyAny>) -> PyResult<CoreArray> {
+    let d = dtype_from_name(dtype)?;
+    let spec = chunk_spec(chunks)?;
+    guard(|| tessera::random::integers(low, high, &shape, d, spec)).map(wrap)
+}
+
+// ---------------------------------------------------------------------------------------
+// Computing
+
+/// Counts finished tasks, for progress callbacks.
+#[derive(Default)]
+struct Progress {
+    total: AtomicUsize,
+    done: AtomicUsize,
+}
+
+impl tessera::Observer for Progress {
+    fn started(&self, plan: &tessera_core::plan::Plan) {
+        self.total.store(plan.task_count(), Ordering::Relaxed);
+    }
+    fn task_done(&self, _event: &tessera::TaskEvent) {
+        self.done.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// Computations smaller than this (bytes over all expression nodes) run inline on the
+/// calling thread with the GIL released: they take well under a millisecond, so there is
+/// no Ctrl-C to watch for and no helper thread worth starting.
+const INLINE_BYTES: usize = 1 << 20;
+
+/// True when the expression graphs are small: few nodes, few bytes in all.
+fn is_small(exprs: &[&Expr]) -> bool {
+    let mut seen = HashSet::new();
+    let mut stack: Vec<&Expr> = exprs.to_vec();
+    let mut bytes = 0usize;
+    while let Some(e) = stack.pop() {
+        if !seen.insert(e.id) {
+            continue;
+        }
+        if seen.len() > 64 {
+            return false;
+        }
+        bytes = bytes.saturating_add(e.meta.size().saturating_mul(e.meta.dtype.size()));
+        if bytes > INLINE_BYTES {
+            return false;
+        }
+        stack.extend(e.inputs.iter());
+    }
+    true
+}
+
+/// `ComputeOptions::default()` reads the machine's memory size; do it once per process.
+/// Each computation gets its own cancel flag and observers.
+fn default_options() -> ComputeOptions {
+    static DEFAULT: std::sync::OnceLock<ComputeOptions> = std::sync::OnceLock::new();
+    let mut o = DEFAULT.get_or_init(ComputeOptions::default).clone();
+    o.cancel = Arc::new(AtomicBool::new(false));
+    o.observers = Vec::new();
+    o
+}
+
+type ComputeResult = std::thread::Result<tessera::Result<Vec<Block>>>;
+
+/// Runs `arrays` to completion and returns the blocks, watching for Ctrl-C (and calling
+/// `progress(done, total)` about every 100 ms) while a helper thread computes.
+fn compute_blocks(py: Python<'_>, arrays: Vec<tessera::Array>, threads: usize, optimize: bool, progress: Option<Py<PyAny>>) -> PyResult<Vec<Block>> {
+    let mut opts = default_options();
+    opts = opts.threads(if threads > 0 { threads } else { tessera_exec::default_threads() });
+    opts.optimize = optimize;
+    let counter = Arc::new(Progress::default());
+    if progress.is_some() {
+        opts.observers.push(counter.clone());
+    }
+    let exprs: Vec<&Expr> = arrays.iter().map(|a| a.expr()).collect();
+    if progress.is_none() && is_small(&exprs) {
+        let refs: Vec<&tessera::Array> = arrays.iter().collect();
+        return py.detach(|| guard(|| tessera::compute_many(&refs, &opts)));
+    }
+    let cancel: Arc<AtomicBool> = opts.cancel.clone();
+    let (tx, rx) = mpsc::channel::<ComputeResult>();
+    // A `Receiver` is not `Sync`; the closures that wait on it with the GIL released need it
+    // to be (they borrow it).
+    let rx = std::sync::Mutex::new(rx);
+    let recv = |timeout: Option<Duration>| -> Result<ComputeResult, mpsc::RecvTimeoutError> {
+        let rx = rx.lock().unwrap_or_else(|e| e.into_inner());
+        match timeout {
+            Some(t) => rx.recv_timeout(t),
+            None => rx.recv().map_err(|_| mpsc::RecvTimeoutError::Disconnected),
+        }
+    };
+    let handle = std::thread::Builder::new()
+        .name("tessera-compute".into())
+        .spawn(move || {
+            let refs: Vec<&tessera::Array> = arrays.iter().collect();
+            let r = catch_unwind(AssertUnwindSafe(|| tessera::compute_many(&refs, &opts)));
+            drop(arrays);
+            let _ = tx.send(r);
+        })
+        .map_err(|e| PyRuntimeError::new_err(format!("compute: cannot start a thread: {e}")))?;
+    let finish = |r: ComputeResult| -> PyResult<Vec<Block>> {
+        match r {
+            Ok(Ok(v)) => Ok(v),
+            Ok(Err(e)) => Err(to_pyerr(e)),
+            Err(p) => Err(PyRuntimeError::new_err(format!("internal error in tessera (a panic, please report it): {}", panic_message(&*p)))),
+        }
+    };
+    // Stops the helper thread and waits for it; used when the wait is interrupted.
+    let stop = |py: Python<'_>| {
+        cancel.store(true, Ordering::Relaxed);
+        py.detach(|| {
+            let _ = recv(None);
+        });
+    };
+    let mut last_progress = Instant::now();
+    let result = loop {
+        let r = py.detach(|| recv(Some(Duration::from_millis(50))));
+        match r {
+            Ok(r) => break r,
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                break Err(Box::new("the compute thread ended without a result") as Box<dyn std::any::Any + Send>);
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+        }
+        if let Err(e) = py.check_signals() {
+            stop(py);
+            let _ = handle.join();
+            return Err(e);
+        }
+        if let Some(cb) = &progress {
+            if last_progress.elapsed() >= Duration::from_millis(100) {
+                last_progress = Instant::now();
+                let (d, t) = (counter.done.load(Ordering::Relaxed), counter.total.load(Ordering::Relaxed));
+                if let Err(e) = cb.call1(py, (d, t)) {
+                    stop(py);
+                    let _ = handle.join();
+                    return Err(e);
+                }
+            }
+        }
+    };
+    let _ = py.detach(|| handle.join());
+    let blocks = finish(result)?;
+    if let Some(cb) = &progress {
+        let t = counter.total.load(Ordering::Relaxed);
+        cb.call1(py, (counter.done.load(Ordering::Relaxed).max(t), t))?;
+    }
+    Ok(blocks)
+}
+
+/// Computes several arrays together (shared work done once) and returns NumPy arrays
+/// (0-d results as NumPy scalars). `threads=0`: the default (`TESSERA_NUM_THREADS` or all
+/// cores). `_progress`: an optional `callback(done, total)`, called about every 100 ms.
+#[pyfunction]
+#[pyo3(signature = (arrays, threads=0, optimize=true, _progress=None))]
+fn compute<'py>(py: Python<'py>, arrays: &Bound<'py, PyAny>, threads: usize, optimize: bool, _progress: Option<Py<PyAny>>) -> PyResult<Bound<'py, PyList>> {
+    let mut handles = Vec::new();
+    for a in arrays.try_iter()? {
+        let a = a?;
+        let a = a.cast::<CoreArray>()?;
+        handles.push(a.get().inner.clone());
+    }
+    let blocks = compute_blocks(py, handles, threads, optimize, _progress)?;
+    let out = PyList::empty(py);
+    let empty = PyTuple::empty(py);
+    for b in blocks {
+        let zero_d = b.ndim() == 0;
+        let arr = block_to_numpy(py, b)?;
+        out.append(if zero_d { arr.get_item(&empty)? } else { arr })?;
+    }
+    Ok(out)
+}
+
+/// Threads tessera uses by default.
+#[pyfunction]
+fn default_threads() -> usize {
+    tessera_exec::default_threads()
+}
+
+/// Computes in a way that panics, to test that no panic crosses into Python.
+#[pyfunction]
+fn _panic_for_tests() -> PyResult<()> {
+    guard(|| -> tessera::Result<()> { panic!("deliberate panic for tests") })
+}
+
+#[pymodule]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<CoreArray>()?;
+    m.add_class::<CoreGenerator>()?;
+    m.add_function(wrap_pyfunction!(from_numpy, m)?)?;
+    m.add_function(wrap_pyfunction!(full, m)?)?;
+    m.add_function(wrap_pyfunction!(arange, m)?)?;
+    m.add_function(wrap_pyfunction!(linspace, m)?)?;
+    m.add_function(wrap_pyfunction!(where_, m)?)?;
+    m.add_function(wrap_pyfunction!(random_seed, m)?)?;
+    m.add_function(wrap_pyfunction!(random_normal, m)?)?;
+    m.add_function(wrap_pyfunction!(random_uniform, m)?)?;
+    m.add_function(wrap_pyfunction!(random_random, m)?)?;
+    m.add_function(wrap_pyfunction!(random_integers, m)?)?;
+    m.add_function(wrap_pyfunction!(compute, m)?)?;
+    m.add_function(wrap_pyfunction!(default_threads, m)?)?;
+    m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;
+    let unary: Vec<&str> = UnaryOp::ALL.iter().map(|o| o.name()).collect();
+    let binary: Vec<&str> = BinaryOp::ALL.iter().map(|o| o.name()).collect();
+    m.add("UNARY_OPS", PyTuple::new(m.py(), unary)?)?;
+    m.add("BINARY_OPS", PyTuple::new(m.py(), binary)?)?;
+    Ok(())
+}

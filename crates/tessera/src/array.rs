@@ -86,11 +86,20 @@ pub struct ComputeOptions {
     pub observers: Vec<Arc<dyn Observer>>,
     /// Apply the optimizer rules (on by default).
     pub optimize: bool,
+    /// Chunk bytes the executor may hold at once (default: `TESSERA_MEMORY_LIMIT`, else 3/4
+    /// of the machine's or cgroup's memory); `None` for no limit.
+    pub memory_limit: Option<usize>,
 }
 
 impl Default for ComputeOptions {
     fn default() -> Self {
-        ComputeOptions { threads: tessera_exec::default_threads(), cancel: Default::default(), observers: vec![], optimize: true }
+        ComputeOptions {
+            threads: tessera_exec::default_threads(),
+            cancel: Default::default(),
+            observers: vec![],
+            optimize: true,
+            memory_limit: tessera_exec::default_memory_limit(),
+        }
     }
 }
 
@@ -98,6 +107,13 @@ impl ComputeOptions {
     pub fn threads(mut self, n: usize) -> Self {
         self.threads = n.max(1);
         self
+    }
+    pub fn memory_limit(mut self, limit: Option<usize>) -> Self {
+        self.memory_limit = limit;
+        self
+    }
+    fn exec_options(&self) -> Options {
+        Options { threads: self.threads, cancel: self.cancel.clone(), observers: self.observers.clone(), memory_limit: self.memory_limit }
     }
 }
 
@@ -276,20 +292,29 @@ impl Array {
     pub fn compute_with(&self, opts: &ComputeOptions) -> Result<Block> {
         Ok(compute_many(&[self], opts)?.remove(0))
     }
-    /// Computes the array and keeps the result in memory, with the same chunks.
+    /// Computes the array and keeps its blocks, with the same chunks: in memory, or
+    /// spilled to disk where the memory limit requires.
     pub fn persist(&self) -> Result<Array> {
-        let b = self.compute()?;
-        Ok(Array::new(build::data(b, &ChunkSpec::PerAxis(self.chunks().iter().map(|c| tessera_core::chunks::AxisSpec::Blocks(c.sizes().iter().map(|&s| s as i64).collect())).collect()))?))
+        self.persist_with(&ComputeOptions::default())
+    }
+    pub fn persist_with(&self, opts: &ComputeOptions) -> Result<Array> {
+        let plan = plan_of(std::slice::from_ref(&self.expr), opts.optimize);
+        let blocks = tessera_exec::execute_kept(&plan, &opts.exec_options())?.remove(0);
+        Ok(Array::new(build::blocks(blocks, self.expr.meta.clone())))
     }
     /// The optimized expression and the plan of stages and tasks that `compute` would run.
     pub fn explain(&self) -> String {
         let opt = optimize(&[self.expr.clone()]);
         let plan = lower(&opt);
+        let limit = ComputeOptions::default().memory_limit;
+        let peak = plan.stages.iter().map(|s| s.task_bytes()).max().unwrap_or(0);
         format!(
-            "expression (optimized):\n{}\nplan: {} stages, {} tasks\n{}",
+            "expression (optimized):\n{}\nplan: {} stages, {} tasks, largest task {} bytes, memory limit {}\n{}",
             plan_text(&opt),
             plan.stages.len(),
             plan.task_count(),
+            peak,
+            limit.map(|l| format!("{l} bytes")).unwrap_or_else(|| "none".into()),
             plan.text()
         )
     }
@@ -311,8 +336,7 @@ pub fn plan_of(exprs: &[Expr], optimize_graph: bool) -> Plan {
 pub fn compute_many(arrays: &[&Array], opts: &ComputeOptions) -> Result<Vec<Block>> {
     let exprs: Vec<Expr> = arrays.iter().map(|a| a.expr.clone()).collect();
     let plan = plan_of(&exprs, opts.optimize);
-    let o = Options { threads: opts.threads, cancel: opts.cancel.clone(), observers: opts.observers.clone() };
-    tessera_exec::execute(&plan, &o)
+    tessera_exec::execute(&plan, &opts.exec_options())
 }
 
 impl fmt::Display for Array {

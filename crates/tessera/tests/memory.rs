@@ -1,0 +1,64 @@
+//! The memory limit: refusal up front, spilling, and results equal to unlimited runs.
+
+use tessera::{random, ComputeOptions, ErrorKind, IndexItem};
+
+const MIB: usize = 1 << 20;
+
+/// The tests share TESSERA_SPILL_DIR; run them one at a time.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+#[test]
+fn a_chunk_that_cannot_fit_is_refused_before_running() {
+    let _guard = serial();
+    // One 512 MiB chunk of float64 under a 64 MiB limit.
+    let x = random::default_rng(1).random(&[8192, 8192], [8192, 8192]).unwrap();
+    let y = x.add(1.0).unwrap();
+    let opts = ComputeOptions::default().memory_limit(Some(64 * MIB));
+    let t = std::time::Instant::now();
+    let e = y.compute_with(&opts).unwrap_err();
+    assert!(t.elapsed().as_millis() < 500, "refused without running");
+    assert_eq!(e.kind, ErrorKind::Memory);
+    assert!(e.message.contains("[8192, 8192]") && e.message.contains("512.0 MiB") && e.message.contains("64.0 MiB"), "{e}");
+    assert!(e.message.contains("use chunks of at most"), "{e}");
+}
+
+#[test]
+fn persist_spills_under_a_small_limit_and_sums_right() {
+    let _guard = serial();
+    // 32 MiB in 16 blocks of 2 MiB under a 6 MiB limit: most blocks must go to disk.
+    let x = random::default_rng(2).random(&[2048, 2048], [512, 512]).unwrap().add(1.0).unwrap();
+    let expect = x.sum().unwrap().compute_with(&ComputeOptions::default().memory_limit(None)).unwrap().get_f64(&[]);
+    let spill = tempdir();
+    std::env::set_var("TESSERA_SPILL_DIR", &spill);
+    let small = ComputeOptions::default().memory_limit(Some(6 * MIB));
+    let p = x.persist_with(&small).unwrap();
+    let files = std::fs::read_dir(&spill).unwrap().flat_map(|d| std::fs::read_dir(d.unwrap().path()).unwrap()).count();
+    assert!(files >= 10, "expected most of 16 blocks spilled, found {files} files");
+    let got = p.sum().unwrap().compute_with(&small).unwrap().get_f64(&[]);
+    assert_eq!(got, expect, "same tree, same bits");
+    drop(p);
+    assert_eq!(std::fs::read_dir(&spill).unwrap().count(), 0, "spill directory removed with the array");
+    std::env::remove_var("TESSERA_SPILL_DIR");
+}
+
+#[test]
+fn rechunk_under_a_limit_matches_unlimited() {
+    let _guard = serial();
+    let x = random::default_rng(3).random(&[1024, 1024], [128, 128]).unwrap().mul(2.0).unwrap();
+    let y = x.rechunk([1024, 16]).unwrap().mean_axis(0).unwrap();
+    let free = y.compute_with(&ComputeOptions::default().memory_limit(None)).unwrap().to_vec::<f64>();
+    let tight = y.compute_with(&ComputeOptions::default().memory_limit(Some(3 * MIB))).unwrap().to_vec::<f64>();
+    assert_eq!(free, tight);
+    let s = x.rechunk([1024, 16]).unwrap().index(&[IndexItem::Int(5)]).unwrap();
+    assert_eq!(s.compute_with(&ComputeOptions::default().memory_limit(Some(3 * MIB))).unwrap().len(), 1024);
+}
+
+fn tempdir() -> std::path::PathBuf {
+    let p = std::env::temp_dir().join(format!("tessera-test-spill-{}", std::process::id()));
+    std::fs::create_dir_all(&p).unwrap();
+    p
+}
