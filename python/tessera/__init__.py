@@ -1,1 +1,92 @@
-"""tessera"""
+"""tessera: chunked, lazy, parallel N-d arrays with a Rust core, shaped like ``dask.array``.
+
+Change ``import dask.array as da`` to ``import tessera as da``::
+
+    import tessera as da
+    x = da.random.normal(0.0, 0.1, size=800_000_000, chunks=200_000_000)
+    print(x.mean().compute())
+
+Arrays are lazy: operations build an expression graph (checking shapes, dtypes and chunks
+at once) and ``compute()`` runs it on all cores with the GIL released, returning NumPy
+arrays. Ctrl-C cancels a computation within a fraction of a second.
+"""
+
+from __future__ import annotations
+
+import math as _math
+
+import numpy as _np
+
+from . import _core, config, random
+from ._array import Array
+from ._chunks import parse_bytes
+from ._creation import (
+    BINARY as _BINARY,
+    UNARY as _UNARY,
+    all,
+    amax,
+    amin,
+    any,
+    arange,
+    argmax,
+    argmin,
+    around,
+    array,
+    asanyarray,
+    asarray,
+    broadcast_to,
+    clip,
+    compute,
+    empty,
+    empty_like,
+    expand_dims,
+    from_array,
+    full,
+    full_like,
+    linspace,
+    max,
+    mean,
+    min,
+    moveaxis,
+    ndim,
+    ones,
+    ones_like,
+    persist,
+    positive,
+    prod,
+    ravel,
+    rechunk,
+    reshape,
+    round,
+    shape,
+    squeeze,
+    std,
+    sum,
+    swapaxes,
+    transpose,
+    var,
+    visualize,
+    where,
+    zeros,
+    zeros_like,
+)
+from ._errors import ScalarOverflowError
+from ._repr import format_bytes
+
+__version__ = "0.1.0"
+
+# Elementwise functions by their NumPy names: sqrt, exp, add, maximum, isnan, ...
+globals().update(_UNARY)
+globals().update(_BINARY)
+
+# dtypes and constants, for code that uses the module as an array namespace
+bool_ = _np.bool_
+int8, int16, int32, int64 = _np.int8, _np.int16, _np.int32, _np.int64
+uint8, uint16, uint32, uint64 = _np.uint8, _np.uint16, _np.uint32, _np.uint64
+float32, float64 = _np.float32, _np.float64
+newaxis = None
+pi, e, inf, nan = _math.pi, _math.e, _math.inf, _math.nan
+
+__all__ = sorted(
+    n for n in globals() if not n.startswith("_") and n not in ("annotations",)
+)

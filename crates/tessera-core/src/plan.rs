@@ -231,13 +231,19 @@ fn view_edge(input: StageId, map: &AffineMap, out_chunks: &Chunks, in_chunks: &C
             }
             AxisMap::Strided { out_axis, start, step } => {
                 let oc = &out_chunks[out_axis];
-                let deps = (0..oc.nblocks())
+                let mut deps: Vec<Option<u32>> = (0..oc.nblocks())
                     .map(|b| {
                         let first = oc.start(b) as isize;
-                        let i = if oc.size(b) == 0 { 0 } else { in_chunks[a].block_of((start as isize + step * first) as usize) };
-                        (i as u32, i as u32 + 1)
+                        (oc.size(b) > 0).then(|| in_chunks[a].block_of((start as isize + step * first) as usize) as u32)
                     })
                     .collect();
+                // An empty block reads nothing, but `users` is built as ranges, so its
+                // dependency must keep the table monotone: take a neighbour's.
+                let mut prev = deps.iter().flatten().next().copied().unwrap_or(0);
+                for d in &mut deps {
+                    prev = *d.get_or_insert(prev);
+                }
+                let deps = deps.into_iter().flatten().map(|i| (i, i + 1)).collect();
                 driven(out_axis, deps, in_chunks[a].nblocks())
             }
         })

@@ -12,6 +12,7 @@ pub mod fused;
 pub mod partial;
 mod scheduler;
 pub mod tasks;
+pub mod wire;
 
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
@@ -71,11 +72,46 @@ pub struct Options {
     pub observers: Vec<Arc<dyn Observer>>,
     /// Chunk bytes the executor may hold at once; `None` for no limit.
     pub memory_limit: Option<usize>,
+    /// Other processes running the same program (MPI ranks); `None` runs locally.
+    pub transport: Option<Arc<dyn Transport>>,
+}
+
+/// Messages between the processes of an SPMD run. Every process builds and lowers the same
+/// plan; each task has one owner (`owner`), and results travel to the owners of their
+/// consumers. Output blocks go to every process.
+pub trait Transport: Send + Sync {
+    fn rank(&self) -> usize;
+    fn size(&self) -> usize;
+    /// Starts sending `bytes` to process `dest` (must not block on the receiver).
+    fn send(&self, dest: usize, bytes: Vec<u8>);
+    /// Messages that arrived since the last call (must not block).
+    fn poll(&self) -> Vec<Vec<u8>>;
+}
+
+/// The process that runs task (`stage`, `block`): source blocks are split into contiguous
+/// runs per process; any other task runs where its first input was made, which keeps fused
+/// chains and reduction subtrees on one process.
+pub fn owner(plan: &Plan, stage: StageId, block: usize, procs: usize) -> usize {
+    let (mut s, mut b) = (stage, block);
+    loop {
+        let st = &plan.stages[s];
+        if st.is_source() {
+            return b * procs / st.nblocks().max(1);
+        }
+        let deps = st.deps(&tessera_core::chunks::unravel(b, &st.grid()), plan);
+        match deps.iter().enumerate().find(|(_, d)| !d.is_empty()) {
+            Some((e, d)) => {
+                b = d[0];
+                s = st.edges[e].input;
+            }
+            None => return 0,
+        }
+    }
 }
 
 impl Options {
     pub fn with_threads(threads: usize) -> Options {
-        Options { threads: threads.max(1), cancel: Arc::new(AtomicBool::new(false)), observers: vec![], memory_limit: None }
+        Options { threads: threads.max(1), cancel: Arc::new(AtomicBool::new(false)), observers: vec![], memory_limit: None, transport: None }
     }
 }
 

@@ -6,7 +6,7 @@
 //! kept blocks that no running task uses are spilled to disk, later blocks first.
 
 use crate::copy::copy_into;
-use crate::{tasks, Input, Options, TaskEvent, Value};
+use crate::{owner, tasks, wire, Input, Options, TaskEvent, Value};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 use std::sync::atomic::Ordering;
@@ -33,8 +33,8 @@ struct Slot {
 struct State {
     /// Ready non-source tasks: deeper stages (closer to the outputs) first.
     ready: BinaryHeap<(usize, Reverse<StageId>, Reverse<usize>)>,
-    /// Next block of each source stage.
-    cursors: Vec<(StageId, usize)>,
+    /// Next and end block of each source stage (the blocks this process owns).
+    cursors: Vec<(StageId, usize, usize)>,
     /// Inputs still missing, for tasks with at least one input done.
     pending: HashMap<Key, u32>,
     store: HashMap<Key, Slot>,
@@ -53,6 +53,9 @@ struct Shared<'a> {
     opts: &'a Options,
     /// Keep output blocks as separate values (for persist) instead of assembling them.
     keep: bool,
+    /// This process and the number of processes (1 without a transport).
+    rank: usize,
+    procs: usize,
     /// For each stage, its consumers: (consumer stage, edge index).
     users_of: Vec<Vec<(StageId, usize)>>,
     depth: Vec<usize>,
@@ -132,9 +135,15 @@ fn run(plan: &Plan, opts: &Options, keep: bool) -> Result<(Vec<Block>, Vec<Vec<S
         output_of[s].get_or_insert(k);
     }
     let distinct_outputs: Vec<StageId> = (0..n).filter(|&s| output_of[s].is_some()).collect();
+    let (rank, procs) = opts.transport.as_ref().map(|t| (t.rank(), t.size())).unwrap_or((0, 1));
+    // Source blocks owned by this process: those with `b * procs / n == rank`.
+    let owned = |n: usize| ((rank * n).div_ceil(procs), ((rank + 1) * n).div_ceil(procs));
     let state = State {
         ready: BinaryHeap::new(),
-        cursors: (0..n).filter(|&s| plan.stages[s].is_source()).map(|s| (s, 0)).collect(),
+        cursors: (0..n).filter(|&s| plan.stages[s].is_source()).map(|s| {
+            let (lo, hi) = owned(plan.stages[s].nblocks());
+            (s, lo, hi)
+        }).collect(),
         pending: HashMap::new(),
         store: HashMap::new(),
         running: 0,
@@ -149,6 +158,8 @@ fn run(plan: &Plan, opts: &Options, keep: bool) -> Result<(Vec<Block>, Vec<Vec<S
         plan,
         opts,
         keep,
+        rank,
+        procs,
         users_of,
         depth,
         output_of: output_of.clone(),
@@ -265,20 +276,20 @@ impl Shared<'_> {
                     .cursors
                     .iter()
                     .enumerate()
-                    .filter(|(_, (s, next))| *next < plan.stages[*s].nblocks())
-                    .min_by(|(_, (s1, n1)), (_, (s2, n2))| {
+                    .filter(|(_, (_, next, end))| next < end)
+                    .min_by(|(_, (s1, n1, _)), (_, (s2, n2, _))| {
                         let f1 = *n1 as f64 / plan.stages[*s1].nblocks() as f64;
                         let f2 = *n2 as f64 / plan.stages[*s2].nblocks() as f64;
                         f1.total_cmp(&f2)
                     })
                     .map(|(i, _)| i);
                 if let Some(i) = pick {
-                    let (s, b) = st.cursors[i];
+                    let (s, b, _) = st.cursors[i];
                     if self.admit(&mut st, plan.stages[s].out_bytes) {
                         st.cursors[i].1 += 1;
                         return Some(self.start(&mut st, s, b));
                     }
-                } else if st.running == 0 {
+                } else if st.running == 0 && self.opts.transport.is_none() {
                     st.error = Some(err!(Internal, "compute", "scheduler stalled with {} output blocks left", st.outputs_left));
                     continue;
                 }
@@ -286,7 +297,20 @@ impl Shared<'_> {
             if st.error.is_some() {
                 continue;
             }
-            st = self.wake.wait(st).unwrap_or_else(|e| e.into_inner());
+            match &self.opts.transport {
+                None => st = self.wake.wait(st).unwrap_or_else(|e| e.into_inner()),
+                Some(t) => {
+                    let msgs = t.poll();
+                    if msgs.is_empty() {
+                        st = self.wake.wait_timeout(st, std::time::Duration::from_micros(200)).unwrap_or_else(|e| e.into_inner()).0;
+                    }
+                    for m in msgs {
+                        if let Err(e) = self.arrived(&mut st, &m) {
+                            st.error.get_or_insert(e);
+                        }
+                    }
+                }
+            }
         }
     }
 
@@ -438,18 +462,92 @@ impl Shared<'_> {
         Ok(())
     }
 
+    /// Consumer tasks of (`s`, `b`) owned by this process, and the other processes that
+    /// need the value (all of them for output blocks).
+    fn consumers(&self, s: StageId, index: &[usize]) -> (Vec<Key>, Vec<usize>) {
+        let plan = self.plan;
+        let mut users: Vec<Key> = Vec::new();
+        for &(c, e) in &self.users_of[s] {
+            users.extend(plan.stages[c].users(e, index).into_iter().map(|cb| (c, cb)));
+        }
+        if self.users_of[s].len() > 1 {
+            users.sort_unstable();
+            users.dedup();
+        }
+        if self.procs == 1 {
+            return (users, vec![]);
+        }
+        let mut remote: Vec<usize> = Vec::new();
+        users.retain(|&(c, cb)| {
+            let o = owner(plan, c, cb, self.procs);
+            if o != self.rank {
+                remote.push(o);
+            }
+            o == self.rank
+        });
+        if self.output_of[s].is_some() {
+            remote = (0..self.procs).collect();
+        }
+        remote.retain(|&r| r != self.rank);
+        remote.sort_unstable();
+        remote.dedup();
+        (users, remote)
+    }
+
+    /// Counts one input arrival for each local consumer, queueing those now ready.
+    fn arrive_at(&self, st: &mut State, users: Vec<Key>) {
+        for u in users {
+            let missing = match st.pending.get_mut(&u) {
+                Some(m) => m,
+                None => {
+                    let n = distinct_deps(self.plan, u);
+                    st.pending.entry(u).or_insert(n as u32)
+                }
+            };
+            *missing -= 1;
+            if *missing == 0 {
+                st.pending.remove(&u);
+                st.ready.push((self.depth[u.0], Reverse(u.0), Reverse(u.1)));
+            }
+        }
+    }
+
+    /// A value made by another process.
+    fn arrived(&self, st: &mut State, msg: &[u8]) -> Result<()> {
+        let (s, b, value) = wire::decode(msg)?;
+        let index = chunks::unravel(b, &self.plan.stages[s].grid());
+        let (users, _) = self.consumers(s, &index);
+        let mut pin = 0;
+        if let Some(k) = self.output_of[s] {
+            if self.keep {
+                pin = 1;
+            } else {
+                self.deliver(k, s, &index, &value)?;
+            }
+            st.outputs_left -= 1;
+        }
+        if !users.is_empty() || pin > 0 {
+            st.held += value.nbytes();
+            st.peak_held = st.peak_held.max(st.held);
+            st.store.insert((s, b), Slot { value: Held::Mem(Arc::new(value)), remaining: users.len() as u32 + pin });
+        }
+        self.arrive_at(st, users);
+        Ok(())
+    }
+
     fn complete(&self, s: StageId, b: usize, result: Result<Arc<Value>>, loaded: usize) {
         let plan = self.plan;
         let stage = &plan.stages[s];
         let index = chunks::unravel(b, &stage.grid());
         // Consumers and their dependency lists are pure functions: compute them unlocked.
-        let mut users: Vec<Key> = Vec::new();
-        for &(c, e) in &self.users_of[s] {
-            users.extend(plan.stages[c].users(e, &index).into_iter().map(|cb| (c, cb)));
-        }
-        if self.users_of[s].len() > 1 {
-            users.sort_unstable();
-            users.dedup();
+        let (users, remote) = self.consumers(s, &index);
+        if let (Ok(v), Some(t)) = (&result, &self.opts.transport) {
+            if !remote.is_empty() {
+                let msg = wire::encode(s, b, v);
+                for &r in &remote {
+                    t.send(r, msg.clone());
+                }
+            }
         }
         let mut deps: Vec<Key> = stage
             .deps(&index, plan)
@@ -491,20 +589,7 @@ impl Shared<'_> {
                     st.peak_held = st.peak_held.max(st.held);
                     st.store.insert((s, b), Slot { value: Held::Mem(value), remaining: users.len() as u32 + pin });
                 }
-                for u in users {
-                    let missing = match st.pending.get_mut(&u) {
-                        Some(m) => m,
-                        None => {
-                            let n = distinct_deps(plan, u);
-                            st.pending.entry(u).or_insert(n as u32)
-                        }
-                    };
-                    *missing -= 1;
-                    if *missing == 0 {
-                        st.pending.remove(&u);
-                        st.ready.push((self.depth[u.0], Reverse(u.0), Reverse(u.1)));
-                    }
-                }
+                self.arrive_at(&mut st, users);
             }
         }
         self.wake.notify_all();

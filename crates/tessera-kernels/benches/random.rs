@@ -57,10 +57,6 @@ fn main() {
     let s = Stream { seed: 0x1234_5678_9abc_def0, stream: 7 };
     let mut f = vec![0.0f64; BUF];
     let mut n = vec![0i64; BUF];
-    measure("fill_normal4 (EXP)", |start| {
-        tessera_kernels::random::fill_normal4(s, start, 1, 0.0, 1.0, black_box(&mut f));
-        black_box(&f);
-    });
     measure("fill_normal", |start| {
         fill_normal(s, start, 1, 0.0, 1.0, black_box(&mut f));
         black_box(&f);

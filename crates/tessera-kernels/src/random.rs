@@ -1,35 +1,37 @@
 //! Counter-based random numbers (Philox4x32-10).
 //!
 //! Every value is a pure function of `(seed, stream, i)` where `i` is the
-//! global flat (u64) index of the element, so any chunk of an array can be
+//! global flat (u64) index of the element, so any piece of an array can be
 //! generated independently, in any order, on any thread, with any SIMD
 //! width, and always gives the same bits.  The exact definition of the
-//! stream (which is a stability promise) is in `docs/random-stream.md`.
+//! stream, which is a stability promise, is in `docs/random-stream.md`;
+//! in short:
 //!
-//! Layout: Philox4x32-10 with key = `[seed as u32, (seed >> 32) as u32]`
-//! and counter = `[b as u32, (b >> 32) as u32, stream as u32,
-//! (stream >> 32) as u32]` for block number `b`.  Every block of four
-//! 32-bit words yields two values, so element `i` comes from block `i / 2`,
-//! half `i % 2`.
+//! * Block `b` of stream `s` is `philox4x32_10(counter, key)` with
+//!   `key = [seed as u32, (seed >> 32) as u32]` and
+//!   `counter = [b as u32, (b >> 32) as u32, stream as u32, (stream >> 32) as u32]`:
+//!   four 32-bit words `w[0..4]`.
+//! * [`fill_random`], [`fill_uniform`], [`fill_integers`]: two values per
+//!   block; element `i` uses the 64-bit word `w[2h] | w[2h+1] << 32` of
+//!   block `i / 2`, `h = i % 2`.  Uniforms are `(x >> 11) * 2^-53`,
+//!   integers `low + ((x * (high - low)) >> 64)`.
+//! * [`fill_normal`]: four values per block, two Box–Muller pairs; pair
+//!   `p` takes its radius from `w[2p]` and its angle from `w[2p+1]`.  A
+//!   radius word below 2^21 (probability 2^-11) is extended by 32 more
+//!   bits taken from block `b + 2^63` (a counter no fill ever uses
+//!   otherwise), so the tail is exact out to 9.4 sigma instead of being
+//!   cut at 6.8.  `ln`, `sin`, `cos` are our own branch-free polynomials
+//!   evaluated with explicit `mul_add`.
 //!
-//! * [`fill_random`]: half `h` takes the 64-bit word
-//!   `x = w[2h] | w[2h+1] << 32` and returns `(x >> 11) * 2^-53`.
-//! * [`fill_uniform`]: `fma(high - low, u, low)` with `u` as above.
-//! * [`fill_integers`]: `low + ((x * (high - low)) >> 64)` (128-bit
-//!   product, "multiply-high" mapping, no rejection; see the function).
-//! * [`fill_normal`]: Box–Muller on the whole block: words 0,1 give the
-//!   radius, words 2,3 the angle; half 0 is `r cos θ`, half 1 `r sin θ`.
-//!   `ln`, `sin`, `cos` are our own branch-free polynomials evaluated with
-//!   explicit `mul_add`, so the result does not depend on libm or on which
-//!   SIMD path ran.
-//!
-//! Speed: the bodies are `#[inline(always)]` generic code over fixed-size
-//! lane arrays (struct-of-arrays, several Philox blocks at a time) that LLVM
-//! auto-vectorises; they are instantiated in an AVX-512, an AVX2+FMA and a
-//! plain wrapper, picked once at run time.  Every operation is either an
-//! exact integer operation, a correctly rounded IEEE operation (`+ - * /
-//! sqrt`) or an explicit fused `mul_add`, and Rust never contracts `a*b+c`
-//! on its own, so all paths are bit-for-bit identical.
+//! Speed: the bodies are `#[inline(always)]` generic code, plain loops that
+//! handle one Philox block (or one value) per iteration over small
+//! struct-of-arrays scratch buffers, which LLVM's loop vectoriser turns into
+//! SIMD code with one block per lane (`(a & 0xffff_ffff) * M` becomes
+//! `vpmuludq`).  They are instantiated in an AVX-512, an AVX2+FMA and a
+//! plain wrapper, picked once at run time.  Every floating-point operation
+//! is either exact, a correctly rounded IEEE operation (`+ - * / sqrt`) or
+//! an explicit fused `mul_add`, and Rust never contracts `a*b+c` on its own,
+//! so every path gives the same bits.
 
 use std::sync::atomic::{AtomicU8, Ordering};
 
@@ -52,8 +54,9 @@ const PHILOX_W1: u32 = 0xBB67_AE85;
 const ROUNDS: usize = 10;
 const LO32: u64 = 0xFFFF_FFFF;
 
-/// The Philox4x32 bijection with 10 rounds (Salmon et al., SC'11), exactly
-/// as `philox4x32_10` in Random123: round keys `key + r * (W0, W1)`.
+/// The Philox4x32 bijection with 10 rounds (Salmon, Moraes, Dror, Shaw,
+/// SC'11), exactly as `philox4x32_10` in Random123: round `r` uses the key
+/// `key + r * (W0, W1)`.
 pub fn philox4x32_10(counter: [u32; 4], key: [u32; 2]) -> [u32; 4] {
     let mut c = counter;
     let mut k = key;
@@ -125,37 +128,11 @@ fn philox_block(ks: &Keys, b: u64) -> [u64; 4] {
     [c0 & LO32, c1 & LO32, c2 & LO32, c3 & LO32]
 }
 
-/// Two independent blocks, interleaved statement by statement so that the
-/// vectorised loop has two dependency chains in flight.
-#[inline(always)]
-fn philox_block2(ks: &Keys, a: u64, b: u64) -> ([u64; 4], [u64; 4]) {
-    let (mut a0, mut a1, mut a2, mut a3) = (a & LO32, a >> 32, ks.c2, ks.c3);
-    let (mut b0, mut b1, mut b2, mut b3) = (b & LO32, b >> 32, ks.c2, ks.c3);
-    for r in 0..ROUNDS {
-        let pa0 = (a0 & LO32) * u64::from(PHILOX_M0);
-        let pb0 = (b0 & LO32) * u64::from(PHILOX_M0);
-        let pa1 = (a2 & LO32) * u64::from(PHILOX_M1);
-        let pb1 = (b2 & LO32) * u64::from(PHILOX_M1);
-        a0 = (pa1 >> 32) ^ a1 ^ ks.k0[r];
-        b0 = (pb1 >> 32) ^ b1 ^ ks.k0[r];
-        a2 = (pa0 >> 32) ^ a3 ^ ks.k1[r];
-        b2 = (pb0 >> 32) ^ b3 ^ ks.k1[r];
-        a1 = pa1;
-        b1 = pb1;
-        a3 = pa0;
-        b3 = pb0;
-    }
-    (
-        [a0 & LO32, a1 & LO32, a2 & LO32, a3 & LO32],
-        [b0 & LO32, b1 & LO32, b2 & LO32, b3 & LO32],
-    )
-}
-
 // ---------------------------------------------------------------------------
 // Conversions and polynomial kernels (per lane; all exact or IEEE/fma)
 // ---------------------------------------------------------------------------
 
-/// 2^52 as f64 bits: `from_bits(TWO52_BITS | v) - 2^52 == v` for `v < 2^52`.
+/// `from_bits(TWO52_BITS | v) == 2^52 + v` for `v < 2^52`.
 const TWO52_BITS: u64 = 0x4330_0000_0000_0000;
 const TWO52: f64 = 4_503_599_627_370_496.0;
 const TWO32: f64 = 4_294_967_296.0;
@@ -163,20 +140,22 @@ const TWO21: f64 = 2_097_152.0;
 const TWO_M53: f64 = 1.0 / 9_007_199_254_740_992.0;
 const ONE_BITS: u64 = 0x3FF0_0000_0000_0000;
 const MANT_MASK: u64 = 0x000F_FFFF_FFFF_FFFF;
+const SIGN: u64 = 0x8000_0000_0000_0000;
 
-/// Exact u32 (held in a u64) to f64, plus `bias` folded into the magic
-/// subtraction: returns `v + bias` exactly when that is representable.
+/// Exact conversion of a 32-bit value (held in a u64) to f64, plus `bias`
+/// folded into the magic-number subtraction: returns `v + bias` exactly
+/// whenever that is representable (it is for every use here).
 #[inline(always)]
 fn small_to_f64(v: u64, bias: f64) -> f64 {
-    f64::from_bits(TWO52_BITS | v) - (TWO52 - bias)
+    f64::from_bits(TWO52_BITS | (v & LO32)) - (TWO52 - bias)
 }
 
-/// 53-bit uniform in [0, 1) from the 64-bit word `hi:lo`, i.e.
+/// 53-bit uniform in [0, 1) from the 64-bit word `hi:lo`:
 /// `((hi << 32 | lo) >> 11) * 2^-53`, computed exactly.
 #[inline(always)]
 fn unit53(lo: u64, hi: u64) -> f64 {
     // hi * 2^21 + (lo >> 11) < 2^53: the fma is exact.
-    let f = f64::mul_add(small_to_f64(hi, 0.0), TWO21, small_to_f64(lo >> 11, 0.0));
+    let f = f64::mul_add(small_to_f64(hi, 0.0), TWO21, small_to_f64((lo & LO32) >> 11, 0.0));
     f * TWO_M53
 }
 
@@ -184,11 +163,10 @@ const LN2: f64 = core::f64::consts::LN_2;
 /// `sqrt(2)/2` as f64 bits; the log reduction puts the mantissa in
 /// `[sqrt(2)/2, sqrt(2))`.
 const SQRT_HALF_BITS: u64 = 0x3FE6_A09E_667F_3BCD;
-const SIGN: u64 = 0x8000_0000_0000_0000;
 
 /// `-2 ln m = s Q(s^2)` with `s = (m-1)/(m+1)`, `Q(z) = -4 + z Q1(z)`, for
 /// `m` in `[sqrt(2)/2, sqrt(2))` (`z <= 0.0295`).  Minimax (Remez) fit of
-/// `Q1`, max relative error of `s Q` before rounding 1.3e-18.
+/// `Q1`; max relative error of `s Q` before rounding 1.3e-18.
 const LOG_Q1: [f64; 7] = [
     -1.3333333333333468,
     -0.7999999999883275,
@@ -231,7 +209,7 @@ fn horner<const K: usize>(x: f64, c: &[f64; K]) -> f64 {
     acc
 }
 
-/// `-2 ln(x 2^-e)` for a positive normal `x`; `bias = 1023 + e`.
+/// `-2 ln(x 2^-e)` for a positive normal `x`, given `bias = 1023 + e`.
 /// Branch-free; relative error a few ulp.
 #[inline(always)]
 fn neg2_ln(x: f64, bias: f64) -> f64 {
@@ -255,38 +233,25 @@ fn cos_sin_quarter(r: f64) -> (f64, f64) {
     (c, s)
 }
 
-/// Rotate `(c, s)` by `q` quarter turns, `q = qw & 3`:
+/// Rotate `(c, s)` by `q` quarter turns (`q` in 0..4):
 /// q=0 (c, s), q=1 (-s, c), q=2 (-c, -s), q=3 (s, -c).
 #[inline(always)]
-fn rotate_quarters(qw: u64, c: f64, s: f64) -> (f64, f64) {
-    let (a, b) = if qw & 1 != 0 { (s, c) } else { (c, s) };
-    let cflip = (qw.wrapping_add(1) << 62) & SIGN; // q in {1, 2}
-    let sflip = (qw << 62) & SIGN; // q in {2, 3}
+fn rotate_quarters(q: u64, c: f64, s: f64) -> (f64, f64) {
+    let (a, b) = if q & 1 != 0 { (s, c) } else { (c, s) };
+    let cflip = ((q + 1) << 62) & SIGN; // q in {1, 2}
+    let sflip = (q << 62) & SIGN; // q in {2, 3}
     (f64::from_bits(a.to_bits() ^ cflip), f64::from_bits(b.to_bits() ^ sflip))
 }
 
-/// Box–Muller for one block (two normals): radius from words 0,1, angle
-/// from words 2,3.
+/// Box–Muller: `(r cos θ, r sin θ)` with `r = sqrt(-2 ln(x 2^-e))` (`bias =
+/// 1023 + e`) and the angle word `wa`: `θ = (pi/2)(q + t)` with `q = wa >>
+/// 30` and `t = (wa mod 2^30) 2^-30 - 1/2`.
 #[inline(always)]
-fn box_muller(w0: u64, w1: u64, w2: u64, w3: u64) -> (f64, f64) {
-    // x = w1 2^32 + w0 + 1/2 (one rounding); u = x 2^-64 in (0, 1].
-    let x = f64::mul_add(small_to_f64(w1, 0.0), TWO32, small_to_f64(w0, 0.5));
-    let rad = neg2_ln(x, 1023.0 + 64.0).sqrt();
-    // θ = (pi/2) (q + r): q = w2 & 3, r = 52 bits (w3, top 20 of w2) - 1/2.
-    let r = f64::from_bits(ONE_BITS | (w3 << 20) | (w2 >> 12)) - 1.5;
-    let (c, s) = cos_sin_quarter(r);
-    let (c, s) = rotate_quarters(w2, c, s);
-    (rad * c, rad * s)
-}
-
-/// Box–Muller on 32-bit uniforms (one pair from two words): EXPERIMENTAL.
-#[inline(always)]
-fn box_muller32(wr: u64, wa: u64) -> (f64, f64) {
-    let x = small_to_f64(wr, 0.5);
-    let rad = neg2_ln(x, 1023.0 + 32.0).sqrt();
-    let r = f64::from_bits(ONE_BITS | ((wa >> 2) << 22)) - 1.5;
-    let (c, s) = cos_sin_quarter(r);
-    let (c, s) = rotate_quarters(wa, c, s);
+fn box_muller(x: f64, bias: f64, wa: u64) -> (f64, f64) {
+    let rad = neg2_ln(x, bias).sqrt();
+    let t = f64::from_bits(ONE_BITS | ((wa << 22) & MANT_MASK)) - 1.5; // exact
+    let (c, s) = cos_sin_quarter(t);
+    let (c, s) = rotate_quarters((wa & LO32) >> 30, c, s);
     (rad * c, rad * s)
 }
 
@@ -294,6 +259,7 @@ fn box_muller32(wr: u64, wa: u64) -> (f64, f64) {
 /// (so that it vectorises with `vpmuludq`); exact.
 #[inline(always)]
 fn mulhi64(lo: u64, hi: u64, r: u64) -> u64 {
+    let (lo, hi) = (lo & LO32, hi & LO32);
     let rl = r & LO32;
     let rh = r >> 32;
     let ll = lo * rl;
@@ -309,10 +275,29 @@ fn mulhi64(lo: u64, hi: u64, r: u64) -> u64 {
 // consecutive words; each unit gives `P` consecutive values.
 // ---------------------------------------------------------------------------
 
+/// Counter bit that marks extension blocks: regular fills use blocks
+/// `b = i / 2` or `i / 4 < 2^63`, so blocks with this bit set are unused.
+const EXT_BIT: u64 = 1 << 63;
+
 trait Gen<const W: usize, const P: usize>: Copy {
     type T: Copy + Default;
+    /// Whether some units take an extension word (see [`Gen::gen_ext`]).
+    const EXTENDS: bool = false;
     /// The `P` values of one unit from its `W` words.
     fn gen(&self, w: [u64; W]) -> [Self::T; P];
+    /// Whether the unit whose first word is `w0` needs its extension word.
+    #[inline(always)]
+    fn needs_ext(w0: u64) -> bool {
+        let _ = w0;
+        false
+    }
+    /// The unit's values when it needs its extension word `ext` (word `u` of
+    /// block `b | EXT_BIT` for unit `u` of block `b`).
+    #[inline(always)]
+    fn gen_ext(&self, w: [u64; W], ext: u64) -> [Self::T; P] {
+        let _ = ext;
+        self.gen(w)
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -341,42 +326,6 @@ impl Gen<2, 1> for Uniform {
 }
 
 #[derive(Clone, Copy)]
-struct Normal {
-    loc: f64,
-    scale: f64,
-}
-
-impl Gen<4, 2> for Normal {
-    type T = f64;
-    #[inline(always)]
-    fn gen(&self, w: [u64; 4]) -> [f64; 2] {
-        let (z0, z1) = box_muller(w[0], w[1], w[2], w[3]);
-        [f64::mul_add(self.scale, z0, self.loc), f64::mul_add(self.scale, z1, self.loc)]
-    }
-}
-
-#[derive(Clone, Copy)]
-struct Normal4 {
-    loc: f64,
-    scale: f64,
-}
-
-impl Gen<2, 2> for Normal4 {
-    type T = f64;
-    #[inline(always)]
-    fn gen(&self, w: [u64; 2]) -> [f64; 2] {
-        let (z0, z1) = box_muller32(w[0], w[1]);
-        [f64::mul_add(self.scale, z0, self.loc), f64::mul_add(self.scale, z1, self.loc)]
-    }
-}
-
-/// EXPERIMENTAL: four normals per block from 32-bit uniforms.
-#[doc(hidden)]
-pub fn fill_normal4(s: Stream, start: u64, step: i64, loc: f64, scale: f64, out: &mut [f64]) {
-    fill(&Normal4 { loc, scale }, s, start, step, out)
-}
-
-#[derive(Clone, Copy)]
 struct Integers {
     low: i64,
     range: u64,
@@ -390,32 +339,139 @@ impl Gen<2, 1> for Integers {
     }
 }
 
+/// Radius words below this take an extension word.
+const EXT_LIMIT: u64 = 1 << 21;
+
+/// Normals: one Box–Muller pair per unit of two words (radius, angle).
+#[derive(Clone, Copy)]
+struct Normal {
+    loc: f64,
+    scale: f64,
+}
+
+impl Normal {
+    #[inline(always)]
+    fn finish(&self, x: f64, bias: f64, wa: u64) -> [f64; 2] {
+        let (z0, z1) = box_muller(x, bias, wa);
+        [f64::mul_add(self.scale, z0, self.loc), f64::mul_add(self.scale, z1, self.loc)]
+    }
+}
+
+impl Gen<2, 2> for Normal {
+    type T = f64;
+    const EXTENDS: bool = true;
+    #[inline(always)]
+    fn gen(&self, w: [u64; 2]) -> [f64; 2] {
+        // u = (w0 + 1/2) 2^-32
+        self.finish(small_to_f64(w[0], 0.5), 1023.0 + 32.0, w[1])
+    }
+    #[inline(always)]
+    fn needs_ext(w0: u64) -> bool {
+        (w0 & LO32) < EXT_LIMIT
+    }
+    #[inline(always)]
+    fn gen_ext(&self, w: [u64; 2], ext: u64) -> [f64; 2] {
+        // u = (w0 2^32 + ext + 1/2) 2^-64, rounded once.
+        let x = f64::mul_add(small_to_f64(w[0], 0.0), TWO32, small_to_f64(ext, 0.5));
+        self.finish(x, 1023.0 + 64.0, w[1])
+    }
+}
+
 // ---------------------------------------------------------------------------
-// Fill engine: plain loops, one unit (or element) per iteration, that LLVM's
-// loop vectoriser turns into struct-of-arrays SIMD code.
+// Fill engine: plain loops, one block (or one element) per iteration, that
+// LLVM's loop vectoriser turns into struct-of-arrays SIMD code.
 // ---------------------------------------------------------------------------
 
-/// The words of unit `u` of a block.
+/// Units per pass over the scratch buffers (a multiple of 2).
+const SCRATCH: usize = 128;
+
+/// Words of unit `u` (`u < 4 / W`) of a block.
 #[inline(always)]
 fn unit_words<const W: usize>(x: &[u64; 4], u: usize) -> [u64; W] {
     let mut w = [0u64; W];
     for (k, wk) in w.iter_mut().enumerate() {
-        *wk = x[u * W + k];
+        // Written as a select so that it vectorises with a variable `u`.
+        *wk = if W == 2 && u == 1 { x[(2 + k) % 4] } else { x[k] };
     }
     w
+}
+
+/// The values of unit `u` of block `b`, whose words are `w`.
+#[inline(always)]
+fn unit_values<G: Gen<W, P>, const W: usize, const P: usize>(
+    g: &G,
+    ks: &Keys,
+    b: u64,
+    u: usize,
+    w: [u64; W],
+) -> [G::T; P] {
+    if G::EXTENDS && G::needs_ext(w[0]) {
+        g.gen_ext(w, philox_block(ks, b | EXT_BIT)[u])
+    } else {
+        g.gen(w)
+    }
 }
 
 /// The value at global index `i`, computed on its own.
 #[inline(always)]
 fn value_at<G: Gen<W, P>, const W: usize, const P: usize>(g: &G, ks: &Keys, i: u64) -> G::T {
     let per_block = (4 / W * P) as u64;
-    let x = philox_block(ks, i / per_block);
+    let b = i / per_block;
     let r = (i % per_block) as usize;
-    g.gen(unit_words::<W>(&x, r / P))[r % P]
+    let u = r / P;
+    let x = philox_block(ks, b);
+    unit_values::<G, W, P>(g, ks, b, u, unit_words::<W>(&x, u))[r % P]
 }
 
-/// Units per pass of the contiguous fill (a multiple of 2).
-const SCRATCH: usize = 128;
+/// One pass: the values of the `SCRATCH` units starting with block `b`.
+/// Philox for the batch of blocks goes to the scratch buffer `ws`, then the
+/// transform runs over it: each loop alone vectorises well and keeps enough
+/// independent work in flight.
+#[inline(always)]
+fn pass<G: Gen<W, P>, const W: usize, const P: usize>(
+    g: &G,
+    ks: &Keys,
+    b: u64,
+    ws: &mut [[u64; SCRATCH]; W],
+    out: &mut [[G::T; P]; SCRATCH],
+) {
+    let units = 4 / W;
+    for j in 0..SCRATCH / units {
+        let x = philox_block(ks, b.wrapping_add(j as u64));
+        for u in 0..units {
+            for k in 0..W {
+                ws[k][j * units + u] = x[u * W + k];
+            }
+        }
+    }
+    for (t, o) in out.iter_mut().enumerate() {
+        let mut w = [0u64; W];
+        for k in 0..W {
+            w[k] = ws[k][t];
+        }
+        *o = g.gen(w);
+    }
+    if G::EXTENDS {
+        // Rare units that need an extension word: a cheap vectorised check,
+        // then a scalar fix-up.
+        let mut any = false;
+        for &w0 in ws[0].iter() {
+            any |= G::needs_ext(w0);
+        }
+        if any {
+            for (t, o) in out.iter_mut().enumerate() {
+                if G::needs_ext(ws[0][t]) {
+                    let mut w = [0u64; W];
+                    for k in 0..W {
+                        w[k] = ws[k][t];
+                    }
+                    let bt = b.wrapping_add((t / units) as u64);
+                    *o = g.gen_ext(w, philox_block(ks, bt | EXT_BIT)[t % units]);
+                }
+            }
+        }
+    }
+}
 
 /// `out[k]` = value at index `start + k` (step 1).
 #[inline(always)]
@@ -428,58 +484,45 @@ fn fill_contig<G: Gen<W, P>, const W: usize, const P: usize>(
     let units = 4 / W; // units per block
     let per_block = units * P;
     // Head: up to the first block boundary.
-    let head = ((per_block - (start % per_block as u64) as usize) % per_block).min(out.len());
-    for (k, o) in out[..head].iter_mut().enumerate() {
+    let n = out.len();
+    let head = ((per_block - (start % per_block as u64) as usize) % per_block).min(n);
+    let (head_out, body) = out.split_at_mut(head);
+    for (k, o) in head_out.iter_mut().enumerate() {
         *o = value_at::<G, W, P>(g, ks, start.wrapping_add(k as u64));
     }
     let mut b = start.wrapping_add(head as u64) / per_block as u64;
-    let blocks_per_pass = SCRATCH / units;
-    let mut body = out[head..].chunks_exact_mut(P * SCRATCH);
+    let (body_units, part) = body.as_chunks_mut::<P>();
     let mut ws = [[0u64; SCRATCH]; W];
-    for ch in &mut body {
-        // Two passes over a small scratch buffer: Philox for a batch of
-        // blocks, then the transform.  Each loop alone has plenty of
-        // independent work per iteration for the out-of-order core.
-        let half = blocks_per_pass / 2;
-        for j in 0..half {
-            let (x, y) =
-                philox_block2(ks, b.wrapping_add(j as u64), b.wrapping_add((j + half) as u64));
-            for u in 0..units {
-                for k in 0..W {
-                    ws[k][j * units + u] = x[u * W + k];
-                    ws[k][(j + half) * units + u] = y[u * W + k];
-                }
-            }
-        }
-        for (t, o) in ch.chunks_exact_mut(P).enumerate() {
-            let mut w = [0u64; W];
-            for k in 0..W {
-                w[k] = ws[k][t];
-            }
-            o.copy_from_slice(&g.gen(w));
-        }
-        b = b.wrapping_add(blocks_per_pass as u64);
+    let mut passes = body_units.chunks_exact_mut(SCRATCH);
+    for ch in &mut passes {
+        let ch: &mut [[G::T; P]; SCRATCH] = ch.try_into().expect("chunk of SCRATCH units");
+        pass::<G, W, P>(g, ks, b, &mut ws, ch);
+        b = b.wrapping_add((SCRATCH / units) as u64);
     }
-    // Remaining whole blocks, then a partial one.
-    let mut body = body.into_remainder().chunks_exact_mut(per_block);
-    for ch in &mut body {
-        let x = philox_block(ks, b);
-        for (u, o) in ch.chunks_exact_mut(P).enumerate() {
-            o.copy_from_slice(&g.gen(unit_words::<W>(&x, u)));
+    let rest = passes.into_remainder();
+    if rest.len() >= SCRATCH / 8 {
+        // A long remainder: one more pass into a temporary.
+        let mut tmp = [[G::T::default(); P]; SCRATCH];
+        pass::<G, W, P>(g, ks, b, &mut ws, &mut tmp);
+        rest.copy_from_slice(&tmp[..rest.len()]);
+    } else {
+        for ch in rest.chunks_mut(units) {
+            let x = philox_block(ks, b);
+            for (u, o) in ch.iter_mut().enumerate() {
+                *o = unit_values::<G, W, P>(g, ks, b, u, unit_words::<W>(&x, u));
+            }
+            b = b.wrapping_add(1);
         }
-        b = b.wrapping_add(1);
     }
-    let tail = body.into_remainder();
-    if !tail.is_empty() {
-        let x = philox_block(ks, b);
-        for (t, o) in tail.iter_mut().enumerate() {
-            *o = g.gen(unit_words::<W>(&x, t / P))[t % P];
-        }
+    // A partial unit at the end (only when P > 1).
+    let first = start.wrapping_add((n - part.len()) as u64);
+    for (k, o) in part.iter_mut().enumerate() {
+        *o = value_at::<G, W, P>(g, ks, first.wrapping_add(k as u64));
     }
 }
 
 /// `out[k]` = value at index `start + k*step` (wrapping), element by element
-/// (still vectorised: one element per lane).
+/// (still vectorised: one element per lane, in passes over scratch buffers).
 #[inline(always)]
 fn fill_strided<G: Gen<W, P>, const W: usize, const P: usize>(
     g: &G,
@@ -488,9 +531,39 @@ fn fill_strided<G: Gen<W, P>, const W: usize, const P: usize>(
     step: i64,
     out: &mut [G::T],
 ) {
+    let per_block = (4 / W * P) as u64;
     let stepu = step as u64;
-    for (k, o) in out.iter_mut().enumerate() {
-        *o = value_at::<G, W, P>(g, ks, start.wrapping_add(stepu.wrapping_mul(k as u64)));
+    let mut ws = [[0u64; SCRATCH]; W];
+    let mut rs = [0usize; SCRATCH];
+    for (c, ch) in out.chunks_mut(SCRATCH).enumerate() {
+        let first = start.wrapping_add(stepu.wrapping_mul((c * SCRATCH) as u64));
+        let n = ch.len();
+        for t in 0..n {
+            let i = first.wrapping_add(stepu.wrapping_mul(t as u64));
+            let r = (i % per_block) as usize;
+            let x = philox_block(ks, i / per_block);
+            let w = unit_words::<W>(&x, r / P);
+            for k in 0..W {
+                ws[k][t] = w[k];
+            }
+            rs[t] = r;
+        }
+        for (t, o) in ch.iter_mut().enumerate() {
+            let mut w = [0u64; W];
+            for k in 0..W {
+                w[k] = ws[k][t];
+            }
+            let v = g.gen(w);
+            *o = if P == 2 && rs[t] % P == 1 { v[P - 1] } else { v[0] };
+        }
+        if G::EXTENDS {
+            for (t, o) in ch.iter_mut().enumerate() {
+                if G::needs_ext(ws[0][t]) {
+                    let i = first.wrapping_add(stepu.wrapping_mul(t as u64));
+                    *o = value_at::<G, W, P>(g, ks, i);
+                }
+            }
+        }
     }
 }
 
@@ -585,6 +658,7 @@ fn detect() -> Path {
     Path::Plain
 }
 
+/// The path for this machine, detected once and cached.
 fn path() -> Path {
     match PATH.load(Ordering::Relaxed) {
         1 => Path::Plain,
@@ -599,7 +673,7 @@ fn path() -> Path {
 }
 
 /// Which code path the fills use on this machine: `"avx512"`, `"avx2+fma"`
-/// or `"plain"` (diagnostics only; all paths give identical values).
+/// or `"plain"` (diagnostics only: all paths give identical values).
 pub fn simd_path() -> &'static str {
     match path() {
         Path::Avx512 => "avx512",
@@ -608,22 +682,36 @@ pub fn simd_path() -> &'static str {
     }
 }
 
-fn fill_on<G: Gen<W, P>, const W: usize, const P: usize>(p: Path, g: &G, s: Stream, start: u64, step: i64, out: &mut [G::T]) {
+/// Fill with an explicit path; `p` must not exceed what `detect` reports.
+fn fill_on<G: Gen<W, P>, const W: usize, const P: usize>(
+    p: Path,
+    g: &G,
+    s: Stream,
+    start: u64,
+    step: i64,
+    out: &mut [G::T],
+) {
     let ks = Keys::new(s);
     match p {
+        // SAFETY: `Path::Avx512` is only passed when `detect` found AVX-512
+        // F/DQ/VL/BW, AVX2 and FMA on this CPU.
         #[cfg(target_arch = "x86_64")]
-        // SAFETY: `Path::Avx512` is only used when the CPU has these features
-        // (checked by `detect`, or by the caller in tests).
         Path::Avx512 => unsafe { x86::fill_avx512(g, &ks, start, step, out) },
+        // SAFETY: `Path::Avx2` is only passed when AVX2 and FMA were detected.
         #[cfg(target_arch = "x86_64")]
-        // SAFETY: as above, AVX2 and FMA were detected.
         Path::Avx2 => unsafe { x86::fill_avx2(g, &ks, start, step, out) },
         _ => fill_plain(g, &ks, start, step, out),
     }
 }
 
 #[inline]
-fn fill<G: Gen<W, P>, const W: usize, const P: usize>(g: &G, s: Stream, start: u64, step: i64, out: &mut [G::T]) {
+fn fill<G: Gen<W, P>, const W: usize, const P: usize>(
+    g: &G,
+    s: Stream,
+    start: u64,
+    step: i64,
+    out: &mut [G::T],
+) {
     fill_on(path(), g, s, start, step, out)
 }
 
@@ -632,36 +720,38 @@ fn fill<G: Gen<W, P>, const W: usize, const P: usize>(g: &G, s: Stream, start: u
 // ---------------------------------------------------------------------------
 
 /// Uniform doubles in `[0, 1)` with 53-bit resolution: `out[k]` is the value
-/// at global index `start + k*step` of stream `s`.
+/// at global index `start + k*step` of stream `s` (wrapping u64 arithmetic;
+/// the caller keeps the indices in range).
 pub fn fill_random(s: Stream, start: u64, step: i64, out: &mut [f64]) {
     fill(&Unit, s, start, step, out)
 }
 
-/// Uniform doubles `low + (high - low) * u` (computed as one fused
-/// multiply-add) with `u` the value [`fill_random`] gives at the same index.
-/// As with NumPy, rounding can make a value equal to `high` when the
-/// interval is wide relative to its endpoints.
+/// Uniform doubles `low + (high - low) * u`, computed as one fused
+/// multiply-add `fma(high - low, u, low)`, with `u` the value
+/// [`fill_random`] gives at the same index.  As with NumPy, rounding can
+/// make a value equal to `high` when `high - low` is large relative to the
+/// spacing of doubles near `high`.
 pub fn fill_uniform(s: Stream, start: u64, step: i64, low: f64, high: f64, out: &mut [f64]) {
     fill(&Uniform { low, span: high - low }, s, start, step, out)
 }
 
-/// Normal deviates `loc + scale * z` (one fused multiply-add) with `z`
-/// standard normal from Box–Muller (see the module docs and
-/// `docs/random-stream.md`).  The radius uses a 64-bit uniform, so `|z|`
-/// reaches 9.4 (the tail is exact up to that point).
+/// Normal deviates `loc + scale * z`, computed as `fma(scale, z, loc)`,
+/// with `z` standard normal from Box–Muller (four per Philox block; see the
+/// module docs and `docs/random-stream.md`).  `|z|` reaches 9.4: the tail
+/// is exact out to there.
 pub fn fill_normal(s: Stream, start: u64, step: i64, loc: f64, scale: f64, out: &mut [f64]) {
     fill(&Normal { loc, scale }, s, start, step, out)
 }
 
-/// Integers in `[low, high)` (panics unless `high > low`).
+/// Integers in `[low, high)`; panics unless `high > low`.
 ///
-/// Mapping: with `x` the 64-bit word of the element and `n = high - low`
-/// (as u64), the value is `low + floor(x * n / 2^64)`.  There is no
-/// rejection step, so some values are drawn `floor(2^64/n)` times out of
-/// 2^64 and others once more: the relative bias of any value is below
-/// `n / 2^64` (e.g. < 5.5e-13 for `n = 10^7`), far below what any
-/// sample that can be generated could detect, and exactly zero when `n` is
-/// a power of two.
+/// Mapping: with `x` the element's 64-bit word and `n = high - low` (as a
+/// u64), the value is `low + floor(x * n / 2^64)` (the "multiply-high"
+/// mapping, no rejection).  Each value is then drawn either
+/// `floor(2^64 / n)` or `ceil(2^64 / n)` times out of 2^64, so its
+/// probability is off from `1/n` by a relative amount below `n / 2^64`
+/// (below 5.5e-13 for `n = 10^7`, far beyond what any feasible sample can
+/// detect); the mapping is exactly uniform when `n` is a power of two.
 pub fn fill_integers(s: Stream, start: u64, step: i64, low: i64, high: i64, out: &mut [i64]) {
     assert!(high > low, "fill_integers: need high > low (got low={low}, high={high})");
     let range = high.wrapping_sub(low) as u64;

@@ -36,7 +36,7 @@ impl Metrics {
     pub(crate) fn new(scale: f64) -> Metrics {
         Metrics {
             char_w: 12.0 * scale,
-            line_h: 16.0 * scale,
+            line_h: 18.0 * scale,
             node_sep: 28.0 * scale,
             rank_sep: 44.0 * scale,
             margin: 12.0 * scale,
@@ -54,6 +54,7 @@ pub(crate) struct NodeGeom {
     /// Full width and height of the outline.
     pub w: f64,
     pub h: f64,
+    #[cfg_attr(not(test), allow(dead_code))]
     pub rank: usize,
     pub shape: Shape,
 }
@@ -465,17 +466,17 @@ pub(crate) fn layout(g: &Graph, m: Metrics) -> Layout {
             x[v] = placed[i];
         }
     };
+    // Alternate sweeps; the last one runs from the sources up so that a
+    // vertex with a single producer sits straight above (below, beside) it,
+    // as Graphviz draws Dask's chains.
     let passes = if total > 20_000 { 3 } else { 8 };
     for _ in 0..passes {
-        for r in 1..num_ranks {
-            place(&layers[r], &gaps_of[r], &[&up], &mut x);
-        }
         for r in (0..num_ranks.saturating_sub(1)).rev() {
             place(&layers[r], &gaps_of[r], &[&down], &mut x);
         }
-    }
-    for r in 0..num_ranks {
-        place(&layers[r], &gaps_of[r], &[&up, &down], &mut x);
+        for r in 1..num_ranks {
+            place(&layers[r], &gaps_of[r], &[&up], &mut x);
+        }
     }
 
     // ---- coordinates along the rank axis -------------------------------------

@@ -143,7 +143,7 @@ pub(crate) fn parse_color(s: &str) -> Option<[u8; 3]> {
 
 /// Whether black text would be hard to read on this fill.
 pub(crate) fn is_dark(c: [u8; 3]) -> bool {
-    0.299 * c[0] as f64 + 0.587 * c[1] as f64 + 0.114 * c[2] as f64 < 120.0
+    0.299 * c[0] as f64 + 0.587 * c[1] as f64 + 0.114 * (c[2] as f64) < 120.0
 }
 
 pub(crate) fn hex(c: [u8; 3]) -> String {

@@ -179,7 +179,8 @@ impl Canvas {
         if lines.is_empty() || scale <= 0 {
             return;
         }
-        let total_h = lines.len() as i64 * font::LINE * scale - scale;
+        // Centre the capitals (descenders hang below, as in typeset text).
+        let total_h = ((lines.len() as i64 - 1) * font::LINE + font::CAP_H) * scale;
         let top = (cy - total_h as f64 / 2.0).round() as i64;
         for (k, line) in lines.iter().enumerate() {
             let lw = line.chars().count() as i64 * font::ADVANCE * scale - scale;

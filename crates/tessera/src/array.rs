@@ -89,6 +89,8 @@ pub struct ComputeOptions {
     /// Chunk bytes the executor may hold at once (default: `TESSERA_MEMORY_LIMIT`, else 3/4
     /// of the machine's or cgroup's memory); `None` for no limit.
     pub memory_limit: Option<usize>,
+    /// Run across processes (MPI ranks, see the `tessera-mpi` crate); `None` runs locally.
+    pub transport: Option<Arc<dyn tessera_exec::Transport>>,
 }
 
 impl Default for ComputeOptions {
@@ -99,6 +101,7 @@ impl Default for ComputeOptions {
             observers: vec![],
             optimize: true,
             memory_limit: tessera_exec::default_memory_limit(),
+            transport: None,
         }
     }
 }
@@ -113,7 +116,13 @@ impl ComputeOptions {
         self
     }
     fn exec_options(&self) -> Options {
-        Options { threads: self.threads, cancel: self.cancel.clone(), observers: self.observers.clone(), memory_limit: self.memory_limit }
+        Options {
+            threads: self.threads,
+            cancel: self.cancel.clone(),
+            observers: self.observers.clone(),
+            memory_limit: self.memory_limit,
+            transport: self.transport.clone(),
+        }
     }
 }
 

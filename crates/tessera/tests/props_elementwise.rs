@@ -222,13 +222,13 @@ proptest! {
         let lo = Nd::random(&sb, dl, seed ^ 7, Vals::Full);
         let hi = Nd::random(&sb, dl, seed ^ 9, Vals::Full);
         let (alo, ahi) = (lo.array(cb.clone()), hi.array(cb));
-        let operand = |k: u8, arr: &'_ Array, s: Sc| -> Option<Operand<'_>> {
+        fn operand(k: u8, arr: &Array, s: Sc) -> Option<Operand<'_>> {
             match k {
                 0 => None,
                 1 => Some(Operand::Array(arr)),
                 _ => Some(s.operand()),
             }
-        };
+        }
         let got = x.array(ca).clip(operand(lo_kind, &alo, sl), operand(hi_kind, &ahi, sh));
         let step = |cur: &Nd, k: u8, arr: &Nd, s: Sc, op: BinaryOp| -> Result<Nd, ErrorKind> {
             match k {

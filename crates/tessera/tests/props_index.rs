@@ -166,33 +166,3 @@ proptest! {
         check_arr(&x.array(1).add(&z).unwrap(), &opts, &x.broadcast_to(&target), Tol::EXACT)?;
     }
 }
-
-/// A valid index expression for `shape`, derived from a seed (for shapes known only at run time).
-fn derive_index(shape: &[usize], seed: u64) -> Vec<IndexItem> {
-    let mut rng = Rng(seed);
-    let mut items = vec![];
-    for &d in shape {
-        let r = rng.below(4);
-        if r == 0 && d > 0 {
-            items.push(IndexItem::Int(rng.range(-(d as i64), d as i64)));
-        } else if r == 1 {
-            items.push(full_slice());
-        } else {
-            let opt = |rng: &mut Rng| if rng.chance(0.3) { None } else { Some(rng.range(-8, 8)) };
-            let (start, stop) = (opt(&mut rng), opt(&mut rng));
-            let step = if rng.chance(0.3) { None } else { Some([-3, -2, -1, 1, 2, 3][rng.below(6) as usize]) };
-            items.push(IndexItem::Slice { start, stop, step });
-        }
-    }
-    if rng.chance(0.3) {
-        let k = rng.below(items.len() as u64 + 1) as usize;
-        items.insert(k, IndexItem::NewAxis);
-    }
-    if rng.chance(0.3) && !items.is_empty() {
-        // Replace a trailing run of items by an ellipsis.
-        let k = rng.below(items.len() as u64 + 1) as usize;
-        items.truncate(k);
-        items.push(IndexItem::Ellipsis);
-    }
-    items
-}

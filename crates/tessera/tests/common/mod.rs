@@ -190,7 +190,7 @@ impl Rng {
         lo + self.below((hi - lo) as u64) as i64
     }
     pub fn chance(&mut self, p: f64) -> bool {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64 < p
+        ((self.next() >> 11) as f64 / (1u64 << 53) as f64) < p
     }
 }
 
@@ -1198,4 +1198,119 @@ pub fn normalize_axes(axes: &[isize], nd: usize) -> Vec<usize> {
 
 pub fn split_every_st() -> impl Strategy<Value = Option<usize>> {
     prop::option::weighted(0.6, prop_oneof![Just(2usize), Just(3usize), 4usize..20])
+}
+
+// -------------------------------------------------------------------------------------------
+// Choices derived from a seed (for shapes known only at run time)
+// -------------------------------------------------------------------------------------------
+
+/// A valid index expression for `shape`.
+pub fn derive_index(shape: &[usize], seed: u64) -> Vec<IndexItem> {
+    let mut rng = Rng(seed);
+    let mut items = vec![];
+    for &d in shape {
+        let r = rng.below(4);
+        if r == 0 && d > 0 {
+            items.push(IndexItem::Int(rng.range(-(d as i64), d as i64)));
+        } else if r == 1 {
+            items.push(full_slice());
+        } else {
+            let opt = |rng: &mut Rng| if rng.chance(0.3) { None } else { Some(rng.range(-8, 8)) };
+            let (start, stop) = (opt(&mut rng), opt(&mut rng));
+            let step = if rng.chance(0.3) { None } else { Some([-3, -2, -1, 1, 2, 3][rng.below(6) as usize]) };
+            items.push(IndexItem::Slice { start, stop, step });
+        }
+    }
+    if rng.chance(0.3) {
+        let k = rng.below(items.len() as u64 + 1) as usize;
+        items.insert(k, IndexItem::NewAxis);
+    }
+    if rng.chance(0.3) && !items.is_empty() {
+        // A trailing run of items becomes an ellipsis.
+        let k = rng.below(items.len() as u64 + 1) as usize;
+        items.truncate(k);
+        items.push(IndexItem::Ellipsis);
+    }
+    items
+}
+
+/// A chunk specification for `shape`.
+pub fn derive_chunks(shape: &[usize], seed: u64) -> ChunkSpec {
+    let mut rng = Rng(seed);
+    match rng.below(6) {
+        0 => ChunkSpec::Uniform(rng.range(1, 4)),
+        1 => ChunkSpec::Uniform(-1),
+        2 => ChunkSpec::Auto,
+        _ => ChunkSpec::PerAxis(
+            shape
+                .iter()
+                .map(|&d| match rng.below(4) {
+                    0 => AxisSpec::Size(rng.range(1, 5)),
+                    1 => AxisSpec::Size(-1),
+                    _ if d == 0 => AxisSpec::Blocks(vec![0]),
+                    _ => {
+                        let mut left = d as i64;
+                        let mut b = vec![];
+                        while left > 0 {
+                            let k = rng.range(1, left + 1).min(rng.range(1, 4));
+                            b.push(k);
+                            left -= k;
+                        }
+                        AxisSpec::Blocks(b)
+                    }
+                })
+                .collect(),
+        ),
+    }
+}
+
+fn prime_factors(mut n: usize) -> Vec<usize> {
+    let mut f = vec![];
+    let mut p = 2;
+    while n > 1 {
+        while n % p == 0 {
+            f.push(p);
+            n /= p;
+        }
+        p += 1;
+    }
+    f
+}
+
+/// A new shape with the same number of elements as `shape` (at most 5 axes, size-1 axes
+/// inserted at random), possibly with one axis written -1.
+pub fn derive_reshape(shape: &[usize], seed: u64) -> Vec<i64> {
+    let mut rng = Rng(seed);
+    let n = size(shape);
+    let mut out: Vec<i64> = if n == 0 {
+        let k = rng.range(1, 4) as usize;
+        let mut s: Vec<i64> = (0..k).map(|_| rng.range(1, 5)).collect();
+        let z = rng.below(k as u64) as usize;
+        s[z] = 0;
+        s
+    } else {
+        let f = prime_factors(n);
+        let k = if f.is_empty() { rng.below(3) as usize } else { rng.range(1, 4) as usize };
+        let mut s = vec![1i64; k];
+        for p in f {
+            let j = rng.below(k as u64) as usize;
+            s[j] *= p as i64;
+        }
+        s
+    };
+    while out.len() < 5 && rng.chance(0.25) {
+        let j = rng.below(out.len() as u64 + 1) as usize;
+        out.insert(j, 1);
+    }
+    if n > 0 && !out.is_empty() && rng.chance(0.3) {
+        let j = rng.below(out.len() as u64) as usize;
+        out[j] = -1;
+    }
+    out
+}
+
+/// `shape` with a -1 resolved.
+pub fn resolve_shape(target: &[i64], n: usize) -> Vec<usize> {
+    let known: i64 = target.iter().filter(|&&d| d >= 0).product();
+    target.iter().map(|&d| if d < 0 { n / known as usize } else { d as usize }).collect()
 }

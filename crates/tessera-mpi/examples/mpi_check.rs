@@ -1,0 +1,58 @@
+//! Run under `mpirun -n N`: computes a set of expressions across the ranks and checks that
+//! every rank gets exactly the bits of a single-process run. Prints one line per check on
+//! rank 0 and exits non-zero on a mismatch.
+//!
+//! `mpirun -n 4 target/release/examples/mpi_check`
+
+use tessera::{random, ComputeOptions, IndexItem, Result};
+use tessera_mpi::Mpi;
+
+fn main() {
+    let mpi = Mpi::init().expect("MPI init");
+    let failed = run(&mpi).unwrap_or_else(|e| mpi.abort(&e.to_string()));
+    if mpi.rank() == 0 {
+        println!("{} passed, {} failed", CASES - failed, failed);
+    }
+    mpi.finalize();
+    std::process::exit(if failed > 0 { 1 } else { 0 });
+}
+
+const CASES: usize = 9;
+
+fn run(mpi: &Mpi) -> Result<usize> {
+    let rng = random::default_rng(7);
+    let x = rng.normal(0.0, 1.0, &[300, 200], [70, 45])?;
+    let y = rng.random(&[200], 30)?;
+    let s = |a: Option<i64>, b: Option<i64>, c: Option<i64>| IndexItem::Slice { start: a, stop: b, step: c };
+    let cases: Vec<(&str, tessera::Array)> = vec![
+        ("seed mean", rng.normal(0.0, 0.1, &[4_000_000], 1_000_000)?.mean()?),
+        ("sum axis 0", x.sum_axis(0)?),
+        ("var ddof=1", x.var(1)?),
+        ("broadcast add, slice", x.add(&y)?.index(&[s(None, None, Some(-3)), s(Some(5), None, None)])?),
+        ("rechunk then mean", x.rechunk([300, 7])?.mean_axis(1)?),
+        ("transpose then sum", x.t().mul(2.0)?.sum_axis(1)?),
+        ("reshape", x.reshape(&[-1, 100])?.max_axis(1)?),
+        ("argmax", x.argmax_axis(0)?),
+        ("elementwise block", x.sqrt()?.isnan()?),
+    ];
+    assert_eq!(cases.len(), CASES);
+    let local = ComputeOptions::default().threads(1).memory_limit(None);
+    let mut failed = 0;
+    for (name, a) in &cases {
+        let want = a.compute_with(&local)?.to_buffer();
+        let got = mpi.compute(a)?.to_buffer();
+        let same = bits(&want) == bits(&got);
+        if !same {
+            failed += 1;
+        }
+        if mpi.rank() == 0 {
+            println!("{} {name} on {} ranks", if same { "ok  " } else { "FAIL" }, mpi.size());
+        }
+    }
+    Ok(failed)
+}
+
+/// Values as bytes, so that NaNs compare equal and -0.0 differs from 0.0.
+fn bits(b: &tessera::Buffer) -> Vec<u8> {
+    format!("{b:?}").into_bytes()
+}

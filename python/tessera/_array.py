@@ -1,0 +1,625 @@
+"""The tessera ``Array``: a lazy chunked array, shaped like ``dask.array.Array``.
+
+An ``Array`` holds a handle to a node of the Rust expression graph; every operation builds
+a new node (checking shapes, dtypes and chunks right away) and nothing runs until
+``compute()``.
+"""
+
+from __future__ import annotations
+
+import numbers
+import sys
+
+import numpy as np
+
+from . import _core, config
+from ._chunks import to_core
+from ._errors import DIAGNOSTICS_ISSUE, ScalarOverflowError
+from ._repr import html_repr
+
+__all__ = ["Array"]
+
+_CoreArray = _core.CoreArray
+_core_compute = _core.compute
+_new = object.__new__
+
+SUPPORTED_DTYPES = (
+    "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float32", "float64",
+)
+_DTYPES = {name: np.dtype(name) for name in SUPPORTED_DTYPES}
+_COMPARISONS = {"equal", "not_equal", "less", "less_equal", "greater", "greater_equal"}
+# `s op x` is `x op' s`
+_SWAPPED = {"equal": "equal", "not_equal": "not_equal", "less": "greater", "less_equal": "greater_equal",
+            "greater": "less", "greater_equal": "less_equal"}
+
+
+def _wrap(c) -> "Array":
+    a = _new(Array)
+    a._c = c
+    return a
+
+
+def dtype_name(dtype, op="astype") -> str:
+    """The tessera name of a dtype-like (``float``, ``"f4"``, ``np.int8``...)."""
+    try:
+        d = np.dtype(dtype)
+    except TypeError as e:
+        raise TypeError(f"{op}: cannot interpret {dtype!r} as a data type") from e
+    name = d.name
+    if name not in _DTYPES or d.byteorder not in "=|":
+        if d.byteorder not in "=|" and d.newbyteorder("=").name in _DTYPES:
+            return d.newbyteorder("=").name
+        raise TypeError(
+            f"{op}: tessera does not support dtype {d}; supported: {', '.join(SUPPORTED_DTYPES)}"
+        )
+    return name
+
+
+def _python_scalar(v):
+    """`v` as a plain Python scalar if it is one (or a subclass such as IntEnum), else None."""
+    t = type(v)
+    if t is int or t is float or t is bool:
+        return v
+    if isinstance(v, np.generic):
+        return None
+    if isinstance(v, bool):
+        return bool(v)
+    if isinstance(v, numbers.Integral) and isinstance(v, int):
+        return int(v)
+    if isinstance(v, float):
+        return float(v)
+    return None
+
+
+def as_operand(v):
+    """A non-tessera operand as a tessera Array: NumPy arrays and NumPy scalars (strongly
+    typed, unlike Python scalars) are wrapped without a copy. `None` if `v` is none of these."""
+    if isinstance(v, Array):
+        return v
+    if isinstance(v, np.ndarray):
+        from ._creation import from_array
+
+        return from_array(v, chunks=-1)
+    if isinstance(v, np.generic):
+        from ._creation import from_array
+
+        return from_array(np.asarray(v), chunks=-1)
+    if isinstance(v, (list, tuple)):
+        from ._creation import from_array
+
+        return from_array(np.asarray(v), chunks=-1)
+    return None
+
+
+def to_array(v) -> "Array":
+    """Any array-like or scalar as a tessera Array (Python scalars get NumPy's default
+    dtypes: bool, int64, float64)."""
+    a = as_operand(v)
+    if a is not None:
+        return a
+    if isinstance(v, complex):
+        raise TypeError("tessera does not support complex numbers")
+    s = _python_scalar(v)
+    if s is not None:
+        from ._creation import from_array
+
+        return from_array(np.asarray(s), chunks=-1)
+    if hasattr(v, "__array__"):
+        from ._creation import from_array
+
+        return from_array(np.asarray(v), chunks=-1)
+    raise TypeError(f"tessera cannot make an array from an object of type {type(v).__name__}")
+
+
+def _overflowed_comparison(op, x, s, reflected):
+    """NumPy 2 compares arrays with Python integers outside their dtype's range exactly:
+    the result is all True or all False."""
+    if reflected:
+        op = _SWAPPED[op]
+    info = np.iinfo(_DTYPES[x._c.dtype]) if x._c.dtype != "bool" else None
+    above = info is None or s > info.max
+    true = {"not_equal": True, "equal": False, "less": above, "less_equal": above,
+            "greater": not above, "greater_equal": not above}[op]
+    # isfinite / isnan of an integer array: all True / all False, with x's shape and chunks.
+    return _wrap(x._c.unary("isfinite" if true else "isnan"))
+
+
+def scalar_op(op, x, s, reflected=False):
+    try:
+        return _wrap(x._c.binary_scalar(op, s, reflected))
+    except ScalarOverflowError:
+        if op in _COMPARISONS and type(s) is int:
+            return _overflowed_comparison(op, x, s, reflected)
+        raise
+
+
+def binary(op, x, other, reflected=False):
+    """`x op other` (or `other op x` when `reflected`) for a tessera array `x`;
+    NotImplemented for operands tessera does not take."""
+    if type(other) is Array:
+        if reflected:
+            return _wrap(other._c.binary(op, x._c))
+        return _wrap(x._c.binary(op, other._c))
+    s = _python_scalar(other)
+    if s is not None:
+        return scalar_op(op, x, s, reflected)
+    o = as_operand(other)
+    if o is None:
+        if isinstance(other, complex):
+            raise TypeError(f"{op}: tessera does not support complex numbers")
+        return NotImplemented
+    if reflected:
+        return _wrap(o._c.binary(op, x._c))
+    return _wrap(x._c.binary(op, o._c))
+
+
+def _make_binary(op):
+    def method(self, other):
+        t = type(other)
+        if t is Array:
+            return _wrap(self._c.binary(op, other._c))
+        if t is int or t is float:
+            return scalar_op(op, self, other)
+        return binary(op, self, other)
+
+    method.__name__ = f"__{op}__"
+    return method
+
+
+def _make_rbinary(op):
+    def method(self, other):
+        t = type(other)
+        if t is int or t is float:
+            return scalar_op(op, self, other, True)
+        return binary(op, self, other, reflected=True)
+
+    method.__name__ = f"__r{op}__"
+    return method
+
+
+def normalize_axes(axis, op):
+    if axis is None:
+        return None
+    if isinstance(axis, (tuple, list)):
+        return [_axis_int(a, op) for a in axis]
+    return [_axis_int(axis, op)]
+
+
+def _axis_int(a, op):
+    if isinstance(a, (bool, np.bool_)) or not isinstance(a, (numbers.Integral, np.integer)):
+        raise TypeError(f"{op}: axis must be an integer or a tuple of integers, got {a!r}")
+    return int(a)
+
+
+def _split_every(split_every, axes, ndim):
+    if split_every is None:
+        return None
+    if isinstance(split_every, dict):
+        reduced = range(ndim) if axes is None else [a % max(ndim, 1) for a in axes]
+        n = 1
+        for a in reduced:
+            n *= int(split_every.get(a, 1))
+        return max(n, 2)
+    return int(split_every)
+
+
+def reduce(x, op, axis=None, keepdims=False, split_every=None, dtype=None, ddof=0, out=None):
+    if out is not None:
+        raise NotImplementedError(f"{op}: out= is not supported (tessera arrays are immutable)")
+    axes = normalize_axes(axis, op)
+    c = x._c
+    name = None
+    if dtype is not None:
+        name = dtype_name(dtype, op)
+        c = c.astype(name)
+    if isinstance(ddof, float) and ddof.is_integer():
+        ddof = int(ddof)
+    if not isinstance(ddof, (numbers.Integral, np.integer)) or ddof < 0:
+        raise ValueError(f"{op}: ddof must be a non-negative integer, got {ddof!r}")
+    r = c.reduce(op, axes, bool(keepdims), _split_every(split_every, axes, x.ndim), int(ddof))
+    if name is not None and r.dtype != name:
+        r = r.astype(name)
+    return _wrap(r)
+
+
+def arg_reduce(x, op, axis=None, keepdims=False, split_every=None, out=None):
+    if out is not None:
+        raise NotImplementedError(f"{op}: out= is not supported (tessera arrays are immutable)")
+    if axis is not None and (isinstance(axis, (tuple, list, bool)) or not isinstance(axis, (numbers.Integral, np.integer))):
+        raise TypeError(f"{op}: axis must be None or an integer, got {axis!r}")
+    axes = None if axis is None else [int(axis)]
+    return _wrap(x._c.reduce(op, axes, bool(keepdims), _split_every(split_every, axes, x.ndim), 0))
+
+
+def _validate_index(key):
+    """Checks an index expression; tessera supports basic indexing only."""
+    for k in key:
+        if k is None or k is Ellipsis:
+            continue
+        t = type(k)
+        if t is int or t is slice:
+            continue
+        if isinstance(k, (bool, np.bool_)):
+            raise NotImplementedError("getitem: boolean scalar indices are not supported by tessera (basic indexing only)")
+        if isinstance(k, Array):
+            raise NotImplementedError(
+                "getitem: indexing with a tessera array (a boolean mask or integer array) is not supported; "
+                "tessera supports basic indexing: integers, slices, None and Ellipsis"
+            )
+        if isinstance(k, np.ndarray):
+            if k.ndim == 0 and k.dtype.kind in "iu":
+                continue
+            raise NotImplementedError(
+                f"getitem: indexing with a NumPy array ({'boolean mask' if k.dtype == bool else 'integer array'}) is not supported; "
+                "tessera supports basic indexing: integers, slices, None and Ellipsis"
+            )
+        if isinstance(k, (list, tuple)):
+            raise NotImplementedError(
+                "getitem: fancy indexing with lists is not supported; tessera supports basic indexing: "
+                "integers, slices, None and Ellipsis"
+            )
+        if hasattr(k, "__index__"):
+            continue
+        raise IndexError(
+            "getitem: only integers, slices (`:`), ellipsis (`...`) and None (`numpy.newaxis`) are valid indices, "
+            f"got {type(k).__name__}"
+        )
+
+
+class Array:
+    """A lazy, chunked N-d array. Build it with ``from_array``, ``zeros``, ``arange``,
+    ``tessera.random``...; combine with operators and functions; ``compute()`` runs it and
+    returns a NumPy array."""
+
+    __slots__ = ("_c", "__weakref__")
+    __array_priority__ = 11
+
+    def __new__(cls, core=None):
+        if not isinstance(core, _CoreArray):
+            raise TypeError(
+                "tessera.Array is not built directly; use tessera.from_array, tessera.asarray, tessera.zeros, ..."
+            )
+        a = _new(cls)
+        a._c = core
+        return a
+
+    # -- metadata -----------------------------------------------------------------------
+    @property
+    def shape(self):
+        return self._c.shape
+
+    @property
+    def dtype(self):
+        return _DTYPES[self._c.dtype]
+
+    @property
+    def chunks(self):
+        return self._c.chunks
+
+    @property
+    def numblocks(self):
+        return self._c.numblocks
+
+    @property
+    def npartitions(self):
+        return self._c.npartitions
+
+    @property
+    def chunksize(self):
+        return self._c.chunksize
+
+    @property
+    def ndim(self):
+        return self._c.ndim
+
+    @property
+    def size(self):
+        return self._c.size
+
+    @property
+    def nbytes(self):
+        return self._c.nbytes
+
+    @property
+    def itemsize(self):
+        return self._c.itemsize
+
+    @property
+    def name(self):
+        return self._c.name
+
+    @property
+    def T(self):
+        return _wrap(self._c.transpose(None))
+
+    @property
+    def _meta(self):
+        return np.empty((0,) * self.ndim, dtype=self.dtype)
+
+    def __len__(self):
+        if self._c.ndim == 0:
+            raise TypeError("len() of unsized object")
+        return self._c.shape[0]
+
+    def __iter__(self):
+        if self._c.ndim == 0:
+            raise TypeError("iteration over a 0-d array")
+        for i in range(self._c.shape[0]):
+            yield _wrap(self._c.getitem((i,)))
+
+    # -- reprs ---------------------------------------------------------------------------
+    def __repr__(self):
+        c = self._c
+        return (
+            f"tessera.array<{c.op_name}, shape={c.shape}, dtype={c.dtype}, chunksize={c.chunksize}, "
+            "chunktype=numpy.ndarray>"
+        )
+
+    __str__ = __repr__
+
+    def _repr_html_(self):
+        return html_repr(self)
+
+    def explain(self) -> str:
+        """The optimized expression and the plan of stages and tasks ``compute`` would run."""
+        return self._c.explain()
+
+    # -- computing -----------------------------------------------------------------------
+    def compute(self, scheduler=None, num_workers=None, optimize_graph=True, _progress=None, **kwargs):
+        """Computes the array: a NumPy array (a NumPy scalar for 0-d arrays).
+
+        ``scheduler="sync"`` (or ``"synchronous"``, ``"single-threaded"``) runs on one
+        thread; ``num_workers=N`` on N threads; defaults from ``tessera.config``."""
+        if scheduler is None and num_workers is None:
+            threads = config.compute_threads()
+        else:
+            threads = config.compute_threads(scheduler, num_workers)
+        return _core_compute((self._c,), threads, optimize_graph, _progress)[0]
+
+    def persist(self, **kwargs):
+        """Computes the array and keeps the result in memory, with the same chunks."""
+        from ._creation import persist
+
+        return persist(self, **kwargs)[0]
+
+    def visualize(self, filename="mydask", format=None, optimize_graph=False, **kwargs):
+        """A picture of the task graph (needs ``tessera._core.visualize``)."""
+        vis = getattr(_core, "visualize", None)
+        if vis is None:
+            raise NotImplementedError(f"visualize is not available yet in this build of tessera; see {DIAGNOSTICS_ISSUE}")
+        return vis(self._c, filename=filename, format=format, optimize_graph=optimize_graph, **kwargs)
+
+    def __array__(self, dtype=None, copy=None):
+        r = np.asarray(self.compute())
+        if dtype is not None:
+            r = r.astype(dtype, copy=False)
+        return r
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        from ._numpy_api import array_ufunc
+
+        return array_ufunc(ufunc, method, inputs, kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        from ._numpy_api import array_function
+
+        return array_function(func, types, args, kwargs)
+
+    def __array_namespace__(self, *, api_version=None):
+        return sys.modules["tessera"]
+
+    def _scalar(self, cast, what):
+        if self._c.size != 1:
+            raise TypeError(f"only length-1 arrays can be converted to Python scalars (converting to {what})")
+        return cast(np.asarray(self.compute()).item())
+
+    def __bool__(self):
+        if self._c.size != 1:
+            raise ValueError(
+                "The truth value of an array with more than one element (or none) is ambiguous. Use a.any() or a.all()"
+            )
+        return bool(np.asarray(self.compute()).item())
+
+    def __float__(self):
+        return self._scalar(float, "float")
+
+    def __int__(self):
+        return self._scalar(int, "int")
+
+    def __complex__(self):
+        return self._scalar(complex, "complex")
+
+    def __index__(self):
+        if self._c.dtype == "bool" or self._c.dtype.startswith("float"):
+            raise TypeError("only integer scalar arrays can be converted to a scalar index")
+        return self._scalar(int, "index")
+
+    # -- indexing ------------------------------------------------------------------------
+    def __getitem__(self, key):
+        if type(key) is not tuple:
+            key = (key,)
+        _validate_index(key)
+        return _wrap(self._c.getitem(key))
+
+    def __setitem__(self, key, value):
+        raise NotImplementedError(
+            "tessera arrays are immutable: item assignment (x[...] = v) is not supported; build a new array, "
+            "for example with tessera.where"
+        )
+
+    # -- operators -----------------------------------------------------------------------
+    __add__ = _make_binary("add")
+    __radd__ = _make_rbinary("add")
+    __sub__ = _make_binary("subtract")
+    __rsub__ = _make_rbinary("subtract")
+    __mul__ = _make_binary("multiply")
+    __rmul__ = _make_rbinary("multiply")
+    __truediv__ = _make_binary("true_divide")
+    __rtruediv__ = _make_rbinary("true_divide")
+    __floordiv__ = _make_binary("floor_divide")
+    __rfloordiv__ = _make_rbinary("floor_divide")
+    __mod__ = _make_binary("remainder")
+    __rmod__ = _make_rbinary("remainder")
+    __and__ = _make_binary("bitwise_and")
+    __rand__ = _make_rbinary("bitwise_and")
+    __or__ = _make_binary("bitwise_or")
+    __ror__ = _make_rbinary("bitwise_or")
+    __xor__ = _make_binary("bitwise_xor")
+    __rxor__ = _make_rbinary("bitwise_xor")
+    __eq__ = _make_binary("equal")
+    __ne__ = _make_binary("not_equal")
+    __lt__ = _make_binary("less")
+    __le__ = _make_binary("less_equal")
+    __gt__ = _make_binary("greater")
+    __ge__ = _make_binary("greater_equal")
+    # In-place operators build new arrays (tessera arrays are immutable): `x += 1` rebinds x.
+    __iadd__ = __add__
+    __isub__ = __sub__
+    __imul__ = __mul__
+    __itruediv__ = __truediv__
+    __ifloordiv__ = __floordiv__
+    __imod__ = __mod__
+    __iand__ = __and__
+    __ior__ = __or__
+    __ixor__ = __xor__
+    __hash__ = None
+
+    _pow = _make_binary("power")
+    _rpow = _make_rbinary("power")
+
+    def __pow__(self, other, modulo=None):
+        if modulo is not None:
+            raise NotImplementedError("pow: three-argument pow is not supported")
+        return self._pow(other)
+
+    def __rpow__(self, other):
+        return self._rpow(other)
+
+    __ipow__ = __pow__
+
+    def __divmod__(self, other):
+        return self // other, self % other
+
+    def __rdivmod__(self, other):
+        return other // self, other % self
+
+    def _unsupported_op(name):
+        def method(self, *args):
+            raise NotImplementedError(f"tessera does not implement the {name} operator yet")
+
+        return method
+
+    __matmul__ = __rmatmul__ = __imatmul__ = _unsupported_op("matrix multiplication (@)")
+    __lshift__ = __rlshift__ = __ilshift__ = _unsupported_op("left shift (<<)")
+    __rshift__ = __rrshift__ = __irshift__ = _unsupported_op("right shift (>>)")
+    del _unsupported_op
+
+    def __neg__(self):
+        return _wrap(self._c.unary("negative"))
+
+    def __pos__(self):
+        if self._c.dtype == "bool":
+            raise TypeError("positive: the + operator is not supported for bool arrays")
+        return self
+
+    def __abs__(self):
+        return _wrap(self._c.unary("absolute"))
+
+    def __invert__(self):
+        return _wrap(self._c.unary("invert"))
+
+    # -- methods -------------------------------------------------------------------------
+    def astype(self, dtype, casting="unsafe", copy=True, **kwargs):
+        """A cast to ``dtype`` (NumPy's ``astype`` semantics: float to int truncates)."""
+        if casting != "unsafe":
+            src, dst = self.dtype, np.dtype(dtype_name(dtype))
+            if not np.can_cast(src, dst, casting=casting):
+                raise TypeError(f"astype: cannot cast array data from {src} to {dst} according to the rule {casting!r}")
+        return _wrap(self._c.astype(dtype_name(dtype)))
+
+    def sum(self, axis=None, dtype=None, keepdims=False, split_every=None, out=None):
+        return reduce(self, "sum", axis, keepdims, split_every, dtype, out=out)
+
+    def prod(self, axis=None, dtype=None, keepdims=False, split_every=None, out=None):
+        return reduce(self, "prod", axis, keepdims, split_every, dtype, out=out)
+
+    def mean(self, axis=None, dtype=None, keepdims=False, split_every=None, out=None):
+        return reduce(self, "mean", axis, keepdims, split_every, dtype, out=out)
+
+    def var(self, axis=None, dtype=None, keepdims=False, ddof=0, split_every=None, out=None):
+        return reduce(self, "var", axis, keepdims, split_every, dtype, ddof, out=out)
+
+    def std(self, axis=None, dtype=None, keepdims=False, ddof=0, split_every=None, out=None):
+        return reduce(self, "std", axis, keepdims, split_every, dtype, ddof, out=out)
+
+    def min(self, axis=None, keepdims=False, split_every=None, out=None):
+        return reduce(self, "min", axis, keepdims, split_every, out=out)
+
+    def max(self, axis=None, keepdims=False, split_every=None, out=None):
+        return reduce(self, "max", axis, keepdims, split_every, out=out)
+
+    def any(self, axis=None, keepdims=False, split_every=None, out=None):
+        return reduce(self, "any", axis, keepdims, split_every, out=out)
+
+    def all(self, axis=None, keepdims=False, split_every=None, out=None):
+        return reduce(self, "all", axis, keepdims, split_every, out=out)
+
+    def argmin(self, axis=None, *, keepdims=False, split_every=None, out=None):
+        return arg_reduce(self, "argmin", axis, keepdims, split_every, out)
+
+    def argmax(self, axis=None, *, keepdims=False, split_every=None, out=None):
+        return arg_reduce(self, "argmax", axis, keepdims, split_every, out)
+
+    def rechunk(self, chunks="auto", threshold=None, block_size_limit=None, balance=False, method=None):
+        """The same values in other chunks (any form Dask accepts; see ``tessera.from_array``)."""
+        return _wrap(self._c.rechunk(to_core(chunks, self._c.shape, self._c.itemsize, "rechunk")))
+
+    def reshape(self, *shape, merge_chunks=True, limit=None):
+        if len(shape) == 1 and not isinstance(shape[0], (numbers.Integral, np.integer)):
+            shape = shape[0]
+        return _wrap(self._c.reshape([int(s) for s in shape]))
+
+    def transpose(self, *axes):
+        if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
+            axes = axes[0]
+        if axes is None or len(axes) == 0:
+            return _wrap(self._c.transpose(None))
+        return _wrap(self._c.transpose([_axis_int(a, "transpose") for a in axes]))
+
+    def swapaxes(self, axis1, axis2):
+        from ._creation import swapaxes
+
+        return swapaxes(self, axis1, axis2)
+
+    def squeeze(self, axis=None):
+        from ._creation import squeeze
+
+        return squeeze(self, axis)
+
+    def ravel(self):
+        return _wrap(self._c.reshape([-1]))
+
+    flatten = ravel
+
+    def clip(self, min=None, max=None):
+        from ._creation import clip
+
+        return clip(self, min, max)
+
+    def round(self, decimals=0):
+        from ._creation import round
+
+        return round(self, decimals)
+
+    def copy(self):
+        """tessera arrays are immutable: a copy is the array itself."""
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __copy__(self):
+        return self
+
+    def __reduce__(self):
+        raise TypeError("tessera arrays cannot be pickled yet; compute them first")

@@ -1,0 +1,594 @@
+"""Module-level functions of ``tessera``: creation, elementwise functions, reductions,
+shape functions and ``compute``/``persist``, with ``dask.array``'s names and signatures."""
+
+from __future__ import annotations
+
+import builtins
+import numbers
+
+import numpy as np
+
+from . import _core, config
+from ._array import (
+    Array,
+    _wrap,
+    arg_reduce,
+    as_operand,
+    binary,
+    dtype_name,
+    normalize_axes,
+    reduce,
+    scalar_op,
+    to_array,
+    _python_scalar,
+    _DTYPES,
+)
+from ._chunks import to_core
+from ._errors import DIAGNOSTICS_ISSUE
+
+# ---------------------------------------------------------------------------------------
+# Creation
+
+
+def _shape(shape, op):
+    if shape is None:
+        return ()
+    if isinstance(shape, (numbers.Integral, np.integer)):
+        shape = (shape,)
+    try:
+        out = tuple(int(s) for s in shape)
+    except TypeError:
+        raise TypeError(f"{op}: shape must be an integer or a tuple of integers, got {shape!r}") from None
+    if builtins.any(s < 0 for s in out):
+        raise ValueError(f"{op}: negative dimensions are not allowed, got shape {out}")
+    return out
+
+
+def _native(x: np.ndarray) -> np.ndarray:
+    """A NumPy array tessera can read in place: supported dtype, native byte order, aligned,
+    strides of whole elements. Copies only byte-swapped, unaligned or oddly strided arrays."""
+    kind = x.dtype.kind
+    if kind not in "biuf" or x.dtype.name not in _DTYPES and x.dtype.newbyteorder("=").name not in _DTYPES:
+        raise TypeError(
+            f"from_array: tessera does not support dtype {x.dtype} "
+            f"(supported: {', '.join(_DTYPES)}); convert it first, e.g. x.astype(np.float32)"
+        )
+    if not x.dtype.isnative:
+        x = x.astype(x.dtype.newbyteorder("="))
+    itemsize = x.dtype.itemsize
+    if not x.flags.aligned or builtins.any(s % itemsize for s, d in zip(x.strides, x.shape) if d > 1):
+        x = np.array(x, order="C", copy=True)
+    return x
+
+
+def from_array(x, chunks="auto", name=None, lock=False, asarray=None, fancy=True, getitem=None, meta=None,
+               inline_array=False):
+    """A tessera array over a NumPy array, WITHOUT copying it: tessera reads the NumPy
+    memory when it computes (so, as with Dask, changing the NumPy array afterwards changes
+    the result). Byte-swapped or unaligned arrays are copied once; complex, float16,
+    object and string dtypes raise ``TypeError``.
+
+    ``chunks``: an int (blocks of that size along every axis; -1 for whole axes), a tuple
+    with one entry per axis (an int, -1, None for the whole axis, ``"auto"``, or a tuple of
+    block sizes), a dict ``{axis: size}`` (other axes whole), ``"auto"`` (about 128 MiB
+    chunks, or ``tessera.config.get("array.chunk_size")``), or a byte size such as
+    ``"64 MiB"`` (auto chunks of about that size).
+    """
+    if isinstance(x, Array):
+        return x if chunks == "auto" else x.rechunk(chunks)
+    if not isinstance(x, np.ndarray):
+        x = np.asarray(x)
+    x = _native(x)
+    return _wrap(_core.from_numpy(x, to_core(chunks, x.shape, x.dtype.itemsize, "from_array")))
+
+
+def asarray(a, allow_unknown_chunksizes=False, dtype=None, order=None, *, like=None, chunks="auto", **kwargs):
+    """``a`` as a tessera array (tessera arrays are returned as they are)."""
+    if isinstance(a, Array):
+        out = a
+    else:
+        if not isinstance(a, np.ndarray):
+            a = np.asarray(a)
+        out = from_array(a, chunks=chunks)
+    if dtype is not None:
+        out = out.astype(dtype)
+    return out
+
+
+asanyarray = asarray
+
+
+def array(x, dtype=None, ndmin=None, *, like=None, copy=True, chunks="auto"):
+    """Like ``numpy.array``: a tessera array of ``x``."""
+    out = asarray(x, dtype=dtype, chunks=chunks)
+    if ndmin is not None and out.ndim < ndmin:
+        out = out[(None,) * (ndmin - out.ndim)]
+    return out
+
+
+def _fill_dtype(fill_value):
+    if isinstance(fill_value, Array):
+        return fill_value.dtype
+    return np.asarray(fill_value).dtype
+
+
+def full(shape, fill_value, *args, dtype=None, chunks="auto", **kwargs):
+    """An array of ``shape`` filled with ``fill_value`` (dtype: ``fill_value``'s by default)."""
+    if args:
+        dtype = args[0]
+    if np.ndim(fill_value) != 0:
+        raise ValueError(f"full: fill_value must be a scalar, got an array of shape {np.shape(fill_value)}")
+    if dtype is None:
+        dtype = _fill_dtype(fill_value)
+    name = dtype_name(dtype, "full")
+    shape = _shape(shape, "full")
+    v = fill_value
+    if isinstance(v, np.generic):
+        v = v.item()
+    if isinstance(v, complex):
+        raise TypeError("full: tessera does not support complex numbers")
+    return _wrap(_core.full(list(shape), v, name, to_core(chunks, shape, _DTYPES[name].itemsize, "full")))
+
+
+def zeros(shape, dtype=float, chunks="auto", **kwargs):
+    """An array of zeros."""
+    return full(shape, 0, dtype=dtype, chunks=chunks)
+
+
+def ones(shape, dtype=float, chunks="auto", **kwargs):
+    """An array of ones."""
+    return full(shape, 1, dtype=dtype, chunks=chunks)
+
+
+def empty(shape, dtype=float, chunks="auto", **kwargs):
+    """Like ``numpy.empty``, but tessera fills it with zeros (which costs nothing)."""
+    return full(shape, 0, dtype=dtype, chunks=chunks)
+
+
+def _like(a, dtype, chunks, shape):
+    if dtype is None:
+        dtype = a.dtype if hasattr(a, "dtype") else np.asarray(a).dtype
+    if shape is None:
+        shape = np.shape(a) if not isinstance(a, Array) else a.shape
+        if chunks is None:
+            chunks = a.chunks if isinstance(a, Array) else "auto"
+    if chunks is None:
+        chunks = "auto"
+    return dtype, chunks, shape
+
+
+def full_like(a, fill_value, dtype=None, order="C", chunks=None, name=None, shape=None):
+    dtype, chunks, shape = _like(a, dtype, chunks, shape)
+    return full(shape, fill_value, dtype=dtype, chunks=chunks)
+
+
+def zeros_like(a, dtype=None, order="C", chunks=None, name=None, shape=None):
+    return full_like(a, 0, dtype=dtype, chunks=chunks, shape=shape)
+
+
+def ones_like(a, dtype=None, order="C", chunks=None, name=None, shape=None):
+    return full_like(a, 1, dtype=dtype, chunks=chunks, shape=shape)
+
+
+def empty_like(a, dtype=None, order="C", chunks=None, name=None, shape=None):
+    return full_like(a, 0, dtype=dtype, chunks=chunks, shape=shape)
+
+
+def arange(start=None, /, stop=None, step=1, *, chunks="auto", like=None, dtype=None, **kwargs):
+    """``arange([start,] stop[, step])`` like NumPy: ``ceil((stop - start) / step)`` values;
+    dtype int64 when all arguments are integers, float64 otherwise."""
+    if start is None:
+        raise TypeError("arange() requires stop to be specified.")
+    if stop is None:
+        start, stop = 0, start
+    args = (start, stop, step)
+    for v in args:
+        if isinstance(v, (complex, np.complexfloating)):
+            raise TypeError("arange: tessera does not support complex numbers")
+    if dtype is None:
+        dtype = _arange_dtype(args)
+    name = dtype_name(dtype, "arange")
+    n = int(np.ceil((float(stop) - float(start)) / float(step))) if step else 0
+    n = builtins.max(n, 0)
+    return _wrap(_core.arange(float(start), float(stop), float(step), name, to_core(chunks, (n,), _DTYPES[name].itemsize, "arange")))
+
+
+def _arange_dtype(args):
+    if builtins.all(isinstance(v, (numbers.Integral, np.integer)) and not isinstance(v, (bool, np.bool_)) for v in args):
+        return np.int64
+    return np.float64
+
+
+def linspace(start, stop, num=50, endpoint=True, retstep=False, chunks="auto", dtype=None):
+    """``num`` evenly spaced values from ``start`` to ``stop`` (float64 unless ``dtype``)."""
+    num = int(num)
+    if num < 0:
+        raise ValueError(f"linspace: number of samples, {num}, must be non-negative")
+    out = _wrap(_core.linspace(float(start), float(stop), num, bool(endpoint), to_core(chunks, (num,), 8, "linspace")))
+    if dtype is not None:
+        out = out.astype(dtype)
+    if retstep:
+        div = (num - 1) if endpoint else num
+        step = (float(stop) - float(start)) / div if div > 0 else float("nan")
+        return out, step
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# Elementwise functions
+
+_UNARY_ALIASES = {"abs": "absolute", "bitwise_not": "invert", "fix": "trunc"}
+_BINARY_ALIASES = {"divide": "true_divide", "mod": "remainder"}
+
+
+def _check_ufunc_kwargs(name, kwargs):
+    out = kwargs.pop("out", None)
+    if out is not None:
+        raise NotImplementedError(f"{name}: out= is not supported (tessera arrays are immutable)")
+    dtype = kwargs.pop("dtype", None)
+    for k in ("casting", "order", "subok", "signature"):
+        kwargs.pop(k, None)
+    where = kwargs.pop("where", True)
+    if where is not True:
+        raise NotImplementedError(f"{name}: where= is not supported; use tessera.where")
+    if kwargs:
+        raise TypeError(f"{name}: unexpected keyword arguments {sorted(kwargs)}")
+    return dtype
+
+
+def _make_unary(op, public):
+    def f(x, /, **kwargs):
+        dtype = _check_ufunc_kwargs(public, kwargs) if kwargs else None
+        a = x if type(x) is Array else to_array(x)
+        if dtype is not None:
+            a = a.astype(dtype)
+        return _wrap(a._c.unary(op))
+
+    f.__name__ = f.__qualname__ = public
+    f.__doc__ = f"Elementwise ``numpy.{op}``, lazily."
+    return f
+
+
+def _make_binary_fn(op, public):
+    def f(x1, x2, /, **kwargs):
+        dtype = _check_ufunc_kwargs(public, kwargs) if kwargs else None
+        if dtype is not None:
+            x1, x2 = to_array(x1).astype(dtype), to_array(x2).astype(dtype)
+        if isinstance(x1, Array):
+            r = binary(op, x1, x2)
+        elif isinstance(x2, Array):
+            r = binary(op, x2, x1, reflected=True)
+        else:
+            r = binary(op, to_array(x1), x2)
+        if r is NotImplemented:
+            raise TypeError(f"{public}: unsupported operand types {type(x1).__name__} and {type(x2).__name__}")
+        return r
+
+    f.__name__ = f.__qualname__ = public
+    f.__doc__ = f"Elementwise ``numpy.{op}``, lazily; Python scalars are weak (NEP 50)."
+    return f
+
+
+UNARY = {}
+for _op in _core.UNARY_OPS:
+    UNARY[_op] = _make_unary(_op, _op)
+for _alias, _op in _UNARY_ALIASES.items():
+    UNARY[_alias] = _make_unary(_op, _alias)
+BINARY = {}
+for _op in _core.BINARY_OPS:
+    BINARY[_op] = _make_binary_fn(_op, _op)
+for _alias, _op in _BINARY_ALIASES.items():
+    BINARY[_alias] = _make_binary_fn(_op, _alias)
+
+
+def positive(x, /, **kwargs):
+    a = to_array(x)
+    return +a
+
+
+def _weak_dtype(dt: np.dtype, s) -> str:
+    """NEP 50: the dtype a Python scalar takes next to an array of dtype `dt`."""
+    if isinstance(s, bool):
+        return dt.name
+    if isinstance(s, int):
+        if dt.kind == "b":
+            return "int64"
+        if dt.kind in "iu":
+            info = np.iinfo(dt)
+            if not info.min <= s <= info.max:
+                from ._errors import ScalarOverflowError
+
+                raise ScalarOverflowError(f"where: Python integer {s} out of bounds for {dt}")
+        return dt.name
+    return dt.name if dt.kind == "f" else "float64"
+
+
+def where(condition, x=None, y=None, /):
+    """``where(condition, x, y)``: elements of ``x`` where ``condition``, else of ``y``."""
+    if x is None and y is None:
+        raise NotImplementedError("where(condition) with one argument (nonzero) is not supported by tessera")
+    if x is None or y is None:
+        raise ValueError("where: either both or neither of x and y should be given")
+    cond = to_array(condition)
+    sx, sy = _python_scalar(x), _python_scalar(y)
+    if sx is not None and sy is None:
+        ay = to_array(y)
+        ax = full((), sx, dtype=_weak_dtype(ay.dtype, sx))
+    elif sy is not None and sx is None:
+        ax = to_array(x)
+        ay = full((), sy, dtype=_weak_dtype(ax.dtype, sy))
+    else:
+        ax, ay = to_array(x), to_array(y)
+    return _wrap(_core.where(cond._c, ax._c, ay._c))
+
+
+def clip(a, a_min=None, a_max=None, out=None, *, min=None, max=None, **kwargs):
+    """Limits values to ``[a_min, a_max]`` (either may be None)."""
+    if out is not None:
+        raise NotImplementedError("clip: out= is not supported (tessera arrays are immutable)")
+    lo = a_min if a_min is not None else min
+    hi = a_max if a_max is not None else max
+    x = to_array(a)
+    if lo is not None:
+        x = BINARY["maximum"](x, lo)
+    if hi is not None:
+        x = BINARY["minimum"](x, hi)
+    return x
+
+
+def round(a, decimals=0, out=None):
+    """Rounds half to even, like ``numpy.round``."""
+    if out is not None:
+        raise NotImplementedError("round: out= is not supported (tessera arrays are immutable)")
+    x = to_array(a)
+    decimals = int(decimals)
+    k = x.dtype.kind
+    if k in "iu":
+        if decimals >= 0:
+            return x
+        f = 10.0 ** (-decimals)
+        return (x / f).round().__mul__(f).astype(x.dtype)
+    if k == "b":
+        return x.astype("float32") if decimals >= 0 else x.astype("float32").round(decimals)
+    if decimals == 0:
+        return _wrap(x._c.unary("rint"))
+    f = 10.0 ** decimals
+    return _wrap(((x * f)._c.unary("rint"))) / f
+
+
+around = round
+
+
+# ---------------------------------------------------------------------------------------
+# Reductions as functions
+
+
+def _reject(name, initial=None, where=True):
+    if initial is not None:
+        raise NotImplementedError(f"{name}: initial= is not supported")
+    if where is not True:
+        raise NotImplementedError(f"{name}: where= is not supported")
+
+
+def sum(a, axis=None, dtype=None, keepdims=False, split_every=None, out=None, initial=None, where=True):
+    _reject("sum", initial, where)
+    return reduce(to_array(a), "sum", axis, keepdims, split_every, dtype, out=out)
+
+
+def prod(a, axis=None, dtype=None, keepdims=False, split_every=None, out=None, initial=None, where=True):
+    _reject("prod", initial, where)
+    return reduce(to_array(a), "prod", axis, keepdims, split_every, dtype, out=out)
+
+
+def mean(a, axis=None, dtype=None, keepdims=False, split_every=None, out=None, where=True):
+    _reject("mean", None, where)
+    return reduce(to_array(a), "mean", axis, keepdims, split_every, dtype, out=out)
+
+
+def var(a, axis=None, dtype=None, keepdims=False, ddof=0, split_every=None, out=None, where=True, **kwargs):
+    _reject("var", None, where)
+    return reduce(to_array(a), "var", axis, keepdims, split_every, dtype, ddof, out=out)
+
+
+def std(a, axis=None, dtype=None, keepdims=False, ddof=0, split_every=None, out=None, where=True, **kwargs):
+    _reject("std", None, where)
+    return reduce(to_array(a), "std", axis, keepdims, split_every, dtype, ddof, out=out)
+
+
+def min(a, axis=None, keepdims=False, split_every=None, out=None, initial=None, where=True):
+    _reject("min", initial, where)
+    return reduce(to_array(a), "min", axis, keepdims, split_every, out=out)
+
+
+def max(a, axis=None, keepdims=False, split_every=None, out=None, initial=None, where=True):
+    _reject("max", initial, where)
+    return reduce(to_array(a), "max", axis, keepdims, split_every, out=out)
+
+
+amin = min
+amax = max
+
+
+def any(a, axis=None, keepdims=False, split_every=None, out=None, where=True):
+    _reject("any", None, where)
+    return reduce(to_array(a), "any", axis, keepdims, split_every, out=out)
+
+
+def all(a, axis=None, keepdims=False, split_every=None, out=None, where=True):
+    _reject("all", None, where)
+    return reduce(to_array(a), "all", axis, keepdims, split_every, out=out)
+
+
+def argmin(a, axis=None, *, keepdims=False, split_every=None, out=None):
+    return arg_reduce(to_array(a), "argmin", axis, keepdims, split_every, out)
+
+
+def argmax(a, axis=None, *, keepdims=False, split_every=None, out=None):
+    return arg_reduce(to_array(a), "argmax", axis, keepdims, split_every, out)
+
+
+# ---------------------------------------------------------------------------------------
+# Shapes
+
+
+def transpose(a, axes=None):
+    a = to_array(a)
+    return a.transpose(axes)
+
+
+def reshape(x, shape, merge_chunks=True, limit=None):
+    return to_array(x).reshape(shape)
+
+
+def rechunk(x, chunks="auto", threshold=None, block_size_limit=None, balance=False, method=None):
+    return to_array(x).rechunk(chunks)
+
+
+def broadcast_to(x, shape, chunks=None, meta=None):
+    x = to_array(x)
+    out = _wrap(x._c.broadcast_to(list(_shape(shape, "broadcast_to"))))
+    if chunks is not None:
+        out = out.rechunk(chunks)
+    return out
+
+
+def ravel(a):
+    return to_array(a).reshape(-1)
+
+
+def squeeze(a, axis=None):
+    a = to_array(a)
+    if axis is None:
+        axes = [i for i, d in enumerate(a.shape) if d == 1]
+    else:
+        axes = [ax % builtins.max(a.ndim, 1) if -a.ndim <= ax < a.ndim else ax for ax in normalize_axes(axis, "squeeze")]
+        for ax in axes:
+            if not 0 <= ax < a.ndim:
+                from numpy.exceptions import AxisError
+
+                raise AxisError(f"squeeze: axis {ax} is out of bounds for array of dimension {a.ndim}")
+            if a.shape[ax] != 1:
+                raise ValueError(f"squeeze: cannot select an axis to squeeze out which has size not equal to one (axis {ax})")
+    return a[tuple(0 if i in axes else slice(None) for i in range(a.ndim))]
+
+
+def expand_dims(a, axis):
+    a = to_array(a)
+    axes = normalize_axes(axis, "expand_dims")
+    nd = a.ndim + len(axes)
+    norm = []
+    for ax in axes:
+        if not -nd <= ax < nd:
+            from numpy.exceptions import AxisError
+
+            raise AxisError(f"expand_dims: axis {ax} is out of bounds for array of dimension {nd}")
+        norm.append(ax % nd)
+    if len(set(norm)) != len(norm):
+        raise ValueError("expand_dims: repeated axis")
+    key = []
+    for i in range(nd):
+        key.append(None if i in norm else slice(None))
+    return a[tuple(key)]
+
+
+def swapaxes(a, axis1, axis2):
+    a = to_array(a)
+    perm = list(range(a.ndim))
+    i, j = (int(axis1) % builtins.max(a.ndim, 1), int(axis2) % builtins.max(a.ndim, 1))
+    if not (-a.ndim <= int(axis1) < a.ndim and -a.ndim <= int(axis2) < a.ndim):
+        from numpy.exceptions import AxisError
+
+        raise AxisError(f"swapaxes: axes ({axis1}, {axis2}) out of bounds for array of dimension {a.ndim}")
+    perm[i], perm[j] = perm[j], perm[i]
+    return a.transpose(perm)
+
+
+def moveaxis(a, source, destination):
+    a = to_array(a)
+    src = [s % builtins.max(a.ndim, 1) for s in normalize_axes(source, "moveaxis")]
+    dst = [d % builtins.max(a.ndim, 1) for d in normalize_axes(destination, "moveaxis")]
+    if len(src) != len(dst):
+        raise ValueError("moveaxis: `source` and `destination` arguments must have the same number of elements")
+    order = [n for n in range(a.ndim) if n not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return a.transpose(order)
+
+
+def shape(a):
+    return to_array(a).shape if not isinstance(a, Array) else a.shape
+
+
+def ndim(a):
+    return a.ndim if isinstance(a, Array) else np.ndim(a)
+
+
+# ---------------------------------------------------------------------------------------
+# Computing
+
+
+def _collect(args, traverse):
+    """The tessera arrays in `args` (and, when `traverse`, in lists, tuples, sets and dict values)."""
+    found = []
+
+    def walk(v, depth):
+        if isinstance(v, Array):
+            found.append(v)
+        elif traverse and depth < 3 and isinstance(v, (list, tuple, set)):
+            for e in v:
+                walk(e, depth + 1)
+        elif traverse and depth < 3 and isinstance(v, dict):
+            for e in v.values():
+                walk(e, depth + 1)
+
+    for a in args:
+        walk(a, 0)
+    return found
+
+
+def _rebuild(v, results, depth, traverse):
+    if isinstance(v, Array):
+        return results[id(v)]
+    if traverse and depth < 3 and isinstance(v, (list, tuple, set)):
+        return type(v)(_rebuild(e, results, depth + 1, traverse) for e in v)
+    if traverse and depth < 3 and isinstance(v, dict):
+        return {k: _rebuild(e, results, depth + 1, traverse) for k, e in v.items()}
+    return v
+
+
+def compute(*args, traverse=True, optimize_graph=True, scheduler=None, get=None, num_workers=None, _progress=None,
+            **kwargs):
+    """Computes several arrays at once, doing shared work once; returns a tuple with each
+    tessera array replaced by its NumPy result (other arguments are returned as they are)."""
+    arrays = _collect(args, traverse)
+    threads = config.compute_threads(scheduler, num_workers)
+    unique = list({id(a): a for a in arrays}.values())
+    results = {}
+    if unique:
+        values = _core.compute([a._c for a in unique], threads, optimize_graph, _progress)
+        results = {id(a): v for a, v in zip(unique, values)}
+    return tuple(_rebuild(a, results, 0, traverse) for a in args)
+
+
+def persist(*args, traverse=True, optimize_graph=True, scheduler=None, num_workers=None, **kwargs):
+    """Computes the arrays and returns arrays over the results in memory (same chunks)."""
+    arrays = _collect(args, traverse)
+    unique = list({id(a): a for a in arrays}.values())
+    results = {}
+    if unique:
+        threads = config.compute_threads(scheduler, num_workers)
+        values = _core.compute([a._c for a in unique], threads, optimize_graph, None)
+        for a, v in zip(unique, values):
+            results[id(a)] = from_array(np.asarray(v), chunks=a.chunks)
+    return tuple(_rebuild(a, results, 0, traverse) for a in args)
+
+
+def visualize(*args, filename="mydask", format=None, optimize_graph=False, **kwargs):
+    """A picture of the task graph of the arrays (needs ``tessera._core.visualize``)."""
+    vis = getattr(_core, "visualize", None)
+    if vis is None:
+        raise NotImplementedError(f"visualize is not available yet in this build of tessera; see {DIAGNOSTICS_ISSUE}")
+    arrays = _collect(args, True)
+    if len(arrays) == 1:
+        return arrays[0].visualize(filename=filename, format=format, optimize_graph=optimize_graph, **kwargs)
+    return vis([a._c for a in arrays], filename=filename, format=format, optimize_graph=optimize_graph, **kwargs)

@@ -1,0 +1,231 @@
+"""Random arrays, shaped like ``dask.array.random``.
+
+Values come from a counter-based generator (Philox): each element depends only on the
+seed, the array's stream number and the element's position, so an array is the same for
+any chunking and any number of threads. (The numbers differ from NumPy's and Dask's for
+the same seed.)
+
+``default_rng(seed)`` gives a ``Generator``; ``RandomState(seed)`` the legacy interface;
+the module-level functions use a process-wide generator (seeded from the clock unless
+``seed`` is called).
+"""
+
+from __future__ import annotations
+
+import numbers
+import os
+
+import numpy as np
+
+from . import _core
+from ._array import _wrap, dtype_name
+from ._chunks import to_core
+
+__all__ = [
+    "Generator", "RandomState", "default_rng", "seed", "normal", "uniform", "random", "random_sample",
+    "standard_normal", "integers", "randint", "rand", "randn",
+]
+
+_U64 = 2**64
+
+
+def _seed_int(seed) -> int:
+    """Any seed NumPy takes, as an unsigned 64-bit integer."""
+    if seed is None:
+        return int.from_bytes(os.urandom(8), "little")
+    if isinstance(seed, (Generator, RandomState)):
+        return seed._gen.seed
+    if isinstance(seed, np.random.SeedSequence):
+        return int(seed.generate_state(2, np.uint64)[0])
+    if isinstance(seed, np.random.Generator):
+        return int(seed.integers(0, _U64, dtype=np.uint64))
+    if isinstance(seed, (numbers.Integral, np.integer)):
+        return int(seed) % _U64
+    arr = np.asarray(seed)
+    if arr.dtype.kind in "iu":
+        return int(np.random.SeedSequence(arr.astype(np.uint64).tolist()).generate_state(2, np.uint64)[0])
+    raise TypeError(f"seed must be None, an integer, a sequence of integers or a Generator, got {type(seed).__name__}")
+
+
+def _size(size):
+    if size is None:
+        return []
+    if isinstance(size, (numbers.Integral, np.integer)):
+        size = (size,)
+    out = [int(s) for s in size]
+    if any(s < 0 for s in out):
+        raise ValueError(f"negative dimensions are not allowed, got size {tuple(out)}")
+    return out
+
+
+def _float(v, name, op):
+    if np.ndim(v) != 0:
+        raise NotImplementedError(f"{op}: array-valued {name} is not supported by tessera; pass a scalar")
+    return float(v)
+
+
+def _check_kwargs(op, kwargs):
+    if kwargs:
+        raise TypeError(f"{op}: unexpected keyword arguments {sorted(kwargs)}")
+
+
+def _int_bounds(low, high, dtype, endpoint, op):
+    if high is None:
+        low, high = 0, low
+    if np.ndim(low) != 0 or np.ndim(high) != 0:
+        raise NotImplementedError(f"{op}: array-valued bounds are not supported by tessera; pass scalars")
+    low, high = int(low), int(high)
+    if endpoint:
+        high += 1
+    name = dtype_name(dtype, op)
+    if name == "bool" or name.startswith("float"):
+        raise TypeError(f"{op}: dtype must be an integer type, got {name}")
+    info = np.iinfo(name)
+    if low < info.min:
+        raise ValueError(f"{op}: low is out of bounds for {name}")
+    if high - 1 > info.max:
+        raise ValueError(f"{op}: high is out of bounds for {name}")
+    if high <= low:
+        raise ValueError(f"{op}: low >= high ({low} >= {high})")
+    if not (-(2**63) <= low and high <= 2**63 - 1):
+        raise NotImplementedError(f"{op}: bounds beyond the int64 range are not supported by tessera")
+    return low, high, name
+
+
+class Generator:
+    """Like ``numpy.random.Generator`` / ``dask.array.random.Generator``: each array it
+    makes gets the next stream of its seed."""
+
+    def __init__(self, seed=None):
+        if isinstance(seed, _core.CoreGenerator):
+            self._gen = seed
+        else:
+            self._gen = _core.CoreGenerator(_seed_int(seed))
+
+    def __repr__(self):
+        return f"{type(self).__name__}(Philox) with seed {self._gen.seed}"
+
+    def normal(self, loc=0.0, scale=1.0, size=None, chunks="auto", **kwargs):
+        _check_kwargs("normal", kwargs)
+        shape = _size(size)
+        return _wrap(self._gen.normal(_float(loc, "loc", "normal"), _float(scale, "scale", "normal"), shape,
+                                      to_core(chunks, shape, 8, "normal")))
+
+    def standard_normal(self, size=None, dtype=np.float64, chunks="auto", **kwargs):
+        _check_kwargs("standard_normal", kwargs)
+        out = self.normal(0.0, 1.0, size, chunks)
+        return out if np.dtype(dtype) == np.float64 else out.astype(dtype)
+
+    def uniform(self, low=0.0, high=1.0, size=None, chunks="auto", **kwargs):
+        _check_kwargs("uniform", kwargs)
+        shape = _size(size)
+        return _wrap(self._gen.uniform(_float(low, "low", "uniform"), _float(high, "high", "uniform"), shape,
+                                       to_core(chunks, shape, 8, "uniform")))
+
+    def random(self, size=None, dtype=np.float64, out=None, chunks="auto", **kwargs):
+        _check_kwargs("random", kwargs)
+        if out is not None:
+            raise NotImplementedError("random: out= is not supported (tessera arrays are immutable)")
+        shape = _size(size)
+        r = _wrap(self._gen.random(shape, to_core(chunks, shape, 8, "random")))
+        return r if np.dtype(dtype) == np.float64 else r.astype(dtype)
+
+    def integers(self, low, high=None, size=None, dtype=np.int64, endpoint=False, chunks="auto", **kwargs):
+        _check_kwargs("integers", kwargs)
+        low, high, name = _int_bounds(low, high, dtype, endpoint, "integers")
+        shape = _size(size)
+        return _wrap(self._gen.integers(low, high, shape, name, to_core(chunks, shape, np.dtype(name).itemsize, "integers")))
+
+
+class RandomState:
+    """The legacy interface (``numpy.random.RandomState`` names) over tessera's generator."""
+
+    def __init__(self, seed=None):
+        self.seed(seed)
+
+    def seed(self, seed=None):
+        self._gen = _core.CoreGenerator(_seed_int(seed))
+        self._g = Generator(self._gen)
+
+    def normal(self, loc=0.0, scale=1.0, size=None, chunks="auto", **kwargs):
+        return self._g.normal(loc, scale, size, chunks, **kwargs)
+
+    def standard_normal(self, size=None, chunks="auto", **kwargs):
+        return self._g.standard_normal(size, chunks=chunks, **kwargs)
+
+    def uniform(self, low=0.0, high=1.0, size=None, chunks="auto", **kwargs):
+        return self._g.uniform(low, high, size, chunks, **kwargs)
+
+    def random_sample(self, size=None, chunks="auto", **kwargs):
+        return self._g.random(size, chunks=chunks, **kwargs)
+
+    random = random_sample
+
+    def randint(self, low, high=None, size=None, chunks="auto", dtype=np.int64, **kwargs):
+        return self._g.integers(low, high, size, dtype=dtype, chunks=chunks, **kwargs)
+
+    def rand(self, *shape, chunks="auto"):
+        return self.random_sample(shape, chunks=chunks)
+
+    def randn(self, *shape, chunks="auto"):
+        return self.standard_normal(shape, chunks=chunks)
+
+
+def default_rng(seed=None) -> Generator:
+    """A ``Generator`` seeded with ``seed`` (an int, None for a fresh seed, a NumPy
+    ``SeedSequence`` or ``Generator``, or a tessera ``Generator``, returned as it is)."""
+    if isinstance(seed, Generator):
+        return seed
+    return Generator(seed)
+
+
+def seed(seed=None):
+    """Reseeds the process-wide generator the module-level functions use."""
+    _core.random_seed(_seed_int(seed))
+
+
+def normal(loc=0.0, scale=1.0, size=None, chunks="auto", **kwargs):
+    _check_kwargs("normal", kwargs)
+    shape = _size(size)
+    return _wrap(_core.random_normal(_float(loc, "loc", "normal"), _float(scale, "scale", "normal"), shape,
+                                     to_core(chunks, shape, 8, "normal")))
+
+
+def standard_normal(size=None, chunks="auto", **kwargs):
+    return normal(0.0, 1.0, size, chunks, **kwargs)
+
+
+def uniform(low=0.0, high=1.0, size=None, chunks="auto", **kwargs):
+    _check_kwargs("uniform", kwargs)
+    shape = _size(size)
+    return _wrap(_core.random_uniform(_float(low, "low", "uniform"), _float(high, "high", "uniform"), shape,
+                                      to_core(chunks, shape, 8, "uniform")))
+
+
+def random_sample(size=None, chunks="auto", **kwargs):
+    _check_kwargs("random_sample", kwargs)
+    shape = _size(size)
+    return _wrap(_core.random_random(shape, to_core(chunks, shape, 8, "random_sample")))
+
+
+random = random_sample
+
+
+def integers(low, high=None, size=None, dtype=np.int64, endpoint=False, chunks="auto", **kwargs):
+    _check_kwargs("integers", kwargs)
+    low, high, name = _int_bounds(low, high, dtype, endpoint, "integers")
+    shape = _size(size)
+    return _wrap(_core.random_integers(low, high, shape, name, to_core(chunks, shape, np.dtype(name).itemsize, "integers")))
+
+
+def randint(low, high=None, size=None, chunks="auto", dtype=np.int64, **kwargs):
+    """Integers in ``[low, high)`` (``[0, low)`` when ``high`` is None), like NumPy's legacy ``randint``."""
+    return integers(low, high, size, dtype=dtype, chunks=chunks, **kwargs)
+
+
+def rand(*shape, chunks="auto"):
+    return random_sample(shape, chunks=chunks)
+
+
+def randn(*shape, chunks="auto"):
+    return standard_normal(shape, chunks=chunks)
