@@ -6,7 +6,7 @@ PY      := $(VENV)/bin/python
 CARGO   ?= cargo
 PYDEPS  := maturin==1.* numpy pytest hypothesis "dask[array]" distributed
 
-.PHONY: demo test test-rust test-python python venv bench bench-rust clean
+.PHONY: demo test test-rust test-mpi test-python python venv bench bench-rust clean
 
 $(VENV)/.deps:
 	python3 -m venv $(VENV)
@@ -25,12 +25,20 @@ demo: python
 	$(PY) examples/array-mean.py
 
 test-rust:
-	$(CARGO) test --release --workspace --exclude tessera-python
+	$(CARGO) test --release
 
 test-python: python
 	$(PY) -m pytest -q tests/python
 
-test: test-rust test-python
+# MPI tests are separate programs launched by mpirun (MPI starts once per process).
+MPIRUN_ENV := OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+test-mpi:
+	@if command -v mpirun >/dev/null 2>&1; then \
+		$(CARGO) build --release -p tessera-mpi --examples && \
+		for n in 1 2 4; do echo "mpirun -n $$n mpi_check"; $(MPIRUN_ENV) TESSERA_NUM_THREADS=1 timeout 300 mpirun -n $$n target/release/examples/mpi_check || exit 1; done; \
+	else echo "MPI not installed: skipping the MPI tests"; fi
+
+test: test-rust test-mpi test-python
 
 bench-rust:
 	$(CARGO) bench -p tessera --bench engine

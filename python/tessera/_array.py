@@ -130,6 +130,9 @@ def scalar_op(op, x, s, reflected=False):
     except ScalarOverflowError:
         if op in _COMPARISONS and type(s) is int:
             return _overflowed_comparison(op, x, s, reflected)
+        if op == "true_divide" and type(s) is int:
+            # NumPy divides integers in float64, where the Python integer fits
+            return _wrap(x._c.astype("float64").binary_scalar(op, float(s), reflected))
         raise
 
 

@@ -265,7 +265,10 @@ impl Partial {
                     tessera_core::with_dtype!(a.dtype(), T => {
                         let (a, b) = (T::slice_mut(a), T::slice(b));
                         for k in 0..a.len() {
-                            if first || better_num(b[k], a[k], max) {
+                            // Over several axes, block order is not flat-index order: equal
+                            // values (or two NaNs) go to the smaller index, as in NumPy.
+                            let tie = b[k] == a[k] || (b[k] != b[k] && a[k] != a[k]);
+                            if first || better_num(b[k], a[k], max) || (tie && ib[k] < ia[k]) {
                                 a[k] = b[k];
                                 ia[k] = ib[k];
                             }

@@ -757,3 +757,374 @@ pub fn fill_integers(s: Stream, start: u64, step: i64, low: i64, high: i64, out:
     let range = high.wrapping_sub(low) as u64;
     fill(&Integers { low, range }, s, start, step, out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn st(seed: u64, stream: u64) -> Stream {
+        Stream { seed, stream }
+    }
+
+    // -- Reference implementation, straight from the definition in
+    // docs/random-stream.md: scalar Philox, one element at a time.
+
+    fn block_ref(s: Stream, b: u64) -> [u64; 4] {
+        let key = [s.seed as u32, (s.seed >> 32) as u32];
+        let ctr = [b as u32, (b >> 32) as u32, s.stream as u32, (s.stream >> 32) as u32];
+        philox4x32_10(ctr, key).map(u64::from)
+    }
+
+    fn word64_ref(s: Stream, i: u64) -> u64 {
+        let w = block_ref(s, i / 2);
+        let h = (i % 2) as usize * 2;
+        w[h] | (w[h + 1] << 32)
+    }
+
+    fn random_ref(s: Stream, i: u64) -> f64 {
+        (word64_ref(s, i) >> 11) as f64 * (-53f64).exp2()
+    }
+
+    fn integer_ref(s: Stream, i: u64, low: i64, high: i64) -> i64 {
+        let n = high.wrapping_sub(low) as u64;
+        let hi = ((u128::from(word64_ref(s, i)) * u128::from(n)) >> 64) as u64;
+        low.wrapping_add(hi as i64)
+    }
+
+    fn normal_ref(s: Stream, i: u64, loc: f64, scale: f64) -> f64 {
+        let b = i / 4;
+        let p = ((i / 2) % 2) as usize;
+        let w = block_ref(s, b);
+        let (wr, wa) = (w[2 * p], w[2 * p + 1]);
+        let (x, bias) = if wr < (1 << 21) {
+            let e = block_ref(s, b | (1 << 63))[p];
+            // (wr 2^32 + e) < 2^53 converts exactly; adding 1/2 rounds once.
+            (((wr << 32) | e) as f64 + 0.5, 1023.0 + 64.0)
+        } else {
+            (wr as f64 + 0.5, 1023.0 + 32.0)
+        };
+        let (c, sn) = box_muller(x, bias, wa);
+        let z = if i % 2 == 0 { c } else { sn };
+        f64::mul_add(scale, z, loc)
+    }
+
+    // -- Helpers: every kind as bit patterns, on an explicit path.
+
+    #[derive(Clone, Copy, Debug)]
+    enum Kind {
+        Random,
+        Uniform(f64, f64),
+        Normal(f64, f64),
+        Integers(i64, i64),
+    }
+
+    const KINDS: [Kind; 5] = [
+        Kind::Random,
+        Kind::Uniform(-3.0, 5.5),
+        Kind::Normal(0.0, 1.0),
+        Kind::Normal(10.0, 0.25),
+        Kind::Integers(-7, 1000),
+    ];
+
+    fn bits_on(p: Path, k: Kind, s: Stream, start: u64, step: i64, n: usize) -> Vec<u64> {
+        match k {
+            Kind::Integers(low, high) => {
+                let mut v = vec![0i64; n];
+                let range = high.wrapping_sub(low) as u64;
+                fill_on(p, &Integers { low, range }, s, start, step, &mut v);
+                v.into_iter().map(|x| x as u64).collect()
+            }
+            _ => {
+                let mut v = vec![0f64; n];
+                match k {
+                    Kind::Random => fill_on(p, &Unit, s, start, step, &mut v),
+                    Kind::Uniform(low, high) => {
+                        fill_on(p, &Uniform { low, span: high - low }, s, start, step, &mut v)
+                    }
+                    Kind::Normal(loc, scale) => fill_on(p, &Normal { loc, scale }, s, start, step, &mut v),
+                    Kind::Integers(..) => unreachable!(),
+                }
+                v.into_iter().map(f64::to_bits).collect()
+            }
+        }
+    }
+
+    fn bits(k: Kind, s: Stream, start: u64, step: i64, n: usize) -> Vec<u64> {
+        bits_on(path(), k, s, start, step, n)
+    }
+
+    fn bits_ref(k: Kind, s: Stream, i: u64) -> u64 {
+        match k {
+            Kind::Random => random_ref(s, i).to_bits(),
+            Kind::Uniform(low, high) => f64::mul_add(high - low, random_ref(s, i), low).to_bits(),
+            Kind::Normal(loc, scale) => normal_ref(s, i, loc, scale).to_bits(),
+            Kind::Integers(low, high) => integer_ref(s, i, low, high) as u64,
+        }
+    }
+
+    /// Every path this CPU can run, the plain one first.
+    fn paths() -> Vec<Path> {
+        let mut v = vec![Path::Plain];
+        #[cfg(target_arch = "x86_64")]
+        {
+            if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
+                v.push(Path::Avx2);
+            }
+            if detect() == Path::Avx512 {
+                v.push(Path::Avx512);
+            }
+        }
+        v
+    }
+
+    // -- Philox
+
+    #[test]
+    fn philox_known_answers() {
+        // Random123 kat_vectors, philox4x32_10.
+        assert_eq!(philox4x32_10([0; 4], [0; 2]), [0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8]);
+        assert_eq!(
+            philox4x32_10([0xffffffff; 4], [0xffffffff; 2]),
+            [0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd]
+        );
+        assert_eq!(
+            philox4x32_10([0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344], [0xa4093822, 0x299f31d0]),
+            [0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1]
+        );
+    }
+
+    #[test]
+    fn lane_philox_matches_reference() {
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for _ in 0..2000 {
+            let s = st(next(), next());
+            let b = next();
+            assert_eq!(philox_block(&Keys::new(s), b), block_ref(s, b));
+        }
+        let s = st(u64::MAX, u64::MAX);
+        assert_eq!(philox_block(&Keys::new(s), u64::MAX), block_ref(s, u64::MAX));
+    }
+
+    // -- The stream definition
+
+    #[test]
+    fn fills_match_reference_definition() {
+        for s in [st(0, 0), st(42, 7), st(u64::MAX, 1 << 40), st(0x0123_4567_89AB_CDEF, u64::MAX)] {
+            for k in KINDS {
+                for start in [0u64, 1, 3, 1_000_001, u64::MAX - 5000] {
+                    let n = 3001;
+                    let got = bits(k, s, start, 1, n);
+                    for (j, g) in got.iter().enumerate() {
+                        let i = start + j as u64;
+                        assert_eq!(*g, bits_ref(k, s, i), "{k:?} {s:?} index {i}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn golden_values() {
+        // Pinned outputs: if any of these changes, the stream has changed.
+        let s = st(42, 0);
+        let mut u = [0.0; 4];
+        fill_random(s, 0, 1, &mut u);
+        let mut z = [0.0; 4];
+        fill_normal(s, 0, 1, 0.0, 1.0, &mut z);
+        let mut n = [0i64; 4];
+        fill_integers(s, 0, 1, 0, 1000, &mut n);
+        let far = st(0x0123_4567_89AB_CDEF, 99);
+        let mut uf = [0.0; 2];
+        fill_random(far, 1 << 50, 1, &mut uf);
+        let mut zf = [0.0; 2];
+        fill_normal(far, 1 << 50, 1, 0.0, 1.0, &mut zf);
+        // The first pair of stream (7, 3) that takes the extension word.
+        let e = extended_pairs(st(7, 3), 1)[0];
+        let mut ze = [0.0; 2];
+        fill_normal(st(7, 3), e, 1, 0.0, 1.0, &mut ze);
+        println!("golden: {u:?}\n{z:?}\n{n:?}\n{uf:?}\n{zf:?}\n{e} {ze:?}");
+        let same = |a: &[f64], b: &[f64]| a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits());
+        assert!(same(&u, &[0.4685865183391049, 0.34086154938517876, 0.32706338120338474, 0.4543156017348883]));
+        assert!(same(&z, &[-0.5488356599450556, 0.8232198989761061, 0.48670584631619657, 2.2341374574758825]));
+        assert_eq!(n, [468, 340, 327, 454]);
+        assert!(same(&uf, &[0.4653271396934704, 0.08207323994845883]));
+        assert!(same(&zf, &[-1.5631079618354082, -0.7803259189565783]));
+        assert_eq!(e, 1474);
+        assert!(same(&ze, &[4.220895812376985, 0.9624299502522727]));
+    }
+
+    /// Indices (pair starts) of the first `want` normals whose radius word
+    /// takes the extension word.
+    fn extended_pairs(s: Stream, want: usize) -> Vec<u64> {
+        let mut v = Vec::new();
+        let mut b = 0u64;
+        while v.len() < want {
+            let w = block_ref(s, b);
+            for p in 0..2 {
+                if w[2 * p] < (1 << 21) {
+                    v.push(4 * b + 2 * p as u64);
+                }
+            }
+            b += 1;
+        }
+        v
+    }
+
+    #[test]
+    fn tail_extension_is_used_and_consistent() {
+        let s = st(7, 3);
+        let pairs = extended_pairs(s, 40);
+        let n = (pairs.last().unwrap() + 2) as usize;
+        let all = bits(Kind::Normal(0.0, 1.0), s, 0, 1, n);
+        for &i in &pairs {
+            for j in [i, i + 1] {
+                let r = normal_ref(s, j, 0.0, 1.0).to_bits();
+                assert_eq!(all[j as usize], r, "contiguous, index {j}");
+                assert_eq!(bits(Kind::Normal(0.0, 1.0), s, j, 1, 1)[0], r, "single, index {j}");
+                assert_eq!(bits(Kind::Normal(0.0, 1.0), s, j, 0, 3), vec![r; 3], "step 0, index {j}");
+            }
+        }
+        // The extension gives the far tail: radius word 0 reaches 9.4 sigma.
+        let (c, _) = box_muller(0.5, 1023.0 + 64.0, 1 << 29);
+        assert!(c > 9.4 && c < 9.5, "{c}");
+        let (c, _) = box_muller(0.5, 1023.0 + 32.0, 1 << 29);
+        assert!(c > 6.7 && c < 6.8, "{c}");
+    }
+
+    // -- Range splitting and strides
+
+    fn kind_strategy() -> impl Strategy<Value = Kind> {
+        (0..KINDS.len()).prop_map(|i| KINDS[i])
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        #[test]
+        fn split_fills_concatenate(
+            k in kind_strategy(),
+            seed in any::<u64>(),
+            stream in any::<u64>(),
+            start in prop_oneof![0u64..10_000, any::<u64>().prop_map(|x| x >> 1)],
+            n in 0usize..1500,
+            cuts in proptest::collection::vec(0usize..1500, 0..6),
+        ) {
+            let s = st(seed, stream);
+            let whole = bits(k, s, start, 1, n);
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(n)).collect();
+            cuts.push(0);
+            cuts.push(n);
+            cuts.sort_unstable();
+            let mut joined = Vec::with_capacity(n);
+            for w in cuts.windows(2) {
+                joined.extend(bits(k, s, start + w[0] as u64, 1, w[1] - w[0]));
+            }
+            prop_assert_eq!(joined, whole);
+        }
+
+        #[test]
+        fn strided_fills_gather_contiguous(
+            k in kind_strategy(),
+            seed in any::<u64>(),
+            start in 0u64..5000,
+            step in -9i64..10,
+            n in 0usize..400,
+        ) {
+            let s = st(seed, 5);
+            // Index range covered, kept non-negative.
+            let lo_off = if step < 0 { (n as i64 - 1).max(0) * -step } else { 0 };
+            let start = start + lo_off as u64;
+            let span = (n as i64 - 1).max(0) * step.abs() + 1;
+            let base = if step < 0 { start - lo_off as u64 } else { start };
+            let contiguous = bits(k, s, base, 1, span as usize);
+            let strided = bits(k, s, start, step, n);
+            for (j, v) in strided.iter().enumerate() {
+                let i = (start as i64 + j as i64 * step) as u64;
+                prop_assert_eq!(*v, contiguous[(i - base) as usize]);
+            }
+        }
+    }
+
+    #[test]
+    fn large_and_wrapping_steps() {
+        let s = st(99, 1);
+        for k in KINDS {
+            for &(start, step) in &[
+                (0u64, 1_000_003i64),
+                (u64::MAX, -1),
+                (u64::MAX, -7_777_777),
+                (1 << 62, i64::MAX / 1000),
+                (12345, 0),
+            ] {
+                let got = bits(k, s, start, step, 300);
+                for (j, g) in got.iter().enumerate() {
+                    let i = start.wrapping_add((step as u64).wrapping_mul(j as u64));
+                    assert_eq!(*g, bits_ref(k, s, i), "{k:?} start {start} step {step} j {j}");
+                }
+            }
+        }
+    }
+
+    // -- Every SIMD path equals the plain one bit for bit
+
+    #[test]
+    fn simd_paths_match_plain() {
+        let ps = paths();
+        println!("paths tested: {ps:?}");
+        let s = st(0xDEAD_BEEF, 11);
+        // Long enough for several full passes, extension words, a long and
+        // a short remainder and partial blocks at both ends.
+        let cases: &[(u64, i64, usize)] = &[
+            (0, 1, 20_000),
+            (3, 1, 9_999),
+            (5, 1, 300),
+            (1 << 40, 1, 777),
+            (20_000, -1, 5_001),
+            (17, 3, 2_000),
+            (90_000, -5, 1_000),
+            (42, 0, 50),
+        ];
+        for k in KINDS {
+            for &(start, step, n) in cases {
+                let want = bits_on(Path::Plain, k, s, start, step, n);
+                for &p in &ps[1..] {
+                    assert_eq!(bits_on(p, k, s, start, step, n), want, "{p:?} {k:?} {start} {step} {n}");
+                }
+            }
+        }
+    }
+
+    // -- Edge cases
+
+    #[test]
+    fn edge_cases() {
+        let s = st(1, 2);
+        fill_normal(s, 5, 1, 0.0, 1.0, &mut []);
+        let mut one = [0.0];
+        fill_random(s, u64::MAX, 1, &mut one);
+        assert_eq!(one[0], random_ref(s, u64::MAX));
+        let mut v = [0i64; 100];
+        fill_integers(s, 0, 1, 5, 6, &mut v);
+        assert!(v.iter().all(|&x| x == 5));
+        fill_integers(s, 0, 1, i64::MIN, i64::MAX, &mut v);
+        assert!(v.iter().all(|&x| x < i64::MAX));
+        let mut f = [0.0; 100];
+        fill_uniform(s, 0, 1, 2.0, 2.0, &mut f);
+        assert!(f.iter().all(|&x| x == 2.0));
+        fill_random(s, 0, 1, &mut f);
+        assert!(f.iter().all(|&x| (0.0..1.0).contains(&x)));
+    }
+
+    #[test]
+    #[should_panic(expected = "high > low")]
+    fn integers_reject_empty_range() {
+        fill_integers(st(0, 0), 0, 1, 3, 3, &mut [0; 4]);
+    }
+}

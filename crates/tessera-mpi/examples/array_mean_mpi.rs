@@ -12,9 +12,14 @@ fn main() {
     let start = Instant::now();
     let mean = mpi.compute(&x).unwrap_or_else(|e| mpi.abort(&e.to_string())).get_f64(&[]);
     let t = start.elapsed().as_secs_f64();
+    let peak = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| l.split_whitespace().nth(1).unwrap_or("0").to_string()))
+        .unwrap_or_default();
     if mpi.rank() == 0 {
         println!("mean is {mean:e} (bits {:016x})", mean.to_bits());
         println!("compute time: {t}s on {} ranks", mpi.size());
     }
+    eprintln!("rank {} peak RSS {peak} KiB", mpi.rank());
     mpi.finalize();
 }

@@ -142,6 +142,7 @@ fn comm_loop(rx: Receiver<(usize, Vec<u8>)>, inbox: Arc<Mutex<Vec<Vec<u8>>>>, st
     let world = SimpleCommunicator::world();
     // In-flight sends; their buffers are leaked into 'static until MPI is done with them.
     let mut sending: Vec<(mpi::request::Request<'static, [u8], StaticScope>, *mut [u8])> = Vec::new();
+    let mut idle = 0u32;
     loop {
         let mut busy = false;
         while let Ok((dest, bytes)) = rx.try_recv() {
@@ -176,7 +177,9 @@ fn comm_loop(rx: Receiver<(usize, Vec<u8>)>, inbox: Arc<Mutex<Vec<Vec<u8>>>>, st
                 Err(_) => return,
             }
         }
-        if !busy {
+        // Sleep when idle: messages are few (only where subtrees meet), cores are not.
+        idle = if busy { 0 } else { idle.saturating_add(1) };
+        if idle > 0 {
             std::thread::sleep(Duration::from_micros(50));
         }
     }

@@ -509,9 +509,9 @@ pub(crate) fn layout(g: &Graph, m: Metrics) -> Layout {
     let height = dh + title_block + 2.0 * m.margin;
     let ox = m.margin + (width - 2.0 * m.margin - dw) / 2.0;
     let oy = m.margin + title_block;
-    let coord = |v: usize| -> (f64, f64) {
-        let o = x[v] - omin;
-        let r = rpos[vrank[v]];
+    // (order, rank) coordinates -> picture coordinates.
+    let place_pt = |o: f64, r: f64| -> (f64, f64) {
+        let o = o - omin;
         match rankdir {
             RankDir::TB => (ox + o, oy + r),
             RankDir::BT => (ox + o, oy + rank_span - r),
@@ -519,6 +519,7 @@ pub(crate) fn layout(g: &Graph, m: Metrics) -> Layout {
             RankDir::RL => (ox + rank_span - r, oy + o),
         }
     };
+    let coord = |v: usize| place_pt(x[v], rpos[vrank[v]]);
     let nodes: Vec<NodeGeom> = (0..n)
         .map(|v| {
             let (cx, cy) = coord(v);
@@ -538,7 +539,64 @@ pub(crate) fn layout(g: &Graph, m: Metrics) -> Layout {
             continue;
         }
         let chain = chain_iter.next().expect("one chain per valid edge");
-        let mut pts: Vec<(f64, f64)> = chain.iter().map(|&v| coord(v)).collect();
+        // Points in (order, rank) coordinates. A dummy becomes two points,
+        // where the edge enters and leaves its rank's band, so slanted
+        // segments stay in the gaps between ranks and never cut through the
+        // nodes of the ranks they cross.
+        let ascending = vrank[chain[0]] <= vrank[*chain.last().unwrap()];
+        let mut orp: Vec<(f64, f64)> = Vec::with_capacity(2 * chain.len() + 2);
+        for &v in &chain {
+            if is_dummy[v] {
+                let (r, half) = (rpos[vrank[v]], rext[vrank[v]] / 2.0);
+                let (r0, r1) = if ascending { (r - half, r + half) } else { (r + half, r - half) };
+                orp.push((x[v], r0));
+                if half > 0.0 {
+                    orp.push((x[v], r1));
+                }
+            } else {
+                orp.push((x[v], rpos[vrank[v]]));
+            }
+        }
+        // Where the segment leaving the producer (or entering the consumer)
+        // would pass over a neighbour in the same rank, first run straight
+        // to the edge of the rank's band.
+        let stub = |u: usize, toward: (f64, f64)| -> Option<(f64, f64)> {
+            let (uo, ur) = (x[u], rpos[vrank[u]]);
+            if (toward.0 - uo).abs() < 1e-9 || (toward.1 - ur).abs() < 1e-9 {
+                return None;
+            }
+            let layer = &layers[vrank[u]];
+            let step: isize = if toward.0 > uo { 1 } else { -1 };
+            let (lo, hi) = (uo.min(toward.0), uo.max(toward.0));
+            let pad = 2.0 * m.scale;
+            let mut i = pos[u] as isize + step;
+            while i >= 0 && (i as usize) < layer.len() {
+                let w = layer[i as usize];
+                i += step;
+                if is_dummy[w] {
+                    continue;
+                }
+                let (wlo, whi) = (x[w] - vext[w] / 2.0 - pad, x[w] + vext[w] / 2.0 + pad);
+                if wlo > hi || whi < lo {
+                    break;
+                }
+                let half_r = rext_of(sizes[w]) / 2.0 + pad;
+                let (rlo, rhi) = (ur - half_r, ur + half_r);
+                if segment_hits_rect((uo, ur), toward, (wlo, rlo, whi, rhi)) {
+                    let edge_r = if toward.1 > ur { ur + rext[vrank[u]] / 2.0 } else { ur - rext[vrank[u]] / 2.0 };
+                    return Some((uo, edge_r));
+                }
+            }
+            None
+        };
+        if let Some(p) = stub(a, orp[1]) {
+            orp.insert(1, p);
+        }
+        let k = orp.len();
+        if let Some(p) = stub(b, orp[k - 2]) {
+            orp.insert(k - 1, p);
+        }
+        let mut pts: Vec<(f64, f64)> = orp.iter().map(|&(o, r)| place_pt(o, r)).collect();
         let k = pts.len();
         let start = nodes[a].boundary_towards(pts[1].0, pts[1].1);
         let end = nodes[b].boundary_towards(pts[k - 2].0, pts[k - 2].1);
@@ -566,6 +624,31 @@ pub(crate) fn layout(g: &Graph, m: Metrics) -> Layout {
         title_pos: if title_h > 0.0 { Some((width / 2.0, m.margin + title_h / 2.0)) } else { None },
         metrics: m,
     }
+}
+
+/// Whether the segment p-q meets the rectangle (x0, y0, x1, y1)
+/// (Liang-Barsky clipping).
+fn segment_hits_rect(p: (f64, f64), q: (f64, f64), r: (f64, f64, f64, f64)) -> bool {
+    let (dx, dy) = (q.0 - p.0, q.1 - p.1);
+    let (mut t0, mut t1) = (0.0f64, 1.0f64);
+    for (den, num) in [(-dx, p.0 - r.0), (dx, r.2 - p.0), (-dy, p.1 - r.1), (dy, r.3 - p.1)] {
+        if den.abs() < 1e-12 {
+            if num < 0.0 {
+                return false;
+            }
+        } else {
+            let t = num / den;
+            if den < 0.0 {
+                t0 = t0.max(t);
+            } else {
+                t1 = t1.min(t);
+            }
+            if t0 > t1 {
+                return false;
+            }
+        }
+    }
+    true
 }
 
 /// Geometry for drawing an edge: the shaft polyline (ending at the arrow's

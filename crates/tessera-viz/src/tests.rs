@@ -621,11 +621,16 @@ fn long_edges_are_routed_around_nodes() {
     let lay = layout::layout(&g, Metrics::new(1.0));
     assert_layout_sane(&g, &lay);
     let long = &lay.edges[3];
-    assert_eq!(long.points.len(), 4);
-    // The middle of the long edge stays clear of b and c.
-    for &(x, y) in &long.points[1..3] {
-        for v in &lay.nodes[1..3] {
-            assert!((x - v.cx).abs() > v.w / 2.0 || (y - v.cy).abs() > v.h / 2.0);
+    // Two bends per crossed rank: entering and leaving the rank's band.
+    assert_eq!(long.points.len(), 6);
+    // The long edge stays clear of b and c: sample along every segment.
+    for seg in long.points.windows(2) {
+        for k in 0..=20 {
+            let t = k as f64 / 20.0;
+            let (x, y) = (seg[0].0 + t * (seg[1].0 - seg[0].0), seg[0].1 + t * (seg[1].1 - seg[0].1));
+            for v in &lay.nodes[1..3] {
+                assert!(((x - v.cx).powi(2) + (y - v.cy).powi(2)).sqrt() > v.w / 2.0, "long edge hits a node");
+            }
         }
     }
 }
