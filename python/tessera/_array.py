@@ -574,7 +574,23 @@ class Array:
         return arg_reduce(self, "argmax", axis, keepdims, split_every, out)
 
     def rechunk(self, chunks="auto", threshold=None, block_size_limit=None, balance=False, method=None):
-        """The same values in other chunks (any form Dask accepts; see ``tessera.from_array``)."""
+        """The same values in other chunks (any form Dask accepts; see ``tessera.from_array``).
+        As in Dask, ``None`` for an axis, or an axis missing from a dict, keeps its chunks."""
+        nd = self._c.ndim
+        if isinstance(chunks, dict):
+            old = self._c.chunks
+            spec = list(old)
+            for k, v in chunks.items():
+                k = _axis_int(k, "rechunk")
+                if not -nd <= k < nd:
+                    from numpy.exceptions import AxisError
+
+                    raise AxisError(f"rechunk: axis {k} is out of bounds for array of dimension {nd}")
+                spec[k % nd] = old[k % nd] if v is None else v
+            chunks = tuple(spec)
+        elif isinstance(chunks, (tuple, list)) and len(chunks) == nd and any(c is None for c in chunks):
+            old = self._c.chunks
+            chunks = tuple(old[i] if c is None else c for i, c in enumerate(chunks))
         return _wrap(self._c.rechunk(to_core(chunks, self._c.shape, self._c.itemsize, "rechunk")))
 
     def reshape(self, *shape, merge_chunks=True, limit=None):

@@ -28,7 +28,8 @@ def array_ufunc(ufunc, method, inputs, kwargs):
             "(tessera.sum, tessera.prod, tessera.min, ...)"
         )
     out = kwargs.get("out")
-    if out is not None and out != (None,) * len(out if isinstance(out, tuple) else (out,)):
+    outs = out if isinstance(out, tuple) else (out,)
+    if any(o is not None for o in outs):
         raise NotImplementedError(f"numpy.{ufunc.__name__}: out= is not supported (tessera arrays are immutable)")
     f = _ufunc_table().get(ufunc)
     if f is None:

@@ -139,7 +139,8 @@ pub fn broadcast_to(x: &Expr, shape: &[usize]) -> Result<Expr> {
 }
 
 pub fn binary(op: BinaryOp, a: &Expr, b: &Expr) -> Result<Expr> {
-    let sig = op.signature(result_type(a.meta.dtype, b.meta.dtype))?;
+    let (da, db) = (a.meta.dtype, b.meta.dtype);
+    let sig = op.signature(result_type(da, db)).map_err(|e| if da == db { e } else { err!(DType, e.op, "{} (operands {da} and {db})", e.message) })?;
     let xs = align(op.name(), &[&astype(a, sig.compute), &astype(b, sig.compute)])?;
     let meta = Meta { dtype: sig.out, ..xs[0].meta.clone() };
     Ok(Node::new(Op::Binary(op), xs, meta))

@@ -186,6 +186,9 @@ pub fn normalize_chunks(spec: &ChunkSpec, shape: &[usize], dtype: DType) -> Resu
                 crate::bail!(Chunks, "chunks", "chunk size {n} along axis {axis} is invalid: sizes must be positive or -1 (shape {shape:?})")
             }
             AxisSpec::Blocks(b) => {
+                if b.is_empty() {
+                    crate::bail!(Chunks, "chunks", "no block sizes given along axis {axis} (shape {shape:?})");
+                }
                 if let Some(bad) = b.iter().find(|&&x| x < 0) {
                     crate::bail!(Chunks, "chunks", "block size {bad} along axis {axis} is negative (blocks {b:?})");
                 }

@@ -220,7 +220,8 @@ fn run(plan: &Plan, opts: &Options, keep: bool) -> Result<(Vec<Block>, Vec<Vec<S
         .enumerate()
         .map(|(k, &s)| {
             let first = output_of[s].expect("outputs are marked");
-            let b = if first == k { results[k].take() } else { results[first].clone() };
+            // The same array may be asked for several times: move it out at its last use.
+            let b = if plan.outputs[k + 1..].contains(&s) { results[first].clone() } else { results[first].take() };
             b.ok_or_else(|| err!(Internal, "compute", "output {k} was not produced"))
         })
         .collect::<Result<Vec<_>>>()?;

@@ -53,7 +53,10 @@ fn measure(name: &str, mut f: impl FnMut(u64)) {
 }
 
 fn main() {
-    println!("tessera random bench: one thread, buffer {BUF}, {REPS} reps; SIMD path: {}", simd_path());
+    println!(
+        "tessera random bench: one thread, buffer {BUF}, {REPS} reps; SIMD path: {}",
+        simd_path()
+    );
     let s = Stream { seed: 0x1234_5678_9abc_def0, stream: 7 };
     let mut f = vec![0.0f64; BUF];
     let mut n = vec![0i64; BUF];

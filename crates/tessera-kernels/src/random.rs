@@ -104,13 +104,14 @@ impl Keys {
 }
 
 /// Philox4x32-10 of block `b` of the stream, one lane of the vectorised
-/// loops.  Each output word is a 32-bit value zero-extended into a u64.
+/// loops.  Word `k` is the low 32 bits of `out[k]`; the upper halves hold
+/// garbage that every consumer masks off (for free: the masks fold into
+/// `vpternlogq`, `vpmuludq` or shifts).
 ///
 /// The products `(x & LO32) * M` become `vpmuludq` (which ignores the upper
 /// halves of its inputs, so the masks are free).  Words 1 and 3 are carried
 /// as the full 64-bit product: their upper halves only ever reach the upper
-/// halves of words 0 and 2, which the next multiplication masks off, so the
-/// only masking needed is at the end.
+/// halves of words 0 and 2, which the next multiplication masks off.
 #[inline(always)]
 fn philox_block(ks: &Keys, b: u64) -> [u64; 4] {
     let mut c0 = b & LO32;
@@ -125,7 +126,32 @@ fn philox_block(ks: &Keys, b: u64) -> [u64; 4] {
         c1 = p1;
         c3 = p0;
     }
-    [c0 & LO32, c1 & LO32, c2 & LO32, c3 & LO32]
+    [c0, c1, c2, c3]
+}
+
+/// Two blocks at once, interleaved statement by statement, so that each
+/// iteration of the vectorised loop carries two independent dependency
+/// chains (the ten rounds are one long chain of multiply, shift, xor).
+/// Same words as two calls of [`philox_block`].
+#[inline(always)]
+fn philox_block2(ks: &Keys, a: u64, b: u64) -> ([u64; 4], [u64; 4]) {
+    let (mut a0, mut a1, mut a2, mut a3) = (a & LO32, a >> 32, ks.c2, ks.c3);
+    let (mut b0, mut b1, mut b2, mut b3) = (b & LO32, b >> 32, ks.c2, ks.c3);
+    for r in 0..ROUNDS {
+        let pa0 = (a0 & LO32) * u64::from(PHILOX_M0);
+        let pb0 = (b0 & LO32) * u64::from(PHILOX_M0);
+        let pa1 = (a2 & LO32) * u64::from(PHILOX_M1);
+        let pb1 = (b2 & LO32) * u64::from(PHILOX_M1);
+        a0 = (pa1 >> 32) ^ a1 ^ ks.k0[r];
+        b0 = (pb1 >> 32) ^ b1 ^ ks.k0[r];
+        a2 = (pa0 >> 32) ^ a3 ^ ks.k1[r];
+        b2 = (pb0 >> 32) ^ b3 ^ ks.k1[r];
+        a1 = pa1;
+        b1 = pb1;
+        a3 = pa0;
+        b3 = pb0;
+    }
+    ([a0, a1, a2, a3], [b0, b1, b2, b3])
 }
 
 // ---------------------------------------------------------------------------
@@ -179,7 +205,7 @@ const LOG_Q1: [f64; 7] = [
 
 /// `sin(pi/2 r) = r S(r^2)` on `|r| <= 1/2` (minimax, relative 3.4e-18).
 const SIN_P: [f64; 7] = [
-    1.5707963267948966,
+    core::f64::consts::FRAC_PI_2, // the fit rounds to exactly pi/2
     -0.6459640975062443,
     0.07969262624603957,
     -0.004681754132282418,
@@ -436,11 +462,14 @@ fn pass<G: Gen<W, P>, const W: usize, const P: usize>(
     out: &mut [[G::T; P]; SCRATCH],
 ) {
     let units = 4 / W;
-    for j in 0..SCRATCH / units {
-        let x = philox_block(ks, b.wrapping_add(j as u64));
+    let half = SCRATCH / units / 2;
+    // Blocks j and j + half together (see `philox_block2`).
+    for j in 0..half {
+        let (x, y) = philox_block2(ks, b.wrapping_add(j as u64), b.wrapping_add((j + half) as u64));
         for u in 0..units {
             for k in 0..W {
                 ws[k][j * units + u] = x[u * W + k];
+                ws[k][(j + half) * units + u] = y[u * W + k];
             }
         }
     }
@@ -805,7 +834,7 @@ mod tests {
             (wr as f64 + 0.5, 1023.0 + 32.0)
         };
         let (c, sn) = box_muller(x, bias, wa);
-        let z = if i % 2 == 0 { c } else { sn };
+        let z = if i & 1 == 0 { c } else { sn };
         f64::mul_add(scale, z, loc)
     }
 
@@ -842,7 +871,9 @@ mod tests {
                     Kind::Uniform(low, high) => {
                         fill_on(p, &Uniform { low, span: high - low }, s, start, step, &mut v)
                     }
-                    Kind::Normal(loc, scale) => fill_on(p, &Normal { loc, scale }, s, start, step, &mut v),
+                    Kind::Normal(loc, scale) => {
+                        fill_on(p, &Normal { loc, scale }, s, start, step, &mut v)
+                    }
                     Kind::Integers(..) => unreachable!(),
                 }
                 v.into_iter().map(f64::to_bits).collect()
@@ -889,7 +920,10 @@ mod tests {
             [0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd]
         );
         assert_eq!(
-            philox4x32_10([0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344], [0xa4093822, 0x299f31d0]),
+            philox4x32_10(
+                [0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344],
+                [0xa4093822, 0x299f31d0]
+            ),
             [0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1]
         );
     }
@@ -906,10 +940,16 @@ mod tests {
         for _ in 0..2000 {
             let s = st(next(), next());
             let b = next();
-            assert_eq!(philox_block(&Keys::new(s), b), block_ref(s, b));
+            assert_eq!(philox_block(&Keys::new(s), b).map(|x| x & LO32), block_ref(s, b));
         }
         let s = st(u64::MAX, u64::MAX);
-        assert_eq!(philox_block(&Keys::new(s), u64::MAX), block_ref(s, u64::MAX));
+        assert_eq!(philox_block(&Keys::new(s), u64::MAX).map(|x| x & LO32), block_ref(s, u64::MAX));
+        let ks = Keys::new(st(3, 4));
+        for b in [0u64, 1, 1 << 32, u64::MAX - 1] {
+            let (x, y) = philox_block2(&ks, b, b ^ 0x5555);
+            assert_eq!(x, philox_block(&ks, b));
+            assert_eq!(y, philox_block(&ks, b ^ 0x5555));
+        }
     }
 
     // -- The stream definition
@@ -951,13 +991,62 @@ mod tests {
         fill_normal(st(7, 3), e, 1, 0.0, 1.0, &mut ze);
         println!("golden: {u:?}\n{z:?}\n{n:?}\n{uf:?}\n{zf:?}\n{e} {ze:?}");
         let same = |a: &[f64], b: &[f64]| a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits());
-        assert!(same(&u, &[0.4685865183391049, 0.34086154938517876, 0.32706338120338474, 0.4543156017348883]));
-        assert!(same(&z, &[-0.5488356599450556, 0.8232198989761061, 0.48670584631619657, 2.2341374574758825]));
+        assert!(same(
+            &u,
+            &[0.4685865183391049, 0.34086154938517876, 0.32706338120338474, 0.4543156017348883]
+        ));
+        assert!(same(
+            &z,
+            &[-0.5488356599450556, 0.8232198989761061, 0.48670584631619657, 2.2341374574758825]
+        ));
         assert_eq!(n, [468, 340, 327, 454]);
         assert!(same(&uf, &[0.4653271396934704, 0.08207323994845883]));
         assert!(same(&zf, &[-1.5631079618354082, -0.7803259189565783]));
         assert_eq!(e, 1474);
         assert!(same(&ze, &[4.220895812376985, 0.9624299502522727]));
+    }
+
+    #[test]
+    fn coefficients_match_doc() {
+        // The table in docs/random-stream.md.
+        let bits = |c: &[f64]| c.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(
+            bits(&LOG_Q1),
+            [
+                0xBFF5555555555592,
+                0xBFE999999997FEE9,
+                0xBFE24924941E0C16,
+                0xBFDC71C52164D905,
+                0xBFD74663C534478A,
+                0xBFD39A1FBA2D642F,
+                0xBFD2F02E56DB598F
+            ]
+        );
+        assert_eq!(
+            bits(&SIN_P),
+            [
+                0x3FF921FB54442D18,
+                0xBFE4ABBCE625BE41,
+                0x3FB466BC67758700,
+                0xBF732D2CCE2D5361,
+                0x3F250782FCA38C0E,
+                0xBECE30063A031F57,
+                0x3E6E3EED5D16D705
+            ]
+        );
+        assert_eq!(
+            bits(&COS_P),
+            [
+                0xBFF3BD3CC9BE459D,
+                0x3FD03C1F081B0E28,
+                0xBF955D3C7DC3DE08,
+                0x3F4E1F4FB8446848,
+                0xBEFA6C9CA50CD9B1,
+                0x3E9F3DCEFA7BA1F5
+            ]
+        );
+        assert_eq!((-2.0 * LN2).to_bits(), 0xBFF62E42FEFA39EF);
+        assert_eq!(ONE_BITS - SQRT_HALF_BITS, 0x00095F619980C433);
     }
 
     /// Indices (pair starts) of the first `want` normals whose radius word
@@ -988,7 +1077,11 @@ mod tests {
                 let r = normal_ref(s, j, 0.0, 1.0).to_bits();
                 assert_eq!(all[j as usize], r, "contiguous, index {j}");
                 assert_eq!(bits(Kind::Normal(0.0, 1.0), s, j, 1, 1)[0], r, "single, index {j}");
-                assert_eq!(bits(Kind::Normal(0.0, 1.0), s, j, 0, 3), vec![r; 3], "step 0, index {j}");
+                assert_eq!(
+                    bits(Kind::Normal(0.0, 1.0), s, j, 0, 3),
+                    vec![r; 3],
+                    "step 0, index {j}"
+                );
             }
         }
         // The extension gives the far tail: radius word 0 reaches 9.4 sigma.
@@ -1095,7 +1188,11 @@ mod tests {
             for &(start, step, n) in cases {
                 let want = bits_on(Path::Plain, k, s, start, step, n);
                 for &p in &ps[1..] {
-                    assert_eq!(bits_on(p, k, s, start, step, n), want, "{p:?} {k:?} {start} {step} {n}");
+                    assert_eq!(
+                        bits_on(p, k, s, start, step, n),
+                        want,
+                        "{p:?} {k:?} {start} {step} {n}"
+                    );
                 }
             }
         }
@@ -1126,5 +1223,316 @@ mod tests {
     #[should_panic(expected = "high > low")]
     fn integers_reject_empty_range() {
         fill_integers(st(0, 0), 0, 1, 3, 3, &mut [0; 4]);
+    }
+
+    // -- Statistics
+
+    /// Standard normal CDF from an erf series with positive terms
+    /// (absolute error ~1e-15, plenty for the tests).
+    fn normal_cdf(z: f64) -> f64 {
+        let x = z / std::f64::consts::SQRT_2;
+        let erf = if x.abs() > 6.0 {
+            x.signum()
+        } else {
+            // erf x = 2/sqrt(pi) e^{-x^2} sum 2^n x^{2n+1} / (2n+1)!!
+            let mut term = x;
+            let mut sum = x;
+            let mut n = 0.0;
+            while term.abs() > 1e-17 * sum.abs() {
+                n += 1.0;
+                term *= 2.0 * x * x / (2.0 * n + 1.0);
+                sum += term;
+            }
+            2.0 / std::f64::consts::PI.sqrt() * (-x * x).exp() * sum
+        };
+        0.5 * (1.0 + erf)
+    }
+
+    /// Kolmogorov–Smirnov p-value of the sample (sorted in place) against `cdf`.
+    fn ks_pvalue(xs: &mut [f64], cdf: impl Fn(f64) -> f64) -> (f64, f64) {
+        xs.sort_unstable_by(|a, b| a.partial_cmp(b).unwrap());
+        let n = xs.len() as f64;
+        let mut d: f64 = 0.0;
+        for (i, &x) in xs.iter().enumerate() {
+            let f = cdf(x);
+            d = d.max(f - i as f64 / n).max((i + 1) as f64 / n - f);
+        }
+        let lam = (n.sqrt() + 0.12 + 0.11 / n.sqrt()) * d;
+        let mut p = 0.0;
+        for k in 1..=100 {
+            let k = k as f64;
+            p += 2.0 * (-1f64).powf(k - 1.0) * (-2.0 * k * k * lam * lam).exp();
+        }
+        (d, p.clamp(0.0, 1.0))
+    }
+
+    /// Upper-tail p-value of a chi-square statistic (Wilson–Hilferty).
+    fn chi2_pvalue(x2: f64, df: f64) -> f64 {
+        let z = ((x2 / df).cbrt() - (1.0 - 2.0 / (9.0 * df))) / (2.0 / (9.0 * df)).sqrt();
+        1.0 - normal_cdf(z)
+    }
+
+    fn mean_var(xs: &[f64]) -> (f64, f64) {
+        let n = xs.len() as f64;
+        let m = xs.iter().sum::<f64>() / n;
+        let v = xs.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (n - 1.0);
+        (m, v)
+    }
+
+    fn corr(a: &[f64], b: &[f64]) -> f64 {
+        let (ma, va) = mean_var(a);
+        let (mb, vb) = mean_var(b);
+        let c =
+            a.iter().zip(b).map(|(x, y)| (x - ma) * (y - mb)).sum::<f64>() / (a.len() as f64 - 1.0);
+        c / (va * vb).sqrt()
+    }
+
+    fn normals(s: Stream, start: u64, n: usize) -> Vec<f64> {
+        let mut v = vec![0.0; n];
+        fill_normal(s, start, 1, 0.0, 1.0, &mut v);
+        v
+    }
+
+    fn uniforms(s: Stream, start: u64, n: usize) -> Vec<f64> {
+        let mut v = vec![0.0; n];
+        fill_random(s, start, 1, &mut v);
+        v
+    }
+
+    #[test]
+    fn normal_moments_and_tails() {
+        let n = 10_000_000;
+        let z = normals(st(2024, 0), 0, n);
+        let nf = n as f64;
+        let (m, v) = mean_var(&z);
+        assert!(m.abs() < 5.0 / nf.sqrt(), "mean {m}");
+        assert!((v - 1.0).abs() < 5.0 * (2.0 / nf).sqrt(), "variance {v}");
+        let m3 = z.iter().map(|x| x * x * x).sum::<f64>() / nf;
+        let m4 = z.iter().map(|x| x * x * x * x).sum::<f64>() / nf;
+        assert!(m3.abs() < 5.0 * (15.0 / nf).sqrt(), "third moment {m3}");
+        assert!((m4 - 3.0).abs() < 5.0 * (96.0 / nf).sqrt(), "fourth moment {m4}");
+        // Tail frequencies, including the region served by the extension
+        // word (|z| > 3.9 needs a radius word below 2^21).
+        for t in [1.0, 2.0, 3.0, 4.0, 4.5] {
+            let p = 2.0 * normal_cdf(-t);
+            let c = z.iter().filter(|x| x.abs() > t).count() as f64;
+            let se = (nf * p * (1.0 - p)).sqrt();
+            assert!((c - nf * p).abs() < 5.0 * se, "|z| > {t}: {c} vs {}", nf * p);
+        }
+        let max = z.iter().fold(0.0f64, |a, x| a.max(x.abs()));
+        assert!(max < 9.5 && max > 4.5, "max |z| {max}");
+        // Same transform with loc/scale.
+        let mut y = vec![0.0; 100_000];
+        fill_normal(st(2024, 0), 0, 1, 10.0, 0.5, &mut y);
+        for (a, b) in y.iter().zip(&z) {
+            assert_eq!(a.to_bits(), f64::mul_add(0.5, *b, 10.0).to_bits());
+        }
+    }
+
+    #[test]
+    fn normal_ks() {
+        let mut z = normals(st(77, 1), 1 << 33, 1_000_000);
+        let (d, p) = ks_pvalue(&mut z, normal_cdf);
+        println!("normal KS: D = {d:.3e}, p = {p:.3}");
+        assert!(p > 0.01, "KS D = {d}, p = {p}");
+    }
+
+    #[test]
+    fn normal_tail_is_exponential() {
+        // Pairs with R^2 > 22 ln 2 (u < 2^-11) come from the extension; their
+        // R^2 - 22 ln 2 must be Exp(mean 2).
+        let z = normals(st(31337, 0), 0, 20_000_000);
+        let cut = 22.0 * std::f64::consts::LN_2;
+        let mut excess: Vec<f64> = z
+            .chunks_exact(2)
+            .map(|p| p[0] * p[0] + p[1] * p[1])
+            .filter(|&r2| r2 > cut + 1e-9)
+            .map(|r2| r2 - cut)
+            .collect();
+        let expected = 1e7 / 2048.0;
+        assert!((excess.len() as f64 - expected).abs() < 5.0 * expected.sqrt(), "{}", excess.len());
+        let (d, p) = ks_pvalue(&mut excess, |x| 1.0 - (-x / 2.0).exp());
+        println!("tail KS: n = {}, D = {d:.3e}, p = {p:.3}", excess.len());
+        assert!(p > 0.01, "tail KS D = {d}, p = {p}");
+    }
+
+    #[test]
+    fn uniform_ks_and_moments() {
+        let mut u = uniforms(st(5, 5), 123, 1_000_000);
+        let nf = u.len() as f64;
+        let (m, v) = mean_var(&u);
+        assert!((m - 0.5).abs() < 5.0 * (1.0 / 12.0 / nf).sqrt(), "mean {m}");
+        assert!((v - 1.0 / 12.0).abs() < 5.0 * (1.0 / 180.0 / nf).sqrt(), "variance {v}");
+        let (d, p) = ks_pvalue(&mut u, |x| x.clamp(0.0, 1.0));
+        println!("uniform KS: D = {d:.3e}, p = {p:.3}");
+        assert!(p > 0.01, "KS D = {d}, p = {p}");
+        let mut w = vec![0.0; 200_000];
+        fill_uniform(st(5, 5), 123, 1, -2.0, 6.0, &mut w);
+        assert!(w.iter().all(|x| (-2.0..6.0).contains(x)));
+    }
+
+    #[test]
+    fn integers_in_range_and_uniform() {
+        let s = st(8, 8);
+        for &(low, high) in
+            &[(0i64, 10i64), (-3, 4), (i64::MIN, i64::MAX), (-1, 0), (1 << 40, (1 << 40) + 3)]
+        {
+            let mut v = vec![0i64; 50_000];
+            fill_integers(s, 9, 1, low, high, &mut v);
+            assert!(v.iter().all(|&x| low <= x && x < high), "[{low}, {high})");
+        }
+        for &(low, high) in &[(0i64, 10i64), (-3, 4), (100, 357)] {
+            let k = (high - low) as usize;
+            let mut v = vec![0i64; 1_000_000];
+            fill_integers(s, 1 << 20, 1, low, high, &mut v);
+            let mut counts = vec![0f64; k];
+            for x in &v {
+                counts[(x - low) as usize] += 1.0;
+            }
+            let e = v.len() as f64 / k as f64;
+            let x2: f64 = counts.iter().map(|c| (c - e) * (c - e) / e).sum();
+            let p = chi2_pvalue(x2, (k - 1) as f64);
+            println!("integers [{low}, {high}): chi2 = {x2:.1}, p = {p:.3}");
+            assert!(p > 0.01, "[{low}, {high}): chi2 {x2}, p {p}");
+        }
+        // The full range uses all 64 bits: top and bottom bits are fair.
+        let mut v = vec![0i64; 1_000_000];
+        fill_integers(s, 0, 1, i64::MIN, i64::MAX, &mut v);
+        let nf = v.len() as f64;
+        for bit in [0, 1, 31, 32, 62, 63] {
+            let ones = v.iter().filter(|&&x| (x >> bit) & 1 == 1).count() as f64;
+            assert!((ones - nf / 2.0).abs() < 5.0 * (nf / 4.0).sqrt(), "bit {bit}: {ones}");
+        }
+    }
+
+    #[test]
+    fn independence() {
+        let n = 1_000_000;
+        let lim = 5.0 / (n as f64).sqrt();
+        // Seeds (adjacent ones), streams, lag 1, uniforms and normals.
+        let pairs = [
+            (uniforms(st(1, 0), 0, n), uniforms(st(2, 0), 0, n)),
+            (uniforms(st(1, 0), 0, n), uniforms(st(1, 1), 0, n)),
+            (uniforms(st(0, 0), 0, n), uniforms(st(1 << 32, 0), 0, n)),
+            (uniforms(st(0, 0), 0, n), uniforms(st(0, 1 << 32), 0, n)),
+            (uniforms(st(3, 0), 0, n), uniforms(st(3, 0), 1, n)),
+            (normals(st(1, 0), 0, n), normals(st(2, 0), 0, n)),
+            (normals(st(1, 0), 0, n), normals(st(1, 1), 0, n)),
+            (normals(st(3, 0), 0, n), normals(st(3, 0), 1, n)),
+        ];
+        for (k, (a, b)) in pairs.iter().enumerate() {
+            let r = corr(a, b);
+            assert!(r.abs() < lim, "case {k}: r = {r}");
+        }
+        // Within a block: the two values of a pair, the two pairs of a block,
+        // and the squares of a pair (Box–Muller's outputs are independent).
+        let z = normals(st(4, 4), 0, 4 * n);
+        let col = |j: usize| z.iter().skip(j).step_by(4).copied().collect::<Vec<_>>();
+        let (c0, c1, c2) = (col(0), col(1), col(2));
+        let sq = |v: &[f64]| v.iter().map(|x| x * x).collect::<Vec<_>>();
+        for (name, r) in [
+            ("cos/sin", corr(&c0, &c1)),
+            ("pair 0/pair 1", corr(&c0, &c2)),
+            ("squares", corr(&sq(&c0), &sq(&c1))),
+        ] {
+            assert!(r.abs() < lim, "{name}: r = {r}");
+        }
+    }
+
+    // -- Accuracy of the polynomial kernels against libm
+
+    #[test]
+    fn kernel_accuracy() {
+        let mut w = 0x1234_5678u64;
+        let mut next = || {
+            w ^= w << 13;
+            w ^= w >> 7;
+            w ^= w << 17;
+            w
+        };
+        // -2 ln u for u = (w + 1/2) 2^-32 and (w 2^32 + e + 1/2) 2^-64.
+        let mut worst_ln: f64 = 0.0;
+        for k in 0..400_000u64 {
+            let x = match k % 4 {
+                0 => (next() & LO32) as f64 + 0.5,
+                1 => (k / 4) as f64 + 0.5,
+                2 => (LO32 - k / 4) as f64 + 0.5,
+                _ => ((next() >> 11) as f64 + 0.5) * 2048.0,
+            };
+            let (ours, u) = if k % 4 == 3 {
+                (neg2_ln(x, 1023.0 + 64.0), x * (-64f64).exp2())
+            } else {
+                (neg2_ln(x, 1023.0 + 32.0), x * (-32f64).exp2())
+            };
+            let want = -2.0 * u.ln();
+            if want > 0.0 {
+                worst_ln = worst_ln.max(((ours - want) / want).abs());
+            } else {
+                assert_eq!(ours, 0.0);
+            }
+        }
+        // cos, sin of (pi/2) t on |t| <= 1/2.
+        let (mut worst_c, mut worst_s): (f64, f64) = (0.0, 0.0);
+        for k in 0..=400_000 {
+            let t = k as f64 / 400_000.0 - 0.5;
+            let (c, s) = cos_sin_quarter(t);
+            let a = std::f64::consts::FRAC_PI_2 * t;
+            worst_c = worst_c.max(((c - a.cos()) / a.cos()).abs());
+            if t != 0.0 {
+                worst_s = worst_s.max(((s - a.sin()) / a.sin()).abs());
+            }
+        }
+        // End to end: Box–Muller against the same formula with libm.
+        let mut worst_z: f64 = 0.0;
+        for _ in 0..200_000 {
+            let (wr, wa) = (next() & LO32, next() & LO32);
+            let x = wr as f64 + 0.5;
+            let (c, s) = box_muller(x, 1023.0 + 32.0, wa);
+            let r = (-2.0 * (x * (-32f64).exp2()).ln()).sqrt();
+            let t = (wa & ((1 << 30) - 1)) as f64 * (-30f64).exp2() - 0.5;
+            let a = std::f64::consts::FRAC_PI_2 * t;
+            let (c0, s0) = rotate_quarters(wa >> 30, a.cos(), a.sin());
+            for (ours, want) in [(c, r * c0), (s, r * s0)] {
+                if want != 0.0 {
+                    worst_z = worst_z.max(((ours - want) / want).abs());
+                }
+            }
+        }
+        println!(
+            "max relative error vs libm: -2ln {worst_ln:.2e}, cos {worst_c:.2e}, sin {worst_s:.2e}, z {worst_z:.2e}"
+        );
+        assert!(worst_ln < 1e-15, "{worst_ln}");
+        assert!(worst_c < 1e-15 && worst_s < 1e-15, "{worst_c} {worst_s}");
+        assert!(worst_z < 2e-15, "{worst_z}");
+    }
+
+    /// Throughput of every path (not a correctness test):
+    /// `cargo test -p tessera-kernels --release random::tests::path_speed -- --ignored --nocapture`
+    #[test]
+    #[ignore]
+    fn path_speed() {
+        let s = st(1, 2);
+        let mut out = vec![0.0; 4096];
+        for p in paths() {
+            for (name, k) in [("normal", Kind::Normal(0.0, 1.0)), ("random", Kind::Random)] {
+                let mut rates = Vec::new();
+                for rep in 0..15u64 {
+                    let t = std::time::Instant::now();
+                    for j in 0..500u64 {
+                        let start = (rep * 500 + j) * 4096;
+                        match k {
+                            Kind::Normal(..) => {
+                                fill_on(p, &Normal { loc: 0.0, scale: 1.0 }, s, start, 1, &mut out)
+                            }
+                            _ => fill_on(p, &Unit, s, start, 1, &mut out),
+                        }
+                        std::hint::black_box(&out);
+                    }
+                    rates.push(500.0 * 4096.0 / t.elapsed().as_secs_f64());
+                }
+                rates.sort_by(|a, b| a.partial_cmp(b).unwrap());
+                println!("{p:?} {name}: median {:.0} M/s", rates[7] / 1e6);
+            }
+        }
     }
 }

@@ -11,10 +11,19 @@ use tessera_viz::{render_builtin, Format, Graph, Node, Shape};
 fn dask_like(nodes: usize) -> Graph {
     let mut g = Graph::default();
     let mut push = |g: &mut Graph, label: &str, shape: Shape| {
-        g.nodes.push(Node { id: format!("k{}", g.nodes.len()), label: label.into(), shape, fill: None, tooltip: None });
+        g.nodes.push(Node {
+            id: format!("k{}", g.nodes.len()),
+            label: label.into(),
+            shape,
+            fill: None,
+            tooltip: None,
+        });
         g.nodes.len() - 1
     };
-    let task = |g: &mut Graph, push: &mut dyn FnMut(&mut Graph, &str, Shape) -> usize, label: &str, inputs: &[usize]| {
+    let task = |g: &mut Graph,
+                push: &mut dyn FnMut(&mut Graph, &str, Shape) -> usize,
+                label: &str,
+                inputs: &[usize]| {
         let f = push(g, label, Shape::Circle);
         for &i in inputs {
             g.edges.push((i, f));
@@ -24,27 +33,52 @@ fn dask_like(nodes: usize) -> Graph {
         d
     };
     let chunks = (nodes / 9).max(1);
-    let mut level: Vec<usize> = (0..chunks).map(|_| task(&mut g, &mut push, "normal", &[])).collect();
-    let other: Vec<usize> = (0..chunks).map(|_| task(&mut g, &mut push, "ones", &[])).collect();
-    level = level.iter().zip(other.iter().rev()).map(|(&a, &b)| task(&mut g, &mut push, "add", &[a, b])).collect();
-    level = level.iter().map(|&a| task(&mut g, &mut push, "sum-chunk", &[a])).collect();
+    let mut level: Vec<usize> = (0..chunks)
+        .map(|_| task(&mut g, &mut push, "normal", &[]))
+        .collect();
+    let other: Vec<usize> = (0..chunks)
+        .map(|_| task(&mut g, &mut push, "ones", &[]))
+        .collect();
+    level = level
+        .iter()
+        .zip(other.iter().rev())
+        .map(|(&a, &b)| task(&mut g, &mut push, "add", &[a, b]))
+        .collect();
+    level = level
+        .iter()
+        .map(|&a| task(&mut g, &mut push, "sum-chunk", &[a]))
+        .collect();
     while level.len() > 1 {
-        level = level.chunks(4).map(|c| task(&mut g, &mut push, "sum-combine", c)).collect();
+        level = level
+            .chunks(4)
+            .map(|c| task(&mut g, &mut push, "sum-combine", c))
+            .collect();
     }
     g
 }
 
 fn main() {
-    let n: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(1000);
+    let n: usize = std::env::args()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1000);
     let dir = std::env::args().nth(2).unwrap_or_else(|| "/tmp".into());
     let g = dask_like(n);
     println!("graph: {} nodes, {} edges", g.nodes.len(), g.edges.len());
-    for (name, f) in [("png", Format::Png), ("svg", Format::Svg), ("pdf", Format::Pdf)] {
+    for (name, f) in [
+        ("png", Format::Png),
+        ("svg", Format::Svg),
+        ("pdf", Format::Pdf),
+    ] {
         let t = Instant::now();
         let bytes = render_builtin(&g, f).unwrap();
         let dt = t.elapsed();
         let path = format!("{dir}/graph{n}.{name}");
         std::fs::write(&path, &bytes).unwrap();
-        println!("{name}: {:>9} bytes in {:>8.1} ms -> {path}", bytes.len(), dt.as_secs_f64() * 1e3);
+        println!(
+            "{name}: {:>9} bytes in {:>8.1} ms -> {path}",
+            bytes.len(),
+            dt.as_secs_f64() * 1e3
+        );
     }
 }

@@ -10,7 +10,13 @@
 use tessera_viz::{render_builtin, to_dot, Format, Graph, Node, Shape};
 
 fn node(id: String, label: &str, shape: Shape, tooltip: Option<String>) -> Node {
-    Node { id, label: label.to_string(), shape, fill: None, tooltip }
+    Node {
+        id,
+        label: label.to_string(),
+        shape,
+        fill: None,
+        tooltip,
+    }
 }
 
 fn seed_graph() -> Graph {
@@ -18,16 +24,42 @@ fn seed_graph() -> Graph {
     let mut chunk_outputs = Vec::new();
     for i in 0..4 {
         let f = g.nodes.len();
-        g.nodes.push(node(format!("normal-{i}-fn"), "normal", Shape::Circle, None));
-        g.nodes.push(node(format!("normal-{i}"), "", Shape::Box, Some(format!("('normal', {i})"))));
-        g.nodes.push(node(format!("mean_chunk-{i}-fn"), "mean_chunk", Shape::Circle, None));
-        g.nodes.push(node(format!("mean_chunk-{i}"), "", Shape::Box, Some(format!("('mean_chunk', {i})"))));
+        g.nodes.push(node(
+            format!("normal-{i}-fn"),
+            "normal",
+            Shape::Circle,
+            None,
+        ));
+        g.nodes.push(node(
+            format!("normal-{i}"),
+            "",
+            Shape::Box,
+            Some(format!("('normal', {i})")),
+        ));
+        g.nodes.push(node(
+            format!("mean_chunk-{i}-fn"),
+            "mean_chunk",
+            Shape::Circle,
+            None,
+        ));
+        g.nodes.push(node(
+            format!("mean_chunk-{i}"),
+            "",
+            Shape::Box,
+            Some(format!("('mean_chunk', {i})")),
+        ));
         g.edges.extend([(f, f + 1), (f + 1, f + 2), (f + 2, f + 3)]);
         chunk_outputs.push(f + 3);
     }
     let agg = g.nodes.len();
-    g.nodes.push(node("mean_agg-fn".into(), "mean_agg", Shape::Circle, None));
-    g.nodes.push(node("mean_agg".into(), "", Shape::Box, Some("('mean_agg', 0)".into())));
+    g.nodes
+        .push(node("mean_agg-fn".into(), "mean_agg", Shape::Circle, None));
+    g.nodes.push(node(
+        "mean_agg".into(),
+        "",
+        Shape::Box,
+        Some("('mean_agg', 0)".into()),
+    ));
     for d in chunk_outputs {
         g.edges.push((d, agg));
     }
@@ -36,7 +68,9 @@ fn seed_graph() -> Graph {
 }
 
 fn main() {
-    let out = std::env::args().nth(1).unwrap_or_else(|| "/tmp/seed.png".to_string());
+    let out = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "/tmp/seed.png".to_string());
     let g = seed_graph();
     let png = render_builtin(&g, Format::Png).expect("render png");
     std::fs::write(&out, &png).expect("write png");

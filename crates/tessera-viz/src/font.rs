@@ -2,7 +2,7 @@
 //!
 //! Each glyph is five columns, left to right; in each column byte bit 0 is the
 //! top row, bit 6 the baseline row and bit 7 the descender row (g j p q y , ;).
-//! Glyphs sit in a 6x9 cell (one blank column to the right, one blank row
+//! Glyphs sit in a 6x10 cell (one blank column to the right, two blank rows
 //! below the descenders).
 
 /// Glyph height in font pixels, descender row included.
@@ -12,7 +12,7 @@ pub(crate) const CAP_H: i64 = 7;
 /// Horizontal advance per character in font pixels.
 pub(crate) const ADVANCE: i64 = 6;
 /// Line height in font pixels.
-pub(crate) const LINE: i64 = 9;
+pub(crate) const LINE: i64 = 10;
 
 #[rustfmt::skip]
 static FONT: [[u8; 5]; 95] = [

@@ -36,7 +36,7 @@ impl Metrics {
     pub(crate) fn new(scale: f64) -> Metrics {
         Metrics {
             char_w: 12.0 * scale,
-            line_h: 18.0 * scale,
+            line_h: 20.0 * scale,
             node_sep: 28.0 * scale,
             rank_sep: 44.0 * scale,
             margin: 12.0 * scale,
@@ -70,8 +70,16 @@ impl NodeGeom {
         let (a, b) = (self.w / 2.0, self.h / 2.0);
         let t = match self.shape {
             Shape::Box => {
-                let tx = if dx.abs() > 1e-12 { a / dx.abs() } else { f64::INFINITY };
-                let ty = if dy.abs() > 1e-12 { b / dy.abs() } else { f64::INFINITY };
+                let tx = if dx.abs() > 1e-12 {
+                    a / dx.abs()
+                } else {
+                    f64::INFINITY
+                };
+                let ty = if dy.abs() > 1e-12 {
+                    b / dy.abs()
+                } else {
+                    f64::INFINITY
+                };
                 tx.min(ty)
             }
             Shape::Circle => a.min(b) / len,
@@ -127,7 +135,10 @@ pub(crate) fn node_size(n: &Node, m: &Metrics) -> (f64, f64) {
         }
         Shape::Ellipse => {
             let s = std::f64::consts::SQRT_2;
-            ((tw * s + 12.0 * k).max(72.0 * k), (th * s + 12.0 * k).max(40.0 * k))
+            (
+                (tw * s + 12.0 * k).max(72.0 * k),
+                (th * s + 12.0 * k).max(40.0 * k),
+            )
         }
     }
 }
@@ -216,7 +227,12 @@ fn count_crossings(layers: &[Vec<usize>], down: &[Vec<usize>], pos: &[usize]) ->
 
 /// Re-sorts one layer by the barycenter of its neighbours in the adjacent
 /// layer (positions normalised to [0, 1] so layers of different sizes mix).
-fn reorder_layer(layer: &mut [usize], nbrs: &[Vec<usize>], pos: &mut [usize], layer_len_of: &[usize]) {
+fn reorder_layer(
+    layer: &mut [usize],
+    nbrs: &[Vec<usize>],
+    pos: &mut [usize],
+    layer_len_of: &[usize],
+) {
     let own_len = layer.len().max(1) as f64;
     let mut keyed: Vec<(f64, usize, usize)> = layer
         .iter()
@@ -225,7 +241,9 @@ fn reorder_layer(layer: &mut [usize], nbrs: &[Vec<usize>], pos: &mut [usize], la
             let bc = if ns.is_empty() {
                 (pos[v] as f64 + 0.5) / own_len
             } else {
-                ns.iter().map(|&u| (pos[u] as f64 + 0.5) / layer_len_of[u].max(1) as f64).sum::<f64>()
+                ns.iter()
+                    .map(|&u| (pos[u] as f64 + 0.5) / layer_len_of[u].max(1) as f64)
+                    .sum::<f64>()
                     / ns.len() as f64
             };
             (bc, pos[v], v)
@@ -279,8 +297,12 @@ pub(crate) fn layout(g: &Graph, m: Metrics) -> Layout {
     let rankdir = g.rankdir.unwrap_or(RankDir::BT);
     let horizontal = matches!(rankdir, RankDir::LR | RankDir::RL);
     let sizes: Vec<(f64, f64)> = g.nodes.iter().map(|nd| node_size(nd, &m)).collect();
-    let edges: Vec<(usize, usize)> =
-        g.edges.iter().copied().filter(|&(a, b)| a < n && b < n && a != b).collect();
+    let edges: Vec<(usize, usize)> = g
+        .edges
+        .iter()
+        .copied()
+        .filter(|&(a, b)| a < n && b < n && a != b)
+        .collect();
     let rank = compute_ranks(n, &edges);
     let num_ranks = rank.iter().max().map_or(0, |r| r + 1);
 
@@ -294,7 +316,10 @@ pub(crate) fn layout(g: &Graph, m: Metrics) -> Layout {
     let mut is_dummy = vec![false; n];
     let mut up: Vec<Vec<usize>> = vec![Vec::new(); n];
     let mut down: Vec<Vec<usize>> = vec![Vec::new(); n];
-    let spans: Vec<usize> = edges.iter().map(|&(a, b)| rank[a].abs_diff(rank[b])).collect();
+    let spans: Vec<usize> = edges
+        .iter()
+        .map(|&(a, b)| rank[a].abs_diff(rank[b]))
+        .collect();
     let budget = 20 * n + 20_000;
     let mut by_span: Vec<usize> = (0..edges.len()).collect();
     by_span.sort_by_key(|&i| (spans[i], i));
@@ -377,12 +402,12 @@ pub(crate) fn layout(g: &Graph, m: Metrics) -> Layout {
             break;
         }
         if it % 2 == 0 {
-            for r in 1..num_ranks {
-                reorder_layer(&mut layers[r], &up, &mut pos, &layer_len_of);
+            for layer in layers.iter_mut().skip(1) {
+                reorder_layer(layer, &up, &mut pos, &layer_len_of);
             }
         } else {
-            for r in (0..num_ranks.saturating_sub(1)).rev() {
-                reorder_layer(&mut layers[r], &down, &mut pos, &layer_len_of);
+            for layer in layers.iter_mut().rev().skip(1) {
+                reorder_layer(layer, &down, &mut pos, &layer_len_of);
             }
         }
         let c = count_crossings(&layers, &down, &pos);
@@ -501,10 +526,18 @@ pub(crate) fn layout(g: &Graph, m: Metrics) -> Layout {
         omax = 0.0;
     }
     let ord_span = omax - omin;
-    let (dw, dh) = if horizontal { (rank_span, ord_span) } else { (ord_span, rank_span) };
+    let (dw, dh) = if horizontal {
+        (rank_span, ord_span)
+    } else {
+        (ord_span, rank_span)
+    };
 
     let (title_w, title_h) = g.title.as_deref().map_or((0.0, 0.0), |t| text_size(t, &m));
-    let title_block = if title_h > 0.0 { title_h + m.margin } else { 0.0 };
+    let title_block = if title_h > 0.0 {
+        title_h + m.margin
+    } else {
+        0.0
+    };
     let width = dw.max(title_w) + 2.0 * m.margin;
     let height = dh + title_block + 2.0 * m.margin;
     let ox = m.margin + (width - 2.0 * m.margin - dw) / 2.0;
@@ -523,7 +556,14 @@ pub(crate) fn layout(g: &Graph, m: Metrics) -> Layout {
     let nodes: Vec<NodeGeom> = (0..n)
         .map(|v| {
             let (cx, cy) = coord(v);
-            NodeGeom { cx, cy, w: sizes[v].0, h: sizes[v].1, rank: rank[v], shape: g.nodes[v].shape }
+            NodeGeom {
+                cx,
+                cy,
+                w: sizes[v].0,
+                h: sizes[v].1,
+                rank: rank[v],
+                shape: g.nodes[v].shape,
+            }
         })
         .collect();
 
@@ -535,7 +575,11 @@ pub(crate) fn layout(g: &Graph, m: Metrics) -> Layout {
             continue;
         }
         if a == b {
-            edge_geoms.push(EdgeGeom { from: a, to: b, points: Vec::new() });
+            edge_geoms.push(EdgeGeom {
+                from: a,
+                to: b,
+                points: Vec::new(),
+            });
             continue;
         }
         let chain = chain_iter.next().expect("one chain per valid edge");
@@ -548,7 +592,11 @@ pub(crate) fn layout(g: &Graph, m: Metrics) -> Layout {
         for &v in &chain {
             if is_dummy[v] {
                 let (r, half) = (rpos[vrank[v]], rext[vrank[v]] / 2.0);
-                let (r0, r1) = if ascending { (r - half, r + half) } else { (r + half, r - half) };
+                let (r0, r1) = if ascending {
+                    (r - half, r + half)
+                } else {
+                    (r + half, r - half)
+                };
                 orp.push((x[v], r0));
                 if half > 0.0 {
                     orp.push((x[v], r1));
@@ -567,8 +615,12 @@ pub(crate) fn layout(g: &Graph, m: Metrics) -> Layout {
             }
             let layer = &layers[vrank[u]];
             let step: isize = if toward.0 > uo { 1 } else { -1 };
-            let (lo, hi) = (uo.min(toward.0), uo.max(toward.0));
             let pad = 2.0 * m.scale;
+            // Only the part of the segment inside this rank's band can meet
+            // a node of the rank: stop looking where it leaves the band.
+            let t_exit = ((rext[vrank[u]] / 2.0 + pad) / (toward.1 - ur).abs()).min(1.0);
+            let o_exit = uo + t_exit * (toward.0 - uo);
+            let (lo, hi) = (uo.min(o_exit), uo.max(o_exit));
             let mut i = pos[u] as isize + step;
             while i >= 0 && (i as usize) < layer.len() {
                 let w = layer[i as usize];
@@ -583,18 +635,32 @@ pub(crate) fn layout(g: &Graph, m: Metrics) -> Layout {
                 let half_r = rext_of(sizes[w]) / 2.0 + pad;
                 let (rlo, rhi) = (ur - half_r, ur + half_r);
                 if segment_hits_rect((uo, ur), toward, (wlo, rlo, whi, rhi)) {
-                    let edge_r = if toward.1 > ur { ur + rext[vrank[u]] / 2.0 } else { ur - rext[vrank[u]] / 2.0 };
+                    let edge_r = if toward.1 > ur {
+                        ur + rext[vrank[u]] / 2.0
+                    } else {
+                        ur - rext[vrank[u]] / 2.0
+                    };
                     return Some((uo, edge_r));
                 }
             }
             None
         };
-        if let Some(p) = stub(a, orp[1]) {
-            orp.insert(1, p);
-        }
-        let k = orp.len();
-        if let Some(p) = stub(b, orp[k - 2]) {
-            orp.insert(k - 1, p);
+        // A stub at one end changes the other end's segment, so check again.
+        let (mut at_src, mut at_dst) = (false, false);
+        for _ in 0..2 {
+            if !at_dst {
+                let k = orp.len();
+                if let Some(p) = stub(b, orp[k - 2]) {
+                    orp.insert(k - 1, p);
+                    at_dst = true;
+                }
+            }
+            if !at_src {
+                if let Some(p) = stub(a, orp[1]) {
+                    orp.insert(1, p);
+                    at_src = true;
+                }
+            }
         }
         let mut pts: Vec<(f64, f64)> = orp.iter().map(|&(o, r)| place_pt(o, r)).collect();
         let k = pts.len();
@@ -602,18 +668,35 @@ pub(crate) fn layout(g: &Graph, m: Metrics) -> Layout {
         let end = nodes[b].boundary_towards(pts[k - 2].0, pts[k - 2].1);
         pts[0] = start;
         pts[k - 1] = end;
+        // A bend that falls on an outline duplicates the clipped end point.
+        pts.dedup_by(|p, q| (p.0 - q.0).abs() < 1e-6 && (p.1 - q.1).abs() < 1e-6);
+        // Merge straight runs (a long edge going straight through ranks).
+        let mut i = 1;
+        while i + 1 < pts.len() {
+            let (p, q, r) = (pts[i - 1], pts[i], pts[i + 1]);
+            let cross = (q.0 - p.0) * (r.1 - q.1) - (q.1 - p.1) * (r.0 - q.0);
+            let dot = (q.0 - p.0) * (r.0 - q.0) + (q.1 - p.1) * (r.1 - q.1);
+            if cross.abs() < 1e-6 && dot > 0.0 {
+                pts.remove(i);
+            } else {
+                i += 1;
+            }
+        }
         // Overlapping outlines (should not happen) leave nothing to draw.
-        let (sx, sy) = (pts[1].0 - pts[0].0, pts[1].1 - pts[0].1);
-        let (ex, ey) = (pts[k - 1].0 - pts[k - 2].0, pts[k - 1].1 - pts[k - 2].1);
-        if k == 2 {
+        if pts.len() < 2 {
+            pts.clear();
+        } else if pts.len() == 2 {
+            let (sx, sy) = (pts[1].0 - pts[0].0, pts[1].1 - pts[0].1);
             let (cx, cy) = (nodes[b].cx - nodes[a].cx, nodes[b].cy - nodes[a].cy);
             if sx * cx + sy * cy <= 0.0 {
                 pts.clear();
             }
-        } else if sx * sx + sy * sy < 1e-9 || ex * ex + ey * ey < 1e-9 {
-            pts.clear();
         }
-        edge_geoms.push(EdgeGeom { from: a, to: b, points: pts });
+        edge_geoms.push(EdgeGeom {
+            from: a,
+            to: b,
+            points: pts,
+        });
     }
 
     Layout {
@@ -621,17 +704,29 @@ pub(crate) fn layout(g: &Graph, m: Metrics) -> Layout {
         height,
         nodes,
         edges: edge_geoms,
-        title_pos: if title_h > 0.0 { Some((width / 2.0, m.margin + title_h / 2.0)) } else { None },
+        title_pos: if title_h > 0.0 {
+            Some((width / 2.0, m.margin + title_h / 2.0))
+        } else {
+            None
+        },
         metrics: m,
     }
 }
+
+/// An edge's shaft polyline and its arrowhead triangle (tip first).
+pub(crate) type ShaftAndArrow = (Vec<(f64, f64)>, [(f64, f64); 3]);
 
 /// Whether the segment p-q meets the rectangle (x0, y0, x1, y1)
 /// (Liang-Barsky clipping).
 fn segment_hits_rect(p: (f64, f64), q: (f64, f64), r: (f64, f64, f64, f64)) -> bool {
     let (dx, dy) = (q.0 - p.0, q.1 - p.1);
     let (mut t0, mut t1) = (0.0f64, 1.0f64);
-    for (den, num) in [(-dx, p.0 - r.0), (dx, r.2 - p.0), (-dy, p.1 - r.1), (dy, r.3 - p.1)] {
+    for (den, num) in [
+        (-dx, p.0 - r.0),
+        (dx, r.2 - p.0),
+        (-dy, p.1 - r.1),
+        (dy, r.3 - p.1),
+    ] {
         if den.abs() < 1e-12 {
             if num < 0.0 {
                 return false;
@@ -658,7 +753,7 @@ pub(crate) fn edge_shaft_and_arrow(
     points: &[(f64, f64)],
     len: f64,
     half: f64,
-) -> Option<(Vec<(f64, f64)>, [(f64, f64); 3])> {
+) -> Option<ShaftAndArrow> {
     if points.len() < 2 {
         return None;
     }
@@ -675,5 +770,8 @@ pub(crate) fn edge_shaft_and_arrow(
     let (px, py) = (-uy * half, ux * half);
     let mut shaft = points[..points.len() - 1].to_vec();
     shaft.push(base);
-    Some((shaft, [tip, (base.0 + px, base.1 + py), (base.0 - px, base.1 - py)]))
+    Some((
+        shaft,
+        [tip, (base.0 + px, base.1 + py), (base.0 - px, base.1 - py)],
+    ))
 }

@@ -159,14 +159,24 @@ pub fn to_dot(g: &Graph) -> String {
     let rd = rankdir_name(g.rankdir.unwrap_or(RankDir::BT));
     match &g.title {
         Some(t) => {
-            let _ = writeln!(s, "\tgraph [rankdir={rd}, label={}, labelloc=t]", dot_quote(t));
+            let _ = writeln!(
+                s,
+                "\tgraph [rankdir={rd}, label={}, labelloc=t]",
+                dot_quote(t)
+            );
         }
         None => {
             let _ = writeln!(s, "\tgraph [rankdir={rd}]");
         }
     }
     for n in &g.nodes {
-        let _ = write!(s, "\t{} [label={}, shape={}", dot_quote(&n.id), dot_quote(&n.label), shape_name(n.shape));
+        let _ = write!(
+            s,
+            "\t{} [label={}, shape={}",
+            dot_quote(&n.id),
+            dot_quote(&n.label),
+            shape_name(n.shape)
+        );
         if let Some(f) = &n.fill {
             let _ = write!(s, ", style=filled, fillcolor={}", dot_quote(f));
             if parse_color(f).is_some_and(is_dark) {
@@ -181,7 +191,12 @@ pub fn to_dot(g: &Graph) -> String {
     let n = g.nodes.len();
     for &(a, b) in &g.edges {
         if a < n && b < n {
-            let _ = writeln!(s, "\t{} -> {}", dot_quote(&g.nodes[a].id), dot_quote(&g.nodes[b].id));
+            let _ = writeln!(
+                s,
+                "\t{} -> {}",
+                dot_quote(&g.nodes[a].id),
+                dot_quote(&g.nodes[b].id)
+            );
         }
     }
     s.push_str("}\n");
@@ -192,7 +207,9 @@ fn check(g: &Graph) -> Result<(), String> {
     let n = g.nodes.len();
     for &(a, b) in &g.edges {
         if a >= n || b >= n {
-            return Err(format!("edge ({a}, {b}) refers to a node past the {n} nodes"));
+            return Err(format!(
+                "edge ({a}, {b}) refers to a node past the {n} nodes"
+            ));
         }
     }
     Ok(())
@@ -223,7 +240,9 @@ fn find_in_path(name: &str) -> Option<PathBuf> {
 #[cfg(unix)]
 fn is_executable(p: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(p).map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0).unwrap_or(false)
+    std::fs::metadata(p)
+        .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        .unwrap_or(false)
 }
 
 #[cfg(not(unix))]
@@ -258,10 +277,18 @@ pub(crate) fn run_dot(program: &Path, dot: &str, fmt: &str) -> Result<Vec<u8>, S
     let input = dot.as_bytes().to_vec();
     // Write from another thread so a large output cannot deadlock the pipes.
     let writer = std::thread::spawn(move || stdin.write_all(&input));
-    let out = child.wait_with_output().map_err(|e| format!("dot failed: {e}"))?;
-    let wrote = writer.join().map_err(|_| "dot writer panicked".to_string())?;
+    let out = child
+        .wait_with_output()
+        .map_err(|e| format!("dot failed: {e}"))?;
+    let wrote = writer
+        .join()
+        .map_err(|_| "dot writer panicked".to_string())?;
     if !out.status.success() {
-        return Err(format!("dot exited with {}: {}", out.status, String::from_utf8_lossy(&out.stderr).trim()));
+        return Err(format!(
+            "dot exited with {}: {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
     }
     wrote.map_err(|e| format!("writing to dot: {e}"))?;
     if out.stdout.is_empty() {
@@ -387,7 +414,11 @@ const PLASMA: [[u8; 3]; 11] = [
 /// Dask's `color="order"` (matplotlib's plasma, dark blue-violet first,
 /// yellow last). Labels on the dark end are drawn in white.
 pub fn order_color(k: usize, n: usize) -> String {
-    let t = if n <= 1 { 0.0 } else { k.min(n - 1) as f64 / (n - 1) as f64 };
+    let t = if n <= 1 {
+        0.0
+    } else {
+        k.min(n - 1) as f64 / (n - 1) as f64
+    };
     let f = t * (PLASMA.len() - 1) as f64;
     let i = (f.floor() as usize).min(PLASMA.len() - 2);
     let u = f - i as f64;

@@ -31,7 +31,11 @@ fn pdf_char(c: char) -> char {
 }
 
 pub(crate) fn text_width(s: &str, size: f64) -> f64 {
-    s.chars().map(|c| HELVETICA[pdf_char(c) as usize - 32] as f64).sum::<f64>() * size / 1000.0
+    s.chars()
+        .map(|c| HELVETICA[pdf_char(c) as usize - 32] as f64)
+        .sum::<f64>()
+        * size
+        / 1000.0
 }
 
 fn pdf_string(s: &str) -> String {
@@ -47,7 +51,12 @@ fn pdf_string(s: &str) -> String {
 }
 
 fn rgb(c: [u8; 3]) -> String {
-    format!("{} {} {}", num(c[0] as f64 / 255.0), num(c[1] as f64 / 255.0), num(c[2] as f64 / 255.0))
+    format!(
+        "{} {} {}",
+        num(c[0] as f64 / 255.0),
+        num(c[1] as f64 / 255.0),
+        num(c[2] as f64 / 255.0)
+    )
 }
 
 /// Bezier approximation of an ellipse centred on (cx, cy).
@@ -62,7 +71,16 @@ fn ellipse_path(s: &mut String, cx: f64, cy: f64, rx: f64, ry: f64) {
         (cx + ox, cy - ry, cx + rx, cy - oy, cx + rx, cy),
     ];
     for (a, b, c, d, e, f) in segs {
-        let _ = writeln!(s, "{} {} {} {} {} {} c", num(a), num(b), num(c), num(d), num(e), num(f));
+        let _ = writeln!(
+            s,
+            "{} {} {} {} {} {} c",
+            num(a),
+            num(b),
+            num(c),
+            num(d),
+            num(e),
+            num(f)
+        );
     }
     s.push_str("h\n");
 }
@@ -101,7 +119,13 @@ pub(crate) fn render_pdf(g: &Graph) -> Vec<u8> {
             continue;
         };
         for (i, p) in shaft.iter().enumerate() {
-            let _ = writeln!(c, "{} {} {}", num(p.0), num(flip(p.1)), if i == 0 { "m" } else { "l" });
+            let _ = writeln!(
+                c,
+                "{} {} {}",
+                num(p.0),
+                num(flip(p.1)),
+                if i == 0 { "m" } else { "l" }
+            );
         }
         c.push_str("S\n");
         let _ = writeln!(
@@ -139,7 +163,11 @@ pub(crate) fn render_pdf(g: &Graph) -> Vec<u8> {
             Shape::Ellipse => ellipse_path(&mut c, cx, cy, geom.w / 2.0, geom.h / 2.0),
         }
         c.push_str(if fill.is_some() { "B\n" } else { "S\n" });
-        let color = if fill.is_some_and(crate::is_dark) { "1 1 1" } else { "0 0 0" };
+        let color = if fill.is_some_and(crate::is_dark) {
+            "1 1 1"
+        } else {
+            "0 0 0"
+        };
         text_block(&mut c, cx, cy, &node.label, lay.metrics.line_h, color);
     }
     if let (Some(t), Some((tx, ty))) = (g.title.as_deref(), lay.title_pos) {
@@ -169,7 +197,7 @@ pub(crate) fn render_pdf(g: &Graph) -> Vec<u8> {
     let xref = out.len();
     let mut tail = format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1);
     for off in offsets {
-        let _ = write!(tail, "{off:010} 00000 n \n");
+        let _ = writeln!(tail, "{off:010} 00000 n ");
     }
     let _ = write!(
         tail,

@@ -9,7 +9,11 @@ const fn make_crc_table() -> [u32; 256] {
         let mut c = n as u32;
         let mut k = 0;
         while k < 8 {
-            c = if c & 1 != 0 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
+            c = if c & 1 != 0 {
+                0xEDB8_8320 ^ (c >> 1)
+            } else {
+                c >> 1
+            };
             k += 1;
         }
         table[n] = c;
@@ -59,7 +63,11 @@ struct BitWriter {
 
 impl BitWriter {
     fn new(capacity: usize) -> Self {
-        BitWriter { out: Vec::with_capacity(capacity), acc: 0, n: 0 }
+        BitWriter {
+            out: Vec::with_capacity(capacity),
+            acc: 0,
+            n: 0,
+        }
     }
 
     #[inline]
@@ -112,14 +120,16 @@ const LEN_BASE: [u16; 29] = [
     3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131,
     163, 195, 227, 258,
 ];
-const LEN_EXTRA: [u8; 29] =
-    [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0];
+const LEN_EXTRA: [u8; 29] = [
+    0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0,
+];
 const DIST_BASE: [u16; 30] = [
     1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537,
     2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577,
 ];
 const DIST_EXTRA: [u8; 30] = [
-    0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13,
+    0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13,
+    13,
 ];
 
 const WINDOW: usize = 32768;
@@ -139,12 +149,12 @@ pub(crate) fn deflate_fixed(data: &[u8]) -> Vec<u8> {
     let lit = fixed_litlen_table();
     // length -> (symbol index into LEN tables)
     let mut len_code = [0u8; MAX_MATCH + 1];
-    for l in MIN_MATCH..=MAX_MATCH {
+    for (l, code) in len_code.iter_mut().enumerate().skip(MIN_MATCH) {
         let mut c = 0;
         while c + 1 < 29 && LEN_BASE[c + 1] as usize <= l {
             c += 1;
         }
-        len_code[l] = c as u8;
+        *code = c as u8;
     }
     let mut w = BitWriter::new(data.len() / 4 + 64);
     w.put(1, 1); // BFINAL
@@ -201,7 +211,10 @@ pub(crate) fn deflate_fixed(data: &[u8]) -> Vec<u8> {
             let (code, clen) = lit[257 + lc];
             w.put(code, clen);
             if LEN_EXTRA[lc] > 0 {
-                w.put((best_len - LEN_BASE[lc] as usize) as u32, LEN_EXTRA[lc] as u32);
+                w.put(
+                    (best_len - LEN_BASE[lc] as usize) as u32,
+                    LEN_EXTRA[lc] as u32,
+                );
             }
             let dc = match DIST_BASE.binary_search(&(best_dist as u16)) {
                 Ok(k) => k,
@@ -209,7 +222,10 @@ pub(crate) fn deflate_fixed(data: &[u8]) -> Vec<u8> {
             };
             w.put(reverse_bits(dc as u32, 5), 5);
             if DIST_EXTRA[dc] > 0 {
-                w.put((best_dist - DIST_BASE[dc] as usize) as u32, DIST_EXTRA[dc] as u32);
+                w.put(
+                    (best_dist - DIST_BASE[dc] as usize) as u32,
+                    DIST_EXTRA[dc] as u32,
+                );
             }
             for j in i..i + best_len {
                 insert(&mut head, &mut prev, j);
@@ -270,7 +286,11 @@ fn filter_rows(width: usize, height: usize, bpp: usize, pixels: &[u8]) -> Vec<u8
     }
     for y in 0..height {
         let row = &pixels[y * stride..(y + 1) * stride];
-        let up = if y == 0 { &zero[..] } else { &pixels[(y - 1) * stride..y * stride] };
+        let up = if y == 0 {
+            &zero[..]
+        } else {
+            &pixels[(y - 1) * stride..y * stride]
+        };
         for x in 0..stride {
             let a = if x >= bpp { row[x - bpp] } else { 0 };
             let b = up[x];

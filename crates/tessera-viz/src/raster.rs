@@ -26,7 +26,11 @@ fn clamp01(v: f64) -> f64 {
 
 impl Canvas {
     pub(crate) fn new(w: usize, h: usize) -> Canvas {
-        Canvas { w, h, px: vec![255; w * h * 3] }
+        Canvas {
+            w,
+            h,
+            px: vec![255; w * h * 3],
+        }
     }
 
     #[inline]
@@ -36,9 +40,9 @@ impl Canvas {
         }
         let a = a.min(1.0);
         let i = (y as usize * self.w + x as usize) * 3;
-        for k in 0..3 {
-            let old = self.px[i + k] as f64;
-            self.px[i + k] = (old + (c[k] as f64 - old) * a).round() as u8;
+        for (dst, &src) in self.px[i..i + 3].iter_mut().zip(&c) {
+            let old = *dst as f64;
+            *dst = (old + (src as f64 - old) * a).round() as u8;
         }
     }
 
@@ -80,9 +84,17 @@ impl Canvas {
         }
     }
 
-    /// Anti-aliased line segment of width `width` (capsule coverage),
-    /// visiting only a narrow band around the segment.
-    pub(crate) fn line(&mut self, a: (f64, f64), b: (f64, f64), width: f64, c: Rgb) {
+    /// Anti-aliased polyline of width `width`. Joints are covered once
+    /// (later segments skip their start cap), so bends show no dark dots.
+    pub(crate) fn polyline(&mut self, pts: &[(f64, f64)], width: f64, c: Rgb) {
+        for (i, seg) in pts.windows(2).enumerate() {
+            self.line_ext(seg[0], seg[1], width, c, i > 0);
+        }
+    }
+
+    /// One segment with capsule coverage, visiting only a narrow band
+    /// around it.
+    fn line_ext(&mut self, a: (f64, f64), b: (f64, f64), width: f64, c: Rgb, skip_start_cap: bool) {
         let (dx, dy) = (b.0 - a.0, b.1 - a.1);
         let len2 = dx * dx + dy * dy;
         if len2 < 1e-12 {
@@ -90,15 +102,22 @@ impl Canvas {
         }
         let hw = width / 2.0;
         let dist = |px: f64, py: f64| {
-            let t = (((px - a.0) * dx + (py - a.1) * dy) / len2).clamp(0.0, 1.0);
+            let t = ((px - a.0) * dx + (py - a.1) * dy) / len2;
+            if skip_start_cap && t < 0.0 {
+                return f64::INFINITY;
+            }
+            let t = t.clamp(0.0, 1.0);
             let (qx, qy) = (a.0 + t * dx - px, a.1 + t * dy - py);
             (qx * qx + qy * qy).sqrt()
         };
         let reach = hw + 1.0;
         // Iterate along the major axis; `major` maps (u, v) -> (x, y).
         let steep = dy.abs() > dx.abs();
-        let (a_u, a_v, b_u, d_u, d_v) =
-            if steep { (a.1, a.0, b.1, dy, dx) } else { (a.0, a.1, b.0, dx, dy) };
+        let (a_u, a_v, b_u, d_u, d_v) = if steep {
+            (a.1, a.0, b.1, dy, dx)
+        } else {
+            (a.0, a.1, b.0, dx, dy)
+        };
         let slope = d_v / d_u;
         let band = reach * (1.0 + slope * slope).sqrt() + 1.0;
         let (umin, umax) = (a_u.min(b_u), a_u.max(b_u));
@@ -151,7 +170,12 @@ impl Canvas {
         }
         self.sdf_shape(
             (x0, y0, x1, y1),
-            |x, y| planes.iter().map(|&(nx, ny, o)| nx * x + ny * y - o).fold(f64::MIN, f64::max),
+            |x, y| {
+                planes
+                    .iter()
+                    .map(|&(nx, ny, o)| nx * x + ny * y - o)
+                    .fold(f64::MIN, f64::max)
+            },
             Some(c),
             None,
         );
@@ -166,7 +190,13 @@ impl Canvas {
             for (col, bits) in g.iter().enumerate() {
                 for row in 0..font::GLYPH_H {
                     if bits >> row & 1 != 0 {
-                        self.fill_rect_px(gx + col as i64 * scale, y + row * scale, scale, scale, c);
+                        self.fill_rect_px(
+                            gx + col as i64 * scale,
+                            y + row * scale,
+                            scale,
+                            scale,
+                            c,
+                        );
                     }
                 }
             }
@@ -190,7 +220,13 @@ impl Canvas {
     }
 }
 
-pub(crate) fn shape_sdf(shape: Shape, cx: f64, cy: f64, w: f64, h: f64) -> impl Fn(f64, f64) -> f64 {
+pub(crate) fn shape_sdf(
+    shape: Shape,
+    cx: f64,
+    cy: f64,
+    w: f64,
+    h: f64,
+) -> impl Fn(f64, f64) -> f64 {
     let (a, b) = (w / 2.0, h / 2.0);
     move |x: f64, y: f64| {
         let (dx, dy) = (x - cx, y - cy);
@@ -256,9 +292,7 @@ pub(crate) fn draw(g: &Graph, lay: &Layout, s: f64, ts: i64) -> Canvas {
     for e in &lay.edges {
         let pts: Vec<(f64, f64)> = e.points.iter().map(|&p| sc(p)).collect();
         if let Some((shaft, tri)) = layout::edge_shaft_and_arrow(&pts, arrow_len, arrow_half) {
-            for seg in shaft.windows(2) {
-                cv.line(seg[0], seg[1], edge_w, EDGE_GREY);
-            }
+            cv.polyline(&shaft, edge_w, EDGE_GREY);
             cv.convex(&tri, EDGE_GREY);
         }
     }
@@ -271,7 +305,11 @@ pub(crate) fn draw(g: &Graph, lay: &Layout, s: f64, ts: i64) -> Canvas {
             fill,
             Some((BLACK, stroke_w)),
         );
-        let tc = if fill.is_some_and(crate::is_dark) { WHITE } else { BLACK };
+        let tc = if fill.is_some_and(crate::is_dark) {
+            WHITE
+        } else {
+            BLACK
+        };
         cv.text_centered(cx, cy, &node.label, ts, tc);
     }
     if let (Some(t), Some((tx, ty))) = (g.title.as_deref(), lay.title_pos) {

@@ -67,8 +67,15 @@ pub(crate) fn render_svg_layout(g: &Graph, lay: &Layout) -> String {
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}px\" height=\"{h}px\" viewBox=\"0 0 {w} {h}\">"
     );
     out.push_str("<g id=\"graph0\" class=\"graph\">\n");
-    let _ = writeln!(out, "<title>{}</title>", xml_escape(g.title.as_deref().unwrap_or("G")));
-    let _ = writeln!(out, "<polygon fill=\"white\" stroke=\"none\" points=\"0,0 {w},0 {w},{h} 0,{h}\"/>");
+    let _ = writeln!(
+        out,
+        "<title>{}</title>",
+        xml_escape(g.title.as_deref().unwrap_or("G"))
+    );
+    let _ = writeln!(
+        out,
+        "<polygon fill=\"white\" stroke=\"none\" points=\"0,0 {w},0 {w},{h} 0,{h}\"/>"
+    );
     if let (Some(t), Some((tx, ty))) = (g.title.as_deref(), lay.title_pos) {
         text_block(&mut out, tx, ty, t, lay.metrics.line_h, "black");
     }
@@ -85,9 +92,18 @@ pub(crate) fn render_svg_layout(g: &Graph, lay: &Layout) -> String {
         );
         let mut d = String::new();
         for (k, p) in shaft.iter().enumerate() {
-            let _ = write!(d, "{}{},{}", if k == 0 { "M" } else { " L" }, num(p.0), num(p.1));
+            let _ = write!(
+                d,
+                "{}{},{}",
+                if k == 0 { "M" } else { " L" },
+                num(p.0),
+                num(p.1)
+            );
         }
-        let _ = writeln!(out, "<path fill=\"none\" stroke=\"black\" stroke-width=\"1.2\" d=\"{d}\"/>");
+        let _ = writeln!(
+            out,
+            "<path fill=\"none\" stroke=\"black\" stroke-width=\"1.2\" d=\"{d}\"/>"
+        );
         let _ = writeln!(
             out,
             "<polygon fill=\"black\" stroke=\"black\" points=\"{},{} {},{} {},{}\"/>",
@@ -141,8 +157,19 @@ pub(crate) fn render_svg_layout(g: &Graph, lay: &Layout) -> String {
                 );
             }
         }
-        let color = if fill_rgb.is_some_and(crate::is_dark) { "white" } else { "black" };
-        text_block(&mut out, geom.cx, geom.cy, &node.label, lay.metrics.line_h, color);
+        let color = if fill_rgb.is_some_and(crate::is_dark) {
+            "white"
+        } else {
+            "black"
+        };
+        text_block(
+            &mut out,
+            geom.cx,
+            geom.cy,
+            &node.label,
+            lay.metrics.line_h,
+            color,
+        );
         out.push_str("</g>\n");
     }
     out.push_str("</g>\n</svg>\n");

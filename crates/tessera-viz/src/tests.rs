@@ -4,7 +4,13 @@ use crate::*;
 // ---------------------------------------------------------------- helpers --
 
 fn node(id: &str, label: &str, shape: Shape) -> Node {
-    Node { id: id.to_string(), label: label.to_string(), shape, fill: None, tooltip: None }
+    Node {
+        id: id.to_string(),
+        label: label.to_string(),
+        shape,
+        fill: None,
+        tooltip: None,
+    }
 }
 
 /// Dask's picture of `da.random.normal(size=(4 chunks)).mean()`:
@@ -18,11 +24,17 @@ fn seed_graph() -> Graph {
     };
     let mut chunk_data = Vec::new();
     for i in 0..4 {
-        let f = add(&mut g, node(&format!("normal-{i}-fn"), "normal", Shape::Circle));
+        let f = add(
+            &mut g,
+            node(&format!("normal-{i}-fn"), "normal", Shape::Circle),
+        );
         let mut d = node(&format!("normal-{i}"), "", Shape::Box);
         d.tooltip = Some(format!("('normal', {i})"));
         let d = add(&mut g, d);
-        let f2 = add(&mut g, node(&format!("mean_chunk-{i}-fn"), "mean_chunk", Shape::Circle));
+        let f2 = add(
+            &mut g,
+            node(&format!("mean_chunk-{i}-fn"), "mean_chunk", Shape::Circle),
+        );
         let mut d2 = node(&format!("mean_chunk-{i}"), "", Shape::Box);
         d2.tooltip = Some(format!("('mean_chunk', {i})"));
         let d2 = add(&mut g, d2);
@@ -42,14 +54,29 @@ fn seed_graph() -> Graph {
 fn random_dag(n: usize, extra: usize, seed: u64) -> Graph {
     let mut s = seed;
     let mut next = move || {
-        s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        s = s
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (s >> 33) as usize
     };
     let shapes = [Shape::Circle, Shape::Box, Shape::Ellipse];
-    let names = ["add", "mul", "sum", "transpose", "x", "", "getitem", "rechunk-merge"];
+    let names = [
+        "add",
+        "mul",
+        "sum",
+        "transpose",
+        "x",
+        "",
+        "getitem",
+        "rechunk-merge",
+    ];
     let mut g = Graph::default();
     for i in 0..n {
-        let mut nd = node(&format!("n{i}"), names[next() % names.len()], shapes[next() % 3]);
+        let mut nd = node(
+            &format!("n{i}"),
+            names[next() % names.len()],
+            shapes[next() % 3],
+        );
         if i % 3 == 0 {
             nd.fill = Some(palette(i % 20));
         }
@@ -75,7 +102,11 @@ fn crc32_slow(data: &[u8]) -> u32 {
     for &b in data {
         c ^= b as u32;
         for _ in 0..8 {
-            c = if c & 1 != 0 { (c >> 1) ^ 0xEDB8_8320 } else { c >> 1 };
+            c = if c & 1 != 0 {
+                (c >> 1) ^ 0xEDB8_8320
+            } else {
+                c >> 1
+            };
         }
     }
     !c
@@ -107,13 +138,17 @@ fn inflate(data: &[u8]) -> Vec<u8> {
         3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115,
         131, 163, 195, 227, 258,
     ];
-    const LE: [u32; 29] = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0];
+    const LE: [u32; 29] = [
+        0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0,
+    ];
     const DB: [usize; 30] = [
         1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537,
         2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577,
     ];
-    const DE: [u32; 30] =
-        [0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13];
+    const DE: [u32; 30] = [
+        0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12,
+        13, 13,
+    ];
     let mut out = Vec::new();
     let mut br = Bits { data, pos: 0 };
     loop {
@@ -179,7 +214,10 @@ struct Png {
 /// Checks signature, chunk CRCs, IHDR, zlib header and Adler-32, and undoes
 /// the row filters.
 fn decode_png(bytes: &[u8]) -> Png {
-    assert_eq!(&bytes[..8], &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]);
+    assert_eq!(
+        &bytes[..8],
+        &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]
+    );
     let mut i = 8;
     let mut chunks: Vec<([u8; 4], &[u8])> = Vec::new();
     while i < bytes.len() {
@@ -187,7 +225,12 @@ fn decode_png(bytes: &[u8]) -> Png {
         let kind: [u8; 4] = bytes[i + 4..i + 8].try_into().unwrap();
         let data = &bytes[i + 8..i + 8 + len];
         let crc = u32::from_be_bytes(bytes[i + 8 + len..i + 12 + len].try_into().unwrap());
-        assert_eq!(crc, crc32_slow(&bytes[i + 4..i + 8 + len]), "bad CRC in {:?}", kind);
+        assert_eq!(
+            crc,
+            crc32_slow(&bytes[i + 4..i + 8 + len]),
+            "bad CRC in {:?}",
+            kind
+        );
         chunks.push((kind, data));
         i += 12 + len;
     }
@@ -198,9 +241,20 @@ fn decode_png(bytes: &[u8]) -> Png {
     let width = u32::from_be_bytes(ihdr[0..4].try_into().unwrap()) as usize;
     let height = u32::from_be_bytes(ihdr[4..8].try_into().unwrap()) as usize;
     assert_eq!(&ihdr[8..13], &[8, 2, 0, 0, 0]);
-    assert!(width >= 1 && height >= 1 && width <= 4000 && height <= 4000, "{width}x{height}");
-    let z: Vec<u8> = chunks.iter().filter(|c| &c.0 == b"IDAT").flat_map(|c| c.1.iter().copied()).collect();
-    assert_eq!(((z[0] as u16) << 8 | z[1] as u16) % 31, 0, "zlib header check");
+    assert!(
+        width >= 1 && height >= 1 && width <= 4000 && height <= 4000,
+        "{width}x{height}"
+    );
+    let z: Vec<u8> = chunks
+        .iter()
+        .filter(|c| &c.0 == b"IDAT")
+        .flat_map(|c| c.1.iter().copied())
+        .collect();
+    assert_eq!(
+        ((z[0] as u16) << 8 | z[1] as u16) % 31,
+        0,
+        "zlib header check"
+    );
     assert_eq!(z[0] & 0x0F, 8, "deflate method");
     let raw = inflate(&z[2..z.len() - 4]);
     let adler = u32::from_be_bytes(z[z.len() - 4..].try_into().unwrap());
@@ -212,9 +266,21 @@ fn decode_png(bytes: &[u8]) -> Png {
         let f = raw[y * (stride + 1)];
         let line = &raw[y * (stride + 1) + 1..(y + 1) * (stride + 1)];
         for x in 0..stride {
-            let a = if x >= 3 { rgb[y * stride + x - 3] as i16 } else { 0 };
-            let b = if y > 0 { rgb[(y - 1) * stride + x] as i16 } else { 0 };
-            let c = if x >= 3 && y > 0 { rgb[(y - 1) * stride + x - 3] as i16 } else { 0 };
+            let a = if x >= 3 {
+                rgb[y * stride + x - 3] as i16
+            } else {
+                0
+            };
+            let b = if y > 0 {
+                rgb[(y - 1) * stride + x] as i16
+            } else {
+                0
+            };
+            let c = if x >= 3 && y > 0 {
+                rgb[(y - 1) * stride + x - 3] as i16
+            } else {
+                0
+            };
             let pred = match f {
                 0 => 0,
                 1 => a,
@@ -284,15 +350,27 @@ fn check_xml(s: &str) {
         let end = rest.find('>').expect("unterminated tag");
         let tag = &rest[1..end];
         rest = &rest[end + 1..];
-        assert_eq!(tag.matches('"').count() % 2, 0, "unbalanced quotes in <{tag}>");
+        assert_eq!(
+            tag.matches('"').count() % 2,
+            0,
+            "unbalanced quotes in <{tag}>"
+        );
         if let Some(name) = tag.strip_prefix('/') {
             let open = stack.pop().unwrap_or_else(|| panic!("stray </{name}>"));
             assert_eq!(open, name.trim());
             continue;
         }
         let self_closing = tag.ends_with('/');
-        let name: String = tag.chars().take_while(|c| !c.is_whitespace() && *c != '/').collect();
-        assert!(!name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == ':' || c == '-'));
+        let name: String = tag
+            .chars()
+            .take_while(|c| !c.is_whitespace() && *c != '/')
+            .collect();
+        assert!(
+            !name.is_empty()
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == ':' || c == '-')
+        );
         if stack.is_empty() {
             roots += 1;
         }
@@ -328,7 +406,10 @@ fn assert_layout_sane(g: &Graph, lay: &layout::Layout) {
     }
     // No overlaps: sort by left edge and sweep.
     let mut idx: Vec<usize> = (0..n).collect();
-    idx.sort_by(|&a, &b| (lay.nodes[a].cx - lay.nodes[a].w / 2.0).total_cmp(&(lay.nodes[b].cx - lay.nodes[b].w / 2.0)));
+    idx.sort_by(|&a, &b| {
+        (lay.nodes[a].cx - lay.nodes[a].w / 2.0)
+            .total_cmp(&(lay.nodes[b].cx - lay.nodes[b].w / 2.0))
+    });
     for (k, &a) in idx.iter().enumerate() {
         let na = &lay.nodes[a];
         for &b in &idx[k + 1..] {
@@ -345,7 +426,18 @@ fn assert_layout_sane(g: &Graph, lay: &layout::Layout) {
     let rd = g.rankdir.unwrap_or(RankDir::BT);
     for &(a, b) in &g.edges {
         let (p, c) = (&lay.nodes[a], &lay.nodes[b]);
-        assert!(c.rank > p.rank, "edge {a}->{b} ranks {} -> {}", p.rank, c.rank);
+        assert!(
+            c.rank > p.rank,
+            "edge {a}->{b} ranks {} -> {}",
+            p.rank,
+            c.rank
+        );
+        assert!(
+            lay.edges
+                .iter()
+                .any(|e| e.from == a && e.to == b && e.points.len() >= 2),
+            "edge {a}->{b} not drawn"
+        );
         let ok = match rd {
             RankDir::BT => c.cy + c.h / 2.0 < p.cy - p.h / 2.0,
             RankDir::TB => c.cy - c.h / 2.0 > p.cy + p.h / 2.0,
@@ -405,7 +497,10 @@ fn dot_golden_seed_graph() {
 #[test]
 fn dot_attributes_and_escaping() {
     let mut g = Graph {
-        nodes: vec![node("a\"b", "two\nlines \\ x", Shape::Ellipse), node("c", "c", Shape::Box)],
+        nodes: vec![
+            node("a\"b", "two\nlines \\ x", Shape::Ellipse),
+            node("c", "c", Shape::Box),
+        ],
         edges: vec![(0, 1), (0, 7)],
         rankdir: Some(RankDir::LR),
         title: Some("my \"graph\"".into()),
@@ -413,7 +508,9 @@ fn dot_attributes_and_escaping() {
     g.nodes[0].fill = Some("#0d0887".into());
     g.nodes[1].fill = Some("#ffffb3".into());
     let d = to_dot(&g);
-    assert!(d.starts_with("digraph {\n\tgraph [rankdir=LR, label=\"my \\\"graph\\\"\", labelloc=t]\n"));
+    assert!(
+        d.starts_with("digraph {\n\tgraph [rankdir=LR, label=\"my \\\"graph\\\"\", labelloc=t]\n")
+    );
     assert!(d.contains(
         "\t\"a\\\"b\" [label=\"two\\nlines \\\\ x\", shape=ellipse, style=filled, fillcolor=\"#0d0887\", fontcolor=white]\n"
     ));
@@ -452,7 +549,9 @@ fn deflate_round_trips() {
     // Text-like data with long-distance repeats.
     let mut texty = Vec::new();
     for i in 0..5000 {
-        texty.extend_from_slice(format!("chunk {} of {} -> mean_chunk\n", i % 97, i % 13).as_bytes());
+        texty.extend_from_slice(
+            format!("chunk {} of {} -> mean_chunk\n", i % 97, i % 13).as_bytes(),
+        );
     }
     cases.push(texty);
     let mut mixed = noise[..40_000].to_vec();
@@ -476,12 +575,26 @@ fn png_seed_graph_is_valid_and_draws_every_node() {
     assert_eq!(ts, 2);
     assert_eq!(img.width, lay.width.ceil() as usize);
     assert_eq!(img.height, lay.height.ceil() as usize);
-    assert!(img.width > 100 && img.height > 200, "{}x{}", img.width, img.height);
+    assert!(
+        img.width > 100 && img.height > 200,
+        "{}x{}",
+        img.width,
+        img.height
+    );
     let non_white = |p: [u8; 3]| p != [255, 255, 255];
     let black = |p: [u8; 3]| p[0] < 60 && p[1] < 60 && p[2] < 60;
     for (nd, v) in g.nodes.iter().zip(&lay.nodes) {
-        let (x0, y0, x1, y1) = (v.cx - v.w / 2.0, v.cy - v.h / 2.0, v.cx + v.w / 2.0, v.cy + v.h / 2.0);
-        assert!(img.count(x0, y0, x1, y1, non_white) > 0, "node {} not drawn", nd.id);
+        let (x0, y0, x1, y1) = (
+            v.cx - v.w / 2.0,
+            v.cy - v.h / 2.0,
+            v.cx + v.w / 2.0,
+            v.cy + v.h / 2.0,
+        );
+        assert!(
+            img.count(x0, y0, x1, y1, non_white) > 0,
+            "node {} not drawn",
+            nd.id
+        );
         // The interior (away from the outline) holds the label, or nothing.
         let (ix0, iy0, ix1, iy1) = (v.cx - v.w * 0.3, v.cy - 10.0, v.cx + v.w * 0.3, v.cy + 10.0);
         let text_px = img.count(ix0, iy0, ix1, iy1, black);
@@ -489,7 +602,11 @@ fn png_seed_graph_is_valid_and_draws_every_node() {
             assert_eq!(text_px, 0, "empty box {} has ink inside", nd.id);
         } else {
             // 2x-scaled 5x7 glyphs: several 2x2 blocks per character.
-            assert!(text_px > 16 * nd.label.len(), "label of {} missing ({text_px} px)", nd.id);
+            assert!(
+                text_px > 16 * nd.label.len(),
+                "label of {} missing ({text_px} px)",
+                nd.id
+            );
         }
     }
     // Every edge is visible halfway along.
@@ -515,8 +632,24 @@ fn png_fill_colors_and_dark_text() {
     let v = &lay.nodes[0];
     let fill = parse_color(&order_color(0, n)).unwrap();
     let near = |p: [u8; 3], q: [u8; 3]| (0..3).all(|k| (p[k] as i16 - q[k] as i16).abs() < 3);
-    assert!(img.count(v.cx - v.w / 3.0, v.cy - v.h / 3.0, v.cx + v.w / 3.0, v.cy + v.h / 3.0, |p| near(p, fill)) > 100);
-    assert!(img.count(v.cx - v.w / 3.0, v.cy - 8.0, v.cx + v.w / 3.0, v.cy + 8.0, |p| p == [255, 255, 255]) > 20);
+    assert!(
+        img.count(
+            v.cx - v.w / 3.0,
+            v.cy - v.h / 3.0,
+            v.cx + v.w / 3.0,
+            v.cy + v.h / 3.0,
+            |p| near(p, fill)
+        ) > 100
+    );
+    assert!(
+        img.count(
+            v.cx - v.w / 3.0,
+            v.cy - 8.0,
+            v.cx + v.w / 3.0,
+            v.cy + 8.0,
+            |p| p == [255, 255, 255]
+        ) > 20
+    );
 }
 
 #[test]
@@ -555,17 +688,33 @@ fn pdf_structure() {
     assert!(text.contains("(mean_chunk) Tj"));
     assert!(text.contains("(mean \\(of normal\\)) Tj"));
     let sx = text.rfind("startxref\n").unwrap();
-    let off: usize = text[sx + 10..].lines().next().unwrap().trim().parse().unwrap();
+    let off: usize = text[sx + 10..]
+        .lines()
+        .next()
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
     assert_eq!(&pdf[off..off + 4], b"xref");
     let xref = std::str::from_utf8(&pdf[off..]).unwrap();
     let mut lines = xref.lines().skip(1);
-    let count: usize = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
+    let count: usize = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
     assert_eq!(count, 7);
     lines.next(); // free entry
     for k in 1..count {
         let line = lines.next().unwrap();
         let o: usize = line[..10].parse().unwrap();
-        assert!(pdf[o..].starts_with(format!("{k} 0 obj").as_bytes()), "object {k} at {o}");
+        assert!(
+            pdf[o..].starts_with(format!("{k} 0 obj").as_bytes()),
+            "object {k} at {o}"
+        );
     }
     // Stream length matches.
     let s = text.find("/Length ").unwrap();
@@ -577,8 +726,15 @@ fn pdf_structure() {
 #[test]
 fn layout_no_overlap_and_edges_follow_rankdir() {
     for rd in [RankDir::BT, RankDir::TB, RankDir::LR, RankDir::RL] {
-        for g0 in [seed_graph(), random_dag(120, 80, 3), random_dag(300, 10, 11)] {
-            let g = Graph { rankdir: Some(rd), ..g0 };
+        for g0 in [
+            seed_graph(),
+            random_dag(120, 80, 3),
+            random_dag(300, 10, 11),
+        ] {
+            let g = Graph {
+                rankdir: Some(rd),
+                ..g0
+            };
             let lay = layout::layout(&g, Metrics::new(1.0));
             assert_layout_sane(&g, &lay);
             let lay = layout::layout(&g, Metrics::new(0.5));
@@ -597,7 +753,10 @@ fn seed_layout_looks_like_dask() {
     // Four columns: each chain is vertical, and mean_agg is centred above them.
     for i in 0..4 {
         let col: Vec<f64> = (0..4).map(|k| lay.nodes[4 * i + k].cx).collect();
-        assert!(col.iter().all(|&x| (x - col[0]).abs() < 1.0), "column {i}: {col:?}");
+        assert!(
+            col.iter().all(|&x| (x - col[0]).abs() < 1.0),
+            "column {i}: {col:?}"
+        );
     }
     let xs: Vec<f64> = (0..4).map(|i| lay.nodes[4 * i].cx).collect();
     assert!(xs.windows(2).all(|w| w[0] < w[1]));
@@ -614,22 +773,68 @@ fn seed_layout_looks_like_dask() {
 fn long_edges_are_routed_around_nodes() {
     // a -> b -> c -> d and a -> d: the long edge gets two bends.
     let g = Graph {
-        nodes: ["a", "b", "c", "d"].iter().map(|s| node(s, s, Shape::Circle)).collect(),
+        nodes: ["a", "b", "c", "d"]
+            .iter()
+            .map(|s| node(s, s, Shape::Circle))
+            .collect(),
         edges: vec![(0, 1), (1, 2), (2, 3), (0, 3)],
         ..Default::default()
     };
     let lay = layout::layout(&g, Metrics::new(1.0));
     assert_layout_sane(&g, &lay);
     let long = &lay.edges[3];
-    // Two bends per crossed rank: entering and leaving the rank's band.
-    assert_eq!(long.points.len(), 6);
+    // It bends out of the way of b and c and comes back.
+    assert!(long.points.len() >= 4, "{:?}", long.points);
     // The long edge stays clear of b and c: sample along every segment.
     for seg in long.points.windows(2) {
         for k in 0..=20 {
             let t = k as f64 / 20.0;
-            let (x, y) = (seg[0].0 + t * (seg[1].0 - seg[0].0), seg[0].1 + t * (seg[1].1 - seg[0].1));
+            let (x, y) = (
+                seg[0].0 + t * (seg[1].0 - seg[0].0),
+                seg[0].1 + t * (seg[1].1 - seg[0].1),
+            );
             for v in &lay.nodes[1..3] {
-                assert!(((x - v.cx).powi(2) + (y - v.cy).powi(2)).sqrt() > v.w / 2.0, "long edge hits a node");
+                assert!(
+                    ((x - v.cx).powi(2) + (y - v.cy).powi(2)).sqrt() > v.w / 2.0,
+                    "long edge hits a node"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn edges_never_pass_through_other_nodes() {
+    for rd in [RankDir::BT, RankDir::LR] {
+        for (n, extra, seed) in [(30, 15, 99), (80, 60, 1), (200, 150, 8)] {
+            let g = Graph {
+                rankdir: Some(rd),
+                ..random_dag(n, extra, seed)
+            };
+            let lay = layout::layout(&g, Metrics::new(1.0));
+            let sdfs: Vec<_> = lay
+                .nodes
+                .iter()
+                .map(|v| raster::shape_sdf(v.shape, v.cx, v.cy, v.w, v.h))
+                .collect();
+            for e in &lay.edges {
+                for seg in e.points.windows(2) {
+                    let len =
+                        ((seg[1].0 - seg[0].0).powi(2) + (seg[1].1 - seg[0].1).powi(2)).sqrt();
+                    let steps = (len / 2.0).ceil() as usize + 1;
+                    for k in 0..=steps {
+                        let t = k as f64 / steps as f64;
+                        let (x, y) = (
+                            seg[0].0 + t * (seg[1].0 - seg[0].0),
+                            seg[0].1 + t * (seg[1].1 - seg[0].1),
+                        );
+                        for (i, sdf) in sdfs.iter().enumerate() {
+                            if i != e.from && i != e.to {
+                                assert!(sdf(x, y) > -1.0, "{rd:?} n={n}: edge {}->{} crosses node {i} at ({x},{y}): {:?} {:?} from {:?} to {:?}", e.from, e.to, e.points, lay.nodes[i], lay.nodes[e.from], lay.nodes[e.to]);
+                            }
+                        }
+                    }
+                }
             }
         }
     }
@@ -652,12 +857,18 @@ fn crossing_reduction_untangles_a_bipartite_graph() {
     }
     let lay = layout::layout(&g, Metrics::new(1.0));
     // Count geometric crossings between straight edges.
-    let segs: Vec<((f64, f64), (f64, f64))> = lay.edges.iter().map(|e| (e.points[0], e.points[1])).collect();
+    let segs: Vec<((f64, f64), (f64, f64))> = lay
+        .edges
+        .iter()
+        .map(|e| (e.points[0], e.points[1]))
+        .collect();
     let mut crossings = 0;
     for i in 0..segs.len() {
         for j in i + 1..segs.len() {
             let ((a, b), (c, d)) = (segs[i], segs[j]);
-            let o = |p: (f64, f64), q: (f64, f64), r: (f64, f64)| (q.0 - p.0) * (r.1 - p.1) - (q.1 - p.1) * (r.0 - p.0);
+            let o = |p: (f64, f64), q: (f64, f64), r: (f64, f64)| {
+                (q.0 - p.0) * (r.1 - p.1) - (q.1 - p.1) * (r.0 - p.0)
+            };
             if o(a, b, c) * o(a, b, d) < 0.0 && o(c, d, a) * o(c, d, b) < 0.0 {
                 crossings += 1;
             }
@@ -670,7 +881,11 @@ fn crossing_reduction_untangles_a_bipartite_graph() {
 fn deterministic_output() {
     for g in [seed_graph(), random_dag(200, 100, 5)] {
         for f in [Format::Png, Format::Svg, Format::Pdf, Format::Dot] {
-            assert_eq!(render_builtin(&g, f).unwrap(), render_builtin(&g, f).unwrap(), "{f:?}");
+            assert_eq!(
+                render_builtin(&g, f).unwrap(),
+                render_builtin(&g, f).unwrap(),
+                "{f:?}"
+            );
         }
     }
 }
@@ -681,12 +896,16 @@ fn empty_cyclic_and_invalid_graphs() {
     let img = decode_png(&render_builtin(&empty, Format::Png).unwrap());
     assert!(img.width >= 1);
     check_xml(&String::from_utf8(render_builtin(&empty, Format::Svg).unwrap()).unwrap());
-    assert!(render_builtin(&empty, Format::Pdf).unwrap().starts_with(b"%PDF-"));
+    assert!(render_builtin(&empty, Format::Pdf)
+        .unwrap()
+        .starts_with(b"%PDF-"));
     assert_eq!(to_dot(&empty), "digraph {\n\tgraph [rankdir=BT]\n}\n");
 
     // Cycles and self loops must not hang or panic.
     let cyc = Graph {
-        nodes: (0..4).map(|i| node(&format!("c{i}"), "op", Shape::Circle)).collect(),
+        nodes: (0..4)
+            .map(|i| node(&format!("c{i}"), "op", Shape::Circle))
+            .collect(),
         edges: vec![(0, 1), (1, 2), (2, 0), (2, 3), (3, 3)],
         ..Default::default()
     };
@@ -694,7 +913,11 @@ fn empty_cyclic_and_invalid_graphs() {
         assert!(!render_builtin(&cyc, f).unwrap().is_empty());
     }
 
-    let bad = Graph { nodes: vec![node("a", "a", Shape::Box)], edges: vec![(0, 1)], ..Default::default() };
+    let bad = Graph {
+        nodes: vec![node("a", "a", Shape::Box)],
+        edges: vec![(0, 1)],
+        ..Default::default()
+    };
     assert!(render_builtin(&bad, Format::Png).is_err());
     assert!(render(&bad, Format::Svg).is_err());
 }
@@ -709,19 +932,45 @@ fn big_graph_png_is_capped_and_fast_enough() {
     assert!(img.width <= 4000 && img.height <= 4000);
     let lay = layout::layout(&g, Metrics::new(1.0));
     assert_layout_sane(&g, &lay);
-    eprintln!("1000-node PNG: {}x{} {} bytes in {elapsed:?}", img.width, img.height, bytes.len());
+    eprintln!(
+        "1000-node PNG: {}x{} {} bytes in {elapsed:?}",
+        img.width,
+        img.height,
+        bytes.len()
+    );
 
     // A wide graph that cannot keep labels at 4000 px.
     let mut wide = Graph::default();
     for i in 0..3000 {
-        wide.nodes.push(node(&format!("w{i}"), "getitem", Shape::Circle));
+        wide.nodes
+            .push(node(&format!("w{i}"), "getitem", Shape::Circle));
     }
     wide.nodes.push(node("sink", "concatenate", Shape::Circle));
     for i in 0..3000 {
         wide.edges.push((i, 3000));
     }
+    let t = std::time::Instant::now();
     let img = decode_png(&render_builtin(&wide, Format::Png).unwrap());
+    eprintln!(
+        "3001-node fan-in PNG: {}x{} in {:?}",
+        img.width,
+        img.height,
+        t.elapsed()
+    );
     assert!(img.width == 4000 && img.height >= 1);
+}
+
+#[test]
+fn real_graphviz_when_available() {
+    // Runs only where `dot` is installed (and not switched off).
+    if !graphviz_available() {
+        return;
+    }
+    let g = seed_graph();
+    let svg = String::from_utf8(render(&g, Format::Svg).unwrap()).unwrap();
+    assert!(svg.contains("<svg") && svg.contains("mean_chunk"));
+    assert!(render(&g, Format::Png).unwrap().starts_with(b"\x89PNG"));
+    assert!(render(&g, Format::Pdf).unwrap().starts_with(b"%PDF-"));
 }
 
 #[test]
@@ -750,7 +999,10 @@ fn formats_palette_and_order_colors() {
 fn render_dot_format_and_env_switch() {
     let g = seed_graph();
     assert_eq!(render(&g, Format::Dot).unwrap(), to_dot(&g).into_bytes());
-    assert_eq!(render_builtin(&g, Format::Dot).unwrap(), to_dot(&g).into_bytes());
+    assert_eq!(
+        render_builtin(&g, Format::Dot).unwrap(),
+        to_dot(&g).into_bytes()
+    );
     // Whatever the environment, render succeeds.
     assert!(render(&g, Format::Svg).unwrap().len() > 100);
 }

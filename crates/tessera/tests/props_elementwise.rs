@@ -191,7 +191,7 @@ proptest! {
     ) {
         // Operand shapes derived from one base shape: some axes set to 1, some leading axes
         // dropped; each operand chunked differently.
-        let mut rng = Rng(seed);
+        let mut rng = Prng(seed);
         let mut partner = || -> Vec<usize> {
             let drop = rng.below(shape.len() as u64 + 1) as usize;
             shape.iter().skip(drop).map(|&d| if rng.chance(0.3) { 1 } else { d }).collect()

@@ -178,3 +178,18 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn flat_argmin_ties_go_to_the_first_index_across_blocks() {
+    // Regression: with blocks along the last of several reduced axes, blocks merge in grid
+    // order, not flat-index order; ties (and the first NaN) went to the earlier block.
+    use tessera::{AxisSpec, ChunkSpec};
+    let chunks = || ChunkSpec::PerAxis(vec![AxisSpec::Size(2), AxisSpec::Blocks(vec![1, 2])]);
+    let x = tessera::from_vec(&[2, 3], vec![1i64, 0, 1, 0, 1, 1], chunks()).unwrap();
+    assert_eq!(x.argmin().unwrap().compute().unwrap().to_vec::<i64>(), vec![1]);
+    assert_eq!(x.argmax().unwrap().compute().unwrap().to_vec::<i64>(), vec![0]);
+    let nan = f64::NAN;
+    let y = tessera::from_vec(&[2, 3], vec![1.0, nan, 0.0, nan, 2.0, 3.0], chunks()).unwrap();
+    assert_eq!(y.argmax().unwrap().compute().unwrap().to_vec::<i64>(), vec![1]);
+    assert_eq!(y.argmin().unwrap().compute().unwrap().to_vec::<i64>(), vec![1]);
+}

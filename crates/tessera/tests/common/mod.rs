@@ -169,9 +169,9 @@ pub fn to_scalar(v: V, d: DType) -> Scalar {
 
 /// SplitMix64: data and derived choices from one proptest-chosen seed.
 #[derive(Clone)]
-pub struct Rng(pub u64);
+pub struct Prng(pub u64);
 
-impl Rng {
+impl Prng {
     pub fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
@@ -205,7 +205,7 @@ pub enum Vals {
     Prod,
 }
 
-pub fn value(rng: &mut Rng, d: DType, kind: Vals) -> V {
+pub fn value(rng: &mut Prng, d: DType, kind: Vals) -> V {
     if d == DType::Bool {
         return V::B(rng.next() & 1 == 1);
     }
@@ -242,7 +242,7 @@ pub fn value(rng: &mut Rng, d: DType, kind: Vals) -> V {
 }
 
 pub fn values(seed: u64, d: DType, n: usize, kind: Vals) -> Vec<V> {
-    let mut rng = Rng(seed);
+    let mut rng = Prng(seed);
     (0..n).map(|_| value(&mut rng, d, kind)).collect()
 }
 
@@ -1206,7 +1206,7 @@ pub fn split_every_st() -> impl Strategy<Value = Option<usize>> {
 
 /// A valid index expression for `shape`.
 pub fn derive_index(shape: &[usize], seed: u64) -> Vec<IndexItem> {
-    let mut rng = Rng(seed);
+    let mut rng = Prng(seed);
     let mut items = vec![];
     for &d in shape {
         let r = rng.below(4);
@@ -1215,7 +1215,7 @@ pub fn derive_index(shape: &[usize], seed: u64) -> Vec<IndexItem> {
         } else if r == 1 {
             items.push(full_slice());
         } else {
-            let opt = |rng: &mut Rng| if rng.chance(0.3) { None } else { Some(rng.range(-8, 8)) };
+            let opt = |rng: &mut Prng| if rng.chance(0.3) { None } else { Some(rng.range(-8, 8)) };
             let (start, stop) = (opt(&mut rng), opt(&mut rng));
             let step = if rng.chance(0.3) { None } else { Some([-3, -2, -1, 1, 2, 3][rng.below(6) as usize]) };
             items.push(IndexItem::Slice { start, stop, step });
@@ -1236,7 +1236,7 @@ pub fn derive_index(shape: &[usize], seed: u64) -> Vec<IndexItem> {
 
 /// A chunk specification for `shape`.
 pub fn derive_chunks(shape: &[usize], seed: u64) -> ChunkSpec {
-    let mut rng = Rng(seed);
+    let mut rng = Prng(seed);
     match rng.below(6) {
         0 => ChunkSpec::Uniform(rng.range(1, 4)),
         1 => ChunkSpec::Uniform(-1),
@@ -1280,7 +1280,7 @@ fn prime_factors(mut n: usize) -> Vec<usize> {
 /// A new shape with the same number of elements as `shape` (at most 5 axes, size-1 axes
 /// inserted at random), possibly with one axis written -1.
 pub fn derive_reshape(shape: &[usize], seed: u64) -> Vec<i64> {
-    let mut rng = Rng(seed);
+    let mut rng = Prng(seed);
     let n = size(shape);
     let mut out: Vec<i64> = if n == 0 {
         let k = rng.range(1, 4) as usize;
