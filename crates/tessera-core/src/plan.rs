@@ -475,7 +475,8 @@ impl Lowering {
     fn reduction(&mut self, n: &Expr, op: ReduceOp, axes: &[usize], keepdims: bool, split: &[usize]) -> StageId {
         let x = &n.inputs[0];
         let mut f = FusedBuilder { leaves: vec![], program: vec![], edges: vec![], memo: HashMap::new(), in_bytes: 0 };
-        if self.is_boundary(x) {
+        let fused = !self.is_boundary(x);
+        if !fused {
             let s = self.materialize(x);
             let instr = self.input_leaf(&mut f, s, AffineMap::identity(&x.meta.shape), x);
             f.program.push((instr, x.meta.dtype));
@@ -492,7 +493,8 @@ impl Lowering {
         let pmeta = Meta { shape: pshape(&pchunks), dtype: n.meta.dtype, chunks: pchunks };
         let kept_bytes: usize = (0..x.meta.ndim()).filter(|a| !axes.contains(a)).map(|a| x.meta.chunks[a].max_size()).product::<usize>() * 24;
         let out_bytes = f.program.len() * TILE_BYTES_ESTIMATE + kept_bytes;
-        let name = format!("{}_chunk", reduce_stage_name(op));
+        // Fused tasks are named after both parts, as Dask names fused keys.
+        let name = if fused { format!("{}-{}_chunk", fused_name(x), reduce_stage_name(op)) } else { format!("{}_chunk", reduce_stage_name(op)) };
         let head = Head::Partial { op, axes: axes.to_vec() };
         let kind = StageKind::Fused { leaves: f.leaves, program: f.program, head, domain: x.meta.chunks.clone() };
         let mut prev = self.push(Stage { kind, meta: pmeta, edges: f.edges, name, out_bytes, in_bytes: f.in_bytes });
@@ -618,7 +620,7 @@ mod tests {
         let plan = lower(&[m]);
         assert_eq!(
             plan.text().trim(),
-            "s0 mean_chunk [leaf0 -> mean_chunk(axes=[0])] tasks=4 shape=[4] float64 bytes/task=32792 inputs=[]
+            "s0 normal-mean_chunk [leaf0 -> mean_chunk(axes=[0])] tasks=4 shape=[4] float64 bytes/task=32792 inputs=[]
 s1 mean_agg [combine(axes=[0])] tasks=1 shape=[] float64 bytes/task=120 inputs=[s0]"
         );
     }

@@ -14,6 +14,7 @@
 
 mod array;
 pub mod diagnostics;
+pub mod visualize;
 mod create;
 pub mod random;
 
