@@ -1083,6 +1083,17 @@ mod tests {
                     "step 0, index {j}"
                 );
             }
+            // Strided fills through the extended pair, both directions, on
+            // every path.
+            for p in paths() {
+                for (step, first) in [(3i64, i - 300), (-5, i + 1 + 500)] {
+                    let got = bits_on(p, Kind::Normal(0.0, 1.0), s, first, step, 400);
+                    for (k, g) in got.iter().enumerate() {
+                        let j = (first as i64 + k as i64 * step) as u64;
+                        assert_eq!(*g, normal_ref(s, j, 0.0, 1.0).to_bits(), "{p:?} step {step}");
+                    }
+                }
+            }
         }
         // The extension gives the far tail: radius word 0 reaches 9.4 sigma.
         let (c, _) = box_muller(0.5, 1023.0 + 64.0, 1 << 29);
@@ -1506,33 +1517,70 @@ mod tests {
         assert!(worst_z < 2e-15, "{worst_z}");
     }
 
-    /// Throughput of every path (not a correctness test):
+    /// The two simpler designs the normal generator was measured against
+    /// (docs/random-stream.md, "Design choice"); not part of the stream.
+    /// Two normals per block from 64-bit radius and angle uniforms:
+    #[derive(Clone, Copy)]
+    struct Normal2x64;
+
+    impl Gen<4, 2> for Normal2x64 {
+        type T = f64;
+        #[inline(always)]
+        fn gen(&self, w: [u64; 4]) -> [f64; 2] {
+            let x = f64::mul_add(small_to_f64(w[1], 0.0), TWO32, small_to_f64(w[0], 0.5));
+            let rad = neg2_ln(x, 1023.0 + 64.0).sqrt();
+            let mant = ((w[3] & LO32) << 20) | ((w[2] & LO32) >> 12);
+            let t = f64::from_bits(ONE_BITS | mant) - 1.5;
+            let (c, s) = cos_sin_quarter(t);
+            let (c, s) = rotate_quarters(w[2] & 3, c, s);
+            [rad * c, rad * s]
+        }
+    }
+
+    /// Four normals per block from 32-bit uniforms, without the extension.
+    #[derive(Clone, Copy)]
+    struct Normal4x32;
+
+    impl Gen<2, 2> for Normal4x32 {
+        type T = f64;
+        #[inline(always)]
+        fn gen(&self, w: [u64; 2]) -> [f64; 2] {
+            let (c, s) = box_muller(small_to_f64(w[0], 0.5), 1023.0 + 32.0, w[1]);
+            [c, s]
+        }
+    }
+
+    fn rate(mut f: impl FnMut(u64, &mut [f64])) -> f64 {
+        let mut out = vec![0.0; 4096];
+        let mut rates = Vec::new();
+        for rep in 0..15u64 {
+            let t = std::time::Instant::now();
+            for j in 0..500u64 {
+                f((rep * 500 + j) * 4096, &mut out);
+                std::hint::black_box(&out);
+            }
+            rates.push(500.0 * 4096.0 / t.elapsed().as_secs_f64());
+        }
+        rates.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        rates[7] / 1e6
+    }
+
+    /// Throughput of every path and of the alternative normal designs (not
+    /// a correctness test; median of 15 x 500 fills of 4096):
     /// `cargo test -p tessera-kernels --release random::tests::path_speed -- --ignored --nocapture`
     #[test]
     #[ignore]
     fn path_speed() {
         let s = st(1, 2);
-        let mut out = vec![0.0; 4096];
         for p in paths() {
-            for (name, k) in [("normal", Kind::Normal(0.0, 1.0)), ("random", Kind::Random)] {
-                let mut rates = Vec::new();
-                for rep in 0..15u64 {
-                    let t = std::time::Instant::now();
-                    for j in 0..500u64 {
-                        let start = (rep * 500 + j) * 4096;
-                        match k {
-                            Kind::Normal(..) => {
-                                fill_on(p, &Normal { loc: 0.0, scale: 1.0 }, s, start, 1, &mut out)
-                            }
-                            _ => fill_on(p, &Unit, s, start, 1, &mut out),
-                        }
-                        std::hint::black_box(&out);
-                    }
-                    rates.push(500.0 * 4096.0 / t.elapsed().as_secs_f64());
-                }
-                rates.sort_by(|a, b| a.partial_cmp(b).unwrap());
-                println!("{p:?} {name}: median {:.0} M/s", rates[7] / 1e6);
-            }
+            let n = rate(|i, o| fill_on(p, &Normal { loc: 0.0, scale: 1.0 }, s, i, 1, o));
+            let u = rate(|i, o| fill_on(p, &Unit, s, i, 1, o));
+            println!("{p:?}: normal {n:.0} M/s, random {u:.0} M/s");
         }
+        let p = path();
+        let a = rate(|i, o| fill_on(p, &Normal2x64, s, i, 1, o));
+        let b = rate(|i, o| fill_on(p, &Normal4x32, s, i, 1, o));
+        let c = rate(|i, o| fill_on(p, &Normal { loc: 0.0, scale: 1.0 }, s, i, 1, o));
+        println!("{p:?} designs: 2/block 64-bit {a:.0} M/s, 4/block 32-bit {b:.0} M/s, chosen {c:.0} M/s");
     }
 }
