@@ -90,3 +90,13 @@ pi, e, inf, nan = _math.pi, _math.e, _math.inf, _math.nan
 __all__ = sorted(
     n for n in globals() if not n.startswith("_") and n not in ("annotations",)
 )
+
+
+def __getattr__(name):
+    # `import tessera as da` in a Dask script: say clearly what is missing.
+    if name.startswith("__"):
+        raise AttributeError(name)
+    raise AttributeError(
+        f"module 'tessera' has no attribute {name!r}: tessera does not implement dask.array.{name} "
+        f"(or numpy.{name}) yet"
+    )

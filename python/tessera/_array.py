@@ -372,7 +372,10 @@ class Array:
         """Computes the array: a NumPy array (a NumPy scalar for 0-d arrays).
 
         ``scheduler="sync"`` (or ``"synchronous"``, ``"single-threaded"``) runs on one
-        thread; ``num_workers=N`` on N threads; defaults from ``tessera.config``."""
+        thread; ``num_workers=N`` on N threads; defaults from ``tessera.config``. The GIL is
+        released while computing, and Ctrl-C cancels the computation (KeyboardInterrupt).
+        ``_progress``: a private hook, ``callback(done_tasks, total_tasks)`` called about
+        every 100 ms (for progress bars)."""
         if scheduler is None and num_workers is None:
             threads = config.compute_threads()
         else:

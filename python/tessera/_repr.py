@@ -117,7 +117,7 @@ def _svg2(chunks, size=120.0, label=True):
     return body, width, height
 
 
-def _svg3(chunks, size=120.0, ox=10.0, oy=10.0):
+def _svg3(chunks, size=120.0, ox=25.0, oy=20.0):
     """An oblique picture of a 3-d grid: front face (axes 1, 2), top and side faces along axis 0."""
     c0, c1, c2 = chunks
     d, h, w = _sizes([sum(c0), sum(c1), sum(c2)], size)
@@ -173,14 +173,16 @@ def svg(chunks, size: float = 120.0) -> str:
     elif nd == 3:
         body, width, height = _svg3(chunks, size)
     else:
+        # the leading axes as a small grid: the last leading axis across, the others flattened
         lead = chunks[:-3]
         if len(lead) == 1:
-            lead2 = ((1,), lead[0])
+            w = _sizes([1, sum(lead[0]) or 1], size / 2)[1]
+            small = _grid2((1,), lead[0], 10, 10, 15, w) + _text(10 + w / 2, 10 + 15 + 20, sum(lead[0]))
+            w1, h1 = w + 20, 60
         else:
-            lead2 = (tuple(c for ax in lead[:-1] for c in ax) or (1,), lead[-1])
-            lead2 = (tuple(lead2[0]), tuple(lead2[1]))
-        small, w1, h1 = _svg2(lead2, size / 2)
-        big, w2, h2 = _svg3(chunks[-3:], size, ox=w1 + 10, oy=10)
+            rows = tuple(c for ax in lead[:-1] for c in ax)
+            small, w1, h1 = _svg2((rows, lead[-1]), size / 2)
+        big, w2, h2 = _svg3(chunks[-3:], size, ox=w1 + 25, oy=20)
         body = small + big
         width, height = w1 + w2, max(h1, h2)
     return (

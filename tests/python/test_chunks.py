@@ -6,7 +6,7 @@ from __future__ import annotations
 import dask.array as dsk
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -22,7 +22,10 @@ from conftest import DTYPES, chunks_for
 def test_chunks_match_dask(shape, dtype, data):
     spec = data.draw(chunks_for(shape))
     x = da.zeros(shape, dtype=dtype, chunks=spec)
-    d = dsk.zeros(shape, dtype=dtype, chunks=spec)
+    try:
+        d = dsk.zeros(shape, dtype=dtype, chunks=spec)
+    except ZeroDivisionError:  # Dask fails on some empty arrays with auto chunks
+        assume(False)
     assert x.chunks == d.chunks
     for attr in ("shape", "numblocks", "npartitions", "chunksize", "ndim", "size", "nbytes", "itemsize", "dtype"):
         assert getattr(x, attr) == getattr(d, attr), attr

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import tessera as da
-from conftest import arrays, assert_same, chunks_for, nonempty_shapes, shapes
+from conftest import arrays, assert_same, chunks_for, drop_empty_chunks, nonempty_shapes, shapes
 
 
 @st.composite
@@ -59,8 +59,9 @@ def test_getitem_matches_numpy_and_dask_chunks(data):
     y = x[key]
     assert y.shape == exp.shape
     assert_same(y.compute(), exp)
-    d = dsk.from_array(a, chunks=x.chunks)
-    assert y.chunks == d[key].chunks
+    dc = dsk.from_array(a, chunks=x.chunks)[key].chunks
+    if tuple(sum(c) for c in dc) == exp.shape:  # Dask gets some empty negative-step slices wrong: x[-2::-1] of 1 element
+        assert y.chunks == drop_empty_chunks(dc)
 
 
 @given(data=st.data())
@@ -70,7 +71,13 @@ def test_chained_views(data):
     k1 = data.draw(index_for(a.shape))
     y, b = x[k1], a[k1]
     k2 = data.draw(index_for(b.shape))
-    assert_same(y[k2].compute(), b[k2])
+    try:
+        exp = b[k2]
+    except IndexError:
+        with pytest.raises(IndexError, match="getitem"):
+            y[k2]
+        return
+    assert_same(y[k2].compute(), exp)
     assert_same(y.T.compute(), b.T)
 
 

@@ -16,7 +16,9 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
-use tessera::{AxisSpec, BinaryOp, Block, ChunkSpec, ComputeOptions, DType, ErrorKind, IndexItem, ReduceArgs, ReduceOp, Scalar, UnaryOp};
+use tessera::{
+    AxisSpec, BinaryOp, Block, ChunkSpec, ComputeOptions, DType, ErrorKind, IndexItem, ReduceArgs, ReduceOp, Scalar, UnaryOp,
+};
 use tessera_core::chunks::AxisChunks;
 use tessera_core::graph::Expr;
 use tessera_core::ScalarKind;
@@ -28,14 +30,15 @@ static AXIS_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static OVERFLOW_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 
 fn axis_error_type(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
-    AXIS_ERROR.get_or_try_init(py, || -> PyResult<Py<PyType>> {
-        let t = match py.import("numpy.exceptions") {
-            Ok(m) => m.getattr("AxisError")?,
-            Err(_) => py.import("numpy")?.getattr("AxisError")?,
-        };
-        Ok(t.cast_into::<PyType>()?.unbind())
-    })
-    .map(|t| t.bind(py))
+    AXIS_ERROR
+        .get_or_try_init(py, || -> PyResult<Py<PyType>> {
+            let t = match py.import("numpy.exceptions") {
+                Ok(m) => m.getattr("AxisError")?,
+                Err(_) => py.import("numpy")?.getattr("AxisError")?,
+            };
+            Ok(t.cast_into::<PyType>()?.unbind())
+        })
+        .map(|t| t.bind(py))
 }
 
 /// A core error as the Python exception a NumPy or Dask user expects.
@@ -75,7 +78,10 @@ fn to_pyerr(e: tessera::Error) -> PyErr {
 }
 
 fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
-    p.downcast_ref::<String>().cloned().or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string())).unwrap_or_else(|| "unknown panic".into())
+    p.downcast_ref::<String>()
+        .cloned()
+        .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "unknown panic".into())
 }
 
 /// Runs a call into the Rust core, turning its errors and any panic into Python exceptions.
@@ -83,7 +89,9 @@ fn guard<T>(f: impl FnOnce() -> tessera::Result<T>) -> PyResult<T> {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(Ok(v)) => Ok(v),
         Ok(Err(e)) => Err(to_pyerr(e)),
-        Err(p) => Err(PyRuntimeError::new_err(format!("internal error in tessera (a panic, please report it): {}", panic_message(&*p)))),
+        Err(p) => {
+            Err(PyRuntimeError::new_err(format!("internal error in tessera (a panic, please report it): {}", panic_message(&*p))))
+        }
     }
 }
 
@@ -163,7 +171,11 @@ fn weak_scalar(obj: &Bound<'_, PyAny>, array_dtype: DType, op: &str) -> PyResult
         }
         let target = if array_dtype == DType::Bool { DType::I64 } else { array_dtype };
         let v = obj.str()?.to_string();
-        return Err(to_pyerr(tessera::Error::new(ErrorKind::Value, op, format!("Python integer {v} out of bounds for {target}"))));
+        return Err(to_pyerr(tessera::Error::new(
+            ErrorKind::Value,
+            op,
+            format!("Python integer {v} out of bounds for {target}"),
+        )));
     }
     if obj.is_instance_of::<PyFloat>() {
         return Ok((Scalar::F64(obj.extract::<f64>()?), ScalarKind::Float));
@@ -186,7 +198,9 @@ fn index_items(items: &Bound<'_, PyTuple>) -> PyResult<Vec<IndexItem>> {
                 if v.is_none() {
                     Ok(None)
                 } else {
-                    Ok(Some(v.extract::<i64>().map_err(|_| PyTypeError::new_err("slice indices must be integers or None or have an __index__ method"))?))
+                    Ok(Some(v.extract::<i64>().map_err(|_| {
+                        PyTypeError::new_err("slice indices must be integers or None or have an __index__ method")
+                    })?))
                 }
             };
             out.push(IndexItem::Slice { start: get("start")?, stop: get("stop")?, step: get("step")? });
@@ -194,7 +208,9 @@ fn index_items(items: &Bound<'_, PyTuple>) -> PyResult<Vec<IndexItem>> {
             return Err(PyNotImplementedError::new_err("getitem: boolean scalar indices are not supported by tessera"));
         } else {
             out.push(IndexItem::Int(it.extract::<i64>().map_err(|_| {
-                PyIndexError::new_err("getitem: only integers, slices (`:`), ellipsis (`...`) and None (`numpy.newaxis`) are valid indices")
+                PyIndexError::new_err(
+                    "getitem: only integers, slices (`:`), ellipsis (`...`) and None (`numpy.newaxis`) are valid indices",
+                )
             })?));
         }
     }
@@ -234,11 +250,13 @@ fn wrap(a: tessera::Array) -> CoreArray {
 }
 
 fn unary_op(name: &str) -> PyResult<UnaryOp> {
-    UnaryOp::from_name(name).ok_or_else(|| PyNotImplementedError::new_err(format!("tessera does not implement the elementwise function {name}")))
+    UnaryOp::from_name(name)
+        .ok_or_else(|| PyNotImplementedError::new_err(format!("tessera does not implement the elementwise function {name}")))
 }
 
 fn binary_op(name: &str) -> PyResult<BinaryOp> {
-    BinaryOp::from_name(name).ok_or_else(|| PyNotImplementedError::new_err(format!("tessera does not implement the elementwise function {name}")))
+    BinaryOp::from_name(name)
+        .ok_or_else(|| PyNotImplementedError::new_err(format!("tessera does not implement the elementwise function {name}")))
 }
 
 fn reduce_op(name: &str, ddof: u32) -> PyResult<ReduceOp> {
@@ -324,14 +342,28 @@ impl CoreArray {
     fn binary_scalar(&self, op: &str, scalar: &Bound<'_, PyAny>, reflected: bool) -> PyResult<CoreArray> {
         let bop = binary_op(op)?;
         let (s, kind) = weak_scalar(scalar, self.inner.dtype(), bop.name())?;
-        guard(|| if reflected { self.inner.rbinary(bop, s, kind) } else { self.inner.binary(bop, tessera::Operand::Scalar(s, kind)) }).map(wrap)
+        guard(|| {
+            if reflected {
+                self.inner.rbinary(bop, s, kind)
+            } else {
+                self.inner.binary(bop, tessera::Operand::Scalar(s, kind))
+            }
+        })
+        .map(wrap)
     }
     fn astype(&self, dtype: &str) -> PyResult<CoreArray> {
         let d = dtype_from_name(dtype)?;
         guard(|| Ok(self.inner.astype(d))).map(wrap)
     }
     #[pyo3(signature = (op, axes=None, keepdims=false, split_every=None, ddof=0))]
-    fn reduce(&self, op: &str, axes: Option<Vec<isize>>, keepdims: bool, split_every: Option<usize>, ddof: u32) -> PyResult<CoreArray> {
+    fn reduce(
+        &self,
+        op: &str,
+        axes: Option<Vec<isize>>,
+        keepdims: bool,
+        split_every: Option<usize>,
+        ddof: u32,
+    ) -> PyResult<CoreArray> {
         let rop = reduce_op(op, ddof)?;
         let args = ReduceArgs { axes, keepdims, split_every };
         guard(|| self.inner.reduce(rop, &args)).map(wrap)
@@ -577,7 +609,13 @@ type ComputeResult = std::thread::Result<tessera::Result<Vec<Block>>>;
 
 /// Runs `arrays` to completion and returns the blocks, watching for Ctrl-C (and calling
 /// `progress(done, total)` about every 100 ms) while a helper thread computes.
-fn compute_blocks(py: Python<'_>, arrays: Vec<tessera::Array>, threads: usize, optimize: bool, progress: Option<Py<PyAny>>) -> PyResult<Vec<Block>> {
+fn compute_blocks(
+    py: Python<'_>,
+    arrays: Vec<tessera::Array>,
+    threads: usize,
+    optimize: bool,
+    progress: Option<Py<PyAny>>,
+) -> PyResult<Vec<Block>> {
     let mut opts = default_options();
     opts = opts.threads(if threads > 0 { threads } else { tessera_exec::default_threads() });
     opts.optimize = optimize;
@@ -615,7 +653,10 @@ fn compute_blocks(py: Python<'_>, arrays: Vec<tessera::Array>, threads: usize, o
         match r {
             Ok(Ok(v)) => Ok(v),
             Ok(Err(e)) => Err(to_pyerr(e)),
-            Err(p) => Err(PyRuntimeError::new_err(format!("internal error in tessera (a panic, please report it): {}", panic_message(&*p)))),
+            Err(p) => Err(PyRuntimeError::new_err(format!(
+                "internal error in tessera (a panic, please report it): {}",
+                panic_message(&*p)
+            ))),
         }
     };
     // Stops the helper thread and waits for it; used when the wait is interrupted.
@@ -666,7 +707,13 @@ fn compute_blocks(py: Python<'_>, arrays: Vec<tessera::Array>, threads: usize, o
 /// cores). `_progress`: an optional `callback(done, total)`, called about every 100 ms.
 #[pyfunction]
 #[pyo3(signature = (arrays, threads=0, optimize=true, _progress=None))]
-fn compute<'py>(py: Python<'py>, arrays: &Bound<'py, PyAny>, threads: usize, optimize: bool, _progress: Option<Py<PyAny>>) -> PyResult<Bound<'py, PyList>> {
+fn compute<'py>(
+    py: Python<'py>,
+    arrays: &Bound<'py, PyAny>,
+    threads: usize,
+    optimize: bool,
+    _progress: Option<Py<PyAny>>,
+) -> PyResult<Bound<'py, PyList>> {
     let mut handles = Vec::new();
     for a in arrays.try_iter()? {
         let a = a?;
