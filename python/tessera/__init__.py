@@ -17,7 +17,9 @@ import math as _math
 
 import numpy as _np
 
-from . import _core, config, random
+import atexit as _atexit
+
+from . import _core, config, diagnostics, random
 from ._array import Array
 from ._chunks import parse_bytes
 from ._creation import (
@@ -74,6 +76,20 @@ from ._errors import ScalarOverflowError
 from ._repr import format_bytes
 
 __version__ = "0.1.0"
+
+
+def mpi_available() -> bool:
+    """Whether this build can compute over MPI (``scheduler="mpi"``)."""
+    return _core.mpi_available()
+
+
+def mpi_rank_size():
+    """(rank, size) of this process in MPI_COMM_WORLD (starts MPI); (0, 1) without MPI."""
+    return _core.mpi_rank_size()
+
+
+# MPI must be finalised before the process exits, or mpirun reports a failure.
+_atexit.register(_core.mpi_finalize)
 
 # Elementwise functions by their NumPy names: sqrt, exp, add, maximum, isnan, ...
 globals().update(_UNARY)

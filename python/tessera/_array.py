@@ -21,6 +21,7 @@ __all__ = ["Array"]
 
 _CoreArray = _core.CoreArray
 _core_compute = _core.compute
+from ._run import run as _run  # noqa: E402
 _new = object.__new__
 
 SUPPORTED_DTYPES = (
@@ -376,11 +377,8 @@ class Array:
         released while computing, and Ctrl-C cancels the computation (KeyboardInterrupt).
         ``_progress``: a private hook, ``callback(done_tasks, total_tasks)`` called about
         every 100 ms (for progress bars)."""
-        if scheduler is None and num_workers is None:
-            threads = config.compute_threads()
-        else:
-            threads = config.compute_threads(scheduler, num_workers)
-        return _core_compute((self._c,), threads, optimize_graph, _progress)[0]
+        out = _run(((self._c,)), scheduler, num_workers, optimize_graph, _progress, **kwargs)
+        return out[0] if out else None
 
     def persist(self, **kwargs):
         """Computes the array and keeps the result in memory, with the same chunks."""
@@ -388,12 +386,14 @@ class Array:
 
         return persist(self, **kwargs)[0]
 
-    def visualize(self, filename="mydask", format=None, optimize_graph=False, **kwargs):
-        """A picture of the task graph (needs ``tessera._core.visualize``)."""
-        vis = getattr(_core, "visualize", None)
-        if vis is None:
-            raise NotImplementedError(f"visualize is not available yet in this build of tessera; see {DIAGNOSTICS_ISSUE}")
-        return vis(self._c, filename=filename, format=format, optimize_graph=optimize_graph, **kwargs)
+    def visualize(self, filename="mydask", format=None, optimize_graph=False, rankdir="BT", color=None, **kwargs):
+        """Writes a picture of the chunk-level task graph, like Dask's (``mydask.png``):
+        operations as circles, data as boxes. ``optimize_graph=True`` shows the fused tasks
+        that run; ``color="order"`` colours by execution order; ``format`` png (default),
+        svg, pdf or dot. Needs no Graphviz (uses ``dot`` when it is on PATH). Returns the
+        path written."""
+        return _core.visualize(self._c, filename=filename, format=format, optimize_graph=optimize_graph,
+                               rankdir=rankdir, color=color)
 
     def __array__(self, dtype=None, copy=None):
         r = np.asarray(self.compute())

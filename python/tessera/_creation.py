@@ -572,35 +572,36 @@ def compute(*args, traverse=True, optimize_graph=True, scheduler=None, get=None,
             **kwargs):
     """Computes several arrays at once, doing shared work once; returns a tuple with each
     tessera array replaced by its NumPy result (other arguments are returned as they are)."""
+    from ._run import run
+
     arrays = _collect(args, traverse)
-    threads = config.compute_threads(scheduler, num_workers)
     unique = list({id(a): a for a in arrays}.values())
     results = {}
     if unique:
-        values = _core.compute([a._c for a in unique], threads, optimize_graph, _progress)
+        values = run([a._c for a in unique], scheduler, num_workers, optimize_graph, _progress, **kwargs)
+        if not values:  # an MPI rank other than 0 with mpi.root_only
+            return None
         results = {id(a): v for a, v in zip(unique, values)}
     return tuple(_rebuild(a, results, 0, traverse) for a in args)
 
 
 def persist(*args, traverse=True, optimize_graph=True, scheduler=None, num_workers=None, **kwargs):
-    """Computes the arrays and returns arrays over the results in memory (same chunks)."""
+    """Computes the arrays and returns arrays over their kept blocks (same chunks): in
+    memory, or spilled to disk where the memory limit requires."""
+    from ._run import run
+
     arrays = _collect(args, traverse)
     unique = list({id(a): a for a in arrays}.values())
     results = {}
     if unique:
-        threads = config.compute_threads(scheduler, num_workers)
-        values = _core.compute([a._c for a in unique], threads, optimize_graph, None)
+        values = run([a._c for a in unique], scheduler, num_workers, optimize_graph, None, persist=True, **kwargs)
         for a, v in zip(unique, values):
-            results[id(a)] = from_array(np.asarray(v), chunks=a.chunks)
+            results[id(a)] = Array(v)
     return tuple(_rebuild(a, results, 0, traverse) for a in args)
 
 
 def visualize(*args, filename="mydask", format=None, optimize_graph=False, **kwargs):
-    """A picture of the task graph of the arrays (needs ``tessera._core.visualize``)."""
-    vis = getattr(_core, "visualize", None)
-    if vis is None:
-        raise NotImplementedError(f"visualize is not available yet in this build of tessera; see {DIAGNOSTICS_ISSUE}")
+    """Writes a picture of the task graph of the arrays (see ``Array.visualize``)."""
     arrays = _collect(args, True)
-    if len(arrays) == 1:
-        return arrays[0].visualize(filename=filename, format=format, optimize_graph=optimize_graph, **kwargs)
-    return vis([a._c for a in arrays], filename=filename, format=format, optimize_graph=optimize_graph, **kwargs)
+    return _core.visualize([a._c for a in arrays], filename=filename, format=format, optimize_graph=optimize_graph,
+                           rankdir=kwargs.get("rankdir", "BT"), color=kwargs.get("color"))

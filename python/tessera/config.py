@@ -16,6 +16,11 @@ Keys tessera reads:
   ``"single-threaded"`` to compute on one thread.
 - ``num_workers``: threads to compute with (default: all cores).
 - ``array.chunk_size``: the chunk size ``chunks="auto"`` aims at (default 128 MiB).
+- ``memory_limit``: chunk bytes the executor may hold (``TESSERA_MEMORY_LIMIT``, e.g.
+  ``"2GiB"``; ``0``/``"none"`` for no limit; default 3/4 of the machine's or cgroup's memory).
+- ``scheduler="mpi"`` (``TESSERA_SCHEDULER=mpi``): compute across the ranks of
+  ``MPI_COMM_WORLD`` when the program runs under ``mpirun``/``srun``; every rank gets the
+  result, or only rank 0 with ``mpi.root_only=True`` (others get ``None``).
 """
 
 from __future__ import annotations
@@ -119,6 +124,7 @@ _SCHEDULERS = {
     "synchronous": 1,
     "single-threaded": 1,
     "single_threaded": 1,
+    "mpi": None,
 }
 
 
@@ -139,7 +145,7 @@ def scheduler_threads(scheduler) -> int | None:
             return _SCHEDULERS[key]
     raise ValueError(
         f"unknown scheduler {scheduler!r}: tessera supports 'threads' (the default) and "
-        "'sync' / 'synchronous' / 'single-threaded'"
+        "'sync' / 'synchronous' / 'single-threaded', and 'mpi'"
     )
 
 

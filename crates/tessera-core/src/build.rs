@@ -372,6 +372,8 @@ pub fn reshape(x: &Expr, shape: &[i64]) -> Result<Expr> {
             continue;
         }
         if gb.is_empty() {
+            // Size-1 axes that disappear; empty blocks could still split them.
+            in_chunks[ga.start] = AxisChunks::whole(x.meta.shape[ga.start]);
             continue;
         }
         // Leading input blocks must hold whole multiples of the output's inner size.

@@ -144,6 +144,8 @@ impl UnaryOp {
             Neg | Sign if input == DType::Bool => {
                 crate::bail!(DType, self.name(), "the {} operator is not supported for bool input; use ~ or logical_not", self.name())
             }
+            // NumPy has no bool loop for square: bools square as int8.
+            Square if input == DType::Bool => Signature { compute: DType::I8, out: DType::I8 },
             Neg | Abs | Sign | Square => same,
             IsNan | IsFinite | IsInf => Signature { compute: input, out: DType::Bool },
             Invert if input.is_float() => {

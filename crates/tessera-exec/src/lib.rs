@@ -74,6 +74,8 @@ pub struct Options {
     pub memory_limit: Option<usize>,
     /// Other processes running the same program (MPI ranks); `None` runs locally.
     pub transport: Option<Arc<dyn Transport>>,
+    /// With a transport: deliver the outputs only to process 0 (others get no arrays).
+    pub root_only: bool,
 }
 
 /// Messages between the processes of an SPMD run. Every process builds and lowers the same
@@ -111,7 +113,7 @@ pub fn owner(plan: &Plan, stage: StageId, block: usize, procs: usize) -> usize {
 
 impl Options {
     pub fn with_threads(threads: usize) -> Options {
-        Options { threads: threads.max(1), cancel: Arc::new(AtomicBool::new(false)), observers: vec![], memory_limit: None, transport: None }
+        Options { threads: threads.max(1), cancel: Arc::new(AtomicBool::new(false)), observers: vec![], memory_limit: None, transport: None, root_only: false }
     }
 }
 

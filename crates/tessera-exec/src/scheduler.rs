@@ -136,6 +136,15 @@ fn run(plan: &Plan, opts: &Options, keep: bool) -> Result<(Vec<Block>, Vec<Vec<S
     }
     let distinct_outputs: Vec<StageId> = (0..n).filter(|&s| output_of[s].is_some()).collect();
     let (rank, procs) = opts.transport.as_ref().map(|t| (t.rank(), t.size())).unwrap_or((0, 1));
+    // With `root_only`, other processes wait only for the output blocks they make.
+    let receives_outputs = !opts.root_only || rank == 0;
+    let outputs_left = distinct_outputs
+        .iter()
+        .map(|&s| {
+            let n = plan.stages[s].nblocks();
+            if receives_outputs { n } else { (0..n).filter(|&b| owner(plan, s, b, procs) == rank).count() }
+        })
+        .sum();
     // Source blocks owned by this process: those with `b * procs / n == rank`.
     let owned = |n: usize| ((rank * n).div_ceil(procs), ((rank + 1) * n).div_ceil(procs));
     let state = State {
@@ -147,7 +156,7 @@ fn run(plan: &Plan, opts: &Options, keep: bool) -> Result<(Vec<Block>, Vec<Vec<S
         pending: HashMap::new(),
         store: HashMap::new(),
         running: 0,
-        outputs_left: distinct_outputs.iter().map(|&s| plan.stages[s].nblocks()).sum(),
+        outputs_left,
         error: None,
         held: 0,
         peak_held: 0,
@@ -189,6 +198,9 @@ fn run(plan: &Plan, opts: &Options, keep: bool) -> Result<(Vec<Block>, Vec<Vec<S
     let mut st = shared.state.into_inner().unwrap_or_else(|e| e.into_inner());
     if let Some(e) = st.error.take() {
         return Err(e);
+    }
+    if !receives_outputs {
+        return Ok((vec![], vec![]));
     }
     if keep {
         let kept = plan
@@ -487,7 +499,7 @@ impl Shared<'_> {
             o == self.rank
         });
         if self.output_of[s].is_some() {
-            remote = (0..self.procs).collect();
+            remote = if self.opts.root_only { vec![0] } else { (0..self.procs).collect() };
         }
         remote.retain(|&r| r != self.rank);
         remote.sort_unstable();

@@ -605,28 +605,185 @@ fn default_options() -> ComputeOptions {
     o
 }
 
-type ComputeResult = std::thread::Result<tessera::Result<Vec<Block>>>;
+/// What a computation returns: whole arrays, or (for persist) arrays over kept blocks.
+enum Output {
+    Blocks(Vec<Block>),
+    Persisted(Vec<tessera::Array>),
+}
 
-/// Runs `arrays` to completion and returns the blocks, watching for Ctrl-C (and calling
-/// `progress(done, total)` about every 100 ms) while a helper thread computes.
-fn compute_blocks(
-    py: Python<'_>,
-    arrays: Vec<tessera::Array>,
+type ComputeResult = std::thread::Result<tessera::Result<Output>>;
+
+#[cfg(feature = "mpi")]
+static MPI: std::sync::OnceLock<std::result::Result<tessera_mpi::Mpi, String>> = std::sync::OnceLock::new();
+
+/// The MPI environment, initialised on first use.
+#[cfg(feature = "mpi")]
+fn mpi_env() -> PyResult<&'static tessera_mpi::Mpi> {
+    MPI.get_or_init(tessera_mpi::Mpi::init).as_ref().map_err(|e| PyRuntimeError::new_err(format!("compute: cannot start MPI: {e}")))
+}
+
+/// Whether this build can run computations over MPI.
+#[pyfunction]
+fn mpi_available() -> bool {
+    cfg!(feature = "mpi")
+}
+
+/// (rank, size) of this process in MPI_COMM_WORLD, starting MPI if needed; (0, 1) without MPI.
+#[pyfunction]
+fn mpi_rank_size() -> PyResult<(usize, usize)> {
+    #[cfg(feature = "mpi")]
+    {
+        let m = mpi_env()?;
+        Ok((m.rank(), m.size()))
+    }
+    #[cfg(not(feature = "mpi"))]
+    Ok((0, 1))
+}
+
+/// Finalises MPI if it was started (registered with `atexit` by the Python package).
+#[pyfunction]
+fn mpi_finalize() {
+    #[cfg(feature = "mpi")]
+    if let Some(Ok(m)) = MPI.get() {
+        m.finalize();
+    }
+}
+
+/// How one computation runs, beyond its arrays.
+struct RunSpec {
     threads: usize,
     optimize: bool,
     progress: Option<Py<PyAny>>,
-) -> PyResult<Vec<Block>> {
+    memory_limit: Option<Option<usize>>,
+    mpi: bool,
+    root_only: bool,
+    persist: bool,
+    observers: Vec<Arc<dyn tessera::Observer>>,
+}
+
+/// Task recorder behind `tessera.diagnostics.Profiler`.
+#[pyclass(name = "Profiler", module = "tessera._core", frozen)]
+struct CoreProfiler {
+    inner: Arc<tessera::diagnostics::Profiler>,
+}
+
+#[pymethods]
+impl CoreProfiler {
+    #[new]
+    fn new() -> Self {
+        CoreProfiler { inner: Arc::new(Default::default()) }
+    }
+    /// (name, stage, block, thread, start, end, bytes) per task, by start time.
+    fn results(&self) -> Vec<(String, usize, usize, usize, f64, f64, usize)> {
+        self.inner.results().into_iter().map(|r| (r.name, r.stage, r.block, r.thread, r.start, r.end, r.bytes)).collect()
+    }
+    fn chrome_trace(&self) -> String {
+        self.inner.to_chrome_trace()
+    }
+}
+
+/// Memory and CPU sampler behind `tessera.diagnostics.ResourceProfiler`.
+#[pyclass(name = "ResourceProfiler", module = "tessera._core", frozen)]
+struct CoreResourceProfiler {
+    inner: tessera::diagnostics::ResourceProfiler,
+}
+
+#[pymethods]
+impl CoreResourceProfiler {
+    #[new]
+    fn new(dt: f64) -> Self {
+        CoreResourceProfiler { inner: tessera::diagnostics::ResourceProfiler::start(Duration::from_secs_f64(dt.max(0.001))) }
+    }
+    fn stop(&self) {
+        self.inner.stop()
+    }
+    /// (time, rss_bytes, cpu_percent) samples.
+    fn results(&self) -> Vec<(f64, u64, f64)> {
+        self.inner.results().into_iter().map(|s| (s.time, s.rss_bytes, s.cpu_percent)).collect()
+    }
+}
+
+/// The self-contained HTML profile page of a task profiler and, optionally, a resource
+/// profiler (their clocks are aligned on the earlier origin).
+#[pyfunction]
+#[pyo3(signature = (profiler, resources=None, title="tessera profile"))]
+fn profile_html(profiler: &CoreProfiler, resources: Option<&CoreResourceProfiler>, title: &str) -> String {
+    let tasks = profiler.inner.results();
+    let samples = resources.map(|r| r.inner.results()).unwrap_or_default();
+    tessera::diagnostics::profile_html(&tasks, &samples, title)
+}
+
+/// Writes a picture of the task graph of `arrays` (one array or a list); returns the path.
+#[pyfunction]
+#[pyo3(signature = (arrays, filename="mydask".to_string(), format=None, optimize_graph=false, rankdir="BT".to_string(), color=None, max_tasks=500))]
+fn visualize(
+    py: Python<'_>,
+    arrays: &Bound<'_, PyAny>,
+    filename: String,
+    format: Option<String>,
+    optimize_graph: bool,
+    rankdir: String,
+    color: Option<String>,
+    max_tasks: usize,
+) -> PyResult<String> {
+    let handles: Vec<tessera::Array> = if let Ok(a) = arrays.cast::<CoreArray>() {
+        vec![a.get().inner.clone()]
+    } else {
+        let mut v = Vec::new();
+        for a in arrays.try_iter()? {
+            v.push(a?.cast::<CoreArray>()?.get().inner.clone());
+        }
+        v
+    };
+    let opts = tessera::visualize::VisualizeOptions { filename, format, optimize_graph, rankdir, color, max_tasks };
+    py.detach(|| {
+        let refs: Vec<&tessera::Array> = handles.iter().collect();
+        guard(|| tessera::visualize::visualize(&refs, &opts))
+    })
+}
+
+fn run_arrays(arrays: &[tessera::Array], opts: &ComputeOptions, persist: bool) -> tessera::Result<Output> {
+    let refs: Vec<&tessera::Array> = arrays.iter().collect();
+    if persist {
+        tessera::persist_many(&refs, opts).map(Output::Persisted)
+    } else {
+        tessera::compute_many(&refs, opts).map(Output::Blocks)
+    }
+}
+
+/// Runs `arrays` to completion and returns the blocks, watching for Ctrl-C (and calling
+/// `progress(done, total)` about every 100 ms) while a helper thread computes.
+fn compute_blocks(py: Python<'_>, arrays: Vec<tessera::Array>, spec: RunSpec) -> PyResult<Output> {
+    let RunSpec { threads, optimize, progress, memory_limit, mpi, root_only, persist, observers } = spec;
     let mut opts = default_options();
     opts = opts.threads(if threads > 0 { threads } else { tessera_exec::default_threads() });
     opts.optimize = optimize;
+    opts.observers = observers;
+    opts.root_only = root_only;
+    if let Some(limit) = memory_limit {
+        opts.memory_limit = limit;
+    }
     let counter = Arc::new(Progress::default());
     if progress.is_some() {
         opts.observers.push(counter.clone());
     }
+    #[cfg(feature = "mpi")]
+    let transport = if mpi {
+        let (o, t) = mpi_env()?.options(opts);
+        opts = o;
+        Some(t)
+    } else {
+        None
+    };
+    #[cfg(not(feature = "mpi"))]
+    if mpi {
+        return Err(PyValueError::new_err(
+            "compute: this build of tessera has no MPI support (install OpenMPI or MPICH and rebuild with `make python`)",
+        ));
+    }
     let exprs: Vec<&Expr> = arrays.iter().map(|a| a.expr()).collect();
-    if progress.is_none() && is_small(&exprs) {
-        let refs: Vec<&tessera::Array> = arrays.iter().collect();
-        return py.detach(|| guard(|| tessera::compute_many(&refs, &opts)));
+    if progress.is_none() && !mpi && is_small(&exprs) {
+        return py.detach(|| guard(|| run_arrays(&arrays, &opts, persist)));
     }
     let cancel: Arc<AtomicBool> = opts.cancel.clone();
     let (tx, rx) = mpsc::channel::<ComputeResult>();
@@ -643,15 +800,17 @@ fn compute_blocks(
     let handle = std::thread::Builder::new()
         .name("tessera-compute".into())
         .spawn(move || {
-            let refs: Vec<&tessera::Array> = arrays.iter().collect();
-            let r = catch_unwind(AssertUnwindSafe(|| tessera::compute_many(&refs, &opts)));
+            let r = catch_unwind(AssertUnwindSafe(|| run_arrays(&arrays, &opts, persist)));
             drop(arrays);
             let _ = tx.send(r);
         })
         .map_err(|e| PyRuntimeError::new_err(format!("compute: cannot start a thread: {e}")))?;
-    let finish = |r: ComputeResult| -> PyResult<Vec<Block>> {
+    let finish = |r: ComputeResult| -> PyResult<Output> {
         match r {
             Ok(Ok(v)) => Ok(v),
+            // Over MPI an error on one rank ends the whole job, so that no rank waits forever.
+            #[cfg(feature = "mpi")]
+            Ok(Err(e)) if mpi => mpi_env().map(|m| m.abort(&e.to_string()))?,
             Ok(Err(e)) => Err(to_pyerr(e)),
             Err(p) => Err(PyRuntimeError::new_err(format!(
                 "internal error in tessera (a panic, please report it): {}",
@@ -694,6 +853,10 @@ fn compute_blocks(
         }
     };
     let _ = py.detach(|| handle.join());
+    #[cfg(feature = "mpi")]
+    if let Some(t) = transport {
+        py.detach(|| t.finish());
+    }
     let blocks = finish(result)?;
     if let Some(cb) = &progress {
         let t = counter.total.load(Ordering::Relaxed);
@@ -705,14 +868,23 @@ fn compute_blocks(
 /// Computes several arrays together (shared work done once) and returns NumPy arrays
 /// (0-d results as NumPy scalars). `threads=0`: the default (`TESSERA_NUM_THREADS` or all
 /// cores). `_progress`: an optional `callback(done, total)`, called about every 100 ms.
+/// `memory_limit`: bytes (int) or a size string ("256MiB"); 0 or "none" for no limit; None
+/// for the default. `mpi`: run across the ranks of MPI_COMM_WORLD; `root_only`: then only
+/// rank 0 gets results (others get None). `persist`: return core arrays over kept blocks.
 #[pyfunction]
-#[pyo3(signature = (arrays, threads=0, optimize=true, _progress=None))]
+#[pyo3(signature = (arrays, threads=0, optimize=true, _progress=None, memory_limit=None, mpi=false, root_only=false, persist=false, profilers=None))]
+#[allow(clippy::too_many_arguments)]
 fn compute<'py>(
     py: Python<'py>,
     arrays: &Bound<'py, PyAny>,
     threads: usize,
     optimize: bool,
     _progress: Option<Py<PyAny>>,
+    memory_limit: Option<&Bound<'py, PyAny>>,
+    mpi: bool,
+    root_only: bool,
+    persist: bool,
+    profilers: Option<Vec<Py<CoreProfiler>>>,
 ) -> PyResult<Bound<'py, PyList>> {
     let mut handles = Vec::new();
     for a in arrays.try_iter()? {
@@ -720,8 +892,36 @@ fn compute<'py>(
         let a = a.cast::<CoreArray>()?;
         handles.push(a.get().inner.clone());
     }
-    let blocks = compute_blocks(py, handles, threads, optimize, _progress)?;
+    let memory_limit = match memory_limit {
+        None => None,
+        Some(v) if v.is_none() => None,
+        Some(v) => Some(if let Ok(n) = v.extract::<i64>() {
+            if n < 0 {
+                return Err(PyValueError::new_err(format!("compute: memory_limit must be non-negative, got {n}")));
+            }
+            (n > 0).then_some(n as usize)
+        } else {
+            let text: String = v.extract()?;
+            tessera_exec::parse_bytes(&text).ok_or_else(|| PyValueError::new_err(format!("compute: cannot read memory_limit {text:?}; use e.g. \"2GiB\" or \"256MiB\"")))?
+        }),
+    };
+    let observers: Vec<Arc<dyn tessera::Observer>> =
+        profilers.unwrap_or_default().iter().map(|p| p.get().inner.clone() as Arc<dyn tessera::Observer>).collect();
+    let spec = RunSpec { threads, optimize, progress: _progress, memory_limit, mpi, root_only, persist, observers };
+    let blocks = match compute_blocks(py, handles, spec)? {
+        Output::Persisted(arrays) => {
+            let out = PyList::empty(py);
+            for a in arrays {
+                out.append(Py::new(py, wrap(a))?)?;
+            }
+            return Ok(out);
+        }
+        Output::Blocks(b) => b,
+    };
     let out = PyList::empty(py);
+    if blocks.is_empty() && root_only {
+        return Ok(out);
+    }
     let empty = PyTuple::empty(py);
     for b in blocks {
         let zero_d = b.ndim() == 0;
@@ -760,6 +960,13 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(compute, m)?)?;
     m.add_function(wrap_pyfunction!(default_threads, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;
+    m.add_function(wrap_pyfunction!(visualize, m)?)?;
+    m.add_function(wrap_pyfunction!(profile_html, m)?)?;
+    m.add_function(wrap_pyfunction!(mpi_available, m)?)?;
+    m.add_function(wrap_pyfunction!(mpi_rank_size, m)?)?;
+    m.add_function(wrap_pyfunction!(mpi_finalize, m)?)?;
+    m.add_class::<CoreProfiler>()?;
+    m.add_class::<CoreResourceProfiler>()?;
     let unary: Vec<&str> = UnaryOp::ALL.iter().map(|o| o.name()).collect();
     let binary: Vec<&str> = BinaryOp::ALL.iter().map(|o| o.name()).collect();
     m.add("UNARY_OPS", PyTuple::new(m.py(), unary)?)?;

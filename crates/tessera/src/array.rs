@@ -91,6 +91,9 @@ pub struct ComputeOptions {
     pub memory_limit: Option<usize>,
     /// Run across processes (MPI ranks, see the `tessera-mpi` crate); `None` runs locally.
     pub transport: Option<Arc<dyn tessera_exec::Transport>>,
+    /// With a transport, deliver results only to rank 0 (other ranks get an error-free
+    /// empty result list from `compute_many`).
+    pub root_only: bool,
 }
 
 impl Default for ComputeOptions {
@@ -102,6 +105,7 @@ impl Default for ComputeOptions {
             optimize: true,
             memory_limit: tessera_exec::default_memory_limit(),
             transport: None,
+            root_only: false,
         }
     }
 }
@@ -122,6 +126,7 @@ impl ComputeOptions {
             observers: self.observers.clone(),
             memory_limit: self.memory_limit,
             transport: self.transport.clone(),
+            root_only: self.root_only,
         }
     }
 }
@@ -298,8 +303,10 @@ impl Array {
     pub fn compute(&self) -> Result<Block> {
         self.compute_with(&ComputeOptions::default())
     }
+    /// Computes with `opts`. With `root_only` on a rank other than 0 there is no result:
+    /// use `compute_many`, which returns an empty list there.
     pub fn compute_with(&self, opts: &ComputeOptions) -> Result<Block> {
-        Ok(compute_many(&[self], opts)?.remove(0))
+        compute_many(&[self], opts)?.pop().ok_or_else(|| tessera_core::err!(Value, "compute", "no result on this rank (root_only)"))
     }
     /// Computes the array and keeps its blocks, with the same chunks: in memory, or
     /// spilled to disk where the memory limit requires.
@@ -307,9 +314,7 @@ impl Array {
         self.persist_with(&ComputeOptions::default())
     }
     pub fn persist_with(&self, opts: &ComputeOptions) -> Result<Array> {
-        let plan = plan_of(std::slice::from_ref(&self.expr), opts.optimize);
-        let blocks = tessera_exec::execute_kept(&plan, &opts.exec_options())?.remove(0);
-        Ok(Array::new(build::blocks(blocks, self.expr.meta.clone())))
+        Ok(persist_many(&[self], opts)?.remove(0))
     }
     /// The optimized expression and the plan of stages and tasks that `compute` would run.
     pub fn explain(&self) -> String {
@@ -339,6 +344,14 @@ pub fn plan_of(exprs: &[Expr], optimize_graph: bool) -> Plan {
     } else {
         lower(exprs)
     }
+}
+
+/// Persists several arrays together (shared work done once): arrays over their kept blocks.
+pub fn persist_many(arrays: &[&Array], opts: &ComputeOptions) -> Result<Vec<Array>> {
+    let exprs: Vec<Expr> = arrays.iter().map(|a| a.expr.clone()).collect();
+    let plan = plan_of(&exprs, opts.optimize);
+    let kept = tessera_exec::execute_kept(&plan, &opts.exec_options())?;
+    Ok(kept.into_iter().zip(arrays).map(|(blocks, a)| Array::new(build::blocks(blocks, a.expr.meta.clone()))).collect())
 }
 
 /// Computes several arrays together; work they share is done once.

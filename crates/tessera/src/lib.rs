@@ -18,7 +18,7 @@ pub mod visualize;
 mod create;
 pub mod random;
 
-pub use array::{compute_many, Array, ComputeOptions, Operand, ReduceArgs};
+pub use array::{compute_many, persist_many, Array, ComputeOptions, Operand, ReduceArgs};
 pub use create::*;
 pub use tessera_core::chunks::{AxisSpec, ChunkSpec};
 pub use tessera_core::ops::{BinaryOp, ReduceOp, UnaryOp};

@@ -71,13 +71,28 @@ pub fn seed(seed: u64) {
     *GLOBAL.lock().unwrap_or_else(|e| e.into_inner()) = Some((seed, 0));
 }
 
+/// The seed of an unseeded process-wide generator. Under a parallel launcher all processes
+/// of one job must draw the same arrays, so the job's identity (the same on every rank,
+/// new for every job) seeds it; otherwise the clock and process id do.
+fn default_seed() -> u64 {
+    let job = ["PMIX_NAMESPACE", "OMPI_MCA_ess_base_jobid", "PMI_KVSNAME"]
+        .iter()
+        .find_map(|k| std::env::var(k).ok())
+        .or_else(|| Some(format!("{}.{}", std::env::var("SLURM_JOB_ID").ok()?, std::env::var("SLURM_STEP_ID").unwrap_or_default())));
+    match job {
+        // FNV-1a of the job id.
+        Some(id) => id.bytes().fold(0xcbf29ce484222325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100000001b3)),
+        None => {
+            let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0);
+            t ^ (std::process::id() as u64).rotate_left(32)
+        }
+    }
+}
+
 /// The process-wide generator's next (seed, stream).
 fn global() -> Generator {
     let mut g = GLOBAL.lock().unwrap_or_else(|e| e.into_inner());
-    let (seed, stream) = g.get_or_insert_with(|| {
-        let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0);
-        (t ^ (std::process::id() as u64).rotate_left(32), 0)
-    });
+    let (seed, stream) = g.get_or_insert_with(|| (default_seed(), 0));
     let gen = Generator { seed: *seed, next_stream: AtomicU64::new(*stream) };
     *stream += 1;
     gen

@@ -153,7 +153,7 @@ fn dist_st() -> impl Strategy<Value = Dist> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(300))]
+    #![proptest_config(config(500))]
 
     #[test]
     fn a_slice_of_a_random_array_is_the_slice_of_the_whole(

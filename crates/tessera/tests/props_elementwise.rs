@@ -22,13 +22,20 @@ fn expect_err<T: std::fmt::Debug>(r: tessera::Result<T>, kind: ErrorKind, op: &s
     }
 }
 
-/// A shape, a broadcast partner, chunkings for both.
+/// A shape, a broadcast partner, chunkings for both. Sometimes axes of the first shape are
+/// set to 1 where the partner has the full length, so that both operands stretch.
 fn two_shapes() -> impl Strategy<Value = ((Vec<usize>, ChunkSpec), (Vec<usize>, ChunkSpec))> {
     shape_st(4).prop_flat_map(|s| {
-        let p = broadcast_partner_st(&s);
-        (Just(s.clone()), chunks_st(&s), p).prop_flat_map(|(s, cs, p)| {
-            let cp = chunks_st(&p);
-            (Just((s, cs)), (Just(p), cp))
+        let n = s.len();
+        (Just(s.clone()), broadcast_partner_st(&s), prop::collection::vec(prop::bool::weighted(0.2), n)).prop_flat_map(|(mut s, p, ones)| {
+            let off = s.len() as isize - p.len() as isize;
+            for k in 0..s.len() {
+                let j = k as isize - off;
+                if ones[k] && j >= 0 && (j as usize) < p.len() && p[j as usize] == s[k] {
+                    s[k] = 1;
+                }
+            }
+            (Just(s.clone()), chunks_st(&s), Just(p.clone()), chunks_st(&p)).prop_map(|(s, cs, p, cp)| ((s, cs), (p, cp)))
         })
     })
 }
@@ -111,7 +118,7 @@ const CHAIN_UNARY: [UnaryOp; 14] = {
 };
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(400))]
+    #![proptest_config(config(1000))]
 
     #[test]
     fn unary_ops_on_every_dtype(
@@ -152,10 +159,23 @@ proptest! {
 
     #[test]
     fn incompatible_shapes_fail_to_broadcast(
-        (sa, sb) in (shape_st(3), shape_st(3)),
+        (sa, sb) in (shape_st(3), any::<prop::sample::Index>(), 2usize..7, any::<prop::sample::Index>()).prop_map(|(mut s, at, d, drop)| {
+            // Axis k of the partner has another length, neither of them 1.
+            if s.is_empty() {
+                s.push(2);
+            }
+            let k = at.index(s.len());
+            s[k] = s[k].max(2);
+            let mut p = s.clone();
+            p[k] = if d == s[k] { d + 1 } else { d };
+            let p = p[drop.index(k + 1)..].to_vec();
+            (s, p)
+        }),
+        swap in any::<bool>(),
         op in prop::sample::select(BinaryOp::ALL.to_vec()),
     ) {
-        prop_assume!(broadcast_shapes(&[&sa, &sb]).is_none());
+        let (sa, sb) = if swap { (sb, sa) } else { (sa, sb) };
+        prop_assert!(broadcast_shapes(&[&sa, &sb]).is_none());
         let (x, y) = (Nd::random(&sa, DType::I32, 1, Vals::Nice), Nd::random(&sb, DType::I32, 2, Vals::Nice));
         let e = x.array(2).binary(op, &y.array(3)).unwrap_err();
         prop_assert_eq!(e.kind, ErrorKind::Shape);
@@ -288,4 +308,16 @@ proptest! {
         let tol = if is_float(cur.dtype) { Tol { rtol: 1e-5, atol: 1e-9 } } else { Tol::EXACT };
         check_arr(&acur, &opts, &cur, tol)?;
     }
+}
+
+#[test]
+fn square_of_bool_is_int8_as_in_numpy() {
+    // Regression: NumPy has no bool loop for `square` (np.square(True) is int8 1); tessera
+    // returned bool.
+    let x = tessera::from_vec(&[2], vec![true, false], 1).unwrap();
+    let y = x.square().unwrap();
+    assert_eq!(y.dtype(), DType::I8);
+    assert_eq!(y.compute().unwrap().to_vec::<i8>(), vec![1, 0]);
+    // Absolute keeps its bool loop.
+    assert_eq!(x.abs().unwrap().dtype(), DType::Bool);
 }

@@ -32,7 +32,7 @@ fn perm_st(nd: usize) -> impl Strategy<Value = Vec<isize>> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(500))]
+    #![proptest_config(config(1000))]
 
     #[test]
     fn basic_indexing((shape, chunks, items) in indexed(), dtype in dtype_st(), seed in any::<u64>(), opts in opts_st()) {
@@ -80,7 +80,7 @@ proptest! {
 
     #[test]
     fn index_of_reduction(
-        (shape, chunks) in shape_chunks_st(4),
+        (shape, chunks) in prop::collection::vec(dim_st(), 1..=4).prop_flat_map(|s| (Just(s.clone()), chunks_st(&s))),
         axis_sel in any::<prop::sample::Index>(),
         op in prop::sample::select(vec![ReduceOp::Sum, ReduceOp::Max, ReduceOp::ArgMin, ReduceOp::Mean]),
         seed in any::<u64>(),
@@ -88,9 +88,9 @@ proptest! {
         opts in opts_st(),
     ) {
         // x.op(axis=k)[items]: the optimizer moves the view below the reduction.
-        prop_assume!(!shape.is_empty());
         let k = axis_sel.index(shape.len());
-        prop_assume!(shape[k] > 0 || matches!(op, ReduceOp::Sum | ReduceOp::Mean));
+        // Min, max and arg reductions have no identity for an empty axis.
+        let op = if shape[k] == 0 && !matches!(op, ReduceOp::Sum | ReduceOp::Mean) { ReduceOp::Sum } else { op };
         let x = Nd::random(&shape, DType::I64, seed, Vals::Full);
         let x = if op == ReduceOp::Mean { Nd::random(&shape, DType::I64, seed, Vals::Nice) } else { x };
         let r = x.array(chunks).reduce(op, &ReduceArgs::axis(k as isize)).unwrap();
@@ -179,5 +179,78 @@ fn empty_slices_are_not_the_identity() {
         let got = a.index(&items).unwrap();
         assert_eq!(got.shape(), &[0]);
         check_arr(&got, &Opts { threads: 1, optimize: true }, &ref_index(&x, &items), Tol::EXACT).unwrap();
+    }
+}
+
+proptest! {
+    #![proptest_config(config(300))]
+
+    #[test]
+    fn generated_sources_through_views_and_reshapes(
+        (shape, chunks, items) in indexed(),
+        dtype in prop::sample::select(vec![DType::I64, DType::I8, DType::U32, DType::F32, DType::F64]),
+        (start, step) in (-5i64..5, prop_oneof![-3i64..0, 1i64..4]),
+        fill in -3i64..4,
+        opts in opts_st(),
+    ) {
+        // arange(...).reshape(shape)[items] and full(shape)[items]: views of generated sources
+        // become generators of the selected elements.
+        let n = size(&shape);
+        let stop = start + step * n as i64;
+        let flat: Vec<V> = (0..n as i64).map(|i| cast(V::I((start + step * i) as i128), dtype)).collect();
+        let want = Nd::new(&shape, dtype, flat);
+        let target: Vec<i64> = shape.iter().map(|&d| d as i64).collect();
+        let a = tessera::arange(start as f64, stop as f64, step as f64, dtype, 3).unwrap();
+        prop_assert_eq!(a.shape(), &[n][..]);
+        let a = a.reshape(&target).unwrap().rechunk(chunks.clone()).unwrap();
+        check_arr(&a.index(&items).unwrap(), &opts, &ref_index(&want, &items), Tol::EXACT)?;
+        let f = tessera::full(&shape, tessera::Scalar::I64(fill), dtype, chunks).unwrap();
+        let want = Nd::new(&shape, dtype, vec![cast(V::I(fill as i128), dtype); n]);
+        check_arr(&f.index(&items).unwrap(), &opts, &ref_index(&want, &items), Tol::EXACT)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(config(200))]
+
+    #[test]
+    fn strided_blocks_as_sources(
+        (shape, perm, rev, items) in shape_st(4).prop_flat_map(|s| {
+            let n = s.len();
+            (Just(s.clone()), perm_st(n), prop::collection::vec(any::<bool>(), n)).prop_flat_map(|(s, p, r)| {
+                let pu = normalize_axes(&p, s.len());
+                let ts: Vec<usize> = pu.iter().map(|&a| s[a]).collect();
+                (Just(s), Just(pu), Just(r), index_st(&ts))
+            })
+        }),
+        chunk in 1i64..4,
+        dtype in dtype_st(),
+        seed in any::<u64>(),
+        opts in opts_st(),
+    ) {
+        // An in-memory array whose block is a transposed view with some axes reversed
+        // (negative strides), as a NumPy view would be: no copy is made.
+        let x = Nd::random(&shape, dtype, seed, Vals::Full);
+        let block = tessera_core::with_dtype!(dtype, T => tessera::Block::from_vec(shape.clone(), x.data.iter().map(|&v| to_elem::<T>(v)).collect::<Vec<T>>()));
+        let strides = block.strides().to_vec();
+        let vshape: Vec<usize> = perm.iter().map(|&a| shape[a]).collect();
+        let mut vstrides: Vec<isize> = perm.iter().map(|&a| strides[a]).collect();
+        let mut offset = 0isize;
+        let mut want = x.transpose(&perm);
+        let empty = size(&shape) == 0;
+        for k in 0..vshape.len() {
+            if rev[k] && !empty {
+                offset += (vshape[k] as isize - 1) * vstrides[k];
+                vstrides[k] = -vstrides[k];
+                let mut items: Vec<IndexItem> = (0..vshape.len()).map(|_| full_slice()).collect();
+                items[k] = IndexItem::Slice { start: None, stop: None, step: Some(-1) };
+                want = ref_index(&want, &items);
+            }
+        }
+        let view = block.restride(vshape, vstrides, offset);
+        let a = tessera::from_block(view, chunk).unwrap();
+        check_arr(&a, &opts, &want, Tol::EXACT)?;
+        check_arr(&a.index(&items).unwrap(), &opts, &ref_index(&want, &items), Tol::EXACT)?;
+        check_arr(&a.astype(DType::I64).sum().unwrap(), &opts, &ref_reduce(&want.astype(DType::I64), ReduceOp::Sum, None, false), Tol::EXACT)?;
     }
 }

@@ -38,7 +38,7 @@ fn expected_sizes(spec: &ChunkSpec, shape: &[usize]) -> Vec<Option<Vec<usize>>> 
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(500))]
+    #![proptest_config(config(1000))]
 
     #[test]
     fn rechunk_keeps_values_and_takes_the_new_chunks(
@@ -162,4 +162,22 @@ fn empty_blocks_in_a_view_of_a_rechunked_array() {
     for threads in [1, 2, 4] {
         check_arr(&z, &Opts { threads, optimize: true }, &want, Tol::EXACT).unwrap();
     }
+}
+
+#[test]
+fn reshape_drops_size_one_axes_split_by_empty_blocks() {
+    // Regression: a size-1 axis chunked as [0, 1] that disappears in the reshape (no output
+    // axis in its group) kept its two blocks, and lowering panicked matching blocks one to one.
+    let x = Nd::random(&[1, 3], DType::F64, 1, Vals::Full);
+    let chunks = ChunkSpec::PerAxis(vec![AxisSpec::Blocks(vec![0, 1]), AxisSpec::Size(2)]);
+    for (target, out) in [(vec![3i64], vec![3usize]), (vec![-1], vec![3]), (vec![3, 1], vec![3, 1])] {
+        for optimize in [true, false] {
+            let a = x.array(chunks.clone());
+            check_arr(&a.reshape(&target).unwrap(), &Opts { threads: 2, optimize }, &x.reshape(&out), Tol::EXACT).unwrap();
+            check_arr(&a.abs().unwrap().reshape(&target).unwrap(), &Opts { threads: 1, optimize }, &ref_unary(UnaryOp::Abs, &x.reshape(&out)).unwrap(), Tol::EXACT).unwrap();
+        }
+    }
+    let y = Nd::random(&[1], DType::I32, 2, Vals::Full);
+    let a = y.array(vec![vec![0usize, 1]]).abs().unwrap();
+    check_arr(&a.reshape(&[]).unwrap(), &Opts { threads: 1, optimize: false }, &ref_unary(UnaryOp::Abs, &y.reshape(&[])).unwrap(), Tol::EXACT).unwrap();
 }

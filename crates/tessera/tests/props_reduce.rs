@@ -7,7 +7,7 @@ mod common;
 
 use common::*;
 use proptest::prelude::*;
-use tessera::{DType, ErrorKind, ReduceArgs, ReduceOp};
+use tessera::{AxisSpec, ChunkSpec, DType, ErrorKind, ReduceArgs, ReduceOp};
 
 fn ops() -> Vec<ReduceOp> {
     use ReduceOp::*;
@@ -39,7 +39,7 @@ fn no_identity(op: ReduceOp) -> bool {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(500))]
+    #![proptest_config(config(1000))]
 
     #[test]
     fn reductions_over_axis_subsets(
@@ -183,7 +183,6 @@ proptest! {
 fn flat_argmin_ties_go_to_the_first_index_across_blocks() {
     // Regression: with blocks along the last of several reduced axes, blocks merge in grid
     // order, not flat-index order; ties (and the first NaN) went to the earlier block.
-    use tessera::{AxisSpec, ChunkSpec};
     let chunks = || ChunkSpec::PerAxis(vec![AxisSpec::Size(2), AxisSpec::Blocks(vec![1, 2])]);
     let x = tessera::from_vec(&[2, 3], vec![1i64, 0, 1, 0, 1, 1], chunks()).unwrap();
     assert_eq!(x.argmin().unwrap().compute().unwrap().to_vec::<i64>(), vec![1]);
@@ -192,4 +191,40 @@ fn flat_argmin_ties_go_to_the_first_index_across_blocks() {
     let y = tessera::from_vec(&[2, 3], vec![1.0, nan, 0.0, nan, 2.0, 3.0], chunks()).unwrap();
     assert_eq!(y.argmax().unwrap().compute().unwrap().to_vec::<i64>(), vec![1]);
     assert_eq!(y.argmin().unwrap().compute().unwrap().to_vec::<i64>(), vec![1]);
+}
+
+proptest! {
+    #![proptest_config(config(60))]
+
+    #[test]
+    fn blocks_larger_than_a_tile(
+        shape in prop::collection::vec(prop_oneof![1usize..4, 20usize..140], 1..=3).prop_filter("big", |s| size(s) > 5000 && size(s) < 60_000),
+        chunk_sel in prop::collection::vec(prop_oneof![Just(-1i64), 7i64..90], 3),
+        dtype in prop::sample::select(vec![DType::F64, DType::F32, DType::I32, DType::U8, DType::Bool]),
+        op in prop::sample::select(ops()),
+        axes in (0usize..3).prop_flat_map(|n| prop::collection::vec(any::<bool>(), n..=n)),
+        keepdims in any::<bool>(),
+        seed in any::<u64>(),
+        opts in opts_st(),
+    ) {
+        // Blocks of more than 4096 elements are evaluated tile by tile, with rows split between
+        // tiles: partial results must continue across tile boundaries.
+        let nd = shape.len();
+        let chunks = ChunkSpec::PerAxis(chunk_sel[..nd].iter().map(|&c| AxisSpec::Size(c)).collect());
+        let x = Nd::random(&shape, dtype, seed, vals_for(op, dtype));
+        let mut axes: Vec<usize> = (0..nd).filter(|&a| *axes.get(a).unwrap_or(&false)).collect();
+        if matches!(op, ReduceOp::ArgMin | ReduceOp::ArgMax) && axes.len() > 1 {
+            axes.truncate(1);
+        }
+        let args = ReduceArgs { axes: Some(axes.iter().map(|&a| a as isize).collect()), keepdims, split_every: None };
+        let args = if matches!(op, ReduceOp::ArgMin | ReduceOp::ArgMax) && axes.is_empty() { ReduceArgs { axes: None, ..args } } else { args };
+        let norm = args.axes.as_ref().map(|_| axes.clone());
+        let want = ref_reduce(&x, op, norm.as_deref(), keepdims);
+        let tol = match (op, want.dtype) {
+            (_, DType::F32) => Tol { rtol: 1e-5, atol: 1e-5 },
+            (ReduceOp::Var { .. } | ReduceOp::Std { .. } | ReduceOp::Mean | ReduceOp::Prod, _) => Tol { rtol: 1e-9, atol: 1e-9 },
+            _ => Tol::EXACT,
+        };
+        check_arr(&x.array(chunks).reduce(op, &args).unwrap(), &opts, &want, tol)?;
+    }
 }

@@ -547,6 +547,7 @@ pub fn unary_sig(op: UnaryOp, d: DType) -> Option<(DType, DType)> {
     Some(match op {
         _ if is_float_fn(op) => (float_for(d), float_for(d)),
         Neg | Sign if d == DType::Bool => return None,
+        Square if d == DType::Bool => (DType::I8, DType::I8),
         Invert if is_float(d) => return None,
         Neg | Abs | Sign | Square | Invert => (d, d),
         IsNan | IsFinite | IsInf => (d, DType::Bool),
@@ -874,7 +875,8 @@ pub fn reduce_dtype(op: ReduceOp, d: DType) -> DType {
 pub fn reduce_values(op: ReduceOp, vals: &[V], d: DType) -> V {
     let out = reduce_dtype(op, d);
     let n = vals.len();
-    let fsum = |vs: &[V]| vs.iter().map(|v| v.f()).sum::<f64>();
+    // From +0.0 (Rust's `Sum` for floats starts from -0.0; tessera and NumPy give +0.0 for an empty sum).
+    let fsum = |vs: &[V]| vs.iter().fold(0.0f64, |a, v| a + v.f());
     match op {
         ReduceOp::Sum if is_float(d) => V::F(round_to(fsum(vals), out)),
         ReduceOp::Sum => V::I(wrap(vals.iter().fold(0i128, |a, v| a.wrapping_add(as_i128(*v))), out)),
@@ -1031,6 +1033,13 @@ pub fn check_arr(x: &Array, opts: &Opts, want: &Nd, tol: Tol) -> Result<(), Test
 // -------------------------------------------------------------------------------------------
 // Strategies
 // -------------------------------------------------------------------------------------------
+
+/// `cases` cases (times `TESSERA_PROPTEST_SCALE`, for longer runs), no regression files
+/// (failures found are turned into plain tests instead).
+pub fn config(cases: u32) -> ProptestConfig {
+    let scale = std::env::var("TESSERA_PROPTEST_SCALE").ok().and_then(|v| v.parse::<u32>().ok()).unwrap_or(1).max(1);
+    ProptestConfig { cases: cases * scale, failure_persistence: None, ..ProptestConfig::default() }
+}
 
 pub fn dim_st() -> impl Strategy<Value = usize> {
     prop_oneof![1 => Just(0usize), 2 => Just(1usize), 7 => 2usize..7]
@@ -1234,25 +1243,28 @@ pub fn derive_index(shape: &[usize], seed: u64) -> Vec<IndexItem> {
     items
 }
 
-/// A chunk specification for `shape`.
+/// A chunk specification for `shape` (blocks of 1 to 4 elements along small axes, up to a
+/// third of the axis along long ones).
 pub fn derive_chunks(shape: &[usize], seed: u64) -> ChunkSpec {
     let mut rng = Prng(seed);
+    let top = |d: usize| (d as i64 / 3).max(4);
+    let longest = shape.iter().copied().max().unwrap_or(0);
     match rng.below(6) {
-        0 => ChunkSpec::Uniform(rng.range(1, 4)),
+        0 => ChunkSpec::Uniform(rng.range(1, top(longest))),
         1 => ChunkSpec::Uniform(-1),
         2 => ChunkSpec::Auto,
         _ => ChunkSpec::PerAxis(
             shape
                 .iter()
                 .map(|&d| match rng.below(4) {
-                    0 => AxisSpec::Size(rng.range(1, 5)),
+                    0 => AxisSpec::Size(rng.range(1, top(d) + 1)),
                     1 => AxisSpec::Size(-1),
                     _ if d == 0 => AxisSpec::Blocks(vec![0]),
                     _ => {
                         let mut left = d as i64;
                         let mut b = vec![];
                         while left > 0 {
-                            let k = rng.range(1, left + 1).min(rng.range(1, 4));
+                            let k = rng.range(1, left + 1).min(rng.range(1, top(d)));
                             b.push(k);
                             left -= k;
                         }

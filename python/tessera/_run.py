@@ -1,0 +1,28 @@
+"""Where every computation goes through: resolves the scheduler, threads, memory limit and
+active diagnostics from arguments and ``tessera.config``, then calls the Rust core."""
+
+from __future__ import annotations
+
+from . import _core, config
+
+
+def is_mpi(scheduler=None) -> bool:
+    s = config.get("scheduler") if scheduler is None else scheduler
+    return isinstance(s, str) and s.lower() == "mpi"
+
+
+def run(core_arrays, scheduler=None, num_workers=None, optimize_graph=True, _progress=None,
+        persist=False, root_only=None, memory_limit=None):
+    """Computes (or persists) core arrays; a list of NumPy results (or core arrays)."""
+    from . import diagnostics
+
+    threads = config.compute_threads(scheduler, num_workers)
+    mpi = is_mpi(scheduler)
+    if memory_limit is None:
+        memory_limit = config.get("memory_limit", None)
+    if root_only is None:
+        root_only = bool(config.get("mpi.root_only", False))
+    progress = diagnostics._progress_callback(_progress)
+    profilers = diagnostics._active_profilers()
+    return _core.compute(list(core_arrays), threads, optimize_graph, progress, memory_limit=memory_limit,
+                         mpi=mpi, root_only=root_only and mpi, persist=persist, profilers=profilers or None)
