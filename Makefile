@@ -16,10 +16,13 @@ $(VENV)/.deps:
 
 venv: $(VENV)/.deps
 
-# Builds the Rust extension and installs the `tessera` package into .venv.
+# Builds the Rust extension and installs the `tessera` package into .venv, with MPI
+# support when an MPI installation (mpicc) is found.
+MPI_FEATURE := $(shell command -v mpicc >/dev/null 2>&1 && echo "--features mpi")
 python: venv
+	@echo "building tessera for Python $(if $(MPI_FEATURE),with MPI support ($$(mpicc --showme:version 2>/dev/null || echo mpicc)),without MPI (no mpicc found))"
 	VIRTUAL_ENV=$(abspath $(VENV)) PATH=$(abspath $(VENV))/bin:$$PATH \
-		$(VENV)/bin/maturin develop --release --quiet
+		$(VENV)/bin/maturin develop --release --quiet $(MPI_FEATURE)
 
 demo: python
 	$(PY) examples/array-mean.py

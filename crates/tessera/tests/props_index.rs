@@ -208,6 +208,27 @@ proptest! {
         let want = Nd::new(&shape, dtype, vec![cast(V::I(fill as i128), dtype); n]);
         check_arr(&f.index(&items).unwrap(), &opts, &ref_index(&want, &items), Tol::EXACT)?;
     }
+
+    #[test]
+    fn linspace_values_and_slices(
+        num in 0usize..40,
+        (start, stop) in (-10i64..10, -10i64..10),
+        endpoint in any::<bool>(),
+        chunk in 1i64..9,
+        (a, b, step) in (prop::option::of(-45i64..45), prop::option::of(-45i64..45), prop_oneof![-4i64..0, 1i64..5]),
+        opts in opts_st(),
+    ) {
+        // linspace(start, stop, num, endpoint): start + i * step, the last value exactly stop.
+        let (s0, s1) = (start as f64 / 4.0, stop as f64 / 4.0);
+        let div = if endpoint { num.saturating_sub(1) } else { num }.max(1) as f64;
+        let d = (s1 - s0) / div;
+        let vals: Vec<V> = (0..num).map(|i| V::F(if endpoint && num > 1 && i == num - 1 { s1 } else { s0 + i as f64 * d })).collect();
+        let want = Nd::new(&[num], DType::F64, vals);
+        let x = tessera::linspace(s0, s1, num, endpoint, chunk).unwrap();
+        check_arr(&x, &opts, &want, Tol::ulps(DType::F64))?;
+        let items = [IndexItem::Slice { start: a, stop: b, step: Some(step) }];
+        check_arr(&x.index(&items).unwrap(), &opts, &ref_index(&want, &items), Tol::ulps(DType::F64))?;
+    }
 }
 
 proptest! {
