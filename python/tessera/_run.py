@@ -12,8 +12,10 @@ def is_mpi(scheduler=None) -> bool:
 
 
 def run(core_arrays, scheduler=None, num_workers=None, optimize_graph=True, _progress=None,
-        persist=False, root_only=None, memory_limit=None):
-    """Computes (or persists) core arrays; a list of NumPy results (or core arrays)."""
+        persist=False, root_only=None, memory_limit=None, **scheduler_kwargs):
+    """Computes (or persists) core arrays; a list of NumPy results (or core arrays).
+    Other keywords (Dask passes them to its scheduler, e.g. ``pool=``) are accepted and
+    ignored."""
     from . import diagnostics
 
     threads = config.compute_threads(scheduler, num_workers)
