@@ -30,6 +30,25 @@ struct Segment {
     len: usize,
 }
 
+/// A tile's runs with their start coordinates in one flat buffer (no allocation per run:
+/// blocks with short rows have thousands of runs per tile).
+struct Segments {
+    runs: Vec<Segment>,
+    coords: Vec<usize>,
+    nd: usize,
+}
+
+impl Segments {
+    fn iter(&self) -> impl Iterator<Item = (&Segment, &[usize])> {
+        let nd = self.nd;
+        self.runs.iter().enumerate().map(move |(i, r)| (r, &self.coords[i * nd..(i + 1) * nd]))
+    }
+    fn clear(&mut self) {
+        self.runs.clear();
+        self.coords.clear();
+    }
+}
+
 pub struct FusedTask<'a> {
     pub leaves: &'a [Leaf],
     pub program: &'a [(Instr, DType)],
@@ -63,7 +82,7 @@ impl FusedTask<'_> {
         let mut regs: Vec<Buffer> = self.program.iter().map(|(_, d)| Buffer::zeros(*d, tile)).collect();
         let row_len = if nd == 0 { 1 } else { shape[nd - 1] };
         let mut coords = vec![0usize; nd];
-        let mut segs: Vec<(Segment, Vec<usize>)> = Vec::new();
+        let mut segs = Segments { runs: Vec::new(), coords: Vec::new(), nd };
         let mut f = 0;
         while f < n {
             if self.cancel.load(Ordering::Relaxed) {
@@ -85,7 +104,8 @@ impl FusedTask<'_> {
                     coords[nd - 1] = start[nd - 1] + col;
                 }
                 let seg_len = (row_len - col).min(len - t);
-                segs.push((Segment { t, len: seg_len }, coords.clone()));
+                segs.runs.push(Segment { t, len: seg_len });
+                segs.coords.extend_from_slice(&coords);
                 t += seg_len;
             }
             for (i, (instr, dtype)) in self.program.iter().enumerate() {
@@ -148,14 +168,14 @@ impl FusedTask<'_> {
     }
 }
 
-fn fill_leaf(src: &Source, segs: &[(Segment, Vec<usize>)], block_start: &[usize], dtype: DType, out: &mut Buffer) {
+fn fill_leaf(src: &Source, segs: &Segments, block_start: &[usize], dtype: DType, out: &mut Buffer) {
     match src {
         Source::View(view) => tessera_core::with_dtype!(dtype, T => {
             let o = T::slice_mut(out);
             let nd = view.ndim();
             let base = view.ptr::<T>();
             let strides = view.strides();
-            for (seg, coords) in segs {
+            for (seg, coords) in segs.iter() {
                 let off: isize = (0..nd).map(|a| (coords[a] - block_start[a]) as isize * strides[a]).sum();
                 let stride = if nd == 0 { 1 } else { strides[nd - 1] };
                 let dst = &mut o[seg.t..seg.t + seg.len];
@@ -173,7 +193,7 @@ fn fill_leaf(src: &Source, segs: &[(Segment, Vec<usize>)], block_start: &[usize]
             }
         }),
         Source::Gen { gen, map, base_strides } => {
-            for (seg, coords) in segs {
+            for (seg, coords) in segs.iter() {
                 let nd = coords.len();
                 let (mut flat, mut step) = (0isize, 0isize);
                 for (a, m) in map.axes.iter().enumerate() {
@@ -262,10 +282,10 @@ fn with_f64(dtype: DType, out: &mut Buffer, t: usize, len: usize, f: impl FnOnce
     }
 }
 
-fn reduce_tile<T: Num>(p: &mut Partial, vals: &[T], segs: &[(Segment, Vec<usize>)], axes: &[usize], shape: &[usize], start: &[usize], domain: &Chunks) {
+fn reduce_tile<T: Num>(p: &mut Partial, vals: &[T], segs: &Segments, axes: &[usize], shape: &[usize], start: &[usize], domain: &Chunks) {
     let nd = shape.len();
     let into_one = nd == 0 || axes.contains(&(nd - 1));
-    for (seg, coords) in segs {
+    for (seg, coords) in segs.iter() {
         let (mut pos, mut rank, mut arg) = (0usize, 0u64, 0i64);
         for a in 0..nd {
             let local = coords[a] - start[a];
