@@ -78,9 +78,10 @@ impl FusedTask<'_> {
             Head::Store => Some(Buffer::zeros(out_dtype, n)),
             _ => None,
         };
-        let tile = TILE.min(n.max(1));
-        let mut regs: Vec<Buffer> = self.program.iter().map(|(_, d)| Buffer::zeros(*d, tile)).collect();
         let row_len = if nd == 0 { 1 } else { shape[nd - 1] };
+        // Tiles of whole rows where rows are short, so runs are not cut at tile edges.
+        let tile = if row_len > 0 && row_len < TILE { TILE / row_len * row_len } else { TILE }.min(n.max(1));
+        let mut regs: Vec<Buffer> = self.program.iter().map(|(_, d)| Buffer::zeros(*d, tile)).collect();
         let mut coords = vec![0usize; nd];
         let mut segs = Segments { runs: Vec::new(), coords: Vec::new(), nd };
         let mut f = 0;
