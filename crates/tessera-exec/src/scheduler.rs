@@ -562,19 +562,7 @@ impl Shared<'_> {
                 }
             }
         }
-        let mut deps: Vec<Key> = stage
-            .deps(&index, plan)
-            .into_iter()
-            .enumerate()
-            .flat_map(|(e, v)| {
-                let src = stage.edges[e].input;
-                v.into_iter().map(move |d| (src, d))
-            })
-            .collect();
-        if stage.edges.len() > 1 {
-            deps.sort_unstable();
-            deps.dedup();
-        }
+        let deps = dep_keys(plan, s, &index);
         let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
         st.running -= 1;
         st.held -= stage.out_bytes + loaded;
@@ -609,13 +597,11 @@ impl Shared<'_> {
     }
 }
 
-fn distinct_deps(plan: &Plan, (c, cb): Key) -> usize {
-    let stage = &plan.stages[c];
-    let deps = stage.deps(&chunks::unravel(cb, &stage.grid()), plan);
-    if deps.len() == 1 {
-        return deps[0].len();
-    }
-    let mut all: Vec<Key> = deps
+/// The distinct (stage, block) inputs of task (`s`, `index`).
+fn dep_keys(plan: &Plan, s: StageId, index: &[usize]) -> Vec<Key> {
+    let stage = &plan.stages[s];
+    let mut deps: Vec<Key> = stage
+        .deps(index, plan)
         .into_iter()
         .enumerate()
         .flat_map(|(e, v)| {
@@ -623,7 +609,13 @@ fn distinct_deps(plan: &Plan, (c, cb): Key) -> usize {
             v.into_iter().map(move |d| (src, d))
         })
         .collect();
-    all.sort_unstable();
-    all.dedup();
-    all.len()
+    if stage.edges.len() > 1 {
+        deps.sort_unstable();
+        deps.dedup();
+    }
+    deps
+}
+
+fn distinct_deps(plan: &Plan, (c, cb): Key) -> usize {
+    dep_keys(plan, c, &chunks::unravel(cb, &plan.stages[c].grid())).len()
 }
