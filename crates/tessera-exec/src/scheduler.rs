@@ -315,7 +315,7 @@ impl Shared<'_> {
                 Some(t) => {
                     let msgs = t.poll();
                     if msgs.is_empty() {
-                        st = self.wake.wait_timeout(st, std::time::Duration::from_micros(200)).unwrap_or_else(|e| e.into_inner()).0;
+                        st = self.wake.wait_timeout(st, std::time::Duration::from_micros(500)).unwrap_or_else(|e| e.into_inner()).0;
                     }
                     for m in msgs {
                         if let Err(e) = self.arrived(&mut st, &m) {

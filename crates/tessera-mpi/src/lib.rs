@@ -177,10 +177,11 @@ fn comm_loop(rx: Receiver<(usize, Vec<u8>)>, inbox: Arc<Mutex<Vec<Vec<u8>>>>, st
                 Err(_) => return,
             }
         }
-        // Sleep when idle: messages are few (only where subtrees meet), cores are not.
+        // Back off when idle (50 us up to 1 ms): messages are few (only where subtrees meet)
+        // and the cores belong to the computing threads.
         idle = if busy { 0 } else { idle.saturating_add(1) };
         if idle > 0 {
-            std::thread::sleep(Duration::from_micros(50));
+            std::thread::sleep(Duration::from_micros((50 + 10 * idle as u64).min(1000)));
         }
     }
 }
