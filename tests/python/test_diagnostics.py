@@ -92,3 +92,22 @@ def test_explain_shows_fused_plan_and_bytes():
     text = seed_mean().explain()
     assert "normal-mean_chunk" in text and "tasks=4" in text and "bytes/task=" in text
     assert "memory limit" in text
+
+
+@pytest.mark.skipif(__import__("shutil").which("chromium") is None, reason="no headless Chromium here")
+def test_profile_page_renders_in_headless_chromium(tmp_path):
+    import subprocess
+
+    m = seed_mean(4_000_000, 8)
+    with Profiler() as prof:
+        m.compute()
+    page = prof.visualize(str(tmp_path / "profile.html"))
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={tmp_path / 'chrome'}"]
+    # The page counts its own task bars once loaded; the DOM dump shows the count.
+    html = open(page).read().replace("</body>", "<script>document.title = 'bars=' + "
+                                     "document.querySelectorAll('rect.task').length;</script></body>")
+    open(page, "w").write(html)
+    r = subprocess.run(["chromium", *flags, "--dump-dom", f"file://{page}"], capture_output=True, text=True, timeout=120)
+    assert "<title>bars=9</title>" in r.stdout, r.stderr[-2000:]
