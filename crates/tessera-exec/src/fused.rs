@@ -8,6 +8,7 @@ use crate::{Input, Value};
 use std::sync::atomic::{AtomicBool, Ordering};
 use tessera_core::chunks::{self, Chunks};
 use tessera_core::graph::{Generator, RandomDist};
+use tessera_core::ops::ReduceOp;
 use tessera_core::plan::{Head, Instr, Leaf};
 use tessera_core::view::{AffineMap, AxisMap};
 use tessera_core::{err, Block, Buffer, DType, Element, Result};
@@ -16,6 +17,16 @@ use tessera_kernels::random::{self, Stream};
 
 /// Elements per tile: registers of 32 KiB for float64 stay in L1/L2 cache.
 pub const TILE: usize = 4096;
+
+/// Rows shorter than this make reductions run along a longer reduced axis instead.
+const SHORT_ROW: usize = 64;
+
+/// A tile's runs with the iteration order they were cut in.
+struct Runs<'a> {
+    segs: &'a Segments,
+    order: &'a [usize],
+    run_axis: usize,
+}
 
 enum Source<'a> {
     /// A view with the block's shape.
@@ -78,7 +89,10 @@ impl FusedTask<'_> {
             Head::Store => Some(Buffer::zeros(out_dtype, n)),
             _ => None,
         };
-        let row_len = if nd == 0 { 1 } else { shape[nd - 1] };
+        let run_axis = self.run_axis(&shape);
+        // Axes in iteration order: the others in C order, the run axis innermost.
+        let order: Vec<usize> = (0..nd).filter(|&a| a != run_axis).chain((run_axis < nd).then_some(run_axis)).collect();
+        let row_len = if nd == 0 { 1 } else { shape[run_axis] };
         // Tiles of whole rows where rows are short, so runs are not cut at tile edges.
         let tile = if row_len > 0 && row_len < TILE { TILE / row_len * row_len } else { TILE }.min(n.max(1));
         let mut regs: Vec<Buffer> = self.program.iter().map(|(_, d)| Buffer::zeros(*d, tile)).collect();
@@ -90,19 +104,19 @@ impl FusedTask<'_> {
                 return Err(err!(Cancelled, "compute", "the computation was cancelled"));
             }
             let len = tile.min(n - f);
-            // Split the tile into runs along the last axis.
+            // Split the tile into runs along the run axis.
             segs.clear();
             let mut t = 0;
             while t < len {
                 let flat = f + t;
                 let (row, col) = (flat / row_len, flat % row_len);
                 let mut rest = row;
-                for a in (0..nd.saturating_sub(1)).rev() {
+                for &a in order.iter().rev().skip(1) {
                     coords[a] = start[a] + rest % shape[a];
                     rest /= shape[a];
                 }
                 if nd > 0 {
-                    coords[nd - 1] = start[nd - 1] + col;
+                    coords[run_axis] = start[run_axis] + col;
                 }
                 let seg_len = (row_len - col).min(len - t);
                 segs.runs.push(Segment { t, len: seg_len });
@@ -113,7 +127,7 @@ impl FusedTask<'_> {
                 let (before, rest) = regs.split_at_mut(i);
                 let out_reg = &mut rest[0];
                 match *instr {
-                    Instr::Leaf(l) => fill_leaf(&sources[l], &segs, &start, *dtype, out_reg),
+                    Instr::Leaf(l) => fill_leaf(&sources[l], &segs, &start, run_axis, *dtype, out_reg),
                     Instr::Unary(op, x) => ew::unary(op, &before[x], out_reg, len),
                     Instr::Binary(op, a, b) => ew::binary(op, &before[a], &before[b], out_reg, len),
                     Instr::BinaryScalar { op, x, scalar, scalar_left } => {
@@ -134,7 +148,8 @@ impl FusedTask<'_> {
                 });
             }
             if let (Some(p), Head::Partial { axes, .. }) = (partial.as_mut(), self.head) {
-                tessera_core::with_dtype!(out_dtype, T => reduce_tile::<T>(p, T::slice(result), &segs, axes, &shape, &start, self.domain));
+                let r = Runs { segs: &segs, order: &order, run_axis };
+                tessera_core::with_dtype!(out_dtype, T => reduce_tile::<T>(p, T::slice(result), &r, axes, &shape, &start, self.domain));
             }
             f += len;
         }
@@ -148,6 +163,22 @@ impl FusedTask<'_> {
             }
             _ => unreachable!("a head stores or reduces"),
         })
+    }
+
+    /// The axis runs go along: the last, except for reductions over blocks with short rows,
+    /// which run along their longest reduced axis (fewer, longer runs). Argmin/argmax keep
+    /// C order, where ties resolve to the first index.
+    fn run_axis(&self, shape: &[usize]) -> usize {
+        let nd = shape.len();
+        let last = nd.saturating_sub(1);
+        let Head::Partial { op, axes } = self.head else { return last };
+        if nd < 2 || shape[last] >= SHORT_ROW || matches!(op, ReduceOp::ArgMin | ReduceOp::ArgMax) {
+            return last;
+        }
+        match axes.iter().copied().max_by_key(|&a| (shape[a], a)) {
+            Some(a) if shape[a] >= 4 * shape[last].max(1) => a,
+            _ => last,
+        }
     }
 
     fn source<'b>(&'b self, leaf: &'b Leaf, shape: &[usize], start: &[usize]) -> Result<Source<'b>> {
@@ -169,7 +200,7 @@ impl FusedTask<'_> {
     }
 }
 
-fn fill_leaf(src: &Source, segs: &Segments, block_start: &[usize], dtype: DType, out: &mut Buffer) {
+fn fill_leaf(src: &Source, segs: &Segments, block_start: &[usize], run_axis: usize, dtype: DType, out: &mut Buffer) {
     match src {
         Source::View(view) => tessera_core::with_dtype!(dtype, T => {
             let o = T::slice_mut(out);
@@ -178,7 +209,7 @@ fn fill_leaf(src: &Source, segs: &Segments, block_start: &[usize], dtype: DType,
             let strides = view.strides();
             for (seg, coords) in segs.iter() {
                 let off: isize = (0..nd).map(|a| (coords[a] - block_start[a]) as isize * strides[a]).sum();
-                let stride = if nd == 0 { 1 } else { strides[nd - 1] };
+                let stride = if nd == 0 { 1 } else { strides[run_axis] };
                 let dst = &mut o[seg.t..seg.t + seg.len];
                 // SAFETY: the view addresses `shape` valid elements; coords lie inside the block.
                 unsafe {
@@ -202,7 +233,7 @@ fn fill_leaf(src: &Source, segs: &Segments, block_start: &[usize], dtype: DType,
                         AxisMap::Fixed(c) => flat += c as isize * base_strides[a],
                         AxisMap::Strided { out_axis, start, step: s } => {
                             flat += (start as isize + s * coords[out_axis] as isize) * base_strides[a];
-                            if out_axis + 1 == nd {
+                            if out_axis == run_axis && nd > 0 {
                                 step += s * base_strides[a];
                             }
                         }
@@ -283,18 +314,24 @@ fn with_f64(dtype: DType, out: &mut Buffer, t: usize, len: usize, f: impl FnOnce
     }
 }
 
-fn reduce_tile<T: Num>(p: &mut Partial, vals: &[T], segs: &Segments, axes: &[usize], shape: &[usize], start: &[usize], domain: &Chunks) {
+fn reduce_tile<T: Num>(p: &mut Partial, vals: &[T], runs: &Runs, axes: &[usize], shape: &[usize], start: &[usize], domain: &Chunks) {
     let nd = shape.len();
-    let into_one = nd == 0 || axes.contains(&(nd - 1));
-    for (seg, coords) in segs.iter() {
+    let into_one = nd == 0 || axes.contains(&runs.run_axis);
+    for (seg, coords) in runs.segs.iter() {
         let (mut pos, mut rank, mut arg) = (0usize, 0u64, 0i64);
         for a in 0..nd {
             let local = coords[a] - start[a];
             if axes.contains(&a) {
-                rank = rank * shape[a] as u64 + local as u64;
                 arg = arg * domain[a].len() as i64 + coords[a] as i64;
             } else {
                 pos = pos * shape[a] + local;
+            }
+        }
+        // Values already in this cell: the position of the run among the reduced
+        // coordinates, in iteration order.
+        for &a in runs.order {
+            if axes.contains(&a) {
+                rank = rank * shape[a] as u64 + (coords[a] - start[a]) as u64;
             }
         }
         p.add_run(&vals[seg.t..seg.t + seg.len], pos, into_one, rank, arg);
