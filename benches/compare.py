@@ -178,7 +178,9 @@ def main():
         tn = rows.get((name, "tessera"))
         for ref in ("numpy", "dask"):
             if tn and rows.get((name, ref)):
-                print(f"{'':34} tessera is {rows[(name, ref)] / tn:7.1f}x faster than {ref}")
+                r = rows[(name, ref)] / tn
+                word = f"{r:7.1f}x faster than" if r >= 1 else f"{1 / r:7.1f}x slower than"
+                print(f"{'':34} tessera is {word} {ref}")
 
 
 def measure_isolated(name, lib):
