@@ -268,7 +268,7 @@ impl Partial {
                             // Over several axes, block order is not flat-index order: equal
                             // values (or two NaNs) go to the smaller index, as in NumPy.
                             let tie = b[k] == a[k] || (b[k] != b[k] && a[k] != a[k]);
-                            if first || better_num(b[k], a[k], max) || (tie && ib[k] < ia[k]) {
+                            if first || better(b[k], a[k], max) || (tie && ib[k] < ia[k]) {
                                 a[k] = b[k];
                                 ia[k] = ib[k];
                             }
@@ -369,19 +369,6 @@ fn better<T: Num>(x: T, best: T, max: bool) -> bool {
     }
 }
 
-fn better_num<T: Element>(x: T, best: T, max: bool) -> bool {
-    let nan = |v: T| v != v;
-    if nan(best) {
-        false
-    } else if nan(x) {
-        true
-    } else if max {
-        x > best
-    } else {
-        x < best
-    }
-}
-
 fn merge_buf(a: &mut Buffer, b: &Buffer, f: fn(f64, f64) -> f64, i: fn(i64, i64) -> i64, u: fn(u64, u64) -> u64) {
     match (a, b) {
         (Buffer::F64(a), Buffer::F64(b)) => a.iter_mut().zip(b).for_each(|(x, y)| *x = f(*x, *y)),
@@ -402,11 +389,7 @@ fn merge_extreme(a: &mut Buffer, sa: &mut bool, b: &Buffer, sb: bool, max: bool)
     }
     tessera_core::with_dtype!(a.dtype(), T => {
         let (a, b) = (T::slice_mut(a), T::slice(b));
-        let nan = |v: T| v != v;
-        for k in 0..a.len() {
-            let (x, y) = (a[k], b[k]);
-            a[k] = if nan(x) { x } else if nan(y) { y } else if (max && y > x) || (!max && y < x) { y } else { x };
-        }
+        a.iter_mut().zip(b).for_each(|(x, &y)| *x = pick(*x, y, max));
     });
 }
 
