@@ -284,19 +284,7 @@ impl Shared<'_> {
                     return Some(self.start(&mut st, s, b));
                 }
             } else {
-                // Start the source furthest behind, so that consumers' inputs arrive together.
-                let pick = st
-                    .cursors
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, (_, next, end))| next < end)
-                    .min_by(|(_, (s1, n1, _)), (_, (s2, n2, _))| {
-                        let f1 = *n1 as f64 / plan.stages[*s1].nblocks() as f64;
-                        let f2 = *n2 as f64 / plan.stages[*s2].nblocks() as f64;
-                        f1.total_cmp(&f2)
-                    })
-                    .map(|(i, _)| i);
-                if let Some(i) = pick {
+                if let Some(i) = furthest_behind(plan, &st.cursors) {
                     let (s, b, _) = st.cursors[i];
                     if self.admit(&mut st, plan.stages[s].out_bytes) {
                         st.cursors[i].1 += 1;
@@ -595,6 +583,21 @@ impl Shared<'_> {
         }
         self.wake.notify_all();
     }
+}
+
+/// Which source cursor (stage, next block, end) to advance: the one furthest behind, so that
+/// consumers' inputs arrive together.
+pub fn furthest_behind(plan: &Plan, cursors: &[(StageId, usize, usize)]) -> Option<usize> {
+    cursors
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, next, end))| next < end)
+        .min_by(|(_, (s1, n1, _)), (_, (s2, n2, _))| {
+            let f1 = *n1 as f64 / plan.stages[*s1].nblocks() as f64;
+            let f2 = *n2 as f64 / plan.stages[*s2].nblocks() as f64;
+            f1.total_cmp(&f2)
+        })
+        .map(|(i, _)| i)
 }
 
 /// The distinct (stage, block) inputs of task (`s`, `index`).

@@ -85,7 +85,7 @@ pub fn execution_order(plan: &Plan) -> HashMap<(StageId, usize), usize> {
             users_of[edge.input].push((s, e));
         }
     }
-    let mut cursors: Vec<(StageId, usize)> = (0..n).filter(|&s| plan.stages[s].is_source()).map(|s| (s, 0)).collect();
+    let mut cursors: Vec<(StageId, usize, usize)> = (0..n).filter(|&s| plan.stages[s].is_source()).map(|s| (s, 0, plan.stages[s].nblocks())).collect();
     let mut ready = BinaryHeap::new();
     let mut pending: HashMap<(StageId, usize), usize> = HashMap::new();
     let mut order = HashMap::new();
@@ -93,13 +93,9 @@ pub fn execution_order(plan: &Plan) -> HashMap<(StageId, usize), usize> {
         let task = if let Some((_, Reverse(s), Reverse(b))) = ready.pop() {
             (s, b)
         } else {
-            let pick = cursors
-                .iter_mut()
-                .filter(|(s, next)| *next < plan.stages[*s].nblocks())
-                .min_by(|(s1, n1), (s2, n2)| (*n1 as f64 / plan.stages[*s1].nblocks() as f64).total_cmp(&(*n2 as f64 / plan.stages[*s2].nblocks() as f64)));
-            let Some((s, next)) = pick else { break };
-            *next += 1;
-            (*s, *next - 1)
+            let Some(i) = tessera_exec::furthest_behind(plan, &cursors) else { break };
+            cursors[i].1 += 1;
+            (cursors[i].0, cursors[i].1 - 1)
         };
         order.insert(task, order.len());
         let index = chunks::unravel(task.1, &plan.stages[task.0].grid());
