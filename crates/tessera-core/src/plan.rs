@@ -251,6 +251,17 @@ fn view_edge(input: StageId, map: &AffineMap, out_chunks: &Chunks, in_chunks: &C
     Edge { input, axes }
 }
 
+/// The most input blocks one consumer block of `edge` needs.
+fn fan(edge: &Edge) -> usize {
+    edge.axes
+        .iter()
+        .map(|r| match r {
+            AxisRel::Driven { deps, .. } => deps.iter().map(|(a, b)| (b - a) as usize).max().unwrap_or(1),
+            AxisRel::Range(a, b) => b - a,
+        })
+        .product()
+}
+
 /// The edge of a rechunk: a consumer block needs every input block it overlaps.
 fn overlap_edge(input: StageId, out_chunks: &Chunks, in_chunks: &Chunks) -> Edge {
     let axes = out_chunks
@@ -375,14 +386,33 @@ impl Lowering {
         let s = match &n.op {
             Op::Reduce { op, axes, keepdims, split_every } => self.reduction(n, *op, axes, *keepdims, split_every),
             Op::Rechunk => {
-                let input = self.materialize(&n.inputs[0]);
-                let edge = overlap_edge(input, &n.meta.chunks, &n.inputs[0].meta.chunks);
-                let pieces: usize = edge.axes.iter().map(|r| match r {
-                    AxisRel::Driven { deps, .. } => deps.iter().map(|(a, b)| (b - a) as usize).max().unwrap_or(1),
-                    AxisRel::Range(a, b) => b - a,
-                }).product();
-                let (out_bytes, in_bytes) = (n.meta.max_block_bytes(), pieces * n.inputs[0].meta.max_block_bytes());
-                self.push(Stage { kind: StageKind::Rechunk, meta: n.meta.clone(), edges: vec![edge], name: "rechunk".into(), out_bytes, in_bytes })
+                let x = &n.inputs[0];
+                let mut input = self.materialize(x);
+                let mut in_meta = x.meta.clone();
+                let mut name = "rechunk";
+                // All to all (output blocks gather several input blocks, input blocks feed
+                // several output blocks): first cut the input into the pieces where both
+                // chunkings' boundaries meet, so that a merge task holds one output block's
+                // worth of input rather than every input block it touches.
+                if fan(&overlap_edge(input, &n.meta.chunks, &in_meta.chunks)) > 1 && fan(&overlap_edge(input, &in_meta.chunks, &n.meta.chunks)) > 1 {
+                    let cut: Chunks = n.meta.chunks.iter().zip(&in_meta.chunks).map(|(o, i)| crate::build::common_axis_chunks(&[o, i])).collect();
+                    let map = AffineMap::identity(&x.meta.shape);
+                    let edge = view_edge(input, &map, &cut, &in_meta.chunks);
+                    let piece = Meta { chunks: cut.clone(), ..x.meta.clone() };
+                    let kind = StageKind::Fused {
+                        leaves: vec![Leaf::Input { edge: 0, map }],
+                        program: vec![(Instr::Leaf(0), x.meta.dtype)],
+                        head: Head::Store,
+                        domain: cut,
+                    };
+                    let (out_bytes, in_bytes) = (piece.max_block_bytes() + TILE_BYTES_ESTIMATE, x.meta.max_block_bytes());
+                    input = self.push(Stage { kind, meta: piece.clone(), edges: vec![edge], name: "rechunk-split".into(), out_bytes, in_bytes });
+                    in_meta = piece;
+                    name = "rechunk-merge";
+                }
+                let edge = overlap_edge(input, &n.meta.chunks, &in_meta.chunks);
+                let (out_bytes, in_bytes) = (n.meta.max_block_bytes(), fan(&edge) * in_meta.max_block_bytes());
+                self.push(Stage { kind: StageKind::Rechunk, meta: n.meta.clone(), edges: vec![edge], name: name.into(), out_bytes, in_bytes })
             }
             Op::Reshape => {
                 let x = &n.inputs[0];
@@ -640,10 +670,21 @@ s1 mean_agg [combine(axes=[0])] tasks=1 shape=[] float64 bytes/task=120 inputs=[
     fn rechunk_edges_overlap() {
         let x = build::generate(Generator::Fill(Scalar::F64(1.0)), &[10], DType::F64, &ChunkSpec::Uniform(3)).unwrap();
         let y = build::binary(BinaryOp::Add, &x, &x).unwrap();
-        let z = build::rechunk(&y, &ChunkSpec::Uniform(4)).unwrap();
-        let plan = lower(&[z]);
+        // Merging pairs of blocks: each output block gathers input blocks, each input
+        // block feeds one output block, so blocks are assembled directly.
+        let plan = lower(&[build::rechunk(&y, &ChunkSpec::Uniform(6)).unwrap()]);
         let s = &plan.stages[1];
-        assert_eq!(s.deps(&[1], &plan), vec![vec![1, 2]]);
-        assert_eq!(s.users(0, &[2]), vec![1, 2]);
+        assert_eq!(s.name, "rechunk");
+        assert_eq!(s.deps(&[1], &plan), vec![vec![2, 3]]);
+        assert_eq!(s.users(0, &[2]), vec![1]);
+        // 3 -> 4 is all to all: input blocks are first cut where both chunkings meet.
+        let plan = lower(&[build::rechunk(&y, &ChunkSpec::Uniform(4)).unwrap()]);
+        let names: Vec<&str> = plan.stages.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["add", "rechunk-split", "rechunk-merge"]);
+        assert_eq!(plan.stages[1].meta.chunks[0].sizes(), vec![3, 1, 2, 2, 1, 1]);
+        let merge = &plan.stages[2];
+        assert_eq!(merge.deps(&[1], &plan), vec![vec![2, 3]]);
+        assert_eq!(merge.users(0, &[3]), vec![1]);
+        assert_eq!(merge.in_bytes, 2 * 3 * 8);
     }
 }
