@@ -13,7 +13,7 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Instant;
 use tessera_core::chunks;
-use tessera_core::plan::{Plan, StageId};
+use tessera_core::plan::{Plan, StageId, StageKind};
 use tessera_core::spill::{SpillDir, SpilledBlock, Stored};
 use tessera_core::{err, Block, Buffer, Error, Result};
 
@@ -33,8 +33,11 @@ struct Slot {
 struct State {
     /// Ready non-source tasks: deeper stages (closer to the outputs) first.
     ready: BinaryHeap<(usize, Reverse<StageId>, Reverse<usize>)>,
-    /// Next and end block of each source stage (the blocks this process owns).
+    /// Next and end position of each source stage (over the blocks this process owns).
     cursors: Vec<(StageId, usize, usize)>,
+    /// Per cursor, its first position and the blocks in the order to start them (`None`:
+    /// C order).
+    orders: Vec<Option<(usize, Vec<usize>)>>,
     /// Inputs still missing, for tasks with at least one input done.
     pending: HashMap<Key, u32>,
     store: HashMap<Key, Slot>,
@@ -46,6 +49,8 @@ struct State {
     peak_held: usize,
     spilled: usize,
     spill_dir: Option<Arc<SpillDir>>,
+    /// Values on disk now: a task may have to read its inputs back.
+    on_disk: usize,
 }
 
 struct Shared<'a> {
@@ -147,12 +152,18 @@ fn run(plan: &Plan, opts: &Options, keep: bool) -> Result<(Vec<Block>, Vec<Vec<S
         .sum();
     // Source blocks owned by this process: those with `b * procs / n == rank`.
     let owned = |n: usize| ((rank * n).div_ceil(procs), ((rank + 1) * n).div_ceil(procs));
-    let state = State {
-        ready: BinaryHeap::new(),
-        cursors: (0..n).filter(|&s| plan.stages[s].is_source()).map(|s| {
+    let cursors: Vec<(StageId, usize, usize)> = (0..n)
+        .filter(|&s| plan.stages[s].is_source())
+        .map(|s| {
             let (lo, hi) = owned(plan.stages[s].nblocks());
             (s, lo, hi)
-        }).collect(),
+        })
+        .collect();
+    let orders = cursors.iter().map(|&(s, lo, hi)| demand_order(plan, &users_of, s, lo, hi)).collect();
+    let state = State {
+        ready: BinaryHeap::new(),
+        cursors,
+        orders,
         pending: HashMap::new(),
         store: HashMap::new(),
         running: 0,
@@ -162,6 +173,7 @@ fn run(plan: &Plan, opts: &Options, keep: bool) -> Result<(Vec<Block>, Vec<Vec<S
         peak_held: 0,
         spilled: 0,
         spill_dir: None,
+        on_disk: 0,
     };
     let shared = Shared {
         plan,
@@ -279,13 +291,20 @@ impl Shared<'_> {
                 continue;
             }
             if let Some(&(_, Reverse(s), Reverse(b))) = st.ready.peek() {
-                if self.admit(&mut st, plan.stages[s].out_bytes) {
+                // While values are on disk, a task may read its inputs back: reserve them too.
+                let stage = &plan.stages[s];
+                let need = stage.out_bytes + if st.on_disk > 0 { stage.in_bytes } else { 0 };
+                if self.admit(&mut st, need) {
                     st.ready.pop();
                     return Some(self.start(&mut st, s, b));
                 }
             } else {
                 if let Some(i) = furthest_behind(plan, &st.cursors) {
-                    let (s, b, _) = st.cursors[i];
+                    let (s, next, _) = st.cursors[i];
+                    let b = match &st.orders[i] {
+                        Some((lo, order)) => order[next - lo],
+                        None => next,
+                    };
                     if self.admit(&mut st, plan.stages[s].out_bytes) {
                         st.cursors[i].1 += 1;
                         return Some(self.start(&mut st, s, b));
@@ -351,6 +370,7 @@ impl Shared<'_> {
             let Value::Block(block) = &**v else { continue };
             let spilled = dir.write(block)?;
             slot.value = Held::Disk(spilled);
+            st.on_disk += 1;
             st.held -= bytes;
             st.spilled += bytes;
         }
@@ -563,8 +583,10 @@ impl Shared<'_> {
                     if let Some(slot) = st.store.get_mut(&d) {
                         slot.remaining -= 1;
                         if slot.remaining == 0 {
-                            if let Some(Slot { value: Held::Mem(v), .. }) = st.store.remove(&d) {
-                                st.held -= v.nbytes();
+                            match st.store.remove(&d) {
+                                Some(Slot { value: Held::Mem(v), .. }) => st.held -= v.nbytes(),
+                                Some(Slot { value: Held::Disk(_), .. }) => st.on_disk -= 1,
+                                None => {}
                             }
                         }
                     }
@@ -583,6 +605,54 @@ impl Shared<'_> {
         }
         self.wake.notify_all();
     }
+}
+
+/// Blocks of source stage `s` (positions `lo..hi`) in the order a rechunk downstream first
+/// needs them, so that its output blocks complete early instead of after every source
+/// block was made (their pieces would be held, or spilled, meanwhile). `None` keeps C order:
+/// no rechunk downstream, or too many blocks to sort cheaply.
+fn demand_order(plan: &Plan, users_of: &[Vec<(StageId, usize)>], s: StageId, lo: usize, hi: usize) -> Option<(usize, Vec<usize>)> {
+    const MAX_SORTED: usize = 100_000;
+    let mut reach = vec![false; plan.stages.len()];
+    let mut stack = vec![s];
+    let mut rechunk = false;
+    while let Some(t) = stack.pop() {
+        for &(c, _) in &users_of[t] {
+            if !reach[c] {
+                reach[c] = true;
+                rechunk |= matches!(plan.stages[c].kind, StageKind::Rechunk);
+                stack.push(c);
+            }
+        }
+    }
+    if !rechunk || hi - lo > MAX_SORTED {
+        return None;
+    }
+    let grid = plan.stages[s].grid();
+    let mut keyed: Vec<(usize, usize)> = (lo..hi).map(|b| (first_use(plan, users_of, s, &chunks::unravel(b, &grid), 8, &mut 4096), b)).collect();
+    keyed.sort_unstable();
+    Some((lo, keyed.into_iter().map(|(_, b)| b).collect()))
+}
+
+/// The smallest rechunk block that (through up to `depth` stages, visiting at most `budget`
+/// tasks) uses block `index` of `s`.
+fn first_use(plan: &Plan, users_of: &[Vec<(StageId, usize)>], s: StageId, index: &[usize], depth: usize, budget: &mut usize) -> usize {
+    let mut best = usize::MAX;
+    for &(c, e) in &users_of[s] {
+        let st = &plan.stages[c];
+        for cb in st.users(e, index) {
+            if *budget == 0 {
+                return best;
+            }
+            *budget -= 1;
+            if matches!(st.kind, StageKind::Rechunk) {
+                best = best.min(cb);
+            } else if depth > 0 {
+                best = best.min(first_use(plan, users_of, c, &chunks::unravel(cb, &st.grid()), depth - 1, budget));
+            }
+        }
+    }
+    best
 }
 
 /// Which source cursor (stage, next block, end) to advance: the one furthest behind, so that

@@ -1,6 +1,18 @@
 //! The memory limit: refusal up front, spilling, and results equal to unlimited runs.
 
-use tessera::{random, ComputeOptions, ErrorKind, IndexItem};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use tessera::{random, ComputeOptions, ErrorKind, IndexItem, Observer, TaskEvent};
+
+/// The most chunk bytes the executor held at any task's end.
+#[derive(Default)]
+struct MaxHeld(AtomicUsize);
+
+impl Observer for MaxHeld {
+    fn task_done(&self, e: &TaskEvent) {
+        self.0.fetch_max(e.held_bytes, Ordering::Relaxed);
+    }
+}
 
 const MIB: usize = 1 << 20;
 
@@ -51,8 +63,14 @@ fn rechunk_under_a_limit_matches_unlimited() {
     let x = random::default_rng(3).random(&[1024, 1024], [128, 128]).unwrap().mul(2.0).unwrap();
     let y = x.rechunk([1024, 16]).unwrap().mean_axis(0).unwrap();
     let free = y.compute_with(&ComputeOptions::default().memory_limit(None)).unwrap().to_vec::<f64>();
-    let tight = y.compute_with(&ComputeOptions::default().memory_limit(Some(3 * MIB))).unwrap().to_vec::<f64>();
+    let held = Arc::new(MaxHeld::default());
+    let mut tight_opts = ComputeOptions::default().memory_limit(Some(3 * MIB));
+    tight_opts.observers.push(held.clone());
+    let tight = y.compute_with(&tight_opts).unwrap().to_vec::<f64>();
     assert_eq!(free, tight);
+    let peak = held.0.load(Ordering::Relaxed);
+    assert!(peak > 0 && peak <= 3 * MIB, "held {peak} bytes under a 3 MiB limit");
+    assert!(y.explain().contains("rechunk-split"), "all-to-all rechunks split first");
     let s = x.rechunk([1024, 16]).unwrap().index(&[IndexItem::Int(5)]).unwrap();
     assert_eq!(s.compute_with(&ComputeOptions::default().memory_limit(Some(3 * MIB))).unwrap().len(), 1024);
 }
