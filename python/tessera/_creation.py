@@ -236,24 +236,12 @@ def _check_ufunc_kwargs(name, kwargs):
     return dtype
 
 
-# NumPy >= 2.3 keeps integer and bool dtypes through floor, ceil and trunc (the values are
-# unchanged); the core computes them in floating point.
-_INTEGER_IDENTITY = {"floor", "ceil", "trunc"}
-
-
 def _make_unary(op, public):
-    identity_on_ints = op in _INTEGER_IDENTITY
-
     def f(x, /, **kwargs):
         dtype = _check_ufunc_kwargs(public, kwargs) if kwargs else None
         a = x if type(x) is Array else to_array(x)
         if dtype is not None:
             a = a.astype(dtype)
-        if identity_on_ints and a._c.dtype[0] in "biu":
-            return a
-        if op == "square" and a._c.dtype == "bool":
-            # NumPy squares bools in int8 (the core keeps bool)
-            a = a.astype("int8")
         return _wrap(a._c.unary(op))
 
     f.__name__ = f.__qualname__ = public

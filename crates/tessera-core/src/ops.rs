@@ -137,6 +137,8 @@ impl UnaryOp {
         use UnaryOp::*;
         let same = Signature { compute: input, out: input };
         Ok(match self {
+            // NumPy >= 2.3 keeps integer and bool dtypes through floor, ceil and trunc.
+            Floor | Ceil | Trunc if !input.is_float() => same,
             _ if self.is_float_fn() => {
                 let f = if input.is_float() { input } else { input.float_for() };
                 Signature { compute: f, out: f }

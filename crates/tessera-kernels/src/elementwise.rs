@@ -460,7 +460,7 @@ impl Kernels for bool {
         use UnaryOp::*;
         let o = out_as::<bool>(out, n);
         match op {
-            Abs | Square => map1(x, o, |v| v),
+            Abs | Square | Floor | Ceil | Trunc => map1(x, o, |v| v),
             Invert | LogicalNot => map1(x, o, |v| !v),
             IsNan | IsInf => map1(x, o, |_| false),
             IsFinite => map1(x, o, |_| true),
@@ -494,6 +494,8 @@ macro_rules! int_kernels {
                     Abs => map1(x, out_as::<$t>(out, n), IntSemantics::np_abs),
                     Sign => map1(x, out_as::<$t>(out, n), IntSemantics::np_sign),
                     Square => map1(x, out_as::<$t>(out, n), |v| v.wrapping_mul(v)),
+                    // rounding an integer keeps it (NumPy >= 2.3)
+                    Floor | Ceil | Trunc => map1(x, out_as::<$t>(out, n), |v| v),
                     // bits
                     Invert => map1(x, out_as::<$t>(out, n), |v| !v),
                     // classification: integers are always finite
@@ -845,7 +847,7 @@ mod tests {
         use UnaryOp::*;
         let r = match val(x) {
             V::B(v) => V::B(match op {
-                Abs | Square => v,
+                Abs | Square | Floor | Ceil | Trunc => v,
                 Invert | LogicalNot => !v,
                 IsNan | IsInf => false,
                 IsFinite => true,
@@ -856,6 +858,7 @@ mod tests {
                 Abs => V::I(v.abs()),
                 Sign => V::I(v.signum()),
                 Square => V::I(v.wrapping_mul(v)),
+                Floor | Ceil | Trunc => V::I(v),
                 Invert => V::I(-v - 1),
                 IsNan | IsInf => V::B(false),
                 IsFinite => V::B(true),

@@ -545,6 +545,8 @@ fn is_float_fn(op: UnaryOp) -> bool {
 pub fn unary_sig(op: UnaryOp, d: DType) -> Option<(DType, DType)> {
     use UnaryOp::*;
     Some(match op {
+        // NumPy >= 2.3: rounding an integer or bool keeps its dtype.
+        Floor | Ceil | Trunc if !is_float(d) => (d, d),
         _ if is_float_fn(op) => (float_for(d), float_for(d)),
         Neg | Sign if d == DType::Bool => return None,
         Square if d == DType::Bool => (DType::I8, DType::I8),
@@ -672,7 +674,7 @@ pub fn unary_value(op: UnaryOp, x: V, c: DType) -> V {
     use UnaryOp::*;
     match x {
         V::B(b) => V::B(match op {
-            Abs | Square => b,
+            Abs | Square | Floor | Ceil | Trunc => b,
             Invert | LogicalNot => !b,
             IsNan | IsInf => false,
             IsFinite => true,
@@ -683,6 +685,7 @@ pub fn unary_value(op: UnaryOp, x: V, c: DType) -> V {
             Abs => V::I(wrap(i.abs(), c)),
             Sign => V::I(i.signum()),
             Square => V::I(wrap(i.wrapping_mul(i), c)),
+            Floor | Ceil | Trunc => V::I(i),
             Invert => V::I(wrap(!i, c)),
             IsNan | IsInf => V::B(false),
             IsFinite => V::B(true),
