@@ -98,8 +98,6 @@ def test_binary_matches_numpy(op, data):
     check_same_outcome(lambda: getattr(da, op)(x, y).compute(), lambda: numpy_binary(op, a, b), atol=1e-5)
 
 
-@pytest.mark.xfail(strict=True, reason="core: arctan2/hypot of mixed integer dtypes compute in float_for(result_type) "
-                   "(int8, uint16 -> float64) where NumPy picks float32")
 def test_arctan2_mixed_integer_dtypes():
     a = np.array([1, 2], dtype=np.int8)
     b = np.array([3, 4], dtype=np.uint16)

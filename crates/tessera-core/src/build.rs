@@ -140,7 +140,16 @@ pub fn broadcast_to(x: &Expr, shape: &[usize]) -> Result<Expr> {
 
 pub fn binary(op: BinaryOp, a: &Expr, b: &Expr) -> Result<Expr> {
     let (da, db) = (a.meta.dtype, b.meta.dtype);
-    let sig = op.signature(result_type(da, db)).map_err(|e| if da == db { e } else { err!(DType, e.op, "{} (operands {da} and {db})", e.message) })?;
+    // Float functions take the smallest float both operands cast to safely (NumPy's loop
+    // choice): arctan2(int8, uint16) is float32, not float_for(int32).
+    let common = match op {
+        BinaryOp::Arctan2 | BinaryOp::Hypot => {
+            let fl = |d: DType| if d.is_float() { d } else { d.float_for() };
+            result_type(fl(da), fl(db))
+        }
+        _ => result_type(da, db),
+    };
+    let sig = op.signature(common).map_err(|e| if da == db { e } else { err!(DType, e.op, "{} (operands {da} and {db})", e.message) })?;
     let xs = align(op.name(), &[&astype(a, sig.compute), &astype(b, sig.compute)])?;
     let meta = Meta { dtype: sig.out, ..xs[0].meta.clone() };
     Ok(Node::new(Op::Binary(op), xs, meta))

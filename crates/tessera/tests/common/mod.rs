@@ -840,7 +840,15 @@ pub fn binary_value(op: BinaryOp, a: V, b: V, c: DType) -> V {
 /// The reference of `a op b` for arrays (broadcasting, NumPy promotion); `None` when NumPy
 /// (and tessera) reject the dtypes.
 pub fn ref_binary(op: BinaryOp, a: &Nd, b: &Nd) -> Option<Nd> {
-    let (c, out) = binary_sig(op, result_type(a.dtype, b.dtype))?;
+    let common = match op {
+        // NumPy's loop choice: the smallest float both operands cast to safely.
+        BinaryOp::Arctan2 | BinaryOp::Hypot => {
+            let fl = |d: DType| if is_float(d) { d } else { float_for(d) };
+            result_type(fl(a.dtype), fl(b.dtype))
+        }
+        _ => result_type(a.dtype, b.dtype),
+    };
+    let (c, out) = binary_sig(op, common)?;
     Some(zip2(&a.astype(c), &b.astype(c), out, |x, y| binary_value(op, x, y, c)))
 }
 
