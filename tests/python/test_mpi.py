@@ -12,20 +12,24 @@ import tessera as da
 pytestmark = pytest.mark.skipif(not (da.mpi_available() and shutil.which("mpirun")), reason="no MPI in this build")
 
 PROGRAM = r"""
-import numpy as np, tessera as da
+import os, numpy as np, tessera as da
 da.random.seed(3)
 x = da.random.normal(0.0, 1.0, size=(300, 200), chunks=(70, 45))
 y = da.random.random(200, chunks=30)
 outs = da.compute(x.mean(), x.sum(axis=0), (x + y)[::-3, 5:].var(ddof=1, axis=1), x.rechunk((300, 7)).max(axis=1),
                   x.T.argmax(axis=1))
 rank, size = da.mpi_rank_size() if da.config.get("scheduler") == "mpi" else (0, 1)
-print(rank, " ".join(np.asarray(o).tobytes().hex()[:64] + str(np.asarray(o).shape) for o in outs), flush=True)
+# One file per rank: mpirun may interleave the ranks' stdout within lines.
+with open(os.path.join(os.environ["OUT_DIR"], f"rank{rank}.txt"), "w") as f:
+    f.write(" ".join(np.asarray(o).tobytes().hex() + str(np.asarray(o).shape) for o in outs))
 """
 
 
-def run(n):
+def run(n, tmp_path):
+    out = tmp_path / f"n{n}"
+    out.mkdir()
     env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
-               OMPI_MCA_rmaps_base_oversubscribe="1", TESSERA_NUM_THREADS="1")
+               OMPI_MCA_rmaps_base_oversubscribe="1", TESSERA_NUM_THREADS="1", OUT_DIR=str(out))
     if n == 0:
         env.pop("TESSERA_SCHEDULER", None)
         cmd = [sys.executable, "-c", PROGRAM]
@@ -34,14 +38,13 @@ def run(n):
         cmd = ["mpirun", "-n", str(n), sys.executable, "-c", PROGRAM]
     r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=240)
     assert r.returncode == 0, r.stderr
-    lines = sorted(r.stdout.strip().splitlines())
-    return [line.split(" ", 1)[1] for line in lines]
+    return [p.read_text() for p in sorted(out.iterdir())]
 
 
-def test_every_rank_gets_the_single_process_bits():
-    want = run(0)[0]
+def test_every_rank_gets_the_single_process_bits(tmp_path):
+    want = run(0, tmp_path)[0]
     for n in (1, 2, 4):
-        got = run(n)
+        got = run(n, tmp_path)
         assert len(got) == n
         assert all(g == want for g in got), (n, got, want)
 
