@@ -524,7 +524,7 @@ impl Lowering {
         let kept_bytes: usize = (0..x.meta.ndim()).filter(|a| !axes.contains(a)).map(|a| x.meta.chunks[a].max_size()).product::<usize>() * 24;
         let out_bytes = f.program.len() * TILE_BYTES_ESTIMATE + kept_bytes;
         // Fused tasks are named after both parts, as Dask names fused keys.
-        let name = if fused { format!("{}-{}_chunk", fused_name(x), reduce_stage_name(op)) } else { format!("{}_chunk", reduce_stage_name(op)) };
+        let name = if fused { format!("{}-{}_chunk", fused_name(x), op.name()) } else { format!("{}_chunk", op.name()) };
         let head = Head::Partial { op, axes: axes.to_vec() };
         let kind = StageKind::Fused { leaves: f.leaves, program: f.program, head, domain: x.meta.chunks.clone() };
         let mut prev = self.push(Stage { kind, meta: pmeta, edges: f.edges, name, out_bytes, in_bytes: f.in_bytes });
@@ -541,7 +541,7 @@ impl Lowering {
                 let ch = cells(&out_grid);
                 (Meta { shape: pshape(&ch), dtype: n.meta.dtype, chunks: ch }, None)
             };
-            let name = if last { format!("{}_agg", reduce_stage_name(op)) } else { format!("{}_combine", reduce_stage_name(op)) };
+            let name = if last { format!("{}_agg", op.name()) } else { format!("{}_combine", op.name()) };
             let kind = StageKind::Combine { op, axes: axes.to_vec(), finalize };
             prev = self.push(Stage { kind, meta, edges: vec![edge], name, out_bytes: kept_bytes, in_bytes: fan_in * kept_bytes });
             if last {
@@ -549,10 +549,6 @@ impl Lowering {
             }
         }
     }
-}
-
-fn reduce_stage_name(op: ReduceOp) -> &'static str {
-    op.name()
 }
 
 /// A fused stage is named after its most interesting operation (the last non-view one).

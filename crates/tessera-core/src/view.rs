@@ -50,18 +50,6 @@ impl AffineMap {
             .collect();
         AffineMap { out_shape: outer.out_shape.clone(), axes }
     }
-    /// The inclusive range of input coordinates along input axis `a` when output coordinates
-    /// lie in `[lo, hi]` (inclusive) per output axis.
-    pub fn input_range(&self, a: usize, lo: &[usize], hi: &[usize]) -> (usize, usize) {
-        match self.axes[a] {
-            AxisMap::Fixed(c) => (c, c),
-            AxisMap::Strided { out_axis, start, step } => {
-                let x = start as isize + step * lo[out_axis] as isize;
-                let y = start as isize + step * hi[out_axis] as isize;
-                (x.min(y) as usize, x.max(y) as usize)
-            }
-        }
-    }
     /// This map restricted to the output block at `out_start` (block-local output coordinates)
     /// and relative to an input block at `in_start` (block-local input coordinates).
     pub fn localize(&self, out_start: &[usize], in_start: &[usize], out_shape: Vec<usize>) -> AffineMap {

@@ -20,7 +20,7 @@ use std::time::Instant;
 use tessera_core::plan::{Plan, StageId};
 use tessera_core::Block;
 
-pub use scheduler::{execute, execute_kept, furthest_behind};
+pub use scheduler::{distinct_deps, execute, execute_kept, furthest_behind};
 
 /// What a task produces: a block of its stage's array, or a partial reduction.
 pub enum Value {

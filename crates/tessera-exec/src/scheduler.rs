@@ -689,6 +689,7 @@ fn dep_keys(plan: &Plan, s: StageId, index: &[usize]) -> Vec<Key> {
     deps
 }
 
-fn distinct_deps(plan: &Plan, (c, cb): Key) -> usize {
+/// How many distinct inputs task (`c`, `cb`) waits for.
+pub fn distinct_deps(plan: &Plan, (c, cb): Key) -> usize {
     dep_keys(plan, c, &chunks::unravel(cb, &plan.stages[c].grid())).len()
 }

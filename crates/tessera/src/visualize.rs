@@ -99,16 +99,16 @@ pub fn execution_order(plan: &Plan) -> HashMap<(StageId, usize), usize> {
         };
         order.insert(task, order.len());
         let index = chunks::unravel(task.1, &plan.stages[task.0].grid());
-        for &(c, e) in &users_of[task.0] {
-            for cb in plan.stages[c].users(e, &index) {
-                let missing = pending.entry((c, cb)).or_insert_with(|| {
-                    let st = &plan.stages[c];
-                    st.deps(&chunks::unravel(cb, &st.grid()), plan).iter().map(|d| d.len()).sum()
-                });
-                *missing -= 1;
-                if *missing == 0 {
-                    ready.push((depth[c], Reverse(c), Reverse(cb)));
-                }
+        // Each consumer counts this input once, however many edges bring it.
+        let mut users: Vec<(StageId, usize)> =
+            users_of[task.0].iter().flat_map(|&(c, e)| plan.stages[c].users(e, &index).into_iter().map(move |cb| (c, cb))).collect();
+        users.sort_unstable();
+        users.dedup();
+        for (c, cb) in users {
+            let missing = pending.entry((c, cb)).or_insert_with(|| tessera_exec::distinct_deps(plan, (c, cb)));
+            *missing -= 1;
+            if *missing == 0 {
+                ready.push((depth[c], Reverse(c), Reverse(cb)));
             }
         }
     }
@@ -194,6 +194,15 @@ mod tests {
         // Each chunk's mean runs right after its chunk: consumers before new sources.
         assert_eq!(o[&(0, 0)] + 1, o[&(1, 0)]);
         assert_eq!(o[&(2, 0)], 8);
+    }
+
+    #[test]
+    fn order_counts_an_input_reached_by_two_edges_once() {
+        // x + x.T over a materialised x: each consumer reads two blocks of one stage.
+        let x = crate::from_vec(&[4, 4], (0..16).map(|v| v as f64).collect(), 2).unwrap().rechunk([4, 1]).unwrap();
+        let y = x.add(&x.t()).unwrap().sum().unwrap();
+        let plan = tessera_core::plan::lower_unfused(&[y.expr().clone()]);
+        assert_eq!(execution_order(&plan).len(), plan.task_count());
     }
 
     #[test]
