@@ -13,7 +13,7 @@ use tessera_core::plan::{Head, Instr, Leaf};
 use tessera_core::view::{AffineMap, AxisMap};
 use tessera_core::{err, Block, Buffer, DType, Element, Result};
 use tessera_kernels::elementwise as ew;
-use tessera_kernels::random::{self, Stream};
+use tessera_kernels::random::{self, Rows, Stream};
 
 /// Elements per tile: registers of 32 KiB for float64 stay in L1/L2 cache.
 pub const TILE: usize = 4096;
@@ -225,6 +225,8 @@ fn fill_leaf(src: &Source, segs: &Segments, block_start: &[usize], run_axis: usi
             }
         }),
         Source::Gen { gen, map, base_strides } => {
+            // Runs whose base indices step evenly go to the generator together as rows.
+            let mut group: Option<(usize, Rows, usize)> = None;
             for (seg, coords) in segs.iter() {
                 let nd = coords.len();
                 let (mut flat, mut step) = (0isize, 0isize);
@@ -239,28 +241,49 @@ fn fill_leaf(src: &Source, segs: &Segments, block_start: &[usize], run_axis: usi
                         }
                     }
                 }
-                generate(gen, flat as u64, step as i64, dtype, out, seg.t, seg.len);
+                let (flat, step) = (flat as u64, step as i64);
+                if let Some((t0, rows, count)) = group.as_mut() {
+                    let stride = if *count == 1 { flat.wrapping_sub(rows.start) as i64 } else { rows.stride };
+                    let next = rows.start.wrapping_add((*count as i64).wrapping_mul(stride) as u64);
+                    if rows.step == step && rows.len == seg.len && *t0 + *count * seg.len == seg.t && next == flat {
+                        rows.stride = stride;
+                        *count += 1;
+                        continue;
+                    }
+                }
+                if let Some((t0, rows, count)) = group {
+                    generate(gen, rows, dtype, out, t0, rows.len * count);
+                }
+                group = Some((seg.t, Rows { start: flat, step, len: seg.len, stride: 0 }, 1));
+            }
+            if let Some((t0, rows, count)) = group {
+                generate(gen, rows, dtype, out, t0, rows.len * count);
             }
         }
     }
 }
 
-/// Writes `len` generated values at flat base indices `flat + k * step` into `out[t..]`.
-fn generate(gen: &Generator, flat: u64, step: i64, dtype: DType, out: &mut Buffer, t: usize, len: usize) {
+/// Writes `len` generated values into `out[t..]`, at the base indices `rows` gives
+/// (`out[t + r * rows.len + k]` is the value at `rows.start + r * rows.stride + k * rows.step`).
+fn generate(gen: &Generator, rows: Rows, dtype: DType, out: &mut Buffer, t: usize, len: usize) {
+    let index = |j: usize| {
+        let (r, k) = (j / rows.len, j % rows.len);
+        rows.start as i64 + r as i64 * rows.stride + k as i64 * rows.step
+    };
     match gen {
         Generator::Fill(s) => tessera_core::with_dtype!(dtype, T => T::slice_mut(out)[t..t + len].fill(s.cast::<T>())),
         Generator::Range { start, step: d } => {
             if dtype.is_float() {
                 with_f64(dtype, out, t, len, |o| {
-                    for (k, v) in o.iter_mut().enumerate() {
-                        *v = start + d * (flat as i64 + k as i64 * step) as f64;
+                    for (j, v) in o.iter_mut().enumerate() {
+                        *v = start + d * index(j) as f64;
                     }
                 })
             } else {
                 tessera_core::with_dtype!(dtype, T => {
                     let (s0, d0) = (*start as i64, *d as i64);
-                    for (k, v) in T::slice_mut(out)[t..t + len].iter_mut().enumerate() {
-                        *v = T::from_i64(s0.wrapping_add(d0.wrapping_mul(flat as i64 + k as i64 * step)));
+                    for (j, v) in T::slice_mut(out)[t..t + len].iter_mut().enumerate() {
+                        *v = T::from_i64(s0.wrapping_add(d0.wrapping_mul(index(j))));
                     }
                 })
             }
@@ -269,8 +292,8 @@ fn generate(gen: &Generator, flat: u64, step: i64, dtype: DType, out: &mut Buffe
             let div = if *endpoint { num.saturating_sub(1) } else { *num }.max(1) as f64;
             let d = (stop - start) / div;
             with_f64(dtype, out, t, len, |o| {
-                for (k, v) in o.iter_mut().enumerate() {
-                    let i = (flat as i64 + k as i64 * step) as usize;
+                for (j, v) in o.iter_mut().enumerate() {
+                    let i = index(j) as usize;
                     *v = if *endpoint && *num > 1 && i == num - 1 { *stop } else { start + i as f64 * d };
                 }
             })
@@ -280,10 +303,10 @@ fn generate(gen: &Generator, flat: u64, step: i64, dtype: DType, out: &mut Buffe
             match *dist {
                 RandomDist::Integers { low, high } => {
                     if dtype == DType::I64 {
-                        random::fill_integers(s, flat, step, low, high, &mut i64::slice_mut(out)[t..t + len]);
+                        random::fill_integers(s, rows, low, high, &mut i64::slice_mut(out)[t..t + len]);
                     } else {
                         let mut tmp = vec![0i64; len];
-                        random::fill_integers(s, flat, step, low, high, &mut tmp);
+                        random::fill_integers(s, rows, low, high, &mut tmp);
                         tessera_core::with_dtype!(dtype, T => {
                             for (o, v) in T::slice_mut(out)[t..t + len].iter_mut().zip(tmp) {
                                 *o = T::from_i64(v);
@@ -291,9 +314,9 @@ fn generate(gen: &Generator, flat: u64, step: i64, dtype: DType, out: &mut Buffe
                         })
                     }
                 }
-                RandomDist::Normal { loc, scale } => with_f64(dtype, out, t, len, |o| random::fill_normal(s, flat, step, loc, scale, o)),
-                RandomDist::Uniform { low, high } => with_f64(dtype, out, t, len, |o| random::fill_uniform(s, flat, step, low, high, o)),
-                RandomDist::Random => with_f64(dtype, out, t, len, |o| random::fill_random(s, flat, step, o)),
+                RandomDist::Normal { loc, scale } => with_f64(dtype, out, t, len, |o| random::fill_normal(s, rows, loc, scale, o)),
+                RandomDist::Uniform { low, high } => with_f64(dtype, out, t, len, |o| random::fill_uniform(s, rows, low, high, o)),
+                RandomDist::Random => with_f64(dtype, out, t, len, |o| random::fill_random(s, rows, o)),
             }
         }
     }
@@ -317,6 +340,10 @@ fn with_f64(dtype: DType, out: &mut Buffer, t: usize, len: usize, f: impl FnOnce
 fn reduce_tile<T: Num>(p: &mut Partial, vals: &[T], runs: &Runs, axes: &[usize], shape: &[usize], start: &[usize], domain: &Chunks) {
     let nd = shape.len();
     let into_one = nd == 0 || axes.contains(&runs.run_axis);
+    let rows = !into_one && p.adds_rows();
+    // Consecutive runs into the same cells go in together: (first run's t, pos, runs).
+    let mut group: Option<(usize, usize, usize)> = None;
+    let mut width = 0;
     for (seg, coords) in runs.segs.iter() {
         let (mut pos, mut rank, mut arg) = (0usize, 0u64, 0i64);
         for a in 0..nd {
@@ -327,6 +354,19 @@ fn reduce_tile<T: Num>(p: &mut Partial, vals: &[T], runs: &Runs, axes: &[usize],
                 pos = pos * shape[a] + local;
             }
         }
+        if rows {
+            match group.as_mut() {
+                Some((t0, gpos, count)) if *gpos == pos && width == seg.len && *t0 + *count * width == seg.t => *count += 1,
+                _ => {
+                    if let Some((t0, gpos, count)) = group {
+                        p.add_rows(&vals[t0..t0 + count * width], width, gpos);
+                    }
+                    group = Some((seg.t, pos, 1));
+                    width = seg.len;
+                }
+            }
+            continue;
+        }
         // Values already in this cell: the position of the run among the reduced
         // coordinates, in iteration order.
         for &a in runs.order {
@@ -335,5 +375,8 @@ fn reduce_tile<T: Num>(p: &mut Partial, vals: &[T], runs: &Runs, axes: &[usize],
             }
         }
         p.add_run(&vals[seg.t..seg.t + seg.len], pos, into_one, rank, arg);
+    }
+    if let Some((t0, gpos, count)) = group {
+        p.add_rows(&vals[t0..t0 + count * width], width, gpos);
     }
 }

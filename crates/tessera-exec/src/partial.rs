@@ -4,6 +4,7 @@
 use tessera_core::ops::ReduceOp;
 use tessera_core::plan::Finalize;
 use tessera_core::{Block, Buffer, DType, Element};
+use tessera_kernels::reduce;
 
 /// What the accumulators need of an element type.
 pub trait Num: Element {
@@ -122,13 +123,7 @@ impl Partial {
         let first = rank == 0;
         match &mut self.acc {
             Acc::Sum(buf) => match buf {
-                Buffer::F64(s) => {
-                    if into_one {
-                        s[pos] += sum_f64(vals);
-                    } else {
-                        s[pos..pos + vals.len()].iter_mut().zip(vals).for_each(|(a, v)| *a += v.to_f64());
-                    }
-                }
+                Buffer::F64(s) => add_f64(s, vals, pos, into_one),
                 Buffer::U64(s) => {
                     if into_one {
                         s[pos] = vals.iter().fold(s[pos], |a, v| a.wrapping_add(v.as_u64()));
@@ -173,13 +168,7 @@ impl Partial {
                     each_cell(s, vals, pos, into_one, |a, x| *a = pick(*a, x, true));
                 }
             }
-            Acc::Mean { sum } => {
-                if into_one {
-                    sum[pos] += sum_f64(vals);
-                } else {
-                    sum[pos..pos + vals.len()].iter_mut().zip(vals).for_each(|(a, v)| *a += v.to_f64());
-                }
-            }
+            Acc::Mean { sum } => add_f64(sum, vals, pos, into_one),
             Acc::Var { mean, m2 } => {
                 if into_one {
                     // Chan et al.: merge this run's (n, mean, m2) into the cell's.
@@ -223,6 +212,26 @@ impl Partial {
                             index[pos + k] = arg;
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /// Whether consecutive runs into the same cells may go in together through
+    /// [`Partial::add_rows`]: sums and means, which ignore runs' ranks and indices.
+    pub fn adds_rows(&self) -> bool {
+        matches!(self.acc, Acc::Sum(_) | Acc::Mean { .. })
+    }
+
+    /// Adds `vals.len() / width` runs of `width` values, in order, into the cells from
+    /// `pos` on; only where [`Partial::adds_rows`].
+    pub fn add_rows<T: Num>(&mut self, vals: &[T], width: usize, pos: usize) {
+        debug_assert!(self.adds_rows());
+        match (&mut self.acc, as_f64s(vals)) {
+            (Acc::Mean { sum: s } | Acc::Sum(Buffer::F64(s)), Some(v)) => reduce::add_rows_into(&mut s[pos..pos + width], v),
+            _ => {
+                for run in vals.chunks(width.max(1)) {
+                    self.add_run(run, pos, false, 0, 0);
                 }
             }
         }
@@ -316,8 +325,30 @@ impl Partial {
     }
 }
 
-/// Sum with eight independent lanes (vectorises; the order is fixed by the run length).
+/// `vals` as float64 when they are (the hot case, served by SIMD kernels).
+fn as_f64s<T: Num>(vals: &[T]) -> Option<&[f64]> {
+    (std::any::TypeId::of::<T>() == std::any::TypeId::of::<f64>())
+        // SAFETY: T is f64.
+        .then(|| unsafe { std::slice::from_raw_parts(vals.as_ptr().cast::<f64>(), vals.len()) })
+}
+
+/// Float sums: all of `vals` into cell `pos`, or `vals[k]` into cell `pos + k`.
+fn add_f64<T: Num>(s: &mut [f64], vals: &[T], pos: usize, into_one: bool) {
+    if into_one {
+        s[pos] += sum_f64(vals);
+    } else if let Some(v) = as_f64s(vals) {
+        reduce::add_into(&mut s[pos..pos + v.len()], v);
+    } else {
+        s[pos..pos + vals.len()].iter_mut().zip(vals).for_each(|(a, v)| *a += v.to_f64());
+    }
+}
+
+/// Sum with eight independent lanes, as `reduce::sum_lanes` (the order is fixed by the
+/// run length, so every dtype and path sums alike).
 fn sum_f64<T: Num>(vals: &[T]) -> f64 {
+    if let Some(v) = as_f64s(vals) {
+        return reduce::sum_lanes(v);
+    }
     let mut lanes = [0.0f64; 8];
     let chunks = vals.chunks_exact(8);
     let rest = chunks.remainder();

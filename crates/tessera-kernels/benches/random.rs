@@ -9,8 +9,9 @@
 use std::hint::black_box;
 use std::time::Instant;
 
+use tessera_kernels::simd_path;
 use tessera_kernels::random::{
-    fill_integers, fill_normal, fill_random, fill_uniform, simd_path, Stream,
+    fill_integers, fill_normal, fill_random, fill_uniform, Rows, Stream,
 };
 
 const BUF: usize = 4096;
@@ -61,27 +62,27 @@ fn main() {
     let mut f = vec![0.0f64; BUF];
     let mut n = vec![0i64; BUF];
     measure("fill_normal", |start| {
-        fill_normal(s, start, 1, 0.0, 1.0, black_box(&mut f));
+        fill_normal(s, Rows::line(start, 1), 0.0, 1.0, black_box(&mut f));
         black_box(&f);
     });
     measure("fill_random", |start| {
-        fill_random(s, start, 1, black_box(&mut f));
+        fill_random(s, Rows::line(start, 1), black_box(&mut f));
         black_box(&f);
     });
     measure("fill_uniform", |start| {
-        fill_uniform(s, start, 1, -2.0, 3.0, black_box(&mut f));
+        fill_uniform(s, Rows::line(start, 1), -2.0, 3.0, black_box(&mut f));
         black_box(&f);
     });
     measure("fill_integers [0,1000)", |start| {
-        fill_integers(s, start, 1, 0, 1000, black_box(&mut n));
+        fill_integers(s, Rows::line(start, 1), 0, 1000, black_box(&mut n));
         black_box(&n);
     });
     measure("fill_normal (odd start)", |start| {
-        fill_normal(s, start + 1, 1, 0.0, 1.0, black_box(&mut f));
+        fill_normal(s, Rows::line(start + 1, 1), 0.0, 1.0, black_box(&mut f));
         black_box(&f);
     });
     measure("fill_normal step 3", |start| {
-        fill_normal(s, start, 3, 0.0, 1.0, black_box(&mut f));
+        fill_normal(s, Rows::line(start, 3), 0.0, 1.0, black_box(&mut f));
         black_box(&f);
     });
 }

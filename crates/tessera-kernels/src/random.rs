@@ -33,7 +33,7 @@
 //! an explicit fused `mul_add`, and Rust never contracts `a*b+c` on its own,
 //! so every path gives the same bits.
 
-use std::sync::atomic::{AtomicU8, Ordering};
+use crate::dispatch::{path, Path};
 
 /// Identifies one random stream: the value at global index `i` depends only
 /// on `(seed, stream, i)`.
@@ -449,7 +449,10 @@ fn value_at<G: Gen<W, P>, const W: usize, const P: usize>(g: &G, ks: &Keys, i: u
     unit_values::<G, W, P>(g, ks, b, u, unit_words::<W>(&x, u))[r % P]
 }
 
-/// One pass: the values of the `SCRATCH` units starting with block `b`.
+/// Blocks per pass (the most, for one value per unit and two units per block).
+const PASS_BLOCKS: usize = SCRATCH;
+
+/// One pass: the values of the `SCRATCH` units of the blocks `ctr[..SCRATCH / units]`.
 /// Philox for the batch of blocks goes to the scratch buffer `ws`, then the
 /// transform runs over it: each loop alone vectorises well and keeps enough
 /// independent work in flight.
@@ -457,7 +460,7 @@ fn value_at<G: Gen<W, P>, const W: usize, const P: usize>(g: &G, ks: &Keys, i: u
 fn pass<G: Gen<W, P>, const W: usize, const P: usize>(
     g: &G,
     ks: &Keys,
-    b: u64,
+    ctr: &[u64; PASS_BLOCKS],
     ws: &mut [[u64; SCRATCH]; W],
     out: &mut [[G::T; P]; SCRATCH],
 ) {
@@ -465,7 +468,7 @@ fn pass<G: Gen<W, P>, const W: usize, const P: usize>(
     let half = SCRATCH / units / 2;
     // Blocks j and j + half together (see `philox_block2`).
     for j in 0..half {
-        let (x, y) = philox_block2(ks, b.wrapping_add(j as u64), b.wrapping_add((j + half) as u64));
+        let (x, y) = philox_block2(ks, ctr[j], ctr[j + half]);
         for u in 0..units {
             for k in 0..W {
                 ws[k][j * units + u] = x[u * W + k];
@@ -494,8 +497,7 @@ fn pass<G: Gen<W, P>, const W: usize, const P: usize>(
                     for k in 0..W {
                         w[k] = ws[k][t];
                     }
-                    let bt = b.wrapping_add((t / units) as u64);
-                    *o = g.gen_ext(w, philox_block(ks, bt | EXT_BIT)[t % units]);
+                    *o = g.gen_ext(w, philox_block(ks, ctr[t / units] | EXT_BIT)[t % units]);
                 }
             }
         }
@@ -510,8 +512,7 @@ fn fill_contig<G: Gen<W, P>, const W: usize, const P: usize>(
     start: u64,
     out: &mut [G::T],
 ) {
-    let units = 4 / W; // units per block
-    let per_block = units * P;
+    let per_block = 4 / W * P;
     // Head: up to the first block boundary.
     let n = out.len();
     let head = ((per_block - (start % per_block as u64) as usize) % per_block).min(n);
@@ -519,35 +520,118 @@ fn fill_contig<G: Gen<W, P>, const W: usize, const P: usize>(
     for (k, o) in head_out.iter_mut().enumerate() {
         *o = value_at::<G, W, P>(g, ks, start.wrapping_add(k as u64));
     }
-    let mut b = start.wrapping_add(head as u64) / per_block as u64;
+    let b = start.wrapping_add(head as u64) / per_block as u64;
     let (body_units, part) = body.as_chunks_mut::<P>();
-    let mut ws = [[0u64; SCRATCH]; W];
-    let mut passes = body_units.chunks_exact_mut(SCRATCH);
-    for ch in &mut passes {
-        let ch: &mut [[G::T; P]; SCRATCH] = ch.try_into().expect("chunk of SCRATCH units");
-        pass::<G, W, P>(g, ks, b, &mut ws, ch);
-        b = b.wrapping_add((SCRATCH / units) as u64);
-    }
-    let rest = passes.into_remainder();
-    if rest.len() >= SCRATCH / 8 {
-        // A long remainder: one more pass into a temporary.
-        let mut tmp = [[G::T::default(); P]; SCRATCH];
-        pass::<G, W, P>(g, ks, b, &mut ws, &mut tmp);
-        rest.copy_from_slice(&tmp[..rest.len()]);
-    } else {
-        for ch in rest.chunks_mut(units) {
-            let x = philox_block(ks, b);
-            for (u, o) in ch.iter_mut().enumerate() {
-                *o = unit_values::<G, W, P>(g, ks, b, u, unit_words::<W>(&x, u));
-            }
-            b = b.wrapping_add(1);
-        }
-    }
+    fill_blocks::<G, W, P>(g, ks, BlockRows::new(b, u64::MAX, 0), body_units);
     // A partial unit at the end (only when P > 1).
     let first = start.wrapping_add((n - part.len()) as u64);
     for (k, o) in part.iter_mut().enumerate() {
         *o = value_at::<G, W, P>(g, ks, first.wrapping_add(k as u64));
     }
+}
+
+/// Block counters of rows of `row_blocks` consecutive blocks, each row starting `gap`
+/// blocks (wrapping) after the end of the one before; endless.
+struct BlockRows {
+    next: u64,
+    left: u64,
+    row_blocks: u64,
+    gap: u64,
+}
+
+impl BlockRows {
+    #[inline(always)]
+    fn new(first: u64, row_blocks: u64, gap: u64) -> BlockRows {
+        BlockRows { next: first, left: row_blocks, row_blocks, gap }
+    }
+
+    #[inline(always)]
+    fn next(&mut self) -> u64 {
+        if self.left == 0 {
+            self.next = self.next.wrapping_add(self.gap);
+            self.left = self.row_blocks;
+        }
+        self.left -= 1;
+        let b = self.next;
+        self.next = self.next.wrapping_add(1);
+        b
+    }
+
+    /// The next `ctr.len()` counters, a row's worth at a time (each run vectorises).
+    #[inline(always)]
+    fn take(&mut self, ctr: &mut [u64]) {
+        let mut i = 0;
+        while i < ctr.len() {
+            if self.left == 0 {
+                self.next = self.next.wrapping_add(self.gap);
+                self.left = self.row_blocks;
+            }
+            let m = self.left.min((ctr.len() - i) as u64) as usize;
+            for (k, c) in ctr[i..i + m].iter_mut().enumerate() {
+                *c = self.next.wrapping_add(k as u64);
+            }
+            self.next = self.next.wrapping_add(m as u64);
+            self.left -= m as u64;
+            i += m;
+        }
+    }
+}
+
+/// The units of the blocks that `blocks` yields, in order, filling `out` (whose length
+/// need not be a whole number of blocks: the last block's spare units are dropped).
+#[inline(always)]
+fn fill_blocks<G: Gen<W, P>, const W: usize, const P: usize>(
+    g: &G,
+    ks: &Keys,
+    mut blocks: BlockRows,
+    out: &mut [[G::T; P]],
+) {
+    let units = 4 / W; // units per block
+    let per_pass = SCRATCH / units;
+    let mut ctr = [0u64; PASS_BLOCKS];
+    let mut ws = [[0u64; SCRATCH]; W];
+    let mut passes = out.chunks_exact_mut(SCRATCH);
+    for ch in &mut passes {
+        let ch: &mut [[G::T; P]; SCRATCH] = ch.try_into().expect("chunk of SCRATCH units");
+        blocks.take(&mut ctr[..per_pass]);
+        pass::<G, W, P>(g, ks, &ctr, &mut ws, ch);
+    }
+    let rest = passes.into_remainder();
+    if rest.len() >= SCRATCH / 8 {
+        // A long remainder: one more pass into a temporary (spare units are dropped).
+        let mut tmp = [[G::T::default(); P]; SCRATCH];
+        blocks.take(&mut ctr[..per_pass]);
+        pass::<G, W, P>(g, ks, &ctr, &mut ws, &mut tmp);
+        rest.copy_from_slice(&tmp[..rest.len()]);
+    } else {
+        for ch in rest.chunks_mut(units) {
+            let b = blocks.next();
+            let x = philox_block(ks, b);
+            for (u, o) in ch.iter_mut().enumerate() {
+                *o = unit_values::<G, W, P>(g, ks, b, u, unit_words::<W>(&x, u));
+            }
+        }
+    }
+}
+
+/// Rows of whole blocks: `out` holds rows of `len` values, row `r` starting at index
+/// `start + r * stride`, where `start`, `len` and `stride` are multiples of the values per
+/// block. The rows go through the passes as one stream, so short rows cost no more than
+/// one long one.
+#[inline(always)]
+fn fill_block_rows<G: Gen<W, P>, const W: usize, const P: usize>(
+    g: &G,
+    ks: &Keys,
+    rows: Rows,
+    out: &mut [G::T],
+) {
+    let per_block = (4 / W * P) as u64;
+    let row_blocks = rows.len as u64 / per_block;
+    let jump = (rows.stride / per_block as i64) as u64;
+    let blocks = BlockRows::new(rows.start / per_block, row_blocks, jump.wrapping_sub(row_blocks));
+    let (units, part) = out.as_chunks_mut::<P>();
+    debug_assert!(part.is_empty());
+    fill_blocks::<G, W, P>(g, ks, blocks, units);
 }
 
 /// `out[k]` = value at index `start + k*step` (wrapping), element by element
@@ -596,8 +680,9 @@ fn fill_strided<G: Gen<W, P>, const W: usize, const P: usize>(
     }
 }
 
+/// One run: `out[k]` = value at index `start + k*step`.
 #[inline(always)]
-fn fill_any<G: Gen<W, P>, const W: usize, const P: usize>(
+fn fill_line<G: Gen<W, P>, const W: usize, const P: usize>(
     g: &G,
     ks: &Keys,
     start: u64,
@@ -618,141 +703,93 @@ fn fill_any<G: Gen<W, P>, const W: usize, const P: usize>(
     }
 }
 
+#[inline(always)]
+fn fill_any<G: Gen<W, P>, const W: usize, const P: usize>(g: &G, ks: &Keys, rows: Rows, out: &mut [G::T]) {
+    if out.is_empty() {
+        return;
+    }
+    let per_block = (4 / W * P) as u64;
+    let whole = |v: u64| v % per_block == 0;
+    if rows.step == 1 && out.len() > rows.len && whole(rows.start) && whole(rows.len as u64) && whole(rows.stride as u64) {
+        fill_block_rows::<G, W, P>(g, ks, rows, out);
+    } else {
+        for (r, row) in out.chunks_mut(rows.len).enumerate() {
+            fill_line::<G, W, P>(g, ks, rows.start.wrapping_add((r as i64).wrapping_mul(rows.stride) as u64), rows.step, row);
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Back ends and run-time dispatch
 // ---------------------------------------------------------------------------
 
-fn fill_plain<G: Gen<W, P>, const W: usize, const P: usize>(
-    g: &G,
-    ks: &Keys,
-    start: u64,
-    step: i64,
-    out: &mut [G::T],
-) {
-    fill_any::<G, W, P>(g, ks, start, step, out)
+fn fill_plain<G: Gen<W, P>, const W: usize, const P: usize>(g: &G, ks: &Keys, rows: Rows, out: &mut [G::T]) {
+    fill_any::<G, W, P>(g, ks, rows, out)
 }
 
 #[cfg(target_arch = "x86_64")]
 mod x86 {
-    use super::{fill_any, Gen, Keys};
+    use super::{fill_any, Gen, Keys, Rows};
 
     #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx512bw,avx2,fma")]
-    pub(super) fn fill_avx512<G: Gen<W, P>, const W: usize, const P: usize>(
-        g: &G,
-        ks: &Keys,
-        start: u64,
-        step: i64,
-        out: &mut [G::T],
-    ) {
-        fill_any::<G, W, P>(g, ks, start, step, out)
+    pub(super) fn fill_avx512<G: Gen<W, P>, const W: usize, const P: usize>(g: &G, ks: &Keys, rows: Rows, out: &mut [G::T]) {
+        fill_any::<G, W, P>(g, ks, rows, out)
     }
 
     #[target_feature(enable = "avx2,fma")]
-    pub(super) fn fill_avx2<G: Gen<W, P>, const W: usize, const P: usize>(
-        g: &G,
-        ks: &Keys,
-        start: u64,
-        step: i64,
-        out: &mut [G::T],
-    ) {
-        fill_any::<G, W, P>(g, ks, start, step, out)
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Path {
-    Plain = 1,
-    Avx2 = 2,
-    Avx512 = 3,
-}
-
-static PATH: AtomicU8 = AtomicU8::new(0);
-
-fn detect() -> Path {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if is_x86_feature_detected!("avx512f")
-            && is_x86_feature_detected!("avx512dq")
-            && is_x86_feature_detected!("avx512vl")
-            && is_x86_feature_detected!("avx512bw")
-            && is_x86_feature_detected!("avx2")
-            && is_x86_feature_detected!("fma")
-        {
-            return Path::Avx512;
-        }
-        if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
-            return Path::Avx2;
-        }
-    }
-    Path::Plain
-}
-
-/// The path for this machine, detected once and cached.
-fn path() -> Path {
-    match PATH.load(Ordering::Relaxed) {
-        1 => Path::Plain,
-        2 => Path::Avx2,
-        3 => Path::Avx512,
-        _ => {
-            let p = detect();
-            PATH.store(p as u8, Ordering::Relaxed);
-            p
-        }
-    }
-}
-
-/// Which code path the fills use on this machine: `"avx512"`, `"avx2+fma"`
-/// or `"plain"` (diagnostics only: all paths give identical values).
-pub fn simd_path() -> &'static str {
-    match path() {
-        Path::Avx512 => "avx512",
-        Path::Avx2 => "avx2+fma",
-        Path::Plain => "plain",
+    pub(super) fn fill_avx2<G: Gen<W, P>, const W: usize, const P: usize>(g: &G, ks: &Keys, rows: Rows, out: &mut [G::T]) {
+        fill_any::<G, W, P>(g, ks, rows, out)
     }
 }
 
 /// Fill with an explicit path; `p` must not exceed what `detect` reports.
-fn fill_on<G: Gen<W, P>, const W: usize, const P: usize>(
-    p: Path,
-    g: &G,
-    s: Stream,
-    start: u64,
-    step: i64,
-    out: &mut [G::T],
-) {
+fn fill_on<G: Gen<W, P>, const W: usize, const P: usize>(p: Path, g: &G, s: Stream, rows: Rows, out: &mut [G::T]) {
+    assert!(rows.len > 0 || out.is_empty(), "random fill: rows of length 0");
     let ks = Keys::new(s);
     match p {
         // SAFETY: `Path::Avx512` is only passed when `detect` found AVX-512
         // F/DQ/VL/BW, AVX2 and FMA on this CPU.
         #[cfg(target_arch = "x86_64")]
-        Path::Avx512 => unsafe { x86::fill_avx512(g, &ks, start, step, out) },
+        Path::Avx512 => unsafe { x86::fill_avx512(g, &ks, rows, out) },
         // SAFETY: `Path::Avx2` is only passed when AVX2 and FMA were detected.
         #[cfg(target_arch = "x86_64")]
-        Path::Avx2 => unsafe { x86::fill_avx2(g, &ks, start, step, out) },
-        _ => fill_plain(g, &ks, start, step, out),
+        Path::Avx2 => unsafe { x86::fill_avx2(g, &ks, rows, out) },
+        _ => fill_plain(g, &ks, rows, out),
     }
 }
 
 #[inline]
-fn fill<G: Gen<W, P>, const W: usize, const P: usize>(
-    g: &G,
-    s: Stream,
-    start: u64,
-    step: i64,
-    out: &mut [G::T],
-) {
-    fill_on(path(), g, s, start, step, out)
+fn fill<G: Gen<W, P>, const W: usize, const P: usize>(g: &G, s: Stream, rows: Rows, out: &mut [G::T]) {
+    fill_on(path(), g, s, rows, out)
 }
 
 // ---------------------------------------------------------------------------
 // Public API
 // ---------------------------------------------------------------------------
 
-/// Uniform doubles in `[0, 1)` with 53-bit resolution: `out[k]` is the value
-/// at global index `start + k*step` of stream `s` (wrapping u64 arithmetic;
-/// the caller keeps the indices in range).
-pub fn fill_random(s: Stream, start: u64, step: i64, out: &mut [f64]) {
-    fill(&Unit, s, start, step, out)
+/// Which global indices a fill takes: `out` is rows of `len` values, and
+/// `out[r * len + k]` is the value at index `start + r * stride + k * step`
+/// (wrapping u64 arithmetic; the caller keeps the indices in range).  One
+/// call for many short rows is faster than a call per row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rows {
+    pub start: u64,
+    pub step: i64,
+    pub len: usize,
+    pub stride: i64,
+}
+
+impl Rows {
+    /// One row, as long as `out`: index `start + k * step` for `out[k]`.
+    pub fn line(start: u64, step: i64) -> Rows {
+        Rows { start, step, len: usize::MAX, stride: 0 }
+    }
+}
+
+/// Uniform doubles in `[0, 1)` with 53-bit resolution, at the indices `rows`
+/// gives, of stream `s`.
+pub fn fill_random(s: Stream, rows: Rows, out: &mut [f64]) {
+    fill(&Unit, s, rows, out)
 }
 
 /// Uniform doubles `low + (high - low) * u`, computed as one fused
@@ -760,16 +797,16 @@ pub fn fill_random(s: Stream, start: u64, step: i64, out: &mut [f64]) {
 /// [`fill_random`] gives at the same index.  As with NumPy, rounding can
 /// make a value equal to `high` when `high - low` is large relative to the
 /// spacing of doubles near `high`.
-pub fn fill_uniform(s: Stream, start: u64, step: i64, low: f64, high: f64, out: &mut [f64]) {
-    fill(&Uniform { low, span: high - low }, s, start, step, out)
+pub fn fill_uniform(s: Stream, rows: Rows, low: f64, high: f64, out: &mut [f64]) {
+    fill(&Uniform { low, span: high - low }, s, rows, out)
 }
 
 /// Normal deviates `loc + scale * z`, computed as `fma(scale, z, loc)`,
 /// with `z` standard normal from Box–Muller (four per Philox block; see the
 /// module docs and `docs/random-stream.md`).  `|z|` reaches 9.4: the tail
 /// is exact out to there.
-pub fn fill_normal(s: Stream, start: u64, step: i64, loc: f64, scale: f64, out: &mut [f64]) {
-    fill(&Normal { loc, scale }, s, start, step, out)
+pub fn fill_normal(s: Stream, rows: Rows, loc: f64, scale: f64, out: &mut [f64]) {
+    fill(&Normal { loc, scale }, s, rows, out)
 }
 
 /// Integers in `[low, high)`; panics unless `high > low`.
@@ -781,10 +818,10 @@ pub fn fill_normal(s: Stream, start: u64, step: i64, loc: f64, scale: f64, out: 
 /// probability is off from `1/n` by a relative amount below `n / 2^64`
 /// (below 5.5e-13 for `n = 10^7`, far beyond what any feasible sample can
 /// detect); the mapping is exactly uniform when `n` is a power of two.
-pub fn fill_integers(s: Stream, start: u64, step: i64, low: i64, high: i64, out: &mut [i64]) {
+pub fn fill_integers(s: Stream, rows: Rows, low: i64, high: i64, out: &mut [i64]) {
     assert!(high > low, "fill_integers: need high > low (got low={low}, high={high})");
     let range = high.wrapping_sub(low) as u64;
-    fill(&Integers { low, range }, s, start, step, out)
+    fill(&Integers { low, range }, s, rows, out)
 }
 
 #[cfg(test)]
@@ -857,22 +894,26 @@ mod tests {
     ];
 
     fn bits_on(p: Path, k: Kind, s: Stream, start: u64, step: i64, n: usize) -> Vec<u64> {
+        bits_rows_on(p, k, s, Rows::line(start, step), n)
+    }
+
+    fn bits_rows_on(p: Path, k: Kind, s: Stream, rows: Rows, n: usize) -> Vec<u64> {
         match k {
             Kind::Integers(low, high) => {
                 let mut v = vec![0i64; n];
                 let range = high.wrapping_sub(low) as u64;
-                fill_on(p, &Integers { low, range }, s, start, step, &mut v);
+                fill_on(p, &Integers { low, range }, s, rows, &mut v);
                 v.into_iter().map(|x| x as u64).collect()
             }
             _ => {
                 let mut v = vec![0f64; n];
                 match k {
-                    Kind::Random => fill_on(p, &Unit, s, start, step, &mut v),
+                    Kind::Random => fill_on(p, &Unit, s, rows, &mut v),
                     Kind::Uniform(low, high) => {
-                        fill_on(p, &Uniform { low, span: high - low }, s, start, step, &mut v)
+                        fill_on(p, &Uniform { low, span: high - low }, s, rows, &mut v)
                     }
                     Kind::Normal(loc, scale) => {
-                        fill_on(p, &Normal { loc, scale }, s, start, step, &mut v)
+                        fill_on(p, &Normal { loc, scale }, s, rows, &mut v)
                     }
                     Kind::Integers(..) => unreachable!(),
                 }
@@ -902,7 +943,7 @@ mod tests {
             if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
                 v.push(Path::Avx2);
             }
-            if detect() == Path::Avx512 {
+            if crate::dispatch::detect() == Path::Avx512 {
                 v.push(Path::Avx512);
             }
         }
@@ -975,20 +1016,20 @@ mod tests {
         // Pinned outputs: if any of these changes, the stream has changed.
         let s = st(42, 0);
         let mut u = [0.0; 4];
-        fill_random(s, 0, 1, &mut u);
+        fill_random(s, Rows::line(0, 1), &mut u);
         let mut z = [0.0; 4];
-        fill_normal(s, 0, 1, 0.0, 1.0, &mut z);
+        fill_normal(s, Rows::line(0, 1), 0.0, 1.0, &mut z);
         let mut n = [0i64; 4];
-        fill_integers(s, 0, 1, 0, 1000, &mut n);
+        fill_integers(s, Rows::line(0, 1), 0, 1000, &mut n);
         let far = st(0x0123_4567_89AB_CDEF, 99);
         let mut uf = [0.0; 2];
-        fill_random(far, 1 << 50, 1, &mut uf);
+        fill_random(far, Rows::line(1 << 50, 1), &mut uf);
         let mut zf = [0.0; 2];
-        fill_normal(far, 1 << 50, 1, 0.0, 1.0, &mut zf);
+        fill_normal(far, Rows::line(1 << 50, 1), 0.0, 1.0, &mut zf);
         // The first pair of stream (7, 3) that takes the extension word.
         let e = extended_pairs(st(7, 3), 1)[0];
         let mut ze = [0.0; 2];
-        fill_normal(st(7, 3), e, 1, 0.0, 1.0, &mut ze);
+        fill_normal(st(7, 3), Rows::line(e, 1), 0.0, 1.0, &mut ze);
         println!("golden: {u:?}\n{z:?}\n{n:?}\n{uf:?}\n{zf:?}\n{e} {ze:?}");
         let same = |a: &[f64], b: &[f64]| a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits());
         assert!(same(
@@ -1134,6 +1175,30 @@ mod tests {
         }
 
         #[test]
+        fn row_fills_match_definition(
+            k in kind_strategy(),
+            seed in any::<u64>(),
+            start in 0u64..1 << 40,
+            aligned in any::<bool>(),
+            step in prop_oneof![Just(1i64), Just(-1), Just(3)],
+            len in 1usize..300,
+            stride in -5000i64..5000,
+            nrows in 0usize..7,
+        ) {
+            let s = st(seed, 9);
+            // Aligned rows (start, len, stride multiples of 4) take the block-rows path.
+            let (start, len, stride) = if aligned { (start / 4 * 4, len.div_ceil(4) * 4, stride / 4 * 4) } else { (start, len, stride) };
+            let start = start + (1 << 20);
+            let rows = Rows { start, step, len, stride };
+            let want: Vec<u64> = (0..nrows * len)
+                .map(|j| bits_ref(k, s, (start as i64 + (j / len) as i64 * stride + (j % len) as i64 * step) as u64))
+                .collect();
+            for p in paths() {
+                prop_assert_eq!(&bits_rows_on(p, k, s, rows, nrows * len), &want, "path {:?}", p);
+            }
+        }
+
+        #[test]
         fn strided_fills_gather_contiguous(
             k in kind_strategy(),
             seed in any::<u64>(),
@@ -1214,26 +1279,26 @@ mod tests {
     #[test]
     fn edge_cases() {
         let s = st(1, 2);
-        fill_normal(s, 5, 1, 0.0, 1.0, &mut []);
+        fill_normal(s, Rows::line(5, 1), 0.0, 1.0, &mut []);
         let mut one = [0.0];
-        fill_random(s, u64::MAX, 1, &mut one);
+        fill_random(s, Rows::line(u64::MAX, 1), &mut one);
         assert_eq!(one[0], random_ref(s, u64::MAX));
         let mut v = [0i64; 100];
-        fill_integers(s, 0, 1, 5, 6, &mut v);
+        fill_integers(s, Rows::line(0, 1), 5, 6, &mut v);
         assert!(v.iter().all(|&x| x == 5));
-        fill_integers(s, 0, 1, i64::MIN, i64::MAX, &mut v);
+        fill_integers(s, Rows::line(0, 1), i64::MIN, i64::MAX, &mut v);
         assert!(v.iter().all(|&x| x < i64::MAX));
         let mut f = [0.0; 100];
-        fill_uniform(s, 0, 1, 2.0, 2.0, &mut f);
+        fill_uniform(s, Rows::line(0, 1), 2.0, 2.0, &mut f);
         assert!(f.iter().all(|&x| x == 2.0));
-        fill_random(s, 0, 1, &mut f);
+        fill_random(s, Rows::line(0, 1), &mut f);
         assert!(f.iter().all(|&x| (0.0..1.0).contains(&x)));
     }
 
     #[test]
     #[should_panic(expected = "high > low")]
     fn integers_reject_empty_range() {
-        fill_integers(st(0, 0), 0, 1, 3, 3, &mut [0; 4]);
+        fill_integers(st(0, 0), Rows::line(0, 1), 3, 3, &mut [0; 4]);
     }
 
     // -- Statistics
@@ -1300,13 +1365,13 @@ mod tests {
 
     fn normals(s: Stream, start: u64, n: usize) -> Vec<f64> {
         let mut v = vec![0.0; n];
-        fill_normal(s, start, 1, 0.0, 1.0, &mut v);
+        fill_normal(s, Rows::line(start, 1), 0.0, 1.0, &mut v);
         v
     }
 
     fn uniforms(s: Stream, start: u64, n: usize) -> Vec<f64> {
         let mut v = vec![0.0; n];
-        fill_random(s, start, 1, &mut v);
+        fill_random(s, Rows::line(start, 1), &mut v);
         v
     }
 
@@ -1334,7 +1399,7 @@ mod tests {
         assert!(max < 9.5 && max > 4.5, "max |z| {max}");
         // Same transform with loc/scale.
         let mut y = vec![0.0; 100_000];
-        fill_normal(st(2024, 0), 0, 1, 10.0, 0.5, &mut y);
+        fill_normal(st(2024, 0), Rows::line(0, 1), 10.0, 0.5, &mut y);
         for (a, b) in y.iter().zip(&z) {
             assert_eq!(a.to_bits(), f64::mul_add(0.5, *b, 10.0).to_bits());
         }
@@ -1378,7 +1443,7 @@ mod tests {
         println!("uniform KS: D = {d:.3e}, p = {p:.3}");
         assert!(p > 0.01, "KS D = {d}, p = {p}");
         let mut w = vec![0.0; 200_000];
-        fill_uniform(st(5, 5), 123, 1, -2.0, 6.0, &mut w);
+        fill_uniform(st(5, 5), Rows::line(123, 1), -2.0, 6.0, &mut w);
         assert!(w.iter().all(|x| (-2.0..6.0).contains(x)));
     }
 
@@ -1389,13 +1454,13 @@ mod tests {
             &[(0i64, 10i64), (-3, 4), (i64::MIN, i64::MAX), (-1, 0), (1 << 40, (1 << 40) + 3)]
         {
             let mut v = vec![0i64; 50_000];
-            fill_integers(s, 9, 1, low, high, &mut v);
+            fill_integers(s, Rows::line(9, 1), low, high, &mut v);
             assert!(v.iter().all(|&x| low <= x && x < high), "[{low}, {high})");
         }
         for &(low, high) in &[(0i64, 10i64), (-3, 4), (100, 357)] {
             let k = (high - low) as usize;
             let mut v = vec![0i64; 1_000_000];
-            fill_integers(s, 1 << 20, 1, low, high, &mut v);
+            fill_integers(s, Rows::line(1 << 20, 1), low, high, &mut v);
             let mut counts = vec![0f64; k];
             for x in &v {
                 counts[(x - low) as usize] += 1.0;
@@ -1408,7 +1473,7 @@ mod tests {
         }
         // The full range uses all 64 bits: top and bottom bits are fair.
         let mut v = vec![0i64; 1_000_000];
-        fill_integers(s, 0, 1, i64::MIN, i64::MAX, &mut v);
+        fill_integers(s, Rows::line(0, 1), i64::MIN, i64::MAX, &mut v);
         let nf = v.len() as f64;
         for bit in [0, 1, 31, 32, 62, 63] {
             let ones = v.iter().filter(|&&x| (x >> bit) & 1 == 1).count() as f64;
@@ -1573,14 +1638,14 @@ mod tests {
     fn path_speed() {
         let s = st(1, 2);
         for p in paths() {
-            let n = rate(|i, o| fill_on(p, &Normal { loc: 0.0, scale: 1.0 }, s, i, 1, o));
-            let u = rate(|i, o| fill_on(p, &Unit, s, i, 1, o));
+            let n = rate(|i, o| fill_on(p, &Normal { loc: 0.0, scale: 1.0 }, s, Rows::line(i, 1), o));
+            let u = rate(|i, o| fill_on(p, &Unit, s, Rows::line(i, 1), o));
             println!("{p:?}: normal {n:.0} M/s, random {u:.0} M/s");
         }
         let p = path();
-        let a = rate(|i, o| fill_on(p, &Normal2x64, s, i, 1, o));
-        let b = rate(|i, o| fill_on(p, &Normal4x32, s, i, 1, o));
-        let c = rate(|i, o| fill_on(p, &Normal { loc: 0.0, scale: 1.0 }, s, i, 1, o));
+        let a = rate(|i, o| fill_on(p, &Normal2x64, s, Rows::line(i, 1), o));
+        let b = rate(|i, o| fill_on(p, &Normal4x32, s, Rows::line(i, 1), o));
+        let c = rate(|i, o| fill_on(p, &Normal { loc: 0.0, scale: 1.0 }, s, Rows::line(i, 1), o));
         println!("{p:?} designs: 2/block 64-bit {a:.0} M/s, 4/block 32-bit {b:.0} M/s, chosen {c:.0} M/s");
     }
 }
