@@ -6,6 +6,9 @@ medians over repetitions and tessera's speed-up over NumPy and Dask from the sam
     .venv/bin/python benches/compare.py            # everything (NumPy seed takes ~25 s a run)
     .venv/bin/python benches/compare.py --quick    # fewer repetitions, skip slow NumPy runs
     .venv/bin/python benches/compare.py seed_mean  # only cases whose name contains this
+    .venv/bin/python benches/compare.py --reps=7 seed_2d   # more repetitions (NumPy seed runs once)
+
+Repetitions interleave the libraries (NumPy, Dask, tessera, NumPy, ...).
 """
 
 import json
@@ -150,6 +153,7 @@ def main():
     if args[:1] == ["--one"]:
         return run_one(args[1], args[2])
     quick = "--quick" in args
+    reps_arg = next((int(a.split("=", 1)[1]) for a in args if a.startswith("--reps=")), None)
     names = [a for a in args if not a.startswith("--")]
     libs = ["numpy", "dask", "tessera"]
     print(f"{'case':34} {'lib':8} {'median':>12} {'peak RSS':>10}  result")
@@ -157,24 +161,30 @@ def main():
     for name, (fn, reps) in CASES.items():
         if names and not any(n in name for n in names):
             continue
+        def n_reps(lib, reps=reps):
+            if lib == "numpy" and name.startswith("seed"):
+                return 0 if quick else 1
+            return reps_arg or (1 if quick else reps)
+
+        # Repetitions interleave the libraries, so that the machine's drifts hit all alike.
+        times = {lib: [] for lib in libs}
+        rss = {lib: 0.0 for lib in libs}
+        result = {lib: None for lib in libs}
+        for rep in range(max(n_reps(lib) for lib in libs)):
+            for lib in libs:
+                if rep >= n_reps(lib) or (rep > 0 and not times[lib]):
+                    continue
+                t, m, result[lib] = measure_isolated(name, lib)
+                if t is not None:
+                    times[lib].append(t)
+                    rss[lib] = max(rss[lib], m)
         for lib in libs:
-            r = 1 if (quick or (lib == "numpy" and name.startswith("seed"))) else reps
-            if quick and lib == "numpy" and name.startswith("seed"):
+            if not times[lib]:
                 continue
-            times, rss, result = [], 0.0, None
-            for _ in range(r):
-                t, m, result = measure_isolated(name, lib)
-                if t is None:
-                    break
-                times.append(t)
-                rss = max(rss, m)
-            if not times:
-                continue
-            med = statistics.median(times)
+            med = statistics.median(times[lib])
             rows[(name, lib)] = med
-            unit = "us/task" if name == "overhead_per_task" else "s"
             shown = f"{med * 1e6:10.2f}us" if (name.startswith("overhead") or name.startswith("tiny") or name.startswith("build")) else f"{med:11.4f}s"
-            print(f"{name:34} {lib:8} {shown:>12} {rss:8.0f}MiB  {result}", flush=True)
+            print(f"{name:34} {lib:8} {shown:>12} {rss[lib]:8.0f}MiB  {result[lib]}  (n={len(times[lib])})", flush=True)
         tn = rows.get((name, "tessera"))
         for ref in ("numpy", "dask"):
             if tn and rows.get((name, ref)):

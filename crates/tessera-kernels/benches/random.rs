@@ -17,13 +17,18 @@ use tessera_kernels::random::{
 const BUF: usize = 4096;
 const REPS: usize = 15;
 
-fn measure(name: &str, mut f: impl FnMut(u64)) {
+fn measure(name: &str, f: impl FnMut(u64)) {
+    measure_n(name, BUF, f)
+}
+
+/// As `measure`, for fills of `buf` values.
+fn measure_n(name: &str, buf: usize, mut f: impl FnMut(u64)) {
     // Calibrate the number of fills per repetition to ~40 ms.
     let mut iters = 64u64;
     loop {
         let t = Instant::now();
         for k in 0..iters {
-            f(k * BUF as u64);
+            f(k * buf as u64);
         }
         if t.elapsed().as_secs_f64() > 0.02 || iters > (1 << 24) {
             break;
@@ -36,10 +41,10 @@ fn measure(name: &str, mut f: impl FnMut(u64)) {
         let t = Instant::now();
         for _ in 0..iters {
             f(next);
-            next += BUF as u64;
+            next += buf as u64;
         }
         let dt = t.elapsed().as_secs_f64();
-        rates.push((iters as f64) * BUF as f64 / dt);
+        rates.push((iters as f64) * buf as f64 / dt);
     }
     rates.sort_by(|a, b| a.partial_cmp(b).unwrap());
     let med = rates[REPS / 2];
@@ -49,7 +54,7 @@ fn measure(name: &str, mut f: impl FnMut(u64)) {
         rates[0] / 1e6,
         rates[REPS - 1] / 1e6,
         iters,
-        BUF
+        buf
     );
 }
 
@@ -79,6 +84,20 @@ fn main() {
     });
     measure("fill_normal (odd start)", |start| {
         fill_normal(s, Rows::line(start + 1, 1), 0.0, 1.0, black_box(&mut f));
+        black_box(&f);
+    });
+    let mut big = vec![0.0f64; 1 << 16];
+    measure_n("fill_normal 65536", big.len(), |start| {
+        fill_normal(s, Rows::line(start * 16, 1), 0.0, 1.0, black_box(&mut big));
+        black_box(&big);
+    });
+    measure_n("fill_normal 1000", 1000, |start| {
+        fill_normal(s, Rows::line(start * 20, 1), 0.0, 1.0, black_box(&mut f[..1000]));
+        black_box(&f);
+    });
+    // Four rows of a 20000-wide array: the fused 2-d seed's tile.
+    measure_n("fill_normal rows 4x1000", 4000, |start| {
+        fill_normal(s, Rows { start: start * 20, step: 1, len: 1000, stride: 20000 }, 0.0, 1.0, black_box(&mut f[..4000]));
         black_box(&f);
     });
     measure("fill_normal step 3", |start| {

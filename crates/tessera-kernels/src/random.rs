@@ -274,7 +274,12 @@ fn rotate_quarters(q: u64, c: f64, s: f64) -> (f64, f64) {
 /// 30` and `t = (wa mod 2^30) 2^-30 - 1/2`.
 #[inline(always)]
 fn box_muller(x: f64, bias: f64, wa: u64) -> (f64, f64) {
-    let rad = neg2_ln(x, bias).sqrt();
+    polar(neg2_ln(x, bias).sqrt(), wa)
+}
+
+/// `(rad cos θ, rad sin θ)` for the angle word `wa` (see [`box_muller`]).
+#[inline(always)]
+fn polar(rad: f64, wa: u64) -> (f64, f64) {
     let t = f64::from_bits(ONE_BITS | ((wa << 22) & MANT_MASK)) - 1.5; // exact
     let (c, s) = cos_sin_quarter(t);
     let (c, s) = rotate_quarters((wa & LO32) >> 30, c, s);
@@ -316,6 +321,17 @@ trait Gen<const W: usize, const P: usize>: Copy {
     fn needs_ext(w0: u64) -> bool {
         let _ = w0;
         false
+    }
+    /// The values of a pass's units from their words (`ws[k][t]` is word `k` of unit `t`).
+    #[inline(always)]
+    fn gen_pass(&self, ws: &[[u64; SCRATCH]; W], out: &mut [[Self::T; P]; SCRATCH]) {
+        for (t, o) in out.iter_mut().enumerate() {
+            let mut w = [0u64; W];
+            for k in 0..W {
+                w[k] = ws[k][t];
+            }
+            *o = self.gen(w);
+        }
     }
     /// The unit's values when it needs its extension word `ext` (word `u` of
     /// block `b | EXT_BIT` for unit `u` of block `b`).
@@ -390,6 +406,20 @@ impl Gen<2, 2> for Normal {
     fn gen(&self, w: [u64; 2]) -> [f64; 2] {
         // u = (w0 + 1/2) 2^-32
         self.finish(small_to_f64(w[0], 0.5), 1023.0 + 32.0, w[1])
+    }
+    /// Two loops, the logarithms (with their divisions) first, then the square roots and
+    /// angles: the divider is busy for ~25 cycles per 8 pairs on Zen 4, and split loops
+    /// overlap it with the multiply-adds better (about 3 % faster here; same bits).
+    #[inline(always)]
+    fn gen_pass(&self, ws: &[[u64; SCRATCH]; 2], out: &mut [[f64; 2]; SCRATCH]) {
+        let mut lg = [0.0f64; SCRATCH];
+        for (l, &w0) in lg.iter_mut().zip(&ws[0]) {
+            *l = neg2_ln(small_to_f64(w0, 0.5), 1023.0 + 32.0);
+        }
+        for ((o, &l), &wa) in out.iter_mut().zip(&lg).zip(&ws[1]) {
+            let (z0, z1) = polar(l.sqrt(), wa);
+            *o = [f64::mul_add(self.scale, z0, self.loc), f64::mul_add(self.scale, z1, self.loc)];
+        }
     }
     #[inline(always)]
     fn needs_ext(w0: u64) -> bool {
@@ -476,13 +506,7 @@ fn pass<G: Gen<W, P>, const W: usize, const P: usize>(
             }
         }
     }
-    for (t, o) in out.iter_mut().enumerate() {
-        let mut w = [0u64; W];
-        for k in 0..W {
-            w[k] = ws[k][t];
-        }
-        *o = g.gen(w);
-    }
+    g.gen_pass(ws, out);
     if G::EXTENDS {
         // Rare units that need an extension word: a cheap vectorised check,
         // then a scalar fix-up.
