@@ -266,25 +266,15 @@ fn fill_leaf(src: &Source, segs: &Segments, block_start: &[usize], run_axis: usi
 /// Writes `len` generated values into `out[t..]`, at the base indices `rows` gives
 /// (`out[t + r * rows.len + k]` is the value at `rows.start + r * rows.stride + k * rows.step`).
 fn generate(gen: &Generator, rows: Rows, dtype: DType, out: &mut Buffer, t: usize, len: usize) {
-    let index = |j: usize| {
-        let (r, k) = (j / rows.len, j % rows.len);
-        rows.start as i64 + r as i64 * rows.stride + k as i64 * rows.step
-    };
     match gen {
         Generator::Fill(s) => tessera_core::with_dtype!(dtype, T => T::slice_mut(out)[t..t + len].fill(s.cast::<T>())),
         Generator::Range { start, step: d } => {
             if dtype.is_float() {
-                with_f64(dtype, out, t, len, |o| {
-                    for (j, v) in o.iter_mut().enumerate() {
-                        *v = start + d * index(j) as f64;
-                    }
-                })
+                with_f64(dtype, out, t, len, |o| each_index(o, rows, |v, i| *v = start + d * i as f64))
             } else {
                 tessera_core::with_dtype!(dtype, T => {
                     let (s0, d0) = (*start as i64, *d as i64);
-                    for (j, v) in T::slice_mut(out)[t..t + len].iter_mut().enumerate() {
-                        *v = T::from_i64(s0.wrapping_add(d0.wrapping_mul(index(j))));
-                    }
+                    each_index(&mut T::slice_mut(out)[t..t + len], rows, |v, i| *v = T::from_i64(s0.wrapping_add(d0.wrapping_mul(i))));
                 })
             }
         }
@@ -292,10 +282,10 @@ fn generate(gen: &Generator, rows: Rows, dtype: DType, out: &mut Buffer, t: usiz
             let div = if *endpoint { num.saturating_sub(1) } else { *num }.max(1) as f64;
             let d = (stop - start) / div;
             with_f64(dtype, out, t, len, |o| {
-                for (j, v) in o.iter_mut().enumerate() {
-                    let i = index(j) as usize;
+                each_index(o, rows, |v, i| {
+                    let i = i as usize;
                     *v = if *endpoint && *num > 1 && i == num - 1 { *stop } else { start + i as f64 * d };
-                }
+                })
             })
         }
         Generator::Random { dist, seed, stream } => {
@@ -318,6 +308,16 @@ fn generate(gen: &Generator, rows: Rows, dtype: DType, out: &mut Buffer, t: usiz
                 RandomDist::Uniform { low, high } => with_f64(dtype, out, t, len, |o| random::fill_uniform(s, rows, low, high, o)),
                 RandomDist::Random => with_f64(dtype, out, t, len, |o| random::fill_random(s, rows, o)),
             }
+        }
+    }
+}
+
+/// Calls `f` with each element of `out` and its base index from `rows`.
+fn each_index<T>(out: &mut [T], rows: Rows, mut f: impl FnMut(&mut T, i64)) {
+    for (r, row) in out.chunks_mut(rows.len).enumerate() {
+        let first = rows.start as i64 + r as i64 * rows.stride;
+        for (k, v) in row.iter_mut().enumerate() {
+            f(v, first + k as i64 * rows.step);
         }
     }
 }
