@@ -269,15 +269,9 @@ fn rotate_quarters(q: u64, c: f64, s: f64) -> (f64, f64) {
     (f64::from_bits(a.to_bits() ^ cflip), f64::from_bits(b.to_bits() ^ sflip))
 }
 
-/// Box–Muller: `(r cos θ, r sin θ)` with `r = sqrt(-2 ln(x 2^-e))` (`bias =
-/// 1023 + e`) and the angle word `wa`: `θ = (pi/2)(q + t)` with `q = wa >>
-/// 30` and `t = (wa mod 2^30) 2^-30 - 1/2`.
-#[inline(always)]
-fn box_muller(x: f64, bias: f64, wa: u64) -> (f64, f64) {
-    polar(neg2_ln(x, bias).sqrt(), wa)
-}
-
-/// `(rad cos θ, rad sin θ)` for the angle word `wa` (see [`box_muller`]).
+/// Box–Muller's second half: `(rad cos θ, rad sin θ)` for the angle word `wa`,
+/// `θ = (pi/2)(q + t)` with `q = wa >> 30` and `t = (wa mod 2^30) 2^-30 - 1/2`; the radius
+/// is `rad = sqrt(-2 ln u)` (see [`neg2_ln`]).
 #[inline(always)]
 fn polar(rad: f64, wa: u64) -> (f64, f64) {
     let t = f64::from_bits(ONE_BITS | ((wa << 22) & MANT_MASK)) - 1.5; // exact
@@ -392,9 +386,16 @@ struct Normal {
 }
 
 impl Normal {
+    /// `-2 ln u` for the radius word alone: `u = (w0 + 1/2) 2^-32`.
     #[inline(always)]
-    fn finish(&self, x: f64, bias: f64, wa: u64) -> [f64; 2] {
-        let (z0, z1) = box_muller(x, bias, wa);
+    fn neg2_ln_word(w0: u64) -> f64 {
+        neg2_ln(small_to_f64(w0, 0.5), 1023.0 + 32.0)
+    }
+
+    /// The pair for radius `rad` and angle word `wa`, scaled and shifted.
+    #[inline(always)]
+    fn finish(&self, rad: f64, wa: u64) -> [f64; 2] {
+        let (z0, z1) = polar(rad, wa);
         [f64::mul_add(self.scale, z0, self.loc), f64::mul_add(self.scale, z1, self.loc)]
     }
 }
@@ -404,8 +405,7 @@ impl Gen<2, 2> for Normal {
     const EXTENDS: bool = true;
     #[inline(always)]
     fn gen(&self, w: [u64; 2]) -> [f64; 2] {
-        // u = (w0 + 1/2) 2^-32
-        self.finish(small_to_f64(w[0], 0.5), 1023.0 + 32.0, w[1])
+        self.finish(Self::neg2_ln_word(w[0]).sqrt(), w[1])
     }
     /// Two loops, the logarithms (with their divisions) first, then the square roots and
     /// angles: the divider is busy for ~25 cycles per 8 pairs on Zen 4, and split loops
@@ -414,11 +414,10 @@ impl Gen<2, 2> for Normal {
     fn gen_pass(&self, ws: &[[u64; SCRATCH]; 2], out: &mut [[f64; 2]; SCRATCH]) {
         let mut lg = [0.0f64; SCRATCH];
         for (l, &w0) in lg.iter_mut().zip(&ws[0]) {
-            *l = neg2_ln(small_to_f64(w0, 0.5), 1023.0 + 32.0);
+            *l = Self::neg2_ln_word(w0);
         }
         for ((o, &l), &wa) in out.iter_mut().zip(&lg).zip(&ws[1]) {
-            let (z0, z1) = polar(l.sqrt(), wa);
-            *o = [f64::mul_add(self.scale, z0, self.loc), f64::mul_add(self.scale, z1, self.loc)];
+            *o = self.finish(l.sqrt(), wa);
         }
     }
     #[inline(always)]
@@ -429,7 +428,7 @@ impl Gen<2, 2> for Normal {
     fn gen_ext(&self, w: [u64; 2], ext: u64) -> [f64; 2] {
         // u = (w0 2^32 + ext + 1/2) 2^-64, rounded once.
         let x = f64::mul_add(small_to_f64(w[0], 0.0), TWO32, small_to_f64(ext, 0.5));
-        self.finish(x, 1023.0 + 64.0, w[1])
+        self.finish(neg2_ln(x, 1023.0 + 64.0).sqrt(), w[1])
     }
 }
 
@@ -571,14 +570,9 @@ impl BlockRows {
 
     #[inline(always)]
     fn next(&mut self) -> u64 {
-        if self.left == 0 {
-            self.next = self.next.wrapping_add(self.gap);
-            self.left = self.row_blocks;
-        }
-        self.left -= 1;
-        let b = self.next;
-        self.next = self.next.wrapping_add(1);
-        b
+        let mut b = [0u64];
+        self.take(&mut b);
+        b[0]
     }
 
     /// The next `ctr.len()` counters, a row's worth at a time (each run vectorises).
@@ -852,6 +846,11 @@ pub fn fill_integers(s: Stream, rows: Rows, low: i64, high: i64, out: &mut [i64]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// Box–Muller: `r = sqrt(-2 ln(x 2^-e))` (`bias = 1023 + e`) with [`polar`]'s angle.
+    fn box_muller(x: f64, bias: f64, wa: u64) -> (f64, f64) {
+        polar(neg2_ln(x, bias).sqrt(), wa)
+    }
 
     fn st(seed: u64, stream: u64) -> Stream {
         Stream { seed, stream }
