@@ -359,7 +359,21 @@ struct FusedBuilder {
     in_bytes: usize,
 }
 
-const TILE_BYTES_ESTIMATE: usize = 4096 * 8;
+/// Elements per tile of a fused program's registers: 32 KiB of float64, which stay in cache.
+pub const TILE: usize = 4096;
+
+/// Elements per tile for a fused program with `registers` registers. A lone register (a
+/// source streamed into a reduction or a store) is never read by a later instruction, so
+/// it takes longer tiles, which cut the per-tile cost of its source (the partly used last
+/// pass of a random fill, for one).
+pub fn tile_len(registers: usize) -> usize {
+    if registers <= 1 { 8 * TILE } else { TILE }
+}
+
+/// Estimated bytes of a fused program's tile registers (float64).
+fn tile_bytes(registers: usize) -> usize {
+    registers * tile_len(registers) * 8
+}
 
 impl Lowering {
     fn push(&mut self, stage: Stage) -> StageId {
@@ -405,7 +419,7 @@ impl Lowering {
                         head: Head::Store,
                         domain: cut,
                     };
-                    let (out_bytes, in_bytes) = (piece.max_block_bytes() + TILE_BYTES_ESTIMATE, x.meta.max_block_bytes());
+                    let (out_bytes, in_bytes) = (piece.max_block_bytes() + tile_bytes(1), x.meta.max_block_bytes());
                     input = self.push(Stage { kind, meta: piece.clone(), edges: vec![edge], name: "rechunk-split".into(), out_bytes, in_bytes });
                     in_meta = piece;
                     name = "rechunk-merge";
@@ -429,7 +443,7 @@ impl Lowering {
                 let mut f = FusedBuilder { leaves: vec![], program: vec![], edges: vec![], memo: HashMap::new(), in_bytes: 0 };
                 self.emit(n, &mut f, true);
                 let name = fused_name(n);
-                let out_bytes = n.meta.max_block_bytes() + f.program.len() * TILE_BYTES_ESTIMATE;
+                let out_bytes = n.meta.max_block_bytes() + tile_bytes(f.program.len());
                 let kind = StageKind::Fused { leaves: f.leaves, program: f.program, head: Head::Store, domain: n.meta.chunks.clone() };
                 self.push(Stage { kind, meta: n.meta.clone(), edges: f.edges, name, out_bytes, in_bytes: f.in_bytes })
             }
@@ -522,7 +536,7 @@ impl Lowering {
         let pchunks = cells(&in_grid);
         let pmeta = Meta { shape: pshape(&pchunks), dtype: n.meta.dtype, chunks: pchunks };
         let kept_bytes: usize = (0..x.meta.ndim()).filter(|a| !axes.contains(a)).map(|a| x.meta.chunks[a].max_size()).product::<usize>() * 24;
-        let out_bytes = f.program.len() * TILE_BYTES_ESTIMATE + kept_bytes;
+        let out_bytes = tile_bytes(f.program.len()) + kept_bytes;
         // Fused tasks are named after both parts, as Dask names fused keys.
         let name = if fused { format!("{}-{}_chunk", fused_name(x), op.name()) } else { format!("{}_chunk", op.name()) };
         let head = Head::Partial { op, axes: axes.to_vec() };
@@ -646,7 +660,7 @@ mod tests {
         let plan = lower(&[m]);
         assert_eq!(
             plan.text().trim(),
-            "s0 normal-mean_chunk [leaf0 -> mean_chunk(axes=[0])] tasks=4 shape=[4] float64 bytes/task=32792 inputs=[]
+            "s0 normal-mean_chunk [leaf0 -> mean_chunk(axes=[0])] tasks=4 shape=[4] float64 bytes/task=262168 inputs=[]
 s1 mean_agg [combine(axes=[0])] tasks=1 shape=[] float64 bytes/task=120 inputs=[s0]"
         );
     }

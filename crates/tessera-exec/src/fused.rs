@@ -9,14 +9,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use tessera_core::chunks::{self, Chunks};
 use tessera_core::graph::{Generator, RandomDist};
 use tessera_core::ops::ReduceOp;
-use tessera_core::plan::{Head, Instr, Leaf};
+use tessera_core::plan::{tile_len, Head, Instr, Leaf};
 use tessera_core::view::{AffineMap, AxisMap};
 use tessera_core::{err, Block, Buffer, DType, Element, Result};
 use tessera_kernels::elementwise as ew;
 use tessera_kernels::random::{self, Rows, Stream};
 
-/// Elements per tile: registers of 32 KiB for float64 stay in L1/L2 cache.
-pub const TILE: usize = 4096;
 
 /// Rows shorter than this make reductions run along a longer reduced axis instead.
 const SHORT_ROW: usize = 64;
@@ -94,7 +92,8 @@ impl FusedTask<'_> {
         let order: Vec<usize> = (0..nd).filter(|&a| a != run_axis).chain((run_axis < nd).then_some(run_axis)).collect();
         let row_len = if nd == 0 { 1 } else { shape[run_axis] };
         // Tiles of whole rows where rows are short, so runs are not cut at tile edges.
-        let tile = if row_len > 0 && row_len < TILE { TILE / row_len * row_len } else { TILE }.min(n.max(1));
+        let max_tile = tile_len(self.program.len());
+        let tile = if row_len > 0 && row_len < max_tile { max_tile / row_len * row_len } else { max_tile }.min(n.max(1));
         let mut regs: Vec<Buffer> = self.program.iter().map(|(_, d)| Buffer::zeros(*d, tile)).collect();
         let mut coords = vec![0usize; nd];
         let mut segs = Segments { runs: Vec::new(), coords: Vec::new(), nd };

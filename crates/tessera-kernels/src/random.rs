@@ -318,7 +318,7 @@ trait Gen<const W: usize, const P: usize>: Copy {
     }
     /// The values of a pass's units from their words (`ws[k][t]` is word `k` of unit `t`).
     #[inline(always)]
-    fn gen_pass(&self, ws: &[[u64; SCRATCH]; W], out: &mut [[Self::T; P]; SCRATCH]) {
+    fn gen_pass<const S: usize>(&self, ws: &[[u64; S]; W], out: &mut [[Self::T; P]; S]) {
         for (t, o) in out.iter_mut().enumerate() {
             let mut w = [0u64; W];
             for k in 0..W {
@@ -411,8 +411,8 @@ impl Gen<2, 2> for Normal {
     /// angles: the divider is busy for ~25 cycles per 8 pairs on Zen 4, and split loops
     /// overlap it with the multiply-adds better (about 3 % faster here; same bits).
     #[inline(always)]
-    fn gen_pass(&self, ws: &[[u64; SCRATCH]; 2], out: &mut [[f64; 2]; SCRATCH]) {
-        let mut lg = [0.0f64; SCRATCH];
+    fn gen_pass<const S: usize>(&self, ws: &[[u64; S]; 2], out: &mut [[f64; 2]; S]) {
+        let mut lg = [0.0f64; S];
         for (l, &w0) in lg.iter_mut().zip(&ws[0]) {
             *l = Self::neg2_ln_word(w0);
         }
@@ -439,6 +439,8 @@ impl Gen<2, 2> for Normal {
 
 /// Units per pass over the scratch buffers (a multiple of 2).
 const SCRATCH: usize = 128;
+/// Units per pass for the ends of fills, so that they waste little work.
+const TAIL: usize = 32;
 
 /// Words of unit `u` (`u < 4 / W`) of a block.
 #[inline(always)]
@@ -478,23 +480,20 @@ fn value_at<G: Gen<W, P>, const W: usize, const P: usize>(g: &G, ks: &Keys, i: u
     unit_values::<G, W, P>(g, ks, b, u, unit_words::<W>(&x, u))[r % P]
 }
 
-/// Blocks per pass (the most, for one value per unit and two units per block).
-const PASS_BLOCKS: usize = SCRATCH;
-
-/// One pass: the values of the `SCRATCH` units of the blocks `ctr[..SCRATCH / units]`.
+/// One pass: the values of the `S` units of the blocks `ctr[..S / units]`.
 /// Philox for the batch of blocks goes to the scratch buffer `ws`, then the
 /// transform runs over it: each loop alone vectorises well and keeps enough
 /// independent work in flight.
 #[inline(always)]
-fn pass<G: Gen<W, P>, const W: usize, const P: usize>(
+fn pass<G: Gen<W, P>, const W: usize, const P: usize, const S: usize>(
     g: &G,
     ks: &Keys,
-    ctr: &[u64; PASS_BLOCKS],
-    ws: &mut [[u64; SCRATCH]; W],
-    out: &mut [[G::T; P]; SCRATCH],
+    ctr: &[u64; S],
+    ws: &mut [[u64; S]; W],
+    out: &mut [[G::T; P]; S],
 ) {
     let units = 4 / W;
-    let half = SCRATCH / units / 2;
+    let half = S / units / 2;
     // Blocks j and j + half together (see `philox_block2`).
     for j in 0..half {
         let (x, y) = philox_block2(ks, ctr[j], ctr[j + half]);
@@ -595,6 +594,26 @@ impl BlockRows {
     }
 }
 
+/// Whole passes of `S` units over `out`, from the blocks that `blocks` yields; returns the
+/// rest of `out` (fewer than `S` units).
+#[inline(always)]
+fn passes<'a, G: Gen<W, P>, const W: usize, const P: usize, const S: usize>(
+    g: &G,
+    ks: &Keys,
+    blocks: &mut BlockRows,
+    out: &'a mut [[G::T; P]],
+) -> &'a mut [[G::T; P]] {
+    let units = 4 / W;
+    let (mut ctr, mut ws) = ([0u64; S], [[0u64; S]; W]);
+    let mut chunks = out.chunks_exact_mut(S);
+    for ch in &mut chunks {
+        let ch: &mut [[G::T; P]; S] = ch.try_into().expect("chunk of S units");
+        blocks.take(&mut ctr[..S / units]);
+        pass::<G, W, P, S>(g, ks, &ctr, &mut ws, ch);
+    }
+    chunks.into_remainder()
+}
+
 /// The units of the blocks that `blocks` yields, in order, filling `out` (whose length
 /// need not be a whole number of blocks: the last block's spare units are dropped).
 #[inline(always)]
@@ -605,21 +624,14 @@ fn fill_blocks<G: Gen<W, P>, const W: usize, const P: usize>(
     out: &mut [[G::T; P]],
 ) {
     let units = 4 / W; // units per block
-    let per_pass = SCRATCH / units;
-    let mut ctr = [0u64; PASS_BLOCKS];
-    let mut ws = [[0u64; SCRATCH]; W];
-    let mut passes = out.chunks_exact_mut(SCRATCH);
-    for ch in &mut passes {
-        let ch: &mut [[G::T; P]; SCRATCH] = ch.try_into().expect("chunk of SCRATCH units");
-        blocks.take(&mut ctr[..per_pass]);
-        pass::<G, W, P>(g, ks, &ctr, &mut ws, ch);
-    }
-    let rest = passes.into_remainder();
-    if rest.len() >= SCRATCH / 8 {
-        // A long remainder: one more pass into a temporary (spare units are dropped).
-        let mut tmp = [[G::T::default(); P]; SCRATCH];
-        blocks.take(&mut ctr[..per_pass]);
-        pass::<G, W, P>(g, ks, &ctr, &mut ws, &mut tmp);
+    let rest = passes::<G, W, P, SCRATCH>(g, ks, &mut blocks, out);
+    let rest = passes::<G, W, P, TAIL>(g, ks, &mut blocks, rest);
+    if rest.len() >= TAIL / 8 {
+        // One more short pass into a temporary (spare units are dropped).
+        let (mut ctr, mut ws) = ([0u64; TAIL], [[0u64; TAIL]; W]);
+        let mut tmp = [[G::T::default(); P]; TAIL];
+        blocks.take(&mut ctr[..TAIL / units]);
+        pass::<G, W, P, TAIL>(g, ks, &ctr, &mut ws, &mut tmp);
         rest.copy_from_slice(&tmp[..rest.len()]);
     } else {
         for ch in rest.chunks_mut(units) {
