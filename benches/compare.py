@@ -190,7 +190,10 @@ def main():
             if tn and rows.get((name, ref)):
                 r = rows[(name, ref)] / tn
                 word = f"{r:7.1f}x faster than" if r >= 1 else f"{1 / r:7.1f}x slower than"
-                print(f"{'':34} tessera is {word} {ref}")
+                # Repetitions ran side by side, so their ratios cancel the machine's drifts.
+                pairs = [a / b for a, b in zip(times[ref], times["tessera"])]
+                paired = f" (median of {len(pairs)} paired ratios: {statistics.median(pairs):.1f}x)" if len(pairs) > 1 else ""
+                print(f"{'':34} tessera is {word} {ref}{paired}")
 
 
 def measure_isolated(name, lib):
