@@ -360,7 +360,7 @@ struct FusedBuilder {
 }
 
 /// Elements per tile of a fused program's registers: 32 KiB of float64, which stay in cache.
-pub const TILE: usize = 4096;
+const TILE: usize = 4096;
 
 /// Elements per tile for a fused program with `registers` registers. A lone register (a
 /// source streamed into a reduction or a store) is never read by a later instruction, so

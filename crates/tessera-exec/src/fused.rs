@@ -15,7 +15,6 @@ use tessera_core::{err, Block, Buffer, DType, Element, Result};
 use tessera_kernels::elementwise as ew;
 use tessera_kernels::random::{self, Rows, Stream};
 
-
 /// Rows shorter than this make reductions run along a longer reduced axis instead.
 const SHORT_ROW: usize = 64;
 
