@@ -628,10 +628,8 @@ fn fill_blocks<G: Gen<W, P>, const W: usize, const P: usize>(
     let rest = passes::<G, W, P, TAIL>(g, ks, &mut blocks, rest);
     if rest.len() >= TAIL / 8 {
         // One more short pass into a temporary (spare units are dropped).
-        let (mut ctr, mut ws) = ([0u64; TAIL], [[0u64; TAIL]; W]);
         let mut tmp = [[G::T::default(); P]; TAIL];
-        blocks.take(&mut ctr[..TAIL / units]);
-        pass::<G, W, P, TAIL>(g, ks, &ctr, &mut ws, &mut tmp);
+        passes::<G, W, P, TAIL>(g, ks, &mut blocks, &mut tmp);
         rest.copy_from_slice(&tmp[..rest.len()]);
     } else {
         for ch in rest.chunks_mut(units) {
