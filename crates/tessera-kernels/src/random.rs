@@ -31,7 +31,9 @@
 //! plain wrapper, picked once at run time.  Every floating-point operation
 //! is either exact, a correctly rounded IEEE operation (`+ - * / sqrt`) or
 //! an explicit fused `mul_add`, and Rust never contracts `a*b+c` on its own,
-//! so every path gives the same bits.
+//! so every path gives the same bits.  (The AVX-512 back end writes one
+//! piece with intrinsics: Philox for normal passes, whose units it keeps in
+//! an internal order that saves shuffles; see [`Isa`].)
 
 use crate::dispatch::{path, Path};
 
@@ -316,9 +318,13 @@ trait Gen<const W: usize, const P: usize>: Copy {
         let _ = w0;
         false
     }
-    /// The values of a pass's units from their words (`ws[k][t]` is word `k` of unit `t`).
+    /// Whether [`Gen::gen_pass`] takes its units in [`Isa::UNPACK`] order where the back
+    /// end has one.
+    const UNPACKS: bool = false;
+    /// The values of a pass's units from their words (`ws[k][t]` is word `k` of unit `t`);
+    /// returns whether some unit needs its extension word.
     #[inline(always)]
-    fn gen_pass<const S: usize>(&self, ws: &[[u64; S]; W], out: &mut [[Self::T; P]; S]) {
+    fn gen_pass<I: Isa, const S: usize>(&self, ws: &[[u64; S]; W], out: &mut [[Self::T; P]; S]) -> bool {
         for (t, o) in out.iter_mut().enumerate() {
             let mut w = [0u64; W];
             for k in 0..W {
@@ -326,6 +332,11 @@ trait Gen<const W: usize, const P: usize>: Copy {
             }
             *o = self.gen(w);
         }
+        let mut any = false;
+        for &w0 in ws[0].iter() {
+            any |= Self::needs_ext(w0);
+        }
+        any
     }
     /// The unit's values when it needs its extension word `ext` (word `u` of
     /// block `b | EXT_BIT` for unit `u` of block `b`).
@@ -410,15 +421,34 @@ impl Gen<2, 2> for Normal {
     /// Two loops, the logarithms (with their divisions) first, then the square roots and
     /// angles: the divider is busy for ~25 cycles per 8 pairs on Zen 4, and split loops
     /// overlap it with the multiply-adds better (about 3 % faster here; same bits).
+    ///
+    /// With [`Isa::UNPACK`], the units come in unpack order, and each 8 lanes' cosines and
+    /// sines interleave into 8 consecutive pairs with in-lane unpacks: the cross-lane
+    /// shuffles that natural order needs cost ~5 % here.
+    const UNPACKS: bool = true;
     #[inline(always)]
-    fn gen_pass<const S: usize>(&self, ws: &[[u64; S]; 2], out: &mut [[f64; 2]; S]) {
+    fn gen_pass<I: Isa, const S: usize>(&self, ws: &[[u64; S]; 2], out: &mut [[f64; 2]; S]) -> bool {
         let mut lg = [0.0f64; S];
+        let mut any = false;
         for (l, &w0) in lg.iter_mut().zip(&ws[0]) {
             *l = Self::neg2_ln_word(w0);
+            any |= Self::needs_ext(w0);
         }
-        for ((o, &l), &wa) in out.iter_mut().zip(&lg).zip(&ws[1]) {
-            *o = self.finish(l.sqrt(), wa);
+        if I::UNPACK {
+            for ((o, l), wa) in out.chunks_exact_mut(8).zip(lg.chunks_exact(8)).zip(ws[1].chunks_exact(8)) {
+                let (mut cos, mut sin) = ([0.0f64; 8], [0.0f64; 8]);
+                for k in 0..8 {
+                    [cos[k], sin[k]] = self.finish(l[k].sqrt(), wa[k]);
+                }
+                // SAFETY: `I` is the instruction set this fill was dispatched for.
+                unsafe { I::store_unpacked(&cos, &sin, o.try_into().expect("8 pairs")) };
+            }
+        } else {
+            for ((o, &l), &wa) in out.iter_mut().zip(&lg).zip(&ws[1]) {
+                *o = self.finish(l.sqrt(), wa);
+            }
         }
+        any
     }
     #[inline(always)]
     fn needs_ext(w0: u64) -> bool {
@@ -431,6 +461,50 @@ impl Gen<2, 2> for Normal {
         self.finish(neg2_ln(x, 1023.0 + 64.0).sqrt(), w[1])
     }
 }
+
+// ---------------------------------------------------------------------------
+// Instruction sets
+// ---------------------------------------------------------------------------
+
+/// Unpack order: lane `t` of each 8 holds unit `UNPACK_UNIT[t]` of those 8 (units
+/// `2j + p`: pair `p` of the group's block `j`). Then unpacking the lanes' cosines and
+/// sines (lanes 0, 2, 4, 6 and then 1, 3, 5, 7) gives the units' pairs in order.
+const UNPACK_UNIT: [usize; 8] = [0, 4, 1, 5, 2, 6, 3, 7];
+
+/// The instruction set a fill is compiled for. Each back end is its own monomorphisation,
+/// so the AVX-512 one can use intrinsics where the loop vectoriser cannot express a
+/// layout. Every back end gives the same bits.
+trait Isa {
+    /// Whether normal passes keep their units in unpack order ([`UNPACK_UNIT`]).
+    const UNPACK: bool = false;
+
+    /// Philox of the blocks `ctr[..S / 2]` into `ws` (two units of two words per block),
+    /// units in unpack order.
+    ///
+    /// # Safety
+    /// The CPU must support this instruction set.
+    #[inline(always)]
+    unsafe fn philox_unpacked<const S: usize>(ks: &Keys, ctr: &[u64; S], ws: &mut [[u64; S]; 2]) {
+        let _ = (ks, ctr, ws);
+        unreachable!("no unpack order on this instruction set")
+    }
+
+    /// `out` = 8 pairs from lanes in unpack order: `(cos[t], sin[t])` is the pair of unit
+    /// `UNPACK_UNIT[t]`.
+    ///
+    /// # Safety
+    /// The CPU must support this instruction set.
+    #[inline(always)]
+    unsafe fn store_unpacked(cos: &[f64; 8], sin: &[f64; 8], out: &mut [[f64; 2]; 8]) {
+        let _ = (cos, sin, out);
+        unreachable!("no unpack order on this instruction set")
+    }
+}
+
+/// Plain and AVX2: whatever the loop vectoriser makes of the generic code.
+struct Portable;
+
+impl Isa for Portable {}
 
 // ---------------------------------------------------------------------------
 // Fill engine: plain loops, one block (or one element) per iteration, that
@@ -485,7 +559,7 @@ fn value_at<G: Gen<W, P>, const W: usize, const P: usize>(g: &G, ks: &Keys, i: u
 /// transform runs over it: each loop alone vectorises well and keeps enough
 /// independent work in flight.
 #[inline(always)]
-fn pass<G: Gen<W, P>, const W: usize, const P: usize, const S: usize>(
+fn pass<I: Isa, G: Gen<W, P>, const W: usize, const P: usize, const S: usize>(
     g: &G,
     ks: &Keys,
     ctr: &[u64; S],
@@ -493,34 +567,35 @@ fn pass<G: Gen<W, P>, const W: usize, const P: usize, const S: usize>(
     out: &mut [[G::T; P]; S],
 ) {
     let units = 4 / W;
-    let half = S / units / 2;
-    // Blocks j and j + half together (see `philox_block2`).
-    for j in 0..half {
-        let (x, y) = philox_block2(ks, ctr[j], ctr[j + half]);
-        for u in 0..units {
-            for k in 0..W {
-                ws[k][j * units + u] = x[u * W + k];
-                ws[k][(j + half) * units + u] = y[u * W + k];
+    let unpack = I::UNPACK && G::UNPACKS && W == 2;
+    if unpack {
+        let ws2: &mut [[u64; S]; 2] = (&mut ws[..]).try_into().expect("two words per unit");
+        // SAFETY: `I` is the instruction set this fill was dispatched for.
+        unsafe { I::philox_unpacked(ks, ctr, ws2) };
+    } else {
+        let half = S / units / 2;
+        // Blocks j and j + half together (see `philox_block2`).
+        for j in 0..half {
+            let (x, y) = philox_block2(ks, ctr[j], ctr[j + half]);
+            for u in 0..units {
+                for k in 0..W {
+                    ws[k][j * units + u] = x[u * W + k];
+                    ws[k][(j + half) * units + u] = y[u * W + k];
+                }
             }
         }
     }
-    g.gen_pass(ws, out);
-    if G::EXTENDS {
-        // Rare units that need an extension word: a cheap vectorised check,
-        // then a scalar fix-up.
-        let mut any = false;
-        for &w0 in ws[0].iter() {
-            any |= G::needs_ext(w0);
-        }
-        if any {
-            for (t, o) in out.iter_mut().enumerate() {
-                if G::needs_ext(ws[0][t]) {
-                    let mut w = [0u64; W];
-                    for k in 0..W {
-                        w[k] = ws[k][t];
-                    }
-                    *o = g.gen_ext(w, philox_block(ks, ctr[t / units] | EXT_BIT)[t % units]);
+    // Rare units that need an extension word: a vectorised check inside `gen_pass`, then a
+    // scalar fix-up.
+    if g.gen_pass::<I, S>(ws, out) && G::EXTENDS {
+        for t in 0..S {
+            if G::needs_ext(ws[0][t]) {
+                let n = if unpack { t / 8 * 8 + UNPACK_UNIT[t % 8] } else { t };
+                let mut w = [0u64; W];
+                for k in 0..W {
+                    w[k] = ws[k][t];
                 }
+                out[n] = g.gen_ext(w, philox_block(ks, ctr[n / units] | EXT_BIT)[n % units]);
             }
         }
     }
@@ -528,7 +603,7 @@ fn pass<G: Gen<W, P>, const W: usize, const P: usize, const S: usize>(
 
 /// `out[k]` = value at index `start + k` (step 1).
 #[inline(always)]
-fn fill_contig<G: Gen<W, P>, const W: usize, const P: usize>(
+fn fill_contig<I: Isa, G: Gen<W, P>, const W: usize, const P: usize>(
     g: &G,
     ks: &Keys,
     start: u64,
@@ -544,7 +619,7 @@ fn fill_contig<G: Gen<W, P>, const W: usize, const P: usize>(
     }
     let b = start.wrapping_add(head as u64) / per_block as u64;
     let (body_units, part) = body.as_chunks_mut::<P>();
-    fill_blocks::<G, W, P>(g, ks, BlockRows::new(b, u64::MAX, 0), body_units);
+    fill_blocks::<I, G, W, P>(g, ks, BlockRows::new(b, u64::MAX, 0), body_units);
     // A partial unit at the end (only when P > 1).
     let first = start.wrapping_add((n - part.len()) as u64);
     for (k, o) in part.iter_mut().enumerate() {
@@ -597,7 +672,7 @@ impl BlockRows {
 /// Whole passes of `S` units over `out`, from the blocks that `blocks` yields; returns the
 /// rest of `out` (fewer than `S` units).
 #[inline(always)]
-fn passes<'a, G: Gen<W, P>, const W: usize, const P: usize, const S: usize>(
+fn passes<'a, I: Isa, G: Gen<W, P>, const W: usize, const P: usize, const S: usize>(
     g: &G,
     ks: &Keys,
     blocks: &mut BlockRows,
@@ -609,7 +684,7 @@ fn passes<'a, G: Gen<W, P>, const W: usize, const P: usize, const S: usize>(
     for ch in &mut chunks {
         let ch: &mut [[G::T; P]; S] = ch.try_into().expect("chunk of S units");
         blocks.take(&mut ctr[..S / units]);
-        pass::<G, W, P, S>(g, ks, &ctr, &mut ws, ch);
+        pass::<I, G, W, P, S>(g, ks, &ctr, &mut ws, ch);
     }
     chunks.into_remainder()
 }
@@ -617,19 +692,19 @@ fn passes<'a, G: Gen<W, P>, const W: usize, const P: usize, const S: usize>(
 /// The units of the blocks that `blocks` yields, in order, filling `out` (whose length
 /// need not be a whole number of blocks: the last block's spare units are dropped).
 #[inline(always)]
-fn fill_blocks<G: Gen<W, P>, const W: usize, const P: usize>(
+fn fill_blocks<I: Isa, G: Gen<W, P>, const W: usize, const P: usize>(
     g: &G,
     ks: &Keys,
     mut blocks: BlockRows,
     out: &mut [[G::T; P]],
 ) {
     let units = 4 / W; // units per block
-    let rest = passes::<G, W, P, SCRATCH>(g, ks, &mut blocks, out);
-    let rest = passes::<G, W, P, TAIL>(g, ks, &mut blocks, rest);
+    let rest = passes::<I, G, W, P, SCRATCH>(g, ks, &mut blocks, out);
+    let rest = passes::<I, G, W, P, TAIL>(g, ks, &mut blocks, rest);
     if rest.len() >= TAIL / 8 {
         // One more short pass into a temporary (spare units are dropped).
         let mut tmp = [[G::T::default(); P]; TAIL];
-        passes::<G, W, P, TAIL>(g, ks, &mut blocks, &mut tmp);
+        passes::<I, G, W, P, TAIL>(g, ks, &mut blocks, &mut tmp);
         rest.copy_from_slice(&tmp[..rest.len()]);
     } else {
         for ch in rest.chunks_mut(units) {
@@ -647,7 +722,7 @@ fn fill_blocks<G: Gen<W, P>, const W: usize, const P: usize>(
 /// block. The rows go through the passes as one stream, so short rows cost no more than
 /// one long one.
 #[inline(always)]
-fn fill_block_rows<G: Gen<W, P>, const W: usize, const P: usize>(
+fn fill_block_rows<I: Isa, G: Gen<W, P>, const W: usize, const P: usize>(
     g: &G,
     ks: &Keys,
     rows: Rows,
@@ -659,7 +734,7 @@ fn fill_block_rows<G: Gen<W, P>, const W: usize, const P: usize>(
     let blocks = BlockRows::new(rows.start / per_block, row_blocks, jump.wrapping_sub(row_blocks));
     let (units, part) = out.as_chunks_mut::<P>();
     debug_assert!(part.is_empty());
-    fill_blocks::<G, W, P>(g, ks, blocks, units);
+    fill_blocks::<I, G, W, P>(g, ks, blocks, units);
 }
 
 /// `out[k]` = value at index `start + k*step` (wrapping), element by element
@@ -710,7 +785,7 @@ fn fill_strided<G: Gen<W, P>, const W: usize, const P: usize>(
 
 /// One run: `out[k]` = value at index `start + k*step`.
 #[inline(always)]
-fn fill_line<G: Gen<W, P>, const W: usize, const P: usize>(
+fn fill_line<I: Isa, G: Gen<W, P>, const W: usize, const P: usize>(
     g: &G,
     ks: &Keys,
     start: u64,
@@ -721,10 +796,10 @@ fn fill_line<G: Gen<W, P>, const W: usize, const P: usize>(
         return;
     }
     match step {
-        1 => fill_contig::<G, W, P>(g, ks, start, out),
+        1 => fill_contig::<I, G, W, P>(g, ks, start, out),
         -1 => {
             let first = start.wrapping_sub(out.len() as u64 - 1);
-            fill_contig::<G, W, P>(g, ks, first, out);
+            fill_contig::<I, G, W, P>(g, ks, first, out);
             out.reverse();
         }
         _ => fill_strided::<G, W, P>(g, ks, start, step, out),
@@ -732,17 +807,17 @@ fn fill_line<G: Gen<W, P>, const W: usize, const P: usize>(
 }
 
 #[inline(always)]
-fn fill_any<G: Gen<W, P>, const W: usize, const P: usize>(g: &G, ks: &Keys, rows: Rows, out: &mut [G::T]) {
+fn fill_any<I: Isa, G: Gen<W, P>, const W: usize, const P: usize>(g: &G, ks: &Keys, rows: Rows, out: &mut [G::T]) {
     if out.is_empty() {
         return;
     }
     let per_block = (4 / W * P) as u64;
     let whole = |v: u64| v % per_block == 0;
     if rows.step == 1 && out.len() > rows.len && whole(rows.start) && whole(rows.len as u64) && whole(rows.stride as u64) {
-        fill_block_rows::<G, W, P>(g, ks, rows, out);
+        fill_block_rows::<I, G, W, P>(g, ks, rows, out);
     } else {
         for (r, row) in out.chunks_mut(rows.len).enumerate() {
-            fill_line::<G, W, P>(g, ks, rows.start.wrapping_add((r as i64).wrapping_mul(rows.stride) as u64), rows.step, row);
+            fill_line::<I, G, W, P>(g, ks, rows.start.wrapping_add((r as i64).wrapping_mul(rows.stride) as u64), rows.step, row);
         }
     }
 }
@@ -752,21 +827,95 @@ fn fill_any<G: Gen<W, P>, const W: usize, const P: usize>(g: &G, ks: &Keys, rows
 // ---------------------------------------------------------------------------
 
 fn fill_plain<G: Gen<W, P>, const W: usize, const P: usize>(g: &G, ks: &Keys, rows: Rows, out: &mut [G::T]) {
-    fill_any::<G, W, P>(g, ks, rows, out)
+    fill_any::<Portable, G, W, P>(g, ks, rows, out)
 }
 
 #[cfg(target_arch = "x86_64")]
 mod x86 {
-    use super::{fill_any, Gen, Keys, Rows};
+    use super::{fill_any, Gen, Isa, Keys, Portable, Rows, PHILOX_M0, PHILOX_M1, ROUNDS};
+    use std::arch::x86_64::*;
 
     #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx512bw,avx2,fma")]
     pub(super) fn fill_avx512<G: Gen<W, P>, const W: usize, const P: usize>(g: &G, ks: &Keys, rows: Rows, out: &mut [G::T]) {
-        fill_any::<G, W, P>(g, ks, rows, out)
+        fill_any::<Avx512, G, W, P>(g, ks, rows, out)
     }
 
     #[target_feature(enable = "avx2,fma")]
     pub(super) fn fill_avx2<G: Gen<W, P>, const W: usize, const P: usize>(g: &G, ks: &Keys, rows: Rows, out: &mut [G::T]) {
-        fill_any::<G, W, P>(g, ks, rows, out)
+        fill_any::<Portable, G, W, P>(g, ks, rows, out)
+    }
+
+    /// Only [`fill_avx512`] uses it, after dispatch found AVX-512 F/DQ/VL/BW.
+    struct Avx512;
+
+    impl Isa for Avx512 {
+        const UNPACK: bool = true;
+
+        #[inline(always)]
+        unsafe fn philox_unpacked<const S: usize>(ks: &Keys, ctr: &[u64; S], ws: &mut [[u64; S]; 2]) {
+            // SAFETY: the caller guarantees AVX-512.
+            unsafe { philox_unpacked_avx512(ks, ctr, ws) }
+        }
+
+        #[inline(always)]
+        unsafe fn store_unpacked(cos: &[f64; 8], sin: &[f64; 8], out: &mut [[f64; 2]; 8]) {
+            // SAFETY: the caller guarantees AVX-512.
+            unsafe { store_unpacked_avx512(cos, sin, out) }
+        }
+    }
+
+    /// [`super::philox_block`] of 16 blocks per iteration, in two chains of 8 lanes (one
+    /// block per lane), with the units' words permuted into unpack order on the way out
+    /// (`vpermt2q`, which natural order needs as well).
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    fn philox_unpacked_avx512<const S: usize>(ks: &Keys, ctr: &[u64; S], ws: &mut [[u64; S]; 2]) {
+        assert!(S % 32 == 0, "unpack-order passes take 16 blocks at a time");
+        let m0 = _mm512_set1_epi64(i64::from(PHILOX_M0));
+        let m1 = _mm512_set1_epi64(i64::from(PHILOX_M1));
+        let (c2, c3) = (_mm512_set1_epi64(ks.c2 as i64), _mm512_set1_epi64(ks.c3 as i64));
+        // Lanes of (pair 0 of 8 blocks, pair 1 of 8 blocks) -> two groups of 8 units.
+        let first = _mm512_setr_epi64(0, 2, 8, 10, 1, 3, 9, 11);
+        let second = _mm512_setr_epi64(4, 6, 12, 14, 5, 7, 13, 15);
+        for i in (0..S / 2).step_by(16) {
+            // SAFETY: i + 16 <= S / 2 <= S.
+            let (ba, bb) = unsafe { (_mm512_loadu_epi64(ctr.as_ptr().add(i).cast()), _mm512_loadu_epi64(ctr.as_ptr().add(i + 8).cast())) };
+            // Word 0 is the low half of the counter: the multiplication ignores the high half.
+            let (mut a0, mut a1, mut a2, mut a3) = (ba, _mm512_srli_epi64::<32>(ba), c2, c3);
+            let (mut b0, mut b1, mut b2, mut b3) = (bb, _mm512_srli_epi64::<32>(bb), c2, c3);
+            for r in 0..ROUNDS {
+                let (k0, k1) = (_mm512_set1_epi64(ks.k0[r] as i64), _mm512_set1_epi64(ks.k1[r] as i64));
+                let (pa0, pb0) = (_mm512_mul_epu32(a0, m0), _mm512_mul_epu32(b0, m0));
+                let (pa1, pb1) = (_mm512_mul_epu32(a2, m1), _mm512_mul_epu32(b2, m1));
+                a0 = _mm512_ternarylogic_epi64::<0x96>(_mm512_srli_epi64::<32>(pa1), a1, k0);
+                b0 = _mm512_ternarylogic_epi64::<0x96>(_mm512_srli_epi64::<32>(pb1), b1, k0);
+                a2 = _mm512_ternarylogic_epi64::<0x96>(_mm512_srli_epi64::<32>(pa0), a3, k1);
+                b2 = _mm512_ternarylogic_epi64::<0x96>(_mm512_srli_epi64::<32>(pb0), b3, k1);
+                (a1, b1, a3, b3) = (pa1, pb1, pa0, pb0);
+            }
+            // Unit words: pair 0 is (w0 radius, w1 angle), pair 1 is (w2, w3).
+            for (d, (w0, w1, w2, w3)) in [(2 * i, (a0, a1, a2, a3)), (2 * i + 16, (b0, b1, b2, b3))] {
+                // SAFETY: d + 16 <= S.
+                unsafe {
+                    _mm512_storeu_epi64(ws[0].as_mut_ptr().add(d).cast(), _mm512_permutex2var_epi64(w0, first, w2));
+                    _mm512_storeu_epi64(ws[0].as_mut_ptr().add(d + 8).cast(), _mm512_permutex2var_epi64(w0, second, w2));
+                    _mm512_storeu_epi64(ws[1].as_mut_ptr().add(d).cast(), _mm512_permutex2var_epi64(w1, first, w3));
+                    _mm512_storeu_epi64(ws[1].as_mut_ptr().add(d + 8).cast(), _mm512_permutex2var_epi64(w1, second, w3));
+                }
+            }
+        }
+    }
+
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    fn store_unpacked_avx512(cos: &[f64; 8], sin: &[f64; 8], out: &mut [[f64; 2]; 8]) {
+        // SAFETY: 8 doubles in, 16 out.
+        unsafe {
+            let (c, s) = (_mm512_loadu_pd(cos.as_ptr()), _mm512_loadu_pd(sin.as_ptr()));
+            let p = out.as_mut_ptr().cast::<f64>();
+            _mm512_storeu_pd(p, _mm512_unpacklo_pd(c, s));
+            _mm512_storeu_pd(p.add(8), _mm512_unpackhi_pd(c, s));
+        }
     }
 }
 
