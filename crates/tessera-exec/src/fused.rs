@@ -93,7 +93,11 @@ impl FusedTask<'_> {
         // Tiles of whole rows where rows are short, so runs are not cut at tile edges.
         let max_tile = tile_len(self.program.len());
         let tile = if row_len > 0 && row_len < max_tile { max_tile / row_len * row_len } else { max_tile }.min(n.max(1));
-        let mut regs: Vec<Buffer> = self.program.iter().map(|(_, d)| Buffer::zeros(*d, tile)).collect();
+        let streamed = self.streamed_normal(&sources, partial.as_mut(), run_axis, nd);
+        let mut regs: Vec<Buffer> = match streamed {
+            Some(_) => Vec::new(),
+            None => self.program.iter().map(|(_, d)| Buffer::zeros(*d, tile)).collect(),
+        };
         let mut coords = vec![0usize; nd];
         let mut segs = Segments { runs: Vec::new(), coords: Vec::new(), nd };
         let mut f = 0;
@@ -120,6 +124,11 @@ impl FusedTask<'_> {
                 segs.runs.push(Segment { t, len: seg_len });
                 segs.coords.extend_from_slice(&coords);
                 t += seg_len;
+            }
+            if let (Some((s, loc, scale, map, base_strides)), Some(p), Head::Partial { axes, .. }) = (streamed, partial.as_mut(), self.head) {
+                add_normal_runs(s, loc, scale, (map, base_strides), &segs, run_axis, p, (axes, &shape, &start));
+                f += len;
+                continue;
             }
             for (i, (instr, dtype)) in self.program.iter().enumerate() {
                 let (before, rest) = regs.split_at_mut(i);
@@ -161,6 +170,19 @@ impl FusedTask<'_> {
             }
             _ => unreachable!("a head stores or reduces"),
         })
+    }
+
+    /// Where the program is a random normal source alone and the head adds its runs into
+    /// float64 sums or means (runs not along a reduced axis), the source's stream and map:
+    /// its rows then go straight into the cells as they are generated, with no tile.
+    fn streamed_normal<'s>(&self, sources: &'s [Source], partial: Option<&mut Partial>, run_axis: usize, nd: usize) -> Option<StreamedNormal<'s>> {
+        let (Head::Partial { axes, .. }, Some(p)) = (self.head, partial) else { return None };
+        let [(Instr::Leaf(l), DType::F64)] = self.program else { return None };
+        let Source::Gen { gen: Generator::Random { dist: RandomDist::Normal { loc, scale }, seed, stream }, map, base_strides } = &sources[*l] else {
+            return None;
+        };
+        let rows = nd > 0 && !axes.contains(&run_axis) && p.f64_cells(0, 0).is_some();
+        rows.then_some((Stream { seed: *seed, stream: *stream }, *loc, *scale, *map, base_strides.as_slice()))
     }
 
     /// The axis runs go along: the last, except for reductions over blocks with short rows,
@@ -226,20 +248,7 @@ fn fill_leaf(src: &Source, segs: &Segments, block_start: &[usize], run_axis: usi
             // Runs whose base indices step evenly go to the generator together as rows.
             let mut group: Option<(usize, Rows, usize)> = None;
             for (seg, coords) in segs.iter() {
-                let nd = coords.len();
-                let (mut flat, mut step) = (0isize, 0isize);
-                for (a, m) in map.axes.iter().enumerate() {
-                    match *m {
-                        AxisMap::Fixed(c) => flat += c as isize * base_strides[a],
-                        AxisMap::Strided { out_axis, start, step: s } => {
-                            flat += (start as isize + s * coords[out_axis] as isize) * base_strides[a];
-                            if out_axis == run_axis && nd > 0 {
-                                step += s * base_strides[a];
-                            }
-                        }
-                    }
-                }
-                let (flat, step) = (flat as u64, step as i64);
+                let (flat, step) = base_index(map, base_strides, coords, run_axis);
                 if let Some((t0, rows, count)) = group.as_mut() {
                     let stride = if *count == 1 { flat.wrapping_sub(rows.start) as i64 } else { rows.stride };
                     let next = rows.start.wrapping_add((*count as i64).wrapping_mul(stride) as u64);
@@ -259,6 +268,73 @@ fn fill_leaf(src: &Source, segs: &Segments, block_start: &[usize], run_axis: usi
             }
         }
     }
+}
+
+/// The base array's flat index of a run's first element, and its step along the run.
+fn base_index(map: &AffineMap, base_strides: &[isize], coords: &[usize], run_axis: usize) -> (u64, i64) {
+    let nd = coords.len();
+    let (mut flat, mut step) = (0isize, 0isize);
+    for (a, m) in map.axes.iter().enumerate() {
+        match *m {
+            AxisMap::Fixed(c) => flat += c as isize * base_strides[a],
+            AxisMap::Strided { out_axis, start, step: s } => {
+                flat += (start as isize + s * coords[out_axis] as isize) * base_strides[a];
+                if out_axis == run_axis && nd > 0 {
+                    step += s * base_strides[a];
+                }
+            }
+        }
+    }
+    (flat as u64, step as i64)
+}
+
+/// A random normal source's stream, `loc`, `scale`, map and base strides.
+type StreamedNormal<'s> = (Stream, f64, f64, &'s AffineMap, &'s [isize]);
+
+/// A tile's runs of a random normal source added straight into the partial's float64
+/// cells: consecutive runs into the same cells whose base indices step evenly go to
+/// [`random::add_normal_rows`] together (the same bits as storing and adding them).
+fn add_normal_runs(
+    s: Stream,
+    loc: f64,
+    scale: f64,
+    (map, base_strides): (&AffineMap, &[isize]),
+    segs: &Segments,
+    run_axis: usize,
+    p: &mut Partial,
+    (axes, shape, start): (&[usize], &[usize], &[usize]),
+) {
+    let mut add = |rows: Rows, count: usize, pos: usize| {
+        let cells = p.f64_cells(pos, rows.len).expect("float64 sums");
+        random::add_normal_rows(s, rows, count, loc, scale, cells);
+    };
+    // (rows so far, how many, their cells' position)
+    let mut group: Option<(Rows, usize, usize)> = None;
+    for (seg, coords) in segs.iter() {
+        let (flat, step) = base_index(map, base_strides, coords, run_axis);
+        let pos = cell_pos(coords, axes, shape, start);
+        if let Some((rows, count, gpos)) = group.as_mut() {
+            let stride = if *count == 1 { flat.wrapping_sub(rows.start) as i64 } else { rows.stride };
+            let next = rows.start.wrapping_add((*count as i64).wrapping_mul(stride) as u64);
+            if *gpos == pos && rows.step == step && rows.len == seg.len && next == flat {
+                rows.stride = stride;
+                *count += 1;
+                continue;
+            }
+        }
+        if let Some((rows, count, gpos)) = group {
+            add(rows, count, gpos);
+        }
+        group = Some((Rows { start: flat, step, len: seg.len, stride: 0 }, 1, pos));
+    }
+    if let Some((rows, count, gpos)) = group {
+        add(rows, count, gpos);
+    }
+}
+
+/// The position of a run's first cell in a partial over the block's kept axes.
+fn cell_pos(coords: &[usize], axes: &[usize], shape: &[usize], start: &[usize]) -> usize {
+    (0..shape.len()).filter(|a| !axes.contains(a)).fold(0, |pos, a| pos * shape[a] + coords[a] - start[a])
 }
 
 /// Writes `len` generated values into `out[t..]`, at the base indices `rows` gives
@@ -343,15 +419,7 @@ fn reduce_tile<T: Num>(p: &mut Partial, vals: &[T], runs: &Runs, axes: &[usize],
     let mut group: Option<(usize, usize, usize)> = None;
     let mut width = 0;
     for (seg, coords) in runs.segs.iter() {
-        let (mut pos, mut rank, mut arg) = (0usize, 0u64, 0i64);
-        for a in 0..nd {
-            let local = coords[a] - start[a];
-            if axes.contains(&a) {
-                arg = arg * domain[a].len() as i64 + coords[a] as i64;
-            } else {
-                pos = pos * shape[a] + local;
-            }
-        }
+        let pos = cell_pos(coords, axes, shape, start);
         if rows {
             match group.as_mut() {
                 Some((t0, gpos, count)) if *gpos == pos && width == seg.len && *t0 + *count * width == seg.t => *count += 1,
@@ -366,7 +434,11 @@ fn reduce_tile<T: Num>(p: &mut Partial, vals: &[T], runs: &Runs, axes: &[usize],
             continue;
         }
         // Values already in this cell: the position of the run among the reduced
-        // coordinates, in iteration order.
+        // coordinates, in iteration order; and its first element's index along them.
+        let (mut rank, mut arg) = (0u64, 0i64);
+        for a in (0..nd).filter(|a| axes.contains(a)) {
+            arg = arg * domain[a].len() as i64 + coords[a] as i64;
+        }
         for &a in runs.order {
             if axes.contains(&a) {
                 rank = rank * shape[a] as u64 + (coords[a] - start[a]) as u64;

@@ -223,6 +223,15 @@ impl Partial {
         matches!(self.acc, Acc::Sum(_) | Acc::Mean { .. })
     }
 
+    /// The float64 cells `pos..pos + width` of a float64 sum or mean, which runs are added
+    /// into with one `+=` per value (for sources that add their own rows).
+    pub fn f64_cells(&mut self, pos: usize, width: usize) -> Option<&mut [f64]> {
+        match &mut self.acc {
+            Acc::Mean { sum: s } | Acc::Sum(Buffer::F64(s)) => Some(&mut s[pos..pos + width]),
+            _ => None,
+        }
+    }
+
     /// Adds `vals.len() / width` runs of `width` values, in order, into the cells from
     /// `pos` on; only where [`Partial::adds_rows`].
     pub fn add_rows<T: Num>(&mut self, vals: &[T], width: usize, pos: usize) {

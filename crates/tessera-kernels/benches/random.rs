@@ -11,8 +11,9 @@ use std::time::Instant;
 
 use tessera_kernels::simd_path;
 use tessera_kernels::random::{
-    fill_integers, fill_normal, fill_random, fill_uniform, Rows, Stream,
+    add_normal_rows, fill_integers, fill_normal, fill_random, fill_uniform, Rows, Stream,
 };
+use tessera_kernels::reduce::add_rows_into;
 
 const BUF: usize = 4096;
 const REPS: usize = 15;
@@ -99,6 +100,18 @@ fn main() {
     measure_n("fill_normal rows 4x1000", 4000, |start| {
         fill_normal(s, Rows { start: start * 20, step: 1, len: 1000, stride: 20000 }, 0.0, 1.0, black_box(&mut f[..4000]));
         black_box(&f);
+    });
+    // Column sums of 32 rows of a 20000-wide array (the 2-d seed's mean(axis=0) tile):
+    // stored and added, or added as they are generated.
+    let mut tile = vec![0.0f64; 32_000];
+    let mut acc = vec![0.0f64; 1000];
+    let rows = |start: u64| Rows { start: start / 32_000 * 640_000, step: 1, len: 1000, stride: 20_000 };
+    measure_n("fill rows 32x1000 + add", 32_000, |start| {
+        fill_normal(s, rows(start), 10.0, 0.1, black_box(&mut tile));
+        add_rows_into(black_box(&mut acc), &tile);
+    });
+    measure_n("add_normal_rows 32x1000", 32_000, |start| {
+        add_normal_rows(s, rows(start), 32, 10.0, 0.1, black_box(&mut acc));
     });
     measure("fill_normal step 3", |start| {
         fill_normal(s, Rows::line(start, 3), 0.0, 1.0, black_box(&mut f));

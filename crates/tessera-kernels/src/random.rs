@@ -37,6 +37,9 @@
 
 use crate::dispatch::{path, Path};
 
+mod add_rows;
+pub use add_rows::add_normal_rows;
+
 /// Identifies one random stream: the value at global index `i` depends only
 /// on `(seed, stream, i)`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -409,6 +412,28 @@ impl Normal {
         let (z0, z1) = polar(rad, wa);
         [f64::mul_add(self.scale, z0, self.loc), f64::mul_add(self.scale, z1, self.loc)]
     }
+
+    /// `lg` = `-2 ln u` of a pass's radius words; returns whether some unit needs its
+    /// extension word (the check rides along in the same loop).
+    #[inline(always)]
+    fn logs<const S: usize>(ws0: &[u64; S], lg: &mut [f64; S]) -> bool {
+        let mut any = false;
+        for (l, &w0) in lg.iter_mut().zip(ws0) {
+            *l = Self::neg2_ln_word(w0);
+            any |= Self::needs_ext(w0);
+        }
+        any
+    }
+
+    /// The cosine and sine outputs of 8 lanes, from their logarithms and angle words.
+    #[inline(always)]
+    fn finish8(&self, lg: &[f64], wa: &[u64]) -> ([f64; 8], [f64; 8]) {
+        let (mut cos, mut sin) = ([0.0f64; 8], [0.0f64; 8]);
+        for k in 0..8 {
+            [cos[k], sin[k]] = self.finish(lg[k].sqrt(), wa[k]);
+        }
+        (cos, sin)
+    }
 }
 
 impl Gen<2, 2> for Normal {
@@ -429,17 +454,10 @@ impl Gen<2, 2> for Normal {
     #[inline(always)]
     fn gen_pass<I: Isa, const S: usize>(&self, ws: &[[u64; S]; 2], out: &mut [[f64; 2]; S]) -> bool {
         let mut lg = [0.0f64; S];
-        let mut any = false;
-        for (l, &w0) in lg.iter_mut().zip(&ws[0]) {
-            *l = Self::neg2_ln_word(w0);
-            any |= Self::needs_ext(w0);
-        }
+        let any = Self::logs(&ws[0], &mut lg);
         if I::UNPACK {
             for ((o, l), wa) in out.chunks_exact_mut(8).zip(lg.chunks_exact(8)).zip(ws[1].chunks_exact(8)) {
-                let (mut cos, mut sin) = ([0.0f64; 8], [0.0f64; 8]);
-                for k in 0..8 {
-                    [cos[k], sin[k]] = self.finish(l[k].sqrt(), wa[k]);
-                }
+                let (cos, sin) = self.finish8(l, wa);
                 // SAFETY: `I` is the instruction set this fill was dispatched for.
                 unsafe { I::store_unpacked(&cos, &sin, o.try_into().expect("8 pairs")) };
             }
@@ -497,6 +515,16 @@ trait Isa {
     #[inline(always)]
     unsafe fn store_unpacked(cos: &[f64; 8], sin: &[f64; 8], out: &mut [[f64; 2]; 8]) {
         let _ = (cos, sin, out);
+        unreachable!("no unpack order on this instruction set")
+    }
+
+    /// Like [`Isa::store_unpacked`], but adds the pairs into `cells`: `cells[u] += pair`.
+    ///
+    /// # Safety
+    /// The CPU must support this instruction set.
+    #[inline(always)]
+    unsafe fn add_unpacked(cos: &[f64; 8], sin: &[f64; 8], cells: &mut [[f64; 2]; 8]) {
+        let _ = (cos, sin, cells);
         unreachable!("no unpack order on this instruction set")
     }
 }
@@ -566,9 +594,25 @@ fn pass<I: Isa, G: Gen<W, P>, const W: usize, const P: usize, const S: usize>(
     ws: &mut [[u64; S]; W],
     out: &mut [[G::T; P]; S],
 ) {
+    philox_pass::<I, G, W, P, S>(ks, ctr, ws);
+    finish_pass::<I, G, W, P, S>(g, ks, ctr, ws, out);
+}
+
+/// Whether a pass keeps its units in unpack order (see [`Isa::UNPACK`]).
+#[inline(always)]
+fn unpacks<I: Isa, G: Gen<W, P>, const W: usize, const P: usize>() -> bool {
+    I::UNPACK && G::UNPACKS && W == 2
+}
+
+/// The first half of [`pass`]: the units' words into `ws`.
+#[inline(always)]
+fn philox_pass<I: Isa, G: Gen<W, P>, const W: usize, const P: usize, const S: usize>(
+    ks: &Keys,
+    ctr: &[u64; S],
+    ws: &mut [[u64; S]; W],
+) {
     let units = 4 / W;
-    let unpack = I::UNPACK && G::UNPACKS && W == 2;
-    if unpack {
+    if unpacks::<I, G, W, P>() {
         let ws2: &mut [[u64; S]; 2] = (&mut ws[..]).try_into().expect("two words per unit");
         // SAFETY: `I` is the instruction set this fill was dispatched for.
         unsafe { I::philox_unpacked(ks, ctr, ws2) };
@@ -585,12 +629,24 @@ fn pass<I: Isa, G: Gen<W, P>, const W: usize, const P: usize, const S: usize>(
             }
         }
     }
+}
+
+/// The second half of [`pass`]: the values from the words in `ws`.
+#[inline(always)]
+fn finish_pass<I: Isa, G: Gen<W, P>, const W: usize, const P: usize, const S: usize>(
+    g: &G,
+    ks: &Keys,
+    ctr: &[u64; S],
+    ws: &[[u64; S]; W],
+    out: &mut [[G::T; P]; S],
+) {
+    let units = 4 / W;
     // Rare units that need an extension word: a vectorised check inside `gen_pass`, then a
     // scalar fix-up.
     if g.gen_pass::<I, S>(ws, out) && G::EXTENDS {
         for t in 0..S {
             if G::needs_ext(ws[0][t]) {
-                let n = if unpack { t / 8 * 8 + UNPACK_UNIT[t % 8] } else { t };
+                let n = if unpacks::<I, G, W, P>() { t / 8 * 8 + UNPACK_UNIT[t % 8] } else { t };
                 let mut w = [0u64; W];
                 for k in 0..W {
                     w[k] = ws[k][t];
@@ -832,7 +888,8 @@ fn fill_plain<G: Gen<W, P>, const W: usize, const P: usize>(g: &G, ks: &Keys, ro
 
 #[cfg(target_arch = "x86_64")]
 mod x86 {
-    use super::{fill_any, Gen, Isa, Keys, Portable, Rows, PHILOX_M0, PHILOX_M1, ROUNDS};
+    use super::add_rows::add_block_rows;
+    use super::{fill_any, Gen, Isa, Keys, Normal, Portable, Rows, PHILOX_M0, PHILOX_M1, ROUNDS};
     use std::arch::x86_64::*;
 
     #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx512bw,avx2,fma")]
@@ -862,6 +919,17 @@ mod x86 {
             // SAFETY: the caller guarantees AVX-512.
             unsafe { store_unpacked_avx512(cos, sin, out) }
         }
+
+        #[inline(always)]
+        unsafe fn add_unpacked(cos: &[f64; 8], sin: &[f64; 8], cells: &mut [[f64; 2]; 8]) {
+            // SAFETY: the caller guarantees AVX-512.
+            unsafe { add_unpacked_avx512(cos, sin, cells) }
+        }
+    }
+
+    #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx512bw,avx2,fma")]
+    pub(super) fn add_block_rows_avx512(g: &Normal, ks: &Keys, rows: Rows, nrows: usize, acc: &mut [f64]) {
+        add_block_rows::<Avx512>(g, ks, rows, nrows, acc)
     }
 
     /// [`super::philox_block`] of 16 blocks per iteration, in two chains of 8 lanes (one
@@ -906,15 +974,36 @@ mod x86 {
         }
     }
 
+    /// The pairs of 8 lanes in unpack order, as units `0..4` and `4..8`.
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    fn unpack(cos: &[f64; 8], sin: &[f64; 8]) -> (__m512d, __m512d) {
+        // SAFETY: 8 doubles each.
+        let (c, s) = unsafe { (_mm512_loadu_pd(cos.as_ptr()), _mm512_loadu_pd(sin.as_ptr())) };
+        (_mm512_unpacklo_pd(c, s), _mm512_unpackhi_pd(c, s))
+    }
+
     #[target_feature(enable = "avx512f")]
     #[inline]
     fn store_unpacked_avx512(cos: &[f64; 8], sin: &[f64; 8], out: &mut [[f64; 2]; 8]) {
-        // SAFETY: 8 doubles in, 16 out.
+        let (lo, hi) = unpack(cos, sin);
+        let p = out.as_mut_ptr().cast::<f64>();
+        // SAFETY: 16 doubles.
         unsafe {
-            let (c, s) = (_mm512_loadu_pd(cos.as_ptr()), _mm512_loadu_pd(sin.as_ptr()));
-            let p = out.as_mut_ptr().cast::<f64>();
-            _mm512_storeu_pd(p, _mm512_unpacklo_pd(c, s));
-            _mm512_storeu_pd(p.add(8), _mm512_unpackhi_pd(c, s));
+            _mm512_storeu_pd(p, lo);
+            _mm512_storeu_pd(p.add(8), hi);
+        }
+    }
+
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    fn add_unpacked_avx512(cos: &[f64; 8], sin: &[f64; 8], cells: &mut [[f64; 2]; 8]) {
+        let (lo, hi) = unpack(cos, sin);
+        let p = cells.as_mut_ptr().cast::<f64>();
+        // SAFETY: 16 doubles.
+        unsafe {
+            _mm512_storeu_pd(p, _mm512_add_pd(_mm512_loadu_pd(p), lo));
+            _mm512_storeu_pd(p.add(8), _mm512_add_pd(_mm512_loadu_pd(p.add(8)), hi));
         }
     }
 }
