@@ -125,8 +125,8 @@ impl FusedTask<'_> {
                 segs.coords.extend_from_slice(&coords);
                 t += seg_len;
             }
-            if let (Some((s, loc, scale, map, base_strides)), Some(p), Head::Partial { axes, .. }) = (streamed, partial.as_mut(), self.head) {
-                add_normal_runs(s, loc, scale, (map, base_strides), &segs, run_axis, p, (axes, &shape, &start));
+            if let (Some(src), Some(p), Head::Partial { axes, .. }) = (&streamed, partial.as_mut(), self.head) {
+                src.add_runs(&segs, run_axis, p, axes, &shape, &start);
                 f += len;
                 continue;
             }
@@ -182,7 +182,7 @@ impl FusedTask<'_> {
             return None;
         };
         let rows = nd > 0 && !axes.contains(&run_axis) && p.f64_cells(0, 0).is_some();
-        rows.then_some((Stream { seed: *seed, stream: *stream }, *loc, *scale, *map, base_strides.as_slice()))
+        rows.then_some(StreamedNormal { stream: Stream { seed: *seed, stream: *stream }, loc: *loc, scale: *scale, map, base_strides })
     }
 
     /// The axis runs go along: the last, except for reductions over blocks with short rows,
@@ -246,27 +246,44 @@ fn fill_leaf(src: &Source, segs: &Segments, block_start: &[usize], run_axis: usi
         }),
         Source::Gen { gen, map, base_strides } => {
             // Runs whose base indices step evenly go to the generator together as rows.
-            let mut group: Option<(usize, Rows, usize)> = None;
-            for (seg, coords) in segs.iter() {
-                let (flat, step) = base_index(map, base_strides, coords, run_axis);
-                if let Some((t0, rows, count)) = group.as_mut() {
-                    let stride = if *count == 1 { flat.wrapping_sub(rows.start) as i64 } else { rows.stride };
-                    let next = rows.start.wrapping_add((*count as i64).wrapping_mul(stride) as u64);
-                    if rows.step == step && rows.len == seg.len && *t0 + *count * seg.len == seg.t && next == flat {
-                        rows.stride = stride;
-                        *count += 1;
-                        continue;
-                    }
-                }
-                if let Some((t0, rows, count)) = group {
-                    generate(gen, rows, dtype, out, t0, rows.len * count);
-                }
-                group = Some((seg.t, Rows { start: flat, step, len: seg.len, stride: 0 }, 1));
-            }
-            if let Some((t0, rows, count)) = group {
-                generate(gen, rows, dtype, out, t0, rows.len * count);
+            base_rows(segs, map, base_strides, run_axis, |_| (), |t0, rows, count, ()| generate(gen, rows, dtype, out, t0, rows.len * count));
+        }
+    }
+}
+
+/// Groups consecutive runs whose base indices step evenly (one row each, rows `stride`
+/// apart) and whose `key` agrees, and calls `f(first run's tile offset, rows, count, key)`
+/// for each group.
+fn base_rows<K: PartialEq + Copy>(
+    segs: &Segments,
+    map: &AffineMap,
+    base_strides: &[isize],
+    run_axis: usize,
+    key: impl Fn(&[usize]) -> K,
+    mut f: impl FnMut(usize, Rows, usize, K),
+) {
+    // (first run's t, rows so far, how many, key)
+    let mut group: Option<(usize, Rows, usize, K)> = None;
+    for (seg, coords) in segs.iter() {
+        let (flat, step) = base_index(map, base_strides, coords, run_axis);
+        let k = key(coords);
+        if let Some((_, rows, count, gk)) = group.as_mut() {
+            let stride = if *count == 1 { flat.wrapping_sub(rows.start) as i64 } else { rows.stride };
+            let next = rows.start.wrapping_add((*count as i64).wrapping_mul(stride) as u64);
+            // Runs are consecutive in the tile, so a group's values are contiguous there.
+            if *gk == k && rows.step == step && rows.len == seg.len && next == flat {
+                rows.stride = stride;
+                *count += 1;
+                continue;
             }
         }
+        if let Some((t0, rows, count, gk)) = group {
+            f(t0, rows, count, gk);
+        }
+        group = Some((seg.t, Rows { start: flat, step, len: seg.len, stride: 0 }, 1, k));
+    }
+    if let Some((t0, rows, count, gk)) = group {
+        f(t0, rows, count, gk);
     }
 }
 
@@ -288,47 +305,25 @@ fn base_index(map: &AffineMap, base_strides: &[isize], coords: &[usize], run_axi
     (flat as u64, step as i64)
 }
 
-/// A random normal source's stream, `loc`, `scale`, map and base strides.
-type StreamedNormal<'s> = (Stream, f64, f64, &'s AffineMap, &'s [isize]);
-
-/// A tile's runs of a random normal source added straight into the partial's float64
-/// cells: consecutive runs into the same cells whose base indices step evenly go to
-/// [`random::add_normal_rows`] together (the same bits as storing and adding them).
-fn add_normal_runs(
-    s: Stream,
+/// A random normal source whose rows go straight into float64 sums.
+struct StreamedNormal<'s> {
+    stream: Stream,
     loc: f64,
     scale: f64,
-    (map, base_strides): (&AffineMap, &[isize]),
-    segs: &Segments,
-    run_axis: usize,
-    p: &mut Partial,
-    (axes, shape, start): (&[usize], &[usize], &[usize]),
-) {
-    let mut add = |rows: Rows, count: usize, pos: usize| {
-        let cells = p.f64_cells(pos, rows.len).expect("float64 sums");
-        random::add_normal_rows(s, rows, count, loc, scale, cells);
-    };
-    // (rows so far, how many, their cells' position)
-    let mut group: Option<(Rows, usize, usize)> = None;
-    for (seg, coords) in segs.iter() {
-        let (flat, step) = base_index(map, base_strides, coords, run_axis);
-        let pos = cell_pos(coords, axes, shape, start);
-        if let Some((rows, count, gpos)) = group.as_mut() {
-            let stride = if *count == 1 { flat.wrapping_sub(rows.start) as i64 } else { rows.stride };
-            let next = rows.start.wrapping_add((*count as i64).wrapping_mul(stride) as u64);
-            if *gpos == pos && rows.step == step && rows.len == seg.len && next == flat {
-                rows.stride = stride;
-                *count += 1;
-                continue;
-            }
-        }
-        if let Some((rows, count, gpos)) = group {
-            add(rows, count, gpos);
-        }
-        group = Some((Rows { start: flat, step, len: seg.len, stride: 0 }, 1, pos));
-    }
-    if let Some((rows, count, gpos)) = group {
-        add(rows, count, gpos);
+    map: &'s AffineMap,
+    base_strides: &'s [isize],
+}
+
+impl StreamedNormal<'_> {
+    /// Adds a tile's runs into the partial's cells: consecutive runs into the same cells
+    /// whose base indices step evenly go to [`random::add_normal_rows`] together (the same
+    /// bits as storing the runs and adding them).
+    fn add_runs(&self, segs: &Segments, run_axis: usize, p: &mut Partial, axes: &[usize], shape: &[usize], start: &[usize]) {
+        let key = |coords: &[usize]| cell_pos(coords, axes, shape, start);
+        base_rows(segs, self.map, self.base_strides, run_axis, key, |_, rows, count, pos| {
+            let cells = p.f64_cells(pos, rows.len).expect("float64 sums");
+            random::add_normal_rows(self.stream, rows, count, self.loc, self.scale, cells);
+        });
     }
 }
 
