@@ -31,9 +31,9 @@
 //! plain wrapper, picked once at run time.  Every floating-point operation
 //! is either exact, a correctly rounded IEEE operation (`+ - * / sqrt`) or
 //! an explicit fused `mul_add`, and Rust never contracts `a*b+c` on its own,
-//! so every path gives the same bits.  (The AVX-512 back end writes one
-//! piece with intrinsics: Philox for normal passes, whose units it keeps in
-//! an internal order that saves shuffles; see [`Isa`].)
+//! so every path gives the same bits.  (The AVX-512 and AVX2 back ends write
+//! one piece with intrinsics: Philox for normal passes, whose units they keep
+//! in an internal order that saves shuffles; see [`Isa`] and `random/x86.rs`.)
 
 use crate::dispatch::{path, Path};
 
@@ -529,7 +529,7 @@ trait Isa {
     }
 }
 
-/// Plain and AVX2: whatever the loop vectoriser makes of the generic code.
+/// The plain back end: whatever the loop vectoriser makes of the generic code.
 struct Portable;
 
 impl Isa for Portable {}
@@ -887,126 +887,7 @@ fn fill_plain<G: Gen<W, P>, const W: usize, const P: usize>(g: &G, ks: &Keys, ro
 }
 
 #[cfg(target_arch = "x86_64")]
-mod x86 {
-    use super::add_rows::add_block_rows;
-    use super::{fill_any, Gen, Isa, Keys, Normal, Portable, Rows, PHILOX_M0, PHILOX_M1, ROUNDS};
-    use std::arch::x86_64::*;
-
-    #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx512bw,avx2,fma")]
-    pub(super) fn fill_avx512<G: Gen<W, P>, const W: usize, const P: usize>(g: &G, ks: &Keys, rows: Rows, out: &mut [G::T]) {
-        fill_any::<Avx512, G, W, P>(g, ks, rows, out)
-    }
-
-    #[target_feature(enable = "avx2,fma")]
-    pub(super) fn fill_avx2<G: Gen<W, P>, const W: usize, const P: usize>(g: &G, ks: &Keys, rows: Rows, out: &mut [G::T]) {
-        fill_any::<Portable, G, W, P>(g, ks, rows, out)
-    }
-
-    /// Only [`fill_avx512`] uses it, after dispatch found AVX-512 F/DQ/VL/BW.
-    struct Avx512;
-
-    impl Isa for Avx512 {
-        const UNPACK: bool = true;
-
-        #[inline(always)]
-        unsafe fn philox_unpacked<const S: usize>(ks: &Keys, ctr: &[u64; S], ws: &mut [[u64; S]; 2]) {
-            // SAFETY: the caller guarantees AVX-512.
-            unsafe { philox_unpacked_avx512(ks, ctr, ws) }
-        }
-
-        #[inline(always)]
-        unsafe fn store_unpacked(cos: &[f64; 8], sin: &[f64; 8], out: &mut [[f64; 2]; 8]) {
-            // SAFETY: the caller guarantees AVX-512.
-            unsafe { store_unpacked_avx512(cos, sin, out) }
-        }
-
-        #[inline(always)]
-        unsafe fn add_unpacked(cos: &[f64; 8], sin: &[f64; 8], cells: &mut [[f64; 2]; 8]) {
-            // SAFETY: the caller guarantees AVX-512.
-            unsafe { add_unpacked_avx512(cos, sin, cells) }
-        }
-    }
-
-    #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx512bw,avx2,fma")]
-    pub(super) fn add_block_rows_avx512(g: &Normal, ks: &Keys, rows: Rows, nrows: usize, acc: &mut [f64]) {
-        add_block_rows::<Avx512>(g, ks, rows, nrows, acc)
-    }
-
-    /// [`super::philox_block`] of 16 blocks per iteration, in two chains of 8 lanes (one
-    /// block per lane), with the units' words permuted into unpack order on the way out
-    /// (`vpermt2q`, which natural order needs as well).
-    #[target_feature(enable = "avx512f")]
-    #[inline]
-    fn philox_unpacked_avx512<const S: usize>(ks: &Keys, ctr: &[u64; S], ws: &mut [[u64; S]; 2]) {
-        assert!(S % 32 == 0, "unpack-order passes take 16 blocks at a time");
-        let m0 = _mm512_set1_epi64(i64::from(PHILOX_M0));
-        let m1 = _mm512_set1_epi64(i64::from(PHILOX_M1));
-        let (c2, c3) = (_mm512_set1_epi64(ks.c2 as i64), _mm512_set1_epi64(ks.c3 as i64));
-        // Lanes of (pair 0 of 8 blocks, pair 1 of 8 blocks) -> two groups of 8 units.
-        let first = _mm512_setr_epi64(0, 2, 8, 10, 1, 3, 9, 11);
-        let second = _mm512_setr_epi64(4, 6, 12, 14, 5, 7, 13, 15);
-        for i in (0..S / 2).step_by(16) {
-            // SAFETY: i + 16 <= S / 2 <= S.
-            let (ba, bb) = unsafe { (_mm512_loadu_epi64(ctr.as_ptr().add(i).cast()), _mm512_loadu_epi64(ctr.as_ptr().add(i + 8).cast())) };
-            // Word 0 is the low half of the counter: the multiplication ignores the high half.
-            let (mut a0, mut a1, mut a2, mut a3) = (ba, _mm512_srli_epi64::<32>(ba), c2, c3);
-            let (mut b0, mut b1, mut b2, mut b3) = (bb, _mm512_srli_epi64::<32>(bb), c2, c3);
-            for r in 0..ROUNDS {
-                let (k0, k1) = (_mm512_set1_epi64(ks.k0[r] as i64), _mm512_set1_epi64(ks.k1[r] as i64));
-                let (pa0, pb0) = (_mm512_mul_epu32(a0, m0), _mm512_mul_epu32(b0, m0));
-                let (pa1, pb1) = (_mm512_mul_epu32(a2, m1), _mm512_mul_epu32(b2, m1));
-                a0 = _mm512_ternarylogic_epi64::<0x96>(_mm512_srli_epi64::<32>(pa1), a1, k0);
-                b0 = _mm512_ternarylogic_epi64::<0x96>(_mm512_srli_epi64::<32>(pb1), b1, k0);
-                a2 = _mm512_ternarylogic_epi64::<0x96>(_mm512_srli_epi64::<32>(pa0), a3, k1);
-                b2 = _mm512_ternarylogic_epi64::<0x96>(_mm512_srli_epi64::<32>(pb0), b3, k1);
-                (a1, b1, a3, b3) = (pa1, pb1, pa0, pb0);
-            }
-            // Unit words: pair 0 is (w0 radius, w1 angle), pair 1 is (w2, w3).
-            for (d, (w0, w1, w2, w3)) in [(2 * i, (a0, a1, a2, a3)), (2 * i + 16, (b0, b1, b2, b3))] {
-                // SAFETY: d + 16 <= S.
-                unsafe {
-                    _mm512_storeu_epi64(ws[0].as_mut_ptr().add(d).cast(), _mm512_permutex2var_epi64(w0, first, w2));
-                    _mm512_storeu_epi64(ws[0].as_mut_ptr().add(d + 8).cast(), _mm512_permutex2var_epi64(w0, second, w2));
-                    _mm512_storeu_epi64(ws[1].as_mut_ptr().add(d).cast(), _mm512_permutex2var_epi64(w1, first, w3));
-                    _mm512_storeu_epi64(ws[1].as_mut_ptr().add(d + 8).cast(), _mm512_permutex2var_epi64(w1, second, w3));
-                }
-            }
-        }
-    }
-
-    /// The pairs of 8 lanes in unpack order, as units `0..4` and `4..8`.
-    #[target_feature(enable = "avx512f")]
-    #[inline]
-    fn unpack(cos: &[f64; 8], sin: &[f64; 8]) -> (__m512d, __m512d) {
-        // SAFETY: 8 doubles each.
-        let (c, s) = unsafe { (_mm512_loadu_pd(cos.as_ptr()), _mm512_loadu_pd(sin.as_ptr())) };
-        (_mm512_unpacklo_pd(c, s), _mm512_unpackhi_pd(c, s))
-    }
-
-    #[target_feature(enable = "avx512f")]
-    #[inline]
-    fn store_unpacked_avx512(cos: &[f64; 8], sin: &[f64; 8], out: &mut [[f64; 2]; 8]) {
-        let (lo, hi) = unpack(cos, sin);
-        let p = out.as_mut_ptr().cast::<f64>();
-        // SAFETY: 16 doubles.
-        unsafe {
-            _mm512_storeu_pd(p, lo);
-            _mm512_storeu_pd(p.add(8), hi);
-        }
-    }
-
-    #[target_feature(enable = "avx512f")]
-    #[inline]
-    fn add_unpacked_avx512(cos: &[f64; 8], sin: &[f64; 8], cells: &mut [[f64; 2]; 8]) {
-        let (lo, hi) = unpack(cos, sin);
-        let p = cells.as_mut_ptr().cast::<f64>();
-        // SAFETY: 16 doubles.
-        unsafe {
-            _mm512_storeu_pd(p, _mm512_add_pd(_mm512_loadu_pd(p), lo));
-            _mm512_storeu_pd(p.add(8), _mm512_add_pd(_mm512_loadu_pd(p.add(8)), hi));
-        }
-    }
-}
+mod x86;
 
 /// Fill with an explicit path; `p` must not exceed what `detect` reports.
 fn fill_on<G: Gen<W, P>, const W: usize, const P: usize>(p: Path, g: &G, s: Stream, rows: Rows, out: &mut [G::T]) {
@@ -1207,7 +1088,7 @@ mod tests {
     }
 
     /// Every path this CPU can run, the plain one first.
-    fn paths() -> Vec<Path> {
+    pub(super) fn paths() -> Vec<Path> {
         let mut v = vec![Path::Plain];
         #[cfg(target_arch = "x86_64")]
         {

@@ -3,9 +3,9 @@
 //! otherwise writes every value to memory and reads it back). The same bits as filling
 //! the rows and adding them one at a time.
 
-use super::{fill_blocks, fill_normal, finish_pass, philox_pass, unpacks, BlockRows, Isa, Keys, Normal, Rows, Stream, SCRATCH};
 #[cfg(target_arch = "x86_64")]
-use super::{path, x86, Path};
+use super::x86;
+use super::{fill_blocks, fill_on, finish_pass, path, philox_pass, unpacks, BlockRows, Isa, Keys, Normal, Path, Rows, Stream, SCRATCH};
 
 /// Values per buffer where rows go through [`fill_normal`] and [`crate::reduce::add_rows_into`].
 const BUFFER: usize = 32 * 1024;
@@ -15,14 +15,25 @@ const BUFFER: usize = 32 * 1024;
 /// has the same bits as [`fill_normal`] of the rows followed by one `+=` per row.
 /// Panics unless `rows.len == acc.len()`.
 pub fn add_normal_rows(s: Stream, rows: Rows, nrows: usize, loc: f64, scale: f64, acc: &mut [f64]) {
+    add_normal_rows_on(path(), s, rows, nrows, loc, scale, acc)
+}
+
+/// [`add_normal_rows`] with an explicit path; `p` must not exceed what dispatch detects.
+fn add_normal_rows_on(p: Path, s: Stream, rows: Rows, nrows: usize, loc: f64, scale: f64, acc: &mut [f64]) {
     assert_eq!(rows.len, acc.len(), "add_normal_rows: rows of {} values into {} cells", rows.len, acc.len());
     if nrows == 0 || acc.is_empty() {
         return;
     }
     #[cfg(target_arch = "x86_64")]
-    if path() == Path::Avx512 && rows.step == 1 && rows.start % 4 == 0 && rows.len % 4 == 0 && rows.stride % 4 == 0 {
-        // SAFETY: dispatch found AVX-512 F/DQ/VL/BW, AVX2 and FMA on this CPU.
-        return unsafe { x86::add_block_rows_avx512(&Normal { loc, scale }, &Keys::new(s), rows, nrows, acc) };
+    if rows.step == 1 && rows.start % 4 == 0 && rows.len % 4 == 0 && rows.stride % 4 == 0 {
+        let (g, ks) = (Normal { loc, scale }, Keys::new(s));
+        match p {
+            // SAFETY: dispatch found AVX-512 F/DQ/VL/BW, AVX2 and FMA on this CPU.
+            Path::Avx512 => return unsafe { x86::add_block_rows_avx512(&g, &ks, rows, nrows, acc) },
+            // SAFETY: dispatch found AVX2 and FMA on this CPU.
+            Path::Avx2 => return unsafe { x86::add_block_rows_avx2(&g, &ks, rows, nrows, acc) },
+            Path::Plain => {}
+        }
     }
     let per = (BUFFER / rows.len).clamp(1, nrows);
     let mut buf = vec![0.0; per * rows.len];
@@ -31,7 +42,7 @@ pub fn add_normal_rows(s: Stream, rows: Rows, nrows: usize, loc: f64, scale: f64
         let k = per.min(nrows - r);
         let start = rows.start.wrapping_add((r as i64).wrapping_mul(rows.stride) as u64);
         let b = &mut buf[..k * rows.len];
-        fill_normal(s, Rows { start, ..rows }, loc, scale, b);
+        fill_on(p, &Normal { loc, scale }, s, Rows { start, ..rows }, b);
         crate::reduce::add_rows_into(acc, b);
         r += k;
     }
@@ -83,7 +94,7 @@ impl AddPairs<'_> {
 }
 
 /// [`add_normal_rows`] for rows of whole Philox blocks (`start`, `len` and `stride`
-/// multiples of 4, step 1) on an instruction set with unpack order: the blocks of all
+/// multiples of 4, step 1) on an instruction set with unpack order (AVX-512, AVX2): the blocks of all
 /// rows stream through the passes, and each pass's pairs go straight into `acc`.
 #[inline(always)]
 pub(super) fn add_block_rows<I: Isa>(g: &Normal, ks: &Keys, rows: Rows, nrows: usize, acc: &mut [f64]) {
@@ -122,6 +133,7 @@ pub(super) fn add_block_rows<I: Isa>(g: &Normal, ks: &Keys, rows: Rows, nrows: u
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::random::fill_normal;
     use proptest::prelude::*;
 
     /// The definition: fill each row, add it into the cells with one `+=` per value.
@@ -136,12 +148,16 @@ mod tests {
         }
     }
 
+    /// On every path this CPU has.
     fn check(s: Stream, rows: Rows, nrows: usize, acc0: &[f64]) {
-        let (mut got, mut want) = (acc0.to_vec(), acc0.to_vec());
-        add_normal_rows(s, rows, nrows, 10.0, 0.1, &mut got);
+        let mut want = acc0.to_vec();
         reference(s, rows, nrows, 10.0, 0.1, &mut want);
         let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-        assert_eq!(bits(&got), bits(&want), "{rows:?} x {nrows}");
+        for p in super::super::tests::paths() {
+            let mut got = acc0.to_vec();
+            add_normal_rows_on(p, s, rows, nrows, 10.0, 0.1, &mut got);
+            assert_eq!(bits(&got), bits(&want), "{p:?} {rows:?} x {nrows}");
+        }
     }
 
     proptest! {
