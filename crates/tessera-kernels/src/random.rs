@@ -490,8 +490,8 @@ impl Gen<2, 2> for Normal {
 const UNPACK_UNIT: [usize; 8] = [0, 4, 1, 5, 2, 6, 3, 7];
 
 /// The instruction set a fill is compiled for. Each back end is its own monomorphisation,
-/// so the AVX-512 one can use intrinsics where the loop vectoriser cannot express a
-/// layout. Every back end gives the same bits.
+/// so the AVX-512 and AVX2 ones (`random/x86.rs`) can use intrinsics where the loop
+/// vectoriser cannot express a layout. Every back end gives the same bits.
 trait Isa {
     /// Whether normal passes keep their units in unpack order ([`UNPACK_UNIT`]).
     const UNPACK: bool = false;
@@ -693,6 +693,14 @@ struct BlockRows {
 }
 
 impl BlockRows {
+    /// The blocks of `rows` of whole blocks of `per_block` values (see [`Rows::whole_blocks`]).
+    #[inline(always)]
+    fn of_rows(rows: Rows, per_block: u64) -> BlockRows {
+        let row_blocks = rows.len as u64 / per_block;
+        let jump = (rows.stride / per_block as i64) as u64;
+        BlockRows::new(rows.start / per_block, row_blocks, jump.wrapping_sub(row_blocks))
+    }
+
     #[inline(always)]
     fn new(first: u64, row_blocks: u64, gap: u64) -> BlockRows {
         BlockRows { next: first, left: row_blocks, row_blocks, gap }
@@ -784,10 +792,7 @@ fn fill_block_rows<I: Isa, G: Gen<W, P>, const W: usize, const P: usize>(
     rows: Rows,
     out: &mut [G::T],
 ) {
-    let per_block = (4 / W * P) as u64;
-    let row_blocks = rows.len as u64 / per_block;
-    let jump = (rows.stride / per_block as i64) as u64;
-    let blocks = BlockRows::new(rows.start / per_block, row_blocks, jump.wrapping_sub(row_blocks));
+    let blocks = BlockRows::of_rows(rows, (4 / W * P) as u64);
     let (units, part) = out.as_chunks_mut::<P>();
     debug_assert!(part.is_empty());
     fill_blocks::<I, G, W, P>(g, ks, blocks, units);
@@ -867,9 +872,7 @@ fn fill_any<I: Isa, G: Gen<W, P>, const W: usize, const P: usize>(g: &G, ks: &Ke
     if out.is_empty() {
         return;
     }
-    let per_block = (4 / W * P) as u64;
-    let whole = |v: u64| v % per_block == 0;
-    if rows.step == 1 && out.len() > rows.len && whole(rows.start) && whole(rows.len as u64) && whole(rows.stride as u64) {
+    if out.len() > rows.len && rows.whole_blocks((4 / W * P) as u64) {
         fill_block_rows::<I, G, W, P>(g, ks, rows, out);
     } else {
         for (r, row) in out.chunks_mut(rows.len).enumerate() {
@@ -930,6 +933,13 @@ impl Rows {
     /// One row, as long as `out`: index `start + k * step` for `out[k]`.
     pub fn line(start: u64, step: i64) -> Rows {
         Rows { start, step, len: usize::MAX, stride: 0 }
+    }
+
+    /// Whether the rows are runs of whole Philox blocks of `per_block` values: step 1, and
+    /// start, length and stride multiples of `per_block`.
+    fn whole_blocks(&self, per_block: u64) -> bool {
+        let whole = |v: u64| v % per_block == 0;
+        self.step == 1 && whole(self.start) && whole(self.len as u64) && whole(self.stride as u64)
     }
 }
 

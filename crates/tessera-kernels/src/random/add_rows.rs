@@ -7,12 +7,12 @@
 use super::x86;
 use super::{fill_blocks, fill_on, finish_pass, path, philox_pass, unpacks, BlockRows, Isa, Keys, Normal, Path, Rows, Stream, SCRATCH};
 
-/// Values per buffer where rows go through [`fill_normal`] and [`crate::reduce::add_rows_into`].
+/// Values per buffer where rows go through [`super::fill_normal`] and [`crate::reduce::add_rows_into`].
 const BUFFER: usize = 32 * 1024;
 
 /// Adds `nrows` rows of normal deviates `loc + scale * z` into `acc`: for each row `r` in
 /// order, `acc[k] += value at rows.start + r * rows.stride + k * rows.step`. The result
-/// has the same bits as [`fill_normal`] of the rows followed by one `+=` per row.
+/// has the same bits as [`super::fill_normal`] of the rows followed by one `+=` per row.
 /// Panics unless `rows.len == acc.len()`.
 pub fn add_normal_rows(s: Stream, rows: Rows, nrows: usize, loc: f64, scale: f64, acc: &mut [f64]) {
     add_normal_rows_on(path(), s, rows, nrows, loc, scale, acc)
@@ -25,7 +25,7 @@ fn add_normal_rows_on(p: Path, s: Stream, rows: Rows, nrows: usize, loc: f64, sc
         return;
     }
     #[cfg(target_arch = "x86_64")]
-    if rows.step == 1 && rows.start % 4 == 0 && rows.len % 4 == 0 && rows.stride % 4 == 0 {
+    if rows.whole_blocks(4) {
         let (g, ks) = (Normal { loc, scale }, Keys::new(s));
         match p {
             // SAFETY: dispatch found AVX-512 F/DQ/VL/BW, AVX2 and FMA on this CPU.
@@ -94,15 +94,14 @@ impl AddPairs<'_> {
 }
 
 /// [`add_normal_rows`] for rows of whole Philox blocks (`start`, `len` and `stride`
-/// multiples of 4, step 1) on an instruction set with unpack order (AVX-512, AVX2): the blocks of all
-/// rows stream through the passes, and each pass's pairs go straight into `acc`.
+/// multiples of 4, step 1) on an instruction set with unpack order (AVX-512, AVX2): the
+/// blocks of all rows stream through the passes, and each pass's pairs go straight into
+/// `acc`.
 #[inline(always)]
 pub(super) fn add_block_rows<I: Isa>(g: &Normal, ks: &Keys, rows: Rows, nrows: usize, acc: &mut [f64]) {
     const S: usize = SCRATCH;
     assert!(unpacks::<I, Normal, 2, 2>(), "fused row sums need unpack order");
-    let row_blocks = rows.len as u64 / 4;
-    let jump = (rows.stride / 4) as u64;
-    let mut blocks = BlockRows::new(rows.start / 4, row_blocks, jump.wrapping_sub(row_blocks));
+    let mut blocks = BlockRows::of_rows(rows, 4);
     let mut sink = AddPairs { cells: acc.as_chunks_mut::<2>().0, next: 0 };
     let mut left = nrows * (rows.len / 2);
     let (mut ctr, mut ws, mut lg) = ([0u64; S], [[0u64; S]; 2], [0.0f64; S]);
