@@ -640,21 +640,35 @@ fn finish_pass<I: Isa, G: Gen<W, P>, const W: usize, const P: usize, const S: us
     ws: &[[u64; S]; W],
     out: &mut [[G::T; P]; S],
 ) {
-    let units = 4 / W;
     // Rare units that need an extension word: a vectorised check inside `gen_pass`, then a
     // scalar fix-up.
     if g.gen_pass::<I, S>(ws, out) && G::EXTENDS {
         for t in 0..S {
             if G::needs_ext(ws[0][t]) {
-                let n = if unpacks::<I, G, W, P>() { t / 8 * 8 + UNPACK_UNIT[t % 8] } else { t };
-                let mut w = [0u64; W];
-                for k in 0..W {
-                    w[k] = ws[k][t];
-                }
-                out[n] = g.gen_ext(w, philox_block(ks, ctr[n / units] | EXT_BIT)[n % units]);
+                let (n, v) = ext_unit::<I, G, W, P, S>(g, ks, ctr, ws, t);
+                out[n] = v;
             }
         }
     }
+}
+
+/// The values of the pass's unit in scratch slot `t`, which needs its extension word, and
+/// that unit's place in the pass (they differ in unpack order).
+#[inline(always)]
+fn ext_unit<I: Isa, G: Gen<W, P>, const W: usize, const P: usize, const S: usize>(
+    g: &G,
+    ks: &Keys,
+    ctr: &[u64; S],
+    ws: &[[u64; S]; W],
+    t: usize,
+) -> (usize, [G::T; P]) {
+    let units = 4 / W;
+    let n = if unpacks::<I, G, W, P>() { t / 8 * 8 + UNPACK_UNIT[t % 8] } else { t };
+    let mut w = [0u64; W];
+    for k in 0..W {
+        w[k] = ws[k][t];
+    }
+    (n, g.gen_ext(w, philox_block(ks, ctr[n / units] | EXT_BIT)[n % units]))
 }
 
 /// `out[k]` = value at index `start + k` (step 1).
