@@ -406,6 +406,27 @@ impl Normal {
         neg2_ln(small_to_f64(w0, 0.5), 1023.0 + 32.0)
     }
 
+    /// `-2 ln u` for the radius word `w0` with its extension word `ext`:
+    /// `u = (w0 2^32 + ext + 1/2) 2^-64`, rounded once.
+    #[inline(always)]
+    fn neg2_ln_ext(w0: u64, ext: u64) -> f64 {
+        let x = f64::mul_add(small_to_f64(w0, 0.0), TWO32, small_to_f64(ext, 0.5));
+        neg2_ln(x, 1023.0 + 64.0)
+    }
+
+    /// Replaces the logarithms of a pass's units that need their extension word (only
+    /// their logarithm differs). Rare (~6 % of passes have one), so kept out of line: the
+    /// hot loops around it allocate registers better without it.
+    #[cold]
+    #[inline(never)]
+    fn extend_logs<I: Isa, const S: usize>(ks: &Keys, ctr: &[u64; S], ws0: &[u64; S], lg: &mut [f64; S]) {
+        for t in 0..S {
+            if Self::needs_ext(ws0[t]) {
+                lg[t] = Self::neg2_ln_ext(ws0[t], ext_word::<I, Self, 2, 2, S>(ks, ctr, t).1);
+            }
+        }
+    }
+
     /// The pair for radius `rad` and angle word `wa`, scaled and shifted.
     #[inline(always)]
     fn finish(&self, rad: f64, wa: u64) -> [f64; 2] {
@@ -417,12 +438,15 @@ impl Normal {
     /// extension word (the check rides along in the same loop).
     #[inline(always)]
     fn logs<const S: usize>(ws0: &[u64; S], lg: &mut [f64; S]) -> bool {
-        let mut any = false;
+        // The check is a running minimum of the word's conversion bits (`small_to_f64`),
+        // one integer op: a compare into a mask register would take a multiply pipe.
+        let mut least = u64::MAX;
         for (l, &w0) in lg.iter_mut().zip(ws0) {
-            *l = Self::neg2_ln_word(w0);
-            any |= Self::needs_ext(w0);
+            let bits = TWO52_BITS | (w0 & LO32);
+            least = least.min(bits);
+            *l = neg2_ln(f64::from_bits(bits) - (TWO52 - 0.5), 1023.0 + 32.0);
         }
-        any
+        least < TWO52_BITS | EXT_LIMIT
     }
 
     /// The cosine and sine outputs of 8 lanes, from their logarithms and angle words.
@@ -474,9 +498,7 @@ impl Gen<2, 2> for Normal {
     }
     #[inline(always)]
     fn gen_ext(&self, w: [u64; 2], ext: u64) -> [f64; 2] {
-        // u = (w0 2^32 + ext + 1/2) 2^-64, rounded once.
-        let x = f64::mul_add(small_to_f64(w[0], 0.0), TWO32, small_to_f64(ext, 0.5));
-        self.finish(neg2_ln(x, 1023.0 + 64.0).sqrt(), w[1])
+        self.finish(Self::neg2_ln_ext(w[0], ext).sqrt(), w[1])
     }
 }
 
@@ -645,30 +667,28 @@ fn finish_pass<I: Isa, G: Gen<W, P>, const W: usize, const P: usize, const S: us
     if g.gen_pass::<I, S>(ws, out) && G::EXTENDS {
         for t in 0..S {
             if G::needs_ext(ws[0][t]) {
-                let (n, v) = ext_unit::<I, G, W, P, S>(g, ks, ctr, ws, t);
-                out[n] = v;
+                let (n, ext) = ext_word::<I, G, W, P, S>(ks, ctr, t);
+                let mut w = [0u64; W];
+                for k in 0..W {
+                    w[k] = ws[k][t];
+                }
+                out[n] = g.gen_ext(w, ext);
             }
         }
     }
 }
 
-/// The values of the pass's unit in scratch slot `t`, which needs its extension word, and
-/// that unit's place in the pass (they differ in unpack order).
+/// The extension word of the pass's unit in scratch slot `t`, and that unit's place in
+/// the pass (they differ in unpack order).
 #[inline(always)]
-fn ext_unit<I: Isa, G: Gen<W, P>, const W: usize, const P: usize, const S: usize>(
-    g: &G,
+fn ext_word<I: Isa, G: Gen<W, P>, const W: usize, const P: usize, const S: usize>(
     ks: &Keys,
     ctr: &[u64; S],
-    ws: &[[u64; S]; W],
     t: usize,
-) -> (usize, [G::T; P]) {
+) -> (usize, u64) {
     let units = 4 / W;
     let n = if unpacks::<I, G, W, P>() { t / 8 * 8 + UNPACK_UNIT[t % 8] } else { t };
-    let mut w = [0u64; W];
-    for k in 0..W {
-        w[k] = ws[k][t];
-    }
-    (n, g.gen_ext(w, philox_block(ks, ctr[n / units] | EXT_BIT)[n % units]))
+    (n, philox_block(ks, ctr[n / units] | EXT_BIT)[n % units])
 }
 
 /// `out[k]` = value at index `start + k` (step 1).
@@ -1281,6 +1301,21 @@ mod tests {
             b += 1;
         }
         v
+    }
+
+    #[test]
+    fn extension_check_is_exact_at_its_limit() {
+        // The pass-level check in `Normal::logs` against `needs_ext`, word by word, at and
+        // around the limit, with junk in the high halves (as Philox leaves them).
+        for w in [EXT_LIMIT - 2, EXT_LIMIT - 1, EXT_LIMIT, EXT_LIMIT + 1, 0, LO32] {
+            for junk in [0u64, 0xDEAD_BEEF << 32, u64::MAX << 32] {
+                let mut ws0 = [EXT_LIMIT | junk; 32];
+                ws0[13] = w | junk;
+                let mut lg = [0.0; 32];
+                assert_eq!(Normal::logs(&ws0, &mut lg), Normal::needs_ext(w), "word {w:#x}");
+                assert_eq!(lg[13].to_bits(), Normal::neg2_ln_word(w).to_bits());
+            }
+        }
     }
 
     #[test]

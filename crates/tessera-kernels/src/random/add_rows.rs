@@ -5,7 +5,7 @@
 
 #[cfg(target_arch = "x86_64")]
 use super::x86;
-use super::{ext_unit, fill_blocks, fill_on, path, philox_pass, unpacks, BlockRows, Gen, Isa, Keys, Normal, Path, Rows, Stream, SCRATCH};
+use super::{fill_blocks, fill_on, path, philox_pass, unpacks, BlockRows, Isa, Keys, Normal, Path, Rows, Stream, SCRATCH};
 
 /// Values per buffer where rows go through [`super::fill_normal`] and [`crate::reduce::add_rows_into`].
 const BUFFER: usize = 32 * 1024;
@@ -109,23 +109,12 @@ pub(super) fn add_block_rows<I: Isa>(g: &Normal, ks: &Keys, rows: Rows, nrows: u
         blocks.take(&mut ctr[..S / 2]);
         philox_pass::<I, Normal, 2, 2, S>(ks, &ctr, &mut ws);
         if Normal::logs(&ws[0], &mut lg) {
-            // Some unit needs its extension word (~6 % of passes): fix its lane up.
-            for (j, (l, wa)) in lg.chunks_exact(8).zip(ws[1].chunks_exact(8)).enumerate() {
-                let (mut cos, mut sin) = g.finish8(l, wa);
-                for t in 0..8 {
-                    if Normal::needs_ext(ws[0][8 * j + t]) {
-                        [cos[t], sin[t]] = ext_unit::<I, Normal, 2, 2, S>(g, ks, &ctr, &ws, 8 * j + t).1;
-                    }
-                }
-                // SAFETY: `I` is the instruction set this fill was dispatched for.
-                unsafe { sink.add8::<I>(&cos, &sin) };
-            }
-        } else {
-            for (l, wa) in lg.chunks_exact(8).zip(ws[1].chunks_exact(8)) {
-                let (cos, sin) = g.finish8(l, wa);
-                // SAFETY: as above.
-                unsafe { sink.add8::<I>(&cos, &sin) };
-            }
+            Normal::extend_logs::<I, S>(ks, &ctr, &ws[0], &mut lg);
+        }
+        for (l, wa) in lg.chunks_exact(8).zip(ws[1].chunks_exact(8)) {
+            let (cos, sin) = g.finish8(l, wa);
+            // SAFETY: `I` is the instruction set this fill was dispatched for.
+            unsafe { sink.add8::<I>(&cos, &sin) };
         }
         left -= S;
     }
