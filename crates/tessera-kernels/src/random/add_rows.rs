@@ -5,7 +5,7 @@
 
 #[cfg(target_arch = "x86_64")]
 use super::x86;
-use super::{fill_blocks, fill_on, path, philox_pass, unpacks, BlockRows, Isa, Keys, Normal, Path, Rows, Stream, SCRATCH};
+use super::{fill_blocks, fill_on, path, Aligned, philox_pass, unpacks, BlockRows, Isa, Keys, Normal, Path, Rows, Stream, SCRATCH};
 
 /// Values per buffer where rows go through [`super::fill_normal`] and [`crate::reduce::add_rows_into`].
 const BUFFER: usize = 32 * 1024;
@@ -104,12 +104,13 @@ pub(super) fn add_block_rows<I: Isa>(g: &Normal, ks: &Keys, rows: Rows, nrows: u
     let mut blocks = BlockRows::of_rows(rows, 4);
     let mut sink = AddPairs { cells: acc.as_chunks_mut::<2>().0, next: 0 };
     let mut left = nrows * (rows.len / 2);
-    let (mut ctr, mut ws, mut lg) = ([0u64; S], [[0u64; S]; 2], [0.0f64; S]);
+    let (mut ctr, mut ws, mut lg) = (Aligned([0u64; S]), Aligned([[0u64; S]; 2]), Aligned([0.0f64; S]));
+    let (ctr, ws, lg) = (&mut ctr.0, &mut ws.0, &mut lg.0);
     while left >= S {
         blocks.take(&mut ctr[..S / 2]);
-        philox_pass::<I, Normal, 2, 2, S>(ks, &ctr, &mut ws);
-        if Normal::logs(&ws[0], &mut lg) {
-            Normal::extend_logs::<I, S>(ks, &ctr, &ws[0], &mut lg);
+        philox_pass::<I, Normal, 2, 2, S>(ks, ctr, ws);
+        if Normal::logs(&ws[0], lg) {
+            Normal::extend_logs::<I, S>(ks, ctr, &ws[0], lg);
         }
         for (l, wa) in lg.chunks_exact(8).zip(ws[1].chunks_exact(8)) {
             let (cos, sin) = g.finish8(l, wa);
