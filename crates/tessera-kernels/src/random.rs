@@ -415,16 +415,34 @@ impl Normal {
     }
 
     /// Replaces the logarithms of a pass's units that need their extension word (only
-    /// their logarithm differs). Rare (~6 % of passes have one), so kept out of line: the
-    /// hot loops around it allocate registers better without it.
-    #[cold]
-    #[inline(never)]
-    fn extend_logs<I: Isa, const S: usize>(ks: &Keys, ctr: &[u64; S], ws0: &[u64; S], lg: &mut [f64; S]) {
-        for t in 0..S {
-            if Self::needs_ext(ws0[t]) {
-                lg[t] = Self::neg2_ln_ext(ws0[t], ext_word::<I, Self, 2, 2, S>(ks, ctr, t).1);
+    /// their logarithm differs; ~6 % of passes have such a unit). The slots come from
+    /// vector compares into a bit mask; each unit's logarithm is computed out of line
+    /// ([`Isa::ext_log`]).
+    ///
+    /// # Safety
+    /// The CPU must support `I`.
+    #[inline(always)]
+    unsafe fn extend_logs<I: Isa, const S: usize>(ks: &Keys, ctr: &[u64; S], ws0: &[u64; S], lg: &mut [f64; S]) {
+        const { assert!(S % 64 == 0, "passes of whole 64-slot masks") };
+        for (k, words) in ws0.chunks_exact(64).enumerate() {
+            let mut bits = 0u64;
+            for (j, &w) in words.iter().enumerate() {
+                bits |= u64::from(Self::needs_ext(w)) << j;
+            }
+            while bits != 0 {
+                let t = 64 * k + bits.trailing_zeros() as usize;
+                // SAFETY: the caller's guarantee.
+                lg[t] = unsafe { I::ext_log(ks, ctr, ws0[t], t) };
+                bits &= bits - 1;
             }
         }
+    }
+
+    /// `-2 ln u` of the unit in scratch slot `t`, whose radius word `w0` needs its
+    /// extension word.
+    #[inline(always)]
+    fn ext_log<I: Isa, const S: usize>(ks: &Keys, ctr: &[u64; S], w0: u64, t: usize) -> f64 {
+        Self::neg2_ln_ext(w0, ext_word::<I, Self, 2, 2, S>(ks, ctr, t).1)
     }
 
     /// The pair for radius `rad` and angle word `wa`, scaled and shifted.
@@ -549,6 +567,18 @@ trait Isa {
     unsafe fn add_unpacked(cos: &[f64; 8], sin: &[f64; 8], cells: &mut [[f64; 2]; 8]) {
         let _ = (cos, sin, cells);
         unreachable!("no unpack order on this instruction set")
+    }
+
+    /// [`Normal::ext_log`]: rare, so the x86 back ends keep it out of line.
+    ///
+    /// # Safety
+    /// The CPU must support this instruction set.
+    #[inline(always)]
+    unsafe fn ext_log<const S: usize>(ks: &Keys, ctr: &[u64; S], w0: u64, t: usize) -> f64
+    where
+        Self: Sized,
+    {
+        Normal::ext_log::<Self, S>(ks, ctr, w0, t)
     }
 }
 
@@ -1295,7 +1325,7 @@ mod tests {
 
     /// Indices (pair starts) of the first `want` normals whose radius word
     /// takes the extension word.
-    fn extended_pairs(s: Stream, want: usize) -> Vec<u64> {
+    pub(super) fn extended_pairs(s: Stream, want: usize) -> Vec<u64> {
         let mut v = Vec::new();
         let mut b = 0u64;
         while v.len() < want {

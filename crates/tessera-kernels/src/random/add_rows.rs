@@ -110,7 +110,8 @@ pub(super) fn add_block_rows<I: Isa>(g: &Normal, ks: &Keys, rows: Rows, nrows: u
         blocks.take(&mut ctr[..S / 2]);
         philox_pass::<I, Normal, 2, 2, S>(ks, ctr, ws);
         if Normal::logs(&ws[0], lg) {
-            Normal::extend_logs::<I, S>(ks, ctr, &ws[0], lg);
+            // SAFETY: `I` is the instruction set this fill was dispatched for.
+            unsafe { Normal::extend_logs::<I, S>(ks, ctr, &ws[0], lg) };
         }
         for (l, wa) in lg.chunks_exact(8).zip(ws[1].chunks_exact(8)) {
             let (cos, sin) = g.finish8(l, wa);
@@ -182,6 +183,19 @@ mod tests {
         for (stride, nrows) in [(20_000i64, 41usize), (-20_000, 7), (1000, 33)] {
             let start = if stride < 0 { 40 * 20_000 + 8 } else { 8 };
             check(Stream { seed: 5, stream: 0 }, Rows { start, step: 1, len: 1000, stride }, nrows, &vec![0.5; 1000]);
+        }
+    }
+
+    #[test]
+    fn extension_words_at_every_place_in_a_pass() {
+        // A row that starts so that an extended unit sits at unit `m` of the first pass,
+        // for places that land in the first and last lanes of groups and of the bit masks.
+        let s = Stream { seed: 11, stream: 2 };
+        for e in super::super::tests::extended_pairs(s, 12) {
+            for m in [0u64, 1, 4, 60, 63, 64, 127] {
+                let Some(first) = (e / 2).checked_sub(m).filter(|u| u % 2 == 0) else { continue };
+                check(s, Rows { start: 2 * first, step: 1, len: 512, stride: 512 }, 1, &vec![0.5; 512]);
+            }
         }
     }
 

@@ -39,6 +39,12 @@ impl Isa for Avx512 {
         // SAFETY: the caller guarantees AVX-512.
         unsafe { add_unpacked_avx512(cos, sin, cells) }
     }
+
+    #[inline(always)]
+    unsafe fn ext_log<const S: usize>(ks: &Keys, ctr: &[u64; S], w0: u64, t: usize) -> f64 {
+        // SAFETY: AVX-512 implies FMA (dispatch checks both).
+        unsafe { ext_log_fma::<Self, S>(ks, ctr, w0, t) }
+    }
 }
 
 /// Only [`fill_avx2`] and [`add_block_rows_avx2`] use it, after dispatch found AVX2 and FMA.
@@ -64,6 +70,21 @@ impl Isa for Avx2 {
         // SAFETY: the caller guarantees AVX2.
         unsafe { add_unpacked_avx2(cos, sin, cells) }
     }
+
+    #[inline(always)]
+    unsafe fn ext_log<const S: usize>(ks: &Keys, ctr: &[u64; S], w0: u64, t: usize) -> f64 {
+        // SAFETY: AVX2 implies FMA (dispatch checks both).
+        unsafe { ext_log_fma::<Self, S>(ks, ctr, w0, t) }
+    }
+}
+
+/// [`Normal::ext_log`] out of line (about one unit in 2000 needs it), with FMA so that
+/// its `mul_add`s are instructions rather than calls.
+#[target_feature(enable = "fma")]
+#[cold]
+#[inline(never)]
+fn ext_log_fma<I: Isa, const S: usize>(ks: &Keys, ctr: &[u64; S], w0: u64, t: usize) -> f64 {
+    Normal::ext_log::<I, S>(ks, ctr, w0, t)
 }
 
 #[target_feature(enable = "avx2,fma")]
