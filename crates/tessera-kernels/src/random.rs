@@ -423,7 +423,7 @@ impl Normal {
     /// The CPU must support `I`.
     #[inline(always)]
     unsafe fn extend_logs<I: Isa, const S: usize>(ks: &Keys, ctr: &[u64; S], ws0: &[u64; S], lg: &mut [f64; S]) {
-        const { assert!(S % 64 == 0, "passes of whole 64-slot masks") };
+        const { assert!(S.is_multiple_of(64), "passes of whole 64-slot masks") };
         for (k, words) in ws0.chunks_exact(64).enumerate() {
             let mut bits = 0u64;
             for (j, &w) in words.iter().enumerate() {
