@@ -595,13 +595,14 @@ impl Isa for Portable {}
 /// Units per pass over the scratch buffers (a multiple of 2).
 const SCRATCH: usize = 128;
 
+/// Units per pass for the ends of fills, so that they waste little work.
+const TAIL: usize = 32;
+
 /// A scratch buffer on a 64-byte boundary, so that its vector loads and stores never
 /// straddle cache lines (unaligned, where the stack frame happens to put it, a fill ran
 /// up to ~5 % slower in some processes).
 #[repr(align(64))]
 struct Aligned<T>(T);
-/// Units per pass for the ends of fills, so that they waste little work.
-const TAIL: usize = 32;
 
 /// Words of unit `u` (`u < 4 / W`) of a block.
 #[inline(always)]

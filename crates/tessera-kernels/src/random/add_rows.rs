@@ -5,7 +5,7 @@
 
 #[cfg(target_arch = "x86_64")]
 use super::x86;
-use super::{fill_blocks, fill_on, path, Aligned, philox_pass, unpacks, BlockRows, Isa, Keys, Normal, Path, Rows, Stream, SCRATCH};
+use super::{fill_blocks, fill_on, path, philox_pass, unpacks, Aligned, BlockRows, Isa, Keys, Normal, Path, Rows, Stream, SCRATCH};
 
 /// Values per buffer where rows go through [`super::fill_normal`] and [`crate::reduce::add_rows_into`].
 const BUFFER: usize = 32 * 1024;
