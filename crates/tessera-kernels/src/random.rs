@@ -456,15 +456,16 @@ impl Normal {
     /// extension word (the check rides along in the same loop).
     #[inline(always)]
     fn logs<const S: usize>(ws0: &[u64; S], lg: &mut [f64; S]) -> bool {
-        // The check is a running minimum of the word's conversion bits (`small_to_f64`),
-        // one integer op: a compare into a mask register would take a multiply pipe.
+        // The check is a running minimum of the bits of `X = w0 + 1/2` (positive doubles
+        // order like their bits; a unit needs its extension word iff `X < 2^21`): one
+        // integer op, where a compare into a mask register would take a multiply pipe.
         let mut least = u64::MAX;
         for (l, &w0) in lg.iter_mut().zip(ws0) {
-            let bits = TWO52_BITS | (w0 & LO32);
-            least = least.min(bits);
-            *l = neg2_ln(f64::from_bits(bits) - (TWO52 - 0.5), 1023.0 + 32.0);
+            let x = small_to_f64(w0, 0.5);
+            least = least.min(x.to_bits());
+            *l = neg2_ln(x, 1023.0 + 32.0);
         }
-        least < TWO52_BITS | EXT_LIMIT
+        least < TWO21.to_bits()
     }
 
     /// The cosine and sine outputs of 8 lanes, from their logarithms and angle words.
