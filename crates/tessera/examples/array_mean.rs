@@ -2,6 +2,7 @@
 //!
 //! `cargo run --release --example array_mean -- [DIM] [NCHUNKS]` (defaults 800000000 and 4)
 
+use std::io::Write;
 use std::time::Instant;
 
 fn main() -> Result<(), tessera::Error> {
@@ -13,10 +14,8 @@ fn main() -> Result<(), tessera::Error> {
     let mean_delayed = random_array.mean()?;
     let mean = mean_delayed.compute()?.get_f64(&[]);
     let compute_time = start.elapsed().as_secs_f64();
-    println!("mean is {mean}");
-    println!();
-    println!("==================================");
-    println!("compute time: {compute_time}s");
-    println!("==================================");
+    let bar = "==================================";
+    // Ignore a closed pipe (`| head -1`) rather than panic.
+    let _ = write!(std::io::stdout(), "mean is {mean}\n\n{bar}\ncompute time: {compute_time}s\n{bar}\n");
     Ok(())
 }

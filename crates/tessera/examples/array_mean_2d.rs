@@ -2,6 +2,7 @@
 //!
 //! `cargo run --release --example array_mean_2d -- [N] [CHUNK] [STEP]` (defaults 20000, 1000, 100)
 
+use std::io::Write;
 use std::time::Instant;
 use tessera::IndexItem;
 
@@ -18,7 +19,8 @@ fn main() -> Result<(), tessera::Error> {
         let r = arr.compute()?;
         let t = start.elapsed().as_secs_f64();
         let v = r.to_vec::<f64>();
-        println!("{label}: {} values, first {:.6}, compute time: {t}s", v.len(), v[0]);
+        // Ignore a closed pipe (`| head -1`) rather than panic.
+        let _ = writeln!(std::io::stdout(), "{label}: {} values, first {:.6}, compute time: {t}s", v.len(), v[0]);
     }
     Ok(())
 }
