@@ -146,6 +146,39 @@ impl Node {
     }
 }
 
+/// Drops a chain of sole-owned inputs iteratively: expression graphs can be far deeper than
+/// the thread's stack.
+impl Drop for Node {
+    fn drop(&mut self) {
+        let mut stack = std::mem::take(&mut self.inputs);
+        while let Some(e) = stack.pop() {
+            if let Ok(mut node) = Arc::try_unwrap(e) {
+                stack.append(&mut node.inputs);
+            }
+        }
+    }
+}
+
+/// Every node reachable from `roots`, each once, inputs before their users (in the order a
+/// depth-first walk over inputs finishes them). Iterative, so graphs of any depth work.
+pub fn postorder(roots: &[Expr]) -> Vec<Expr> {
+    let mut seen = std::collections::HashSet::new();
+    let mut order = Vec::new();
+    let mut stack: Vec<(Expr, bool)> = roots.iter().rev().map(|r| (r.clone(), false)).collect();
+    while let Some((n, expanded)) = stack.pop() {
+        if expanded {
+            order.push(n);
+            continue;
+        }
+        if !seen.insert(n.id) {
+            continue;
+        }
+        stack.push((n.clone(), true));
+        stack.extend(n.inputs.iter().rev().filter(|i| !seen.contains(&i.id)).map(|i| (i.clone(), false)));
+    }
+    order
+}
+
 impl std::fmt::Debug for Node {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}{:?}:{}", self.label(), self.meta.shape, self.meta.dtype)

@@ -10,7 +10,7 @@ use crate::dtype::DType;
 use crate::graph::{Expr, Generator, Meta, Node, Op};
 use crate::ops::{BinaryOp, ReduceOp, UnaryOp};
 use crate::view::{AffineMap, AxisMap};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -35,6 +35,65 @@ pub enum Instr {
     BinaryScalar { op: BinaryOp, x: Reg, scalar: Scalar, scalar_left: bool },
     Cast(Reg),
     Where(Reg, Reg, Reg),
+}
+
+impl Instr {
+    /// The registers this instruction reads.
+    pub fn reads(&self) -> Vec<Reg> {
+        match *self {
+            Instr::Leaf(_) => vec![],
+            Instr::Unary(_, x) | Instr::BinaryScalar { x, .. } | Instr::Cast(x) => vec![x],
+            Instr::Binary(_, a, b) => vec![a, b],
+            Instr::Where(c, a, b) => vec![c, a, b],
+        }
+    }
+}
+
+/// Where a fused program keeps its values: `slot[i]` holds instruction `i`'s result, and a
+/// slot is reused once every reader of its value has run, so a chain of any length needs a
+/// few tiles rather than one per instruction. Each slot holds one dtype (`dtypes[slot]`);
+/// an instruction never writes a slot it reads.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Slots {
+    pub slot: Vec<usize>,
+    pub dtypes: Vec<DType>,
+}
+
+impl Slots {
+    pub fn of(program: &[(Instr, DType)]) -> Slots {
+        let mut last_read = vec![0; program.len()];
+        for (i, (instr, _)) in program.iter().enumerate() {
+            for r in instr.reads() {
+                last_read[r] = i;
+            }
+        }
+        let mut slots = Slots { slot: Vec::with_capacity(program.len()), dtypes: vec![] };
+        let mut free: Vec<usize> = vec![];
+        for (i, (instr, dtype)) in program.iter().enumerate() {
+            let s = match free.iter().rposition(|&s| slots.dtypes[s] == *dtype) {
+                Some(k) => free.swap_remove(k),
+                None => {
+                    slots.dtypes.push(*dtype);
+                    slots.dtypes.len() - 1
+                }
+            };
+            slots.slot.push(s);
+            let mut reads = instr.reads();
+            reads.sort_unstable();
+            reads.dedup();
+            // The program's result (the last register) is read after the program.
+            free.extend(reads.into_iter().filter(|&r| last_read[r] == i && r + 1 != program.len()).map(|r| slots.slot[r]));
+        }
+        slots
+    }
+
+    pub fn len(&self) -> usize {
+        self.dtypes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.dtypes.is_empty()
+    }
 }
 
 /// What a fused stage does with the values of its program's last register.
@@ -323,7 +382,23 @@ pub fn lower_unfused(roots: &[Expr]) -> Plan {
 fn lower_with(roots: &[Expr], fuse: bool) -> Plan {
     let mut users: HashMap<u64, usize> = HashMap::new();
     count_users(roots, &mut users, &mut HashMap::new());
-    let mut l = Lowering { plan: Plan { stages: vec![], outputs: vec![] }, stage_of: HashMap::new(), users, fuse };
+    let order = crate::graph::postorder(roots);
+    let read_as_stage = order
+        .iter()
+        .filter_map(|n| match &n.op {
+            Op::View(map) => Some(view_target(n, map).0.id),
+            Op::Rechunk | Op::Reshape => Some(n.inputs[0].id),
+            _ => None,
+        })
+        .collect();
+    let mut l = Lowering { plan: Plan { stages: vec![], outputs: vec![] }, stage_of: HashMap::new(), users, read_as_stage, fuse };
+    // Stages are made inputs first, so that materializing a node never recurses into its
+    // inputs' stages: graphs can be far deeper than the stack.
+    for n in order {
+        if l.gets_stage(&n) {
+            l.materialize(&n);
+        }
+    }
     for r in roots {
         let s = l.materialize(r);
         l.plan.outputs.push(s);
@@ -348,6 +423,9 @@ struct Lowering {
     plan: Plan,
     stage_of: HashMap<u64, StageId>,
     users: HashMap<u64, usize>,
+    /// Nodes that some consumer reads as a stage whatever the fusion: what views read, and
+    /// the inputs of rechunks and reshapes.
+    read_as_stage: HashSet<u64>,
     fuse: bool,
 }
 
@@ -371,8 +449,8 @@ pub fn tile_len(registers: usize) -> usize {
 }
 
 /// Estimated bytes of a fused program's tile registers (float64).
-fn tile_bytes(registers: usize) -> usize {
-    registers * tile_len(registers) * 8
+fn tile_bytes(program: &[(Instr, DType)]) -> usize {
+    Slots::of(program).len() * tile_len(program.len()) * 8
 }
 
 impl Lowering {
@@ -391,6 +469,12 @@ impl Lowering {
             // Shared non-source work is computed once.
             _ => n.op.is_elementwise() && self.users.get(&n.id).copied().unwrap_or(0) > 1,
         }
+    }
+
+    /// Whether `n` has a stage of its own when a consumer reaches it: a boundary, or the
+    /// node a view reads (a view of a view reads the inner view's input).
+    fn gets_stage(&self, n: &Node) -> bool {
+        self.is_boundary(n) || self.read_as_stage.contains(&n.id)
     }
 
     fn materialize(&mut self, n: &Expr) -> StageId {
@@ -419,7 +503,7 @@ impl Lowering {
                         head: Head::Store,
                         domain: cut,
                     };
-                    let (out_bytes, in_bytes) = (piece.max_block_bytes() + tile_bytes(1), x.meta.max_block_bytes());
+                    let (out_bytes, in_bytes) = (piece.max_block_bytes() + tile_bytes(&[(Instr::Leaf(0), x.meta.dtype)]), x.meta.max_block_bytes());
                     input = self.push(Stage { kind, meta: piece.clone(), edges: vec![edge], name: "rechunk-split".into(), out_bytes, in_bytes });
                     in_meta = piece;
                     name = "rechunk-merge";
@@ -441,9 +525,9 @@ impl Lowering {
             }
             _ => {
                 let mut f = FusedBuilder { leaves: vec![], program: vec![], edges: vec![], memo: HashMap::new(), in_bytes: 0 };
-                self.emit(n, &mut f, true);
+                self.emit(n, &mut f);
                 let name = fused_name(n);
-                let out_bytes = n.meta.max_block_bytes() + tile_bytes(f.program.len());
+                let out_bytes = n.meta.max_block_bytes() + tile_bytes(&f.program);
                 let kind = StageKind::Fused { leaves: f.leaves, program: f.program, head: Head::Store, domain: n.meta.chunks.clone() };
                 self.push(Stage { kind, meta: n.meta.clone(), edges: f.edges, name, out_bytes, in_bytes: f.in_bytes })
             }
@@ -452,58 +536,58 @@ impl Lowering {
         s
     }
 
-    /// Adds `n`'s computation to a fused program and returns its register.
-    fn emit(&mut self, n: &Expr, f: &mut FusedBuilder, root: bool) -> Reg {
-        if let Some(&r) = f.memo.get(&n.id) {
-            return r;
-        }
-        let dtype = n.meta.dtype;
-        let instr = if !root && self.is_boundary(n) {
-            let s = self.materialize(n);
-            self.input_leaf(f, s, AffineMap::identity(&n.meta.shape), n)
-        } else {
-            match &n.op {
-                Op::Generate { gen, base_shape, map } => {
-                    f.leaves.push(Leaf::Generate { gen: gen.clone(), base_shape: base_shape.clone(), map: map.clone() });
-                    Instr::Leaf(f.leaves.len() - 1)
-                }
-                Op::Data(block) => {
-                    f.leaves.push(Leaf::Data { block: block.clone() });
-                    Instr::Leaf(f.leaves.len() - 1)
-                }
-                Op::View(map) => {
-                    let x = &n.inputs[0];
-                    let (x, map) = match &x.op {
-                        Op::View(inner) => (x.inputs[0].clone(), inner.compose(map)),
-                        _ => (x.clone(), map.clone()),
-                    };
-                    let s = self.materialize(&x);
-                    self.input_leaf(f, s, map, n)
-                }
-                Op::Unary(op) => Instr::Unary(*op, self.emit(&n.inputs[0], f, false)),
-                Op::Binary(op) => {
-                    let a = self.emit(&n.inputs[0], f, false);
-                    Instr::Binary(*op, a, self.emit(&n.inputs[1], f, false))
-                }
-                Op::BinaryScalar { op, scalar, scalar_left } => {
-                    Instr::BinaryScalar { op: *op, x: self.emit(&n.inputs[0], f, false), scalar: *scalar, scalar_left: *scalar_left }
-                }
-                Op::Cast => Instr::Cast(self.emit(&n.inputs[0], f, false)),
-                Op::Where => {
-                    let c = self.emit(&n.inputs[0], f, false);
-                    let a = self.emit(&n.inputs[1], f, false);
-                    Instr::Where(c, a, self.emit(&n.inputs[2], f, false))
-                }
-                Op::Reduce { .. } | Op::Rechunk | Op::Reshape | Op::Blocks(_) => {
-                    let s = self.materialize(n);
-                    self.input_leaf(f, s, AffineMap::identity(&n.meta.shape), n)
-                }
+    /// Adds `root`'s computation to a fused program and returns its register. Walks the
+    /// fused region with an explicit stack (chains can be far deeper than the thread's stack);
+    /// the stages it reads exist already (see `lower_with`).
+    fn emit(&mut self, root: &Expr, f: &mut FusedBuilder) -> Reg {
+        let mut stack = vec![(root.clone(), false)];
+        while let Some((n, expanded)) = stack.pop() {
+            if f.memo.contains_key(&n.id) {
+                continue;
             }
-        };
-        f.program.push((instr, dtype));
-        let r = f.program.len() - 1;
-        f.memo.insert(n.id, r);
-        r
+            let fused = n.id == root.id || !self.is_boundary(&n);
+            if fused && n.op.is_elementwise() && !expanded {
+                stack.push((n.clone(), true));
+                stack.extend(n.inputs.iter().rev().filter(|i| !f.memo.contains_key(&i.id)).map(|i| (i.clone(), false)));
+                continue;
+            }
+            let instr = if fused { self.instr(&n, f) } else { self.stage_leaf(&n, f) };
+            f.program.push((instr, n.meta.dtype));
+            f.memo.insert(n.id, f.program.len() - 1);
+        }
+        f.memo[&root.id]
+    }
+
+    /// The instruction computing fused node `n`, whose fused inputs have registers.
+    fn instr(&mut self, n: &Expr, f: &mut FusedBuilder) -> Instr {
+        let reg = |k: usize| f.memo[&n.inputs[k].id];
+        match &n.op {
+            Op::Generate { gen, base_shape, map } => {
+                f.leaves.push(Leaf::Generate { gen: gen.clone(), base_shape: base_shape.clone(), map: map.clone() });
+                Instr::Leaf(f.leaves.len() - 1)
+            }
+            Op::Data(block) => {
+                f.leaves.push(Leaf::Data { block: block.clone() });
+                Instr::Leaf(f.leaves.len() - 1)
+            }
+            Op::View(map) => {
+                let (x, map) = view_target(n, map);
+                let s = self.materialize(&x);
+                self.input_leaf(f, s, map, n)
+            }
+            Op::Unary(op) => Instr::Unary(*op, reg(0)),
+            Op::Binary(op) => Instr::Binary(*op, reg(0), reg(1)),
+            Op::BinaryScalar { op, scalar, scalar_left } => Instr::BinaryScalar { op: *op, x: reg(0), scalar: *scalar, scalar_left: *scalar_left },
+            Op::Cast => Instr::Cast(reg(0)),
+            Op::Where => Instr::Where(reg(0), reg(1), reg(2)),
+            Op::Reduce { .. } | Op::Rechunk | Op::Reshape | Op::Blocks(_) => self.stage_leaf(n, f),
+        }
+    }
+
+    /// A leaf reading `n`'s own stage whole.
+    fn stage_leaf(&mut self, n: &Expr, f: &mut FusedBuilder) -> Instr {
+        let s = self.materialize(n);
+        self.input_leaf(f, s, AffineMap::identity(&n.meta.shape), n)
     }
 
     /// A leaf reading stage `s` through `map` (from the consumer's coordinates, whose
@@ -525,7 +609,7 @@ impl Lowering {
             let instr = self.input_leaf(&mut f, s, AffineMap::identity(&x.meta.shape), x);
             f.program.push((instr, x.meta.dtype));
         } else {
-            self.emit(x, &mut f, true);
+            self.emit(x, &mut f);
         }
         // Partial results: one cell per input block along the reduced axes.
         let cells = |grid: &[usize]| -> Chunks {
@@ -536,7 +620,7 @@ impl Lowering {
         let pchunks = cells(&in_grid);
         let pmeta = Meta { shape: pshape(&pchunks), dtype: n.meta.dtype, chunks: pchunks };
         let kept_bytes: usize = (0..x.meta.ndim()).filter(|a| !axes.contains(a)).map(|a| x.meta.chunks[a].max_size()).product::<usize>() * 24;
-        let out_bytes = tile_bytes(f.program.len()) + kept_bytes;
+        let out_bytes = tile_bytes(&f.program) + kept_bytes;
         // Fused tasks are named after both parts, as Dask names fused keys.
         let name = if fused { format!("{}-{}_chunk", fused_name(x), op.name()) } else { format!("{}_chunk", op.name()) };
         let head = Head::Partial { op, axes: axes.to_vec() };
@@ -565,12 +649,22 @@ impl Lowering {
     }
 }
 
-/// A fused stage is named after its most interesting operation (the last non-view one).
-fn fused_name(n: &Node) -> String {
-    match &n.op {
-        Op::View(_) | Op::Cast if !n.inputs.is_empty() && !matches!(n.inputs[0].op, Op::Reduce { .. } | Op::Rechunk | Op::Reshape | Op::Blocks(_)) => fused_name(&n.inputs[0]),
-        _ => n.op.name(),
+/// What view node `n` (with map `map`) reads, and through which map: a view of a view reads
+/// the inner view's input through the composed map.
+fn view_target(n: &Expr, map: &AffineMap) -> (Expr, AffineMap) {
+    let x = &n.inputs[0];
+    match &x.op {
+        Op::View(inner) => (x.inputs[0].clone(), inner.compose(map)),
+        _ => (x.clone(), map.clone()),
     }
+}
+
+/// A fused stage is named after its most interesting operation (the last non-view one).
+fn fused_name(mut n: &Node) -> String {
+    while matches!(n.op, Op::View(_) | Op::Cast) && !n.inputs.is_empty() && !matches!(n.inputs[0].op, Op::Reduce { .. } | Op::Rechunk | Op::Reshape | Op::Blocks(_)) {
+        n = &n.inputs[0];
+    }
+    n.op.name()
 }
 
 fn reshape_edge(input: StageId, inm: &Meta, outm: &Meta) -> Edge {
@@ -696,5 +790,20 @@ s1 mean_agg [combine(axes=[0])] tasks=1 shape=[] float64 bytes/task=120 inputs=[
         assert_eq!(merge.deps(&[1], &plan), vec![vec![2, 3]]);
         assert_eq!(merge.users(0, &[3]), vec![1]);
         assert_eq!(merge.in_bytes, 2 * 3 * 8);
+    }
+
+    #[test]
+    fn slots_are_reused_once_their_readers_have_run() {
+        use Instr::*;
+        let (f, b) = (DType::F64, DType::Bool);
+        // r2 = r0 + r1; r3 = -r2; r4 = r3 > r0 (bool); r5 = where(r4, r3, r3)
+        let program = [(Leaf(0), f), (Leaf(1), f), (Binary(BinaryOp::Add, 0, 1), f), (Unary(UnaryOp::Neg, 2), f), (Binary(BinaryOp::Gt, 3, 0), b), (Where(4, 3, 3), f)];
+        let slots = Slots::of(&program);
+        // r2 takes a new slot (r0 is still read by r4); r3 takes r1's; r4 a bool slot; r5 the
+        // slot that r0 and r2 freed last (never one it reads).
+        assert_eq!(slots.slot, vec![0, 1, 2, 1, 3, 0]);
+        assert_eq!(slots.dtypes, vec![f, f, f, b]);
+        // The result's slot is never handed on.
+        assert_eq!(Slots::of(&[(Leaf(0), f)]).slot, vec![0]);
     }
 }

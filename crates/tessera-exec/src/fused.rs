@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use tessera_core::chunks::{self, Chunks};
 use tessera_core::graph::{Generator, RandomDist};
 use tessera_core::ops::ReduceOp;
-use tessera_core::plan::{tile_len, Head, Instr, Leaf};
+use tessera_core::plan::{tile_len, Head, Instr, Leaf, Slots};
 use tessera_core::view::{AffineMap, AxisMap};
 use tessera_core::{err, Block, Buffer, DType, Element, Result};
 use tessera_kernels::elementwise as ew;
@@ -94,9 +94,10 @@ impl FusedTask<'_> {
         let max_tile = tile_len(self.program.len());
         let tile = if row_len > 0 && row_len < max_tile { max_tile / row_len * row_len } else { max_tile }.min(n.max(1));
         let streamed = self.streamed_normal(&sources, partial.as_mut(), run_axis, nd);
+        let slots = Slots::of(self.program);
         let mut regs: Vec<Buffer> = match streamed {
             Some(_) => Vec::new(),
-            None => self.program.iter().map(|(_, d)| Buffer::zeros(*d, tile)).collect(),
+            None => slots.dtypes.iter().map(|d| Buffer::zeros(*d, tile)).collect(),
         };
         let mut coords = vec![0usize; nd];
         let mut segs = Segments { runs: Vec::new(), coords: Vec::new(), nd };
@@ -131,24 +132,27 @@ impl FusedTask<'_> {
                 continue;
             }
             for (i, (instr, dtype)) in self.program.iter().enumerate() {
-                let (before, rest) = regs.split_at_mut(i);
-                let out_reg = &mut rest[0];
+                // The output slot is taken out while the instruction runs (it never reads it).
+                let s = slots.slot[i];
+                let mut out_reg = std::mem::replace(&mut regs[s], Buffer::zeros(*dtype, 0));
+                let reg = |r: usize| &regs[slots.slot[r]];
                 match *instr {
-                    Instr::Leaf(l) => fill_leaf(&sources[l], &segs, &start, run_axis, *dtype, out_reg),
-                    Instr::Unary(op, x) => ew::unary(op, &before[x], out_reg, len),
-                    Instr::Binary(op, a, b) => ew::binary(op, &before[a], &before[b], out_reg, len),
+                    Instr::Leaf(l) => fill_leaf(&sources[l], &segs, &start, run_axis, *dtype, &mut out_reg),
+                    Instr::Unary(op, x) => ew::unary(op, reg(x), &mut out_reg, len),
+                    Instr::Binary(op, a, b) => ew::binary(op, reg(a), reg(b), &mut out_reg, len),
                     Instr::BinaryScalar { op, x, scalar, scalar_left } => {
                         if scalar_left {
-                            ew::binary_scalar_lhs(op, scalar, &before[x], out_reg, len)
+                            ew::binary_scalar_lhs(op, scalar, reg(x), &mut out_reg, len)
                         } else {
-                            ew::binary_scalar_rhs(op, &before[x], scalar, out_reg, len)
+                            ew::binary_scalar_rhs(op, reg(x), scalar, &mut out_reg, len)
                         }
                     }
-                    Instr::Cast(x) => ew::cast(&before[x], out_reg, len),
-                    Instr::Where(c, a, b) => ew::select(&before[c], &before[a], &before[b], out_reg, len),
+                    Instr::Cast(x) => ew::cast(reg(x), &mut out_reg, len),
+                    Instr::Where(c, a, b) => ew::select(reg(c), reg(a), reg(b), &mut out_reg, len),
                 }
+                regs[s] = out_reg;
             }
-            let result = regs.last().expect("program result");
+            let result = &regs[*slots.slot.last().expect("program result")];
             if let Some(out) = out.as_mut() {
                 tessera_core::with_dtype!(out_dtype, T => {
                     T::slice_mut(out)[f..f + len].copy_from_slice(&T::slice(result)[..len]);

@@ -35,26 +35,66 @@ pub fn optimize(roots: &[Expr]) -> Vec<Expr> {
 
 pub fn optimize_with(roots: &[Expr], rules: &[Box<dyn Rule>]) -> Vec<Expr> {
     let mut memo = HashMap::new();
-    roots.iter().map(|r| rewrite(r, rules, &mut memo, 0)).collect()
+    let mut firings = FIRINGS_PER_NODE * crate::graph::postorder(roots).len() + MIN_FIRINGS;
+    roots.iter().map(|r| rewrite(r, rules, &mut memo, &mut firings)).collect()
 }
 
-const MAX_DEPTH: usize = 10_000;
+/// A bound on rule firings, linear in the graph's size: pushing each of n views down a chain
+/// of n operations takes n^2 firings, and rules that failed to reach a fixed point would
+/// take forever. Past the bound the graph is left as it is (correct, only less fused).
+const FIRINGS_PER_NODE: usize = 16;
+const MIN_FIRINGS: usize = 4096;
 
-fn rewrite(node: &Expr, rules: &[Box<dyn Rule>], memo: &mut HashMap<u64, Expr>, depth: usize) -> Expr {
-    if let Some(done) = memo.get(&node.id) {
-        return done.clone();
-    }
-    let inputs: Vec<Expr> = node.inputs.iter().map(|i| rewrite(i, rules, memo, depth + 1)).collect();
-    let changed = inputs.iter().zip(&node.inputs).any(|(a, b)| a.id != b.id);
-    let mut current: Expr = if changed { node.with_inputs(inputs) } else { node.clone() };
-    if depth < MAX_DEPTH {
-        if let Some(next) = rules.iter().find_map(|r| r.rewrite(&current)) {
-            // The replacement's new inputs may be rewritable in turn.
-            current = rewrite(&next, rules, memo, depth + 1);
+/// One step of the rewrite walk.
+enum Step {
+    /// Rewrite the node's inputs, then the node.
+    Visit(Expr),
+    /// The node's inputs are rewritten: rewrite the node.
+    Finish(Expr),
+    /// A rule replaced node `from` by node `to`: `from`'s result is `to`'s.
+    Alias { from: u64, to: u64 },
+}
+
+/// Rewrites bottom-up until no rule applies, with an explicit stack: graphs can be far deeper
+/// than the thread's stack. `memo` maps each visited node and each result (a fixed point) to
+/// its result.
+fn rewrite(root: &Expr, rules: &[Box<dyn Rule>], memo: &mut HashMap<u64, Expr>, firings: &mut usize) -> Expr {
+    let mut stack = vec![Step::Visit(root.clone())];
+    while let Some(step) = stack.pop() {
+        match step {
+            Step::Visit(n) => {
+                if !memo.contains_key(&n.id) {
+                    stack.push(Step::Finish(n.clone()));
+                    stack.extend(n.inputs.iter().rev().filter(|i| !memo.contains_key(&i.id)).map(|i| Step::Visit(i.clone())));
+                }
+            }
+            Step::Finish(n) => {
+                if memo.contains_key(&n.id) {
+                    continue;
+                }
+                let inputs: Vec<Expr> = n.inputs.iter().map(|i| memo[&i.id].clone()).collect();
+                let changed = inputs.iter().zip(&n.inputs).any(|(a, b)| a.id != b.id);
+                let current: Expr = if changed { n.with_inputs(inputs) } else { n.clone() };
+                match rules.iter().find_map(|r| r.rewrite(&current)).filter(|_| *firings > 0) {
+                    // The replacement's new inputs may be rewritable in turn.
+                    Some(next) => {
+                        *firings -= 1;
+                        stack.push(Step::Alias { from: n.id, to: next.id });
+                        stack.push(Step::Visit(next));
+                    }
+                    None => {
+                        memo.insert(n.id, current.clone());
+                        memo.insert(current.id, current);
+                    }
+                }
+            }
+            Step::Alias { from, to } => {
+                let done = memo[&to].clone();
+                memo.insert(from, done);
+            }
         }
     }
-    memo.insert(node.id, current.clone());
-    current
+    memo[&root.id].clone()
 }
 
 /// The graph as indented text: one line per node, shared nodes printed once.
@@ -62,32 +102,35 @@ pub fn plan_text(roots: &[Expr]) -> String {
     let mut out = String::new();
     let mut seen = HashMap::new();
     for r in roots {
-        write_node(r, 0, &mut out, &mut seen);
+        write_node(r, &mut out, &mut seen);
     }
     out
 }
 
-fn write_node(node: &Node, indent: usize, out: &mut String, seen: &mut HashMap<u64, usize>) {
+fn write_node(root: &Node, out: &mut String, seen: &mut HashMap<u64, usize>) {
     use std::fmt::Write;
-    let n = seen.len();
-    let pad = "  ".repeat(indent);
-    if let Some(k) = seen.get(&node.id) {
-        let _ = writeln!(out, "{pad}<shared #{k}>");
-        return;
-    }
-    seen.insert(node.id, n);
-    let chunks: Vec<String> = node.meta.chunks.iter().map(|c| if c.nblocks() == 1 { format!("{}", c.len()) } else { format!("{}x{}", c.nblocks(), c.max_size()) }).collect();
-    let _ = writeln!(
-        out,
-        "{pad}#{n} {}{} {:?} {} chunks=({})",
-        node.op.name(),
-        detail(node),
-        node.meta.shape,
-        node.meta.dtype,
-        chunks.join(", ")
-    );
-    for i in &node.inputs {
-        write_node(i, indent + 1, out, seen);
+    // Iterative (graphs can be deeper than the stack); children pushed last-first so that
+    // they print first-first.
+    let mut stack: Vec<(&Node, usize)> = vec![(root, 0)];
+    while let Some((node, indent)) = stack.pop() {
+        let n = seen.len();
+        let pad = "  ".repeat(indent);
+        if let Some(k) = seen.get(&node.id) {
+            let _ = writeln!(out, "{pad}<shared #{k}>");
+            continue;
+        }
+        seen.insert(node.id, n);
+        let chunks: Vec<String> = node.meta.chunks.iter().map(|c| if c.nblocks() == 1 { format!("{}", c.len()) } else { format!("{}x{}", c.nblocks(), c.max_size()) }).collect();
+        let _ = writeln!(
+            out,
+            "{pad}#{n} {}{} {:?} {} chunks=({})",
+            node.op.name(),
+            detail(node),
+            node.meta.shape,
+            node.meta.dtype,
+            chunks.join(", ")
+        );
+        stack.extend(node.inputs.iter().rev().map(|i| (&**i, indent + 1)));
     }
 }
 
