@@ -187,6 +187,13 @@ impl Buffer {
     pub fn zeros(dtype: DType, len: usize) -> Buffer {
         crate::with_dtype!(dtype, T => T::into_buffer(vec![T::default(); len]))
     }
+    /// Like `zeros`, but an allocation the system refuses is an error (which Python raises
+    /// as `MemoryError`) instead of aborting the process.
+    pub fn try_zeros(dtype: DType, len: usize, op: &str) -> crate::Result<Buffer> {
+        crate::with_dtype!(dtype, T => try_zeroed_vec::<T>(len).map(T::into_buffer)).ok_or_else(|| {
+            crate::err!(Memory, op, "could not allocate {} for {len} elements of {}: the system refused the memory", crate::error::human_bytes(len.saturating_mul(dtype.size())), dtype.name())
+        })
+    }
     /// A buffer of `len` copies of `value` cast to `dtype`.
     pub fn filled(dtype: DType, len: usize, value: Scalar) -> Buffer {
         crate::with_dtype!(dtype, T => T::into_buffer(vec![value.cast::<T>(); len]))
@@ -461,5 +468,21 @@ mod tests {
         assert_eq!(Scalar::F64(-2.7).cast::<i32>(), -2);
         assert!(Scalar::F64(0.5).cast::<bool>());
         assert_eq!(Scalar::I64(-1).cast::<u8>(), 255);
+    }
+}
+
+/// A zero-filled vector, or `None` when the allocator refuses. Zeroed pages come from
+/// `alloc_zeroed` (calloc), as with `vec![0; n]`, so untouched parts cost nothing.
+fn try_zeroed_vec<T: Element>(len: usize) -> Option<Vec<T>> {
+    let layout = std::alloc::Layout::array::<T>(len).ok()?;
+    if layout.size() == 0 {
+        return Some(vec![T::default(); len]);
+    }
+    // SAFETY: the layout is non-zero-sized; all-zero bytes are `T::default()` for every
+    // element type (0, 0.0, false); a Vec may own memory from the global allocator with
+    // exactly this layout.
+    unsafe {
+        let p = std::alloc::alloc_zeroed(layout) as *mut T;
+        (!p.is_null()).then(|| Vec::from_raw_parts(p, len, len))
     }
 }

@@ -29,8 +29,21 @@ pub fn blocks(blocks: Vec<crate::spill::Stored>, meta: Meta) -> Expr {
     Node::new(Op::Blocks(std::sync::Arc::new(blocks)), vec![], meta)
 }
 
+/// The most elements an array may have: its bytes, in the widest dtype any operation may
+/// give it, must fit in an `isize` (NumPy's "array is too big"), so that no size, byte count
+/// or offset overflows later.
+pub const MAX_SIZE: usize = isize::MAX as usize / crate::dtype::MAX_ITEMSIZE;
+
+/// Checks that an array of `shape` is not too big (see `MAX_SIZE`); returns its size.
+pub fn check_size(op: &str, shape: &[usize]) -> Result<usize> {
+    shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d)).filter(|&n| n <= MAX_SIZE).ok_or_else(|| {
+        crate::err!(Value, op, "array is too big: shape {} has more than {MAX_SIZE} elements, the most an array can hold", shape_str(shape))
+    })
+}
+
 /// A generated source of `shape`, with values computed from coordinates.
 pub fn generate(gen: Generator, shape: &[usize], dtype: DType, chunks: &ChunkSpec) -> Result<Expr> {
+    check_size(gen.name(), shape)?;
     let chunks = normalize_chunks(chunks, shape, dtype)?;
     let meta = Meta { shape: shape.to_vec(), dtype, chunks };
     Ok(Node::new(Op::Generate { gen, base_shape: shape.to_vec(), map: AffineMap::identity(shape) }, vec![], meta))
@@ -64,6 +77,7 @@ pub fn broadcast_shapes(op: &str, shapes: &[&[usize]]) -> Result<Vec<usize>> {
             }
         }
     }
+    check_size(op, &out)?;
     Ok(out)
 }
 

@@ -40,8 +40,20 @@ pub const ALL_DTYPES: [DType; 11] = [
     DType::F64,
 ];
 
+/// The widest itemsize of any dtype.
+pub const MAX_ITEMSIZE: usize = {
+    let (mut i, mut m) = (0, 0);
+    while i < ALL_DTYPES.len() {
+        if ALL_DTYPES[i].size() > m {
+            m = ALL_DTYPES[i].size();
+        }
+        i += 1;
+    }
+    m
+};
+
 impl DType {
-    pub fn size(self) -> usize {
+    pub const fn size(self) -> usize {
         use DType::*;
         match self {
             Bool | I8 | U8 => 1,

@@ -48,6 +48,20 @@ impl std::error::Error for Error {}
 
 pub type Result<T> = std::result::Result<T, Error>;
 
+/// Bytes for messages: "512.0 MiB".
+pub fn human_bytes(bytes: usize) -> String {
+    let b = bytes as f64;
+    if b >= 1073741824.0 {
+        format!("{:.1} GiB", b / 1073741824.0)
+    } else if b >= 1048576.0 {
+        format!("{:.1} MiB", b / 1048576.0)
+    } else if b >= 1024.0 {
+        format!("{:.1} KiB", b / 1024.0)
+    } else {
+        format!("{bytes} B")
+    }
+}
+
 /// `bail!(Kind, "op", "format {}", args)` returns an `Err` of that kind.
 #[macro_export]
 macro_rules! bail {

@@ -83,7 +83,7 @@ impl FusedTask<'_> {
             Head::Store => None,
         };
         let mut out = match self.head {
-            Head::Store => Some(Buffer::zeros(out_dtype, n)),
+            Head::Store => Some(Buffer::try_zeros(out_dtype, n, "compute")?),
             _ => None,
         };
         let run_axis = self.run_axis(&shape);

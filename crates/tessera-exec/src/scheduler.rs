@@ -82,18 +82,7 @@ pub fn execute_kept(plan: &Plan, opts: &Options) -> Result<Vec<Vec<Stored>>> {
     run(plan, opts, true).map(|(_, kept)| kept)
 }
 
-fn human(bytes: usize) -> String {
-    let b = bytes as f64;
-    if b >= 1073741824.0 {
-        format!("{:.1} GiB", b / 1073741824.0)
-    } else if b >= 1048576.0 {
-        format!("{:.1} MiB", b / 1048576.0)
-    } else if b >= 1024.0 {
-        format!("{:.1} KiB", b / 1024.0)
-    } else {
-        format!("{bytes} B")
-    }
-}
+use tessera_core::error::human_bytes as human;
 
 /// Refuses, before anything runs, a plan with a task that cannot fit under the limit.
 pub fn check_memory(plan: &Plan, limit: usize) -> Result<()> {
@@ -474,7 +463,7 @@ impl Shared<'_> {
         }
         let shape = &stage.meta.shape;
         if slot.is_none() {
-            *slot = Some(Block::from_buffer(shape.clone(), Buffer::zeros(stage.meta.dtype, shape.iter().product())));
+            *slot = Some(Block::from_buffer(shape.clone(), Buffer::try_zeros(stage.meta.dtype, shape.iter().product(), "compute")?));
         }
         let whole = slot.take().expect("allocated above");
         let mut buf = whole.try_into_buffer().map_err(|_| err!(Internal, "compute", "output buffer is shared"))?;

@@ -28,7 +28,7 @@ pub fn run(stage: &Stage, index: &[usize], inputs: &[Vec<Input>], cancel: &Atomi
         StageKind::Rechunk => {
             let shape = chunks::block_shape(&stage.meta.chunks, index);
             let start = chunks::block_start(&stage.meta.chunks, index);
-            let mut out = Buffer::zeros(stage.meta.dtype, shape.iter().product());
+            let mut out = Buffer::try_zeros(stage.meta.dtype, shape.iter().product(), &stage.name)?;
             for input in &inputs[0] {
                 let Value::Block(b) = &*input.value else { unreachable!("rechunk input is a block") };
                 // The intersection of the input block with this block, in both frames.
