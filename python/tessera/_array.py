@@ -8,6 +8,7 @@ a new node (checking shapes, dtypes and chunks right away) and nothing runs unti
 from __future__ import annotations
 
 import numbers
+import operator
 import sys
 
 import numpy as np
@@ -117,8 +118,7 @@ def _overflowed_comparison(op, x, s, reflected):
     the result is all True or all False."""
     if reflected:
         op = _SWAPPED[op]
-    info = np.iinfo(_DTYPES[x._c.dtype]) if x._c.dtype != "bool" else None
-    above = info is None or s > info.max
+    above = s > np.iinfo(_DTYPES[x._c.dtype]).max
     true = {"not_equal": True, "equal": False, "less": above, "less_equal": above,
             "greater": not above, "greater_equal": not above}[op]
     # isfinite / isnan of an integer array: all True / all False, with x's shape and chunks.
@@ -129,11 +129,9 @@ def scalar_op(op, x, s, reflected=False):
     try:
         return _wrap(x._c.binary_scalar(op, s, reflected))
     except ScalarOverflowError:
-        if op in _COMPARISONS and type(s) is int:
+        # NumPy compares integer arrays (not bool ones) with any Python integer exactly
+        if op in _COMPARISONS and type(s) is int and _DTYPES[x._c.dtype].kind in "iu":
             return _overflowed_comparison(op, x, s, reflected)
-        if op == "true_divide" and type(s) is int:
-            # NumPy divides integers in float64, where the Python integer fits
-            return _wrap(x._c.astype("float64").binary_scalar(op, float(s), reflected))
         raise
 
 
@@ -152,9 +150,22 @@ def binary(op, x, other, reflected=False):
         if isinstance(other, complex):
             raise TypeError(f"{op}: tessera does not support complex numbers")
         return NotImplemented
+    if op == "power" and not reflected:
+        _check_int_power(x, other)
     if reflected:
         return _wrap(o._c.binary(op, x._c))
     return _wrap(x._c.binary(op, o._c))
+
+
+def _check_int_power(x, exponent):
+    """NumPy refuses integers to negative integer powers. The values of a NumPy exponent are
+    known when the expression is built; those of a lazy tessera exponent are not (README)."""
+    if x._c.dtype.startswith("float"):
+        return
+    e = np.asarray(exponent)
+    if e.dtype.kind == "i" and e.size and e.min() < 0:
+        raise ValueError(f"power: Integers to negative integer powers are not allowed (exponent {e.min()}); "
+                         "use a float exponent")
 
 
 def _make_binary(op):
@@ -192,19 +203,40 @@ def normalize_axes(axis, op):
 def _axis_int(a, op):
     if isinstance(a, (bool, np.bool_)) or not isinstance(a, (numbers.Integral, np.integer)):
         raise TypeError(f"{op}: axis must be an integer or a tuple of integers, got {a!r}")
+    if not -(2**63) <= a < 2**63:
+        raise OverflowError(f"{op}: axis {a} is out of the int64 range")
     return int(a)
 
 
-def _split_every(split_every, axes, ndim):
+def _split_every(split_every, axes, ndim, op):
+    """Dask's ``split_every`` (an int, or a dict ``{axis: fan-in}``) as the core's fan-in:
+    at least 2 per combine, checked when the reduction is built."""
     if split_every is None:
         return None
+
+    def fan_in(v, what):
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (numbers.Integral, np.integer)):
+            raise TypeError(f"{op}: split_every{what} must be an integer, got {v!r}")
+        if v < 1:
+            raise ValueError(f"{op}: split_every{what} must be a positive integer, got {v!r}")
+        return min(int(v), 2**62)
+
     if isinstance(split_every, dict):
         reduced = range(ndim) if axes is None else [a % max(ndim, 1) for a in axes]
+        per_axis = {}
+        for k, v in split_every.items():
+            k = _axis_int(k, f"{op}: split_every")
+            if not -ndim <= k < ndim:
+                raise ValueError(f"{op}: split_every has axis {k}, out of range for an array of {ndim} dimensions")
+            per_axis[k % max(ndim, 1)] = fan_in(v, f"[{k}]")
         n = 1
         for a in reduced:
-            n *= int(split_every.get(a, 1))
+            n = min(n * per_axis.get(a, 1), 2**62)
         return max(n, 2)
-    return int(split_every)
+    n = fan_in(split_every, "")
+    if n < 2:
+        raise ValueError(f"{op}: split_every must be at least 2, got {split_every}")
+    return n
 
 
 def reduce(x, op, axis=None, keepdims=False, split_every=None, dtype=None, ddof=0, out=None):
@@ -220,7 +252,9 @@ def reduce(x, op, axis=None, keepdims=False, split_every=None, dtype=None, ddof=
         ddof = int(ddof)
     if not isinstance(ddof, (numbers.Integral, np.integer)) or ddof < 0:
         raise ValueError(f"{op}: ddof must be a non-negative integer, got {ddof!r}")
-    r = c.reduce(op, axes, bool(keepdims), _split_every(split_every, axes, x.ndim), int(ddof))
+    # any ddof >= the count gives the same result (NumPy divides by max(count - ddof, 0))
+    ddof = min(int(ddof), 2**32 - 1)
+    r = c.reduce(op, axes, bool(keepdims), _split_every(split_every, axes, x.ndim, op), ddof)
     if name is not None and r.dtype != name:
         r = r.astype(name)
     return _wrap(r)
@@ -232,7 +266,7 @@ def arg_reduce(x, op, axis=None, keepdims=False, split_every=None, out=None):
     if axis is not None and (isinstance(axis, (tuple, list, bool)) or not isinstance(axis, (numbers.Integral, np.integer))):
         raise TypeError(f"{op}: axis must be None or an integer, got {axis!r}")
     axes = None if axis is None else [int(axis)]
-    return _wrap(x._c.reduce(op, axes, bool(keepdims), _split_every(split_every, axes, x.ndim), 0))
+    return _wrap(x._c.reduce(op, axes, bool(keepdims), _split_every(split_every, axes, x.ndim, op), 0))
 
 
 def _validate_index(key):
@@ -599,7 +633,11 @@ class Array:
     def reshape(self, *shape, merge_chunks=True, limit=None):
         if len(shape) == 1 and not isinstance(shape[0], (numbers.Integral, np.integer)):
             shape = shape[0]
-        return _wrap(self._c.reshape([int(s) for s in shape]))
+        try:
+            shape = [operator.index(s) for s in shape]
+        except TypeError:
+            raise TypeError(f"reshape: the shape must be integers, got {shape!r}") from None
+        return _wrap(self._c.reshape(shape))
 
     def transpose(self, *axes):
         if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):

@@ -18,6 +18,8 @@ import numpy as np
 from . import config
 
 DEFAULT_CHUNK_BYTES = 128 * 1024 * 1024
+# Larger chunk sizes mean the same as this one (whole axes) and stay within the core's i64.
+MAX_CHUNK = 2**62
 
 _UNITS = {
     "": 1, "b": 1,
@@ -32,26 +34,45 @@ def parse_bytes(text) -> int:
     if isinstance(text, numbers.Number):
         return int(text)
     m = re.fullmatch(r"\s*([0-9.eE+-]*)\s*([a-zA-Z]*)\s*", str(text))
-    if not m or m.group(2).lower() not in _UNITS:
-        raise ValueError(f"chunks: cannot parse byte size {text!r}")
-    num = float(m.group(1)) if m.group(1) else 1.0
-    return int(num * _UNITS[m.group(2).lower()])
+    if not m or m.group(2).lower() not in _UNITS or not (m.group(1) or m.group(2)):
+        raise ValueError(f"cannot parse byte size {text!r}")
+    try:
+        num = float(m.group(1)) if m.group(1) else 1.0
+    except ValueError:
+        raise ValueError(f"cannot parse byte size {text!r}") from None
+    size = num * _UNITS[m.group(2).lower()]
+    if not math.isfinite(size):
+        raise ValueError(f"cannot parse byte size {text!r}: not finite")
+    return int(size)
 
 
-def _limit() -> int:
+def chunk_bytes(text, what="chunks") -> int:
+    """A chunk size in bytes (``"64 MiB"``, or a number): positive, or ``ValueError``."""
+    if isinstance(text, (bool, np.bool_)) or not isinstance(text, (str, numbers.Real)):
+        raise TypeError(f"{what}: chunks must be a byte size, a number or a string such as '64 MiB', got {text!r}")
+    try:
+        size = parse_bytes(text)
+    except (ValueError, OverflowError) as e:
+        raise ValueError(f"{what}: chunks of {text!r}: {e}") from None
+    if size < 1:
+        raise ValueError(f"{what}: chunks of {text!r}: a chunk byte size must be positive")
+    return min(size, MAX_CHUNK)
+
+
+def _limit(what="chunks") -> int:
     v = config.get("array.chunk_size", None)
     if v is None:
         return DEFAULT_CHUNK_BYTES
-    return parse_bytes(v)
+    return chunk_bytes(v, f"{what} (array.chunk_size)")
 
 
 def _int(v, what="chunks"):
     if isinstance(v, (bool, np.bool_)):
-        return int(v)
+        raise TypeError(f"{what}: chunks must be integers, 'auto', None or byte sizes, got the bool {v!r}")
     if isinstance(v, numbers.Integral):
-        return int(v)
+        return max(min(int(v), MAX_CHUNK), -MAX_CHUNK)
     if isinstance(v, numbers.Real) and float(v).is_integer():
-        return int(v)
+        return max(min(int(v), MAX_CHUNK), -MAX_CHUNK)
     raise ValueError(f"{what}: chunks can only contain integers, 'auto' or None, got {v!r}")
 
 
@@ -84,16 +105,18 @@ def to_core(chunks, shape, itemsize, what="chunks"):
     ndim = len(shape)
     limit = None
     if chunks is None or (isinstance(chunks, str) and chunks == "auto"):
-        lim = _limit()
+        lim = _limit(what)
         return "auto" if lim == DEFAULT_CHUNK_BYTES else _with_limit(["auto"] * ndim, shape, itemsize, lim)
     if isinstance(chunks, str):
-        return _with_limit(["auto"] * ndim, shape, itemsize, parse_bytes(chunks))
+        return _with_limit(["auto"] * ndim, shape, itemsize, chunk_bytes(chunks, what))
     if isinstance(chunks, (numbers.Number, np.bool_)) and not isinstance(chunks, (tuple, list)):
         return _int(chunks, what)
     if isinstance(chunks, dict):
         entries = [-1] * ndim
         for k, v in chunks.items():
-            k = _int(k, what)
+            if isinstance(k, (bool, np.bool_)) or not isinstance(k, (numbers.Integral, np.integer)):
+                raise TypeError(f"{what}: the axes in a chunks dict must be integers, got {k!r}")
+            k = int(k)
             if not -ndim <= k < ndim:
                 raise ValueError(f"{what}: axis {k} in chunks {chunks!r} is out of range for an array of {ndim} dimensions")
             entries[k % ndim] = v
@@ -115,7 +138,7 @@ def to_core(chunks, shape, itemsize, what="chunks"):
             if e == "auto":
                 out.append("auto")
             else:
-                limit = parse_bytes(e)
+                limit = chunk_bytes(e, what)
                 out.append("auto")
         elif isinstance(e, (tuple, list, np.ndarray)):
             sizes = [_int(s, what) for s in e]
@@ -126,7 +149,7 @@ def to_core(chunks, shape, itemsize, what="chunks"):
                 raise ValueError(f"{what}: unknown (nan) chunk sizes are not supported")
             out.append(_int(v, what))
     if "auto" in out:
-        lim = limit if limit is not None else _limit()
+        lim = limit if limit is not None else _limit(what)
         if lim != DEFAULT_CHUNK_BYTES:
             return _with_limit(out, shape, itemsize, lim)
     return out

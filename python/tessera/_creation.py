@@ -4,7 +4,10 @@ shape functions and ``compute``/``persist``, with ``dask.array``'s names and sig
 from __future__ import annotations
 
 import builtins
+import math
 import numbers
+import operator
+import warnings
 
 import numpy as np
 
@@ -36,7 +39,7 @@ def _shape(shape, op):
     if isinstance(shape, (numbers.Integral, np.integer)):
         shape = (shape,)
     try:
-        out = tuple(int(s) for s in shape)
+        out = tuple(operator.index(s) for s in shape)
     except TypeError:
         raise TypeError(f"{op}: shape must be an integer or a tuple of integers, got {shape!r}") from None
     if builtins.any(s < 0 for s in out):
@@ -61,12 +64,21 @@ def _native(x: np.ndarray) -> np.ndarray:
     return x
 
 
+def _refuse_masked(x, op):
+    if isinstance(x, np.ma.MaskedArray):
+        raise TypeError(
+            f"{op}: masked arrays are not supported by tessera (the mask would be lost); "
+            "fill the masked values first, e.g. x.filled(0), or pass x.data"
+        )
+
+
 def from_array(x, chunks="auto", name=None, lock=False, asarray=None, fancy=True, getitem=None, meta=None,
                inline_array=False):
     """A tessera array over a NumPy array, WITHOUT copying it: tessera reads the NumPy
-    memory when it computes (so, as with Dask, changing the NumPy array afterwards changes
-    the result). Byte-swapped or unaligned arrays are copied once; complex, float16,
-    object and string dtypes raise ``TypeError``.
+    memory when it computes, so changing the NumPy array afterwards changes the result
+    (Dask copies the array here; ``asarray(x, copy=True)`` or ``array(x)`` take a copy).
+    Byte-swapped or unaligned arrays are copied once; complex, float16, object and string
+    dtypes and masked arrays raise ``TypeError``.
 
     ``chunks``: an int (blocks of that size along every axis; -1 for whole axes), a tuple
     with one entry per axis (an int, -1, None for the whole axis, ``"auto"``, or a tuple of
@@ -76,31 +88,53 @@ def from_array(x, chunks="auto", name=None, lock=False, asarray=None, fancy=True
     """
     if isinstance(x, Array):
         return x if chunks == "auto" else x.rechunk(chunks)
+    _refuse_masked(x, "from_array")
     if not isinstance(x, np.ndarray):
         x = np.asarray(x)
     x = _native(x)
     return _wrap(_core.from_numpy(x, to_core(chunks, x.shape, x.dtype.itemsize, "from_array")))
 
 
-def asarray(a, allow_unknown_chunksizes=False, dtype=None, order=None, *, like=None, chunks="auto", **kwargs):
-    """``a`` as a tessera array (tessera arrays are returned as they are)."""
+def asarray(a, allow_unknown_chunksizes=False, dtype=None, order=None, *, like=None, chunks="auto", copy=None,
+            **kwargs):
+    """``a`` as a tessera array (tessera arrays are returned as they are). NumPy arrays are
+    read in place (see ``from_array``) unless ``copy=True``; as in NumPy 2, ``copy=False``
+    raises ``ValueError`` where a copy is needed (a dtype change, a list, a byte-swapped
+    or unaligned array)."""
+    return _asarray(a, dtype, chunks, copy, "asarray")
+
+
+def _asarray(a, dtype, chunks, copy, op):
     if isinstance(a, Array):
-        out = a
-    else:
+        return a if dtype is None else a.astype(dtype)
+    _refuse_masked(a, op)
+    if copy is False:
         if not isinstance(a, np.ndarray):
-            a = np.asarray(a)
-        out = from_array(a, chunks=chunks)
+            raise ValueError(f"{op}: unable to avoid a copy of a {type(a).__name__} with copy=False")
+        if dtype is not None and np.dtype(dtype) != a.dtype:
+            raise ValueError(f"{op}: unable to avoid a copy converting {a.dtype} to {np.dtype(dtype)} with copy=False")
+        if _native(a) is not a:
+            raise ValueError(f"{op}: unable to avoid a copy of a byte-swapped, unaligned or oddly strided array "
+                             "with copy=False")
+    if copy:
+        a = np.array(a, dtype=dtype, copy=True)
+    elif not isinstance(a, np.ndarray):
+        a = np.asarray(a)
+    out = from_array(a, chunks=chunks)
     if dtype is not None:
         out = out.astype(dtype)
     return out
 
 
-asanyarray = asarray
+def asanyarray(a, dtype=None, order=None, *, like=None, chunks="auto", copy=None, **kwargs):
+    """Like ``asarray``."""
+    return _asarray(a, dtype, chunks, copy, "asanyarray")
 
 
 def array(x, dtype=None, ndmin=None, *, like=None, copy=True, chunks="auto"):
-    """Like ``numpy.array``: a tessera array of ``x``."""
-    out = asarray(x, dtype=dtype, chunks=chunks)
+    """Like ``numpy.array``: a tessera array of ``x``; NumPy arrays are copied unless
+    ``copy=None`` (copy only if needed) or ``copy=False`` (never)."""
+    out = _asarray(x, dtype, chunks, copy, "array")
     if ndmin is not None and out.ndim < ndmin:
         out = out[(None,) * (ndmin - out.ndim)]
     return out
@@ -112,37 +146,52 @@ def _fill_dtype(fill_value):
     return np.asarray(fill_value).dtype
 
 
+def _fill_value(fill_value, name, op):
+    """``fill_value`` in dtype ``name`` as NumPy converts it (``np.full``'s unsafe cast, but
+    a Python integer the dtype cannot hold raises ``OverflowError``), as a Python scalar."""
+    if isinstance(fill_value, (complex, np.complexfloating)):
+        raise TypeError(f"{op}: tessera does not support complex numbers")
+    buf = np.empty((), dtype=name)
+    try:
+        np.copyto(buf, fill_value, casting="unsafe")
+    except OverflowError as e:
+        raise OverflowError(f"{op}: {e}") from None
+    except (TypeError, ValueError) as e:
+        raise type(e)(f"{op}: cannot use {fill_value!r} as a fill value: {e}") from None
+    return buf.item()
+
+
+def _full(shape, fill_value, dtype, chunks, op):
+    if np.ndim(fill_value) != 0:
+        raise ValueError(f"{op}: fill_value must be a scalar, got an array of shape {np.shape(fill_value)}")
+    if dtype is None:
+        dtype = _fill_dtype(fill_value)
+    name = dtype_name(dtype, op)
+    shape = _shape(shape, op)
+    v = _fill_value(fill_value, name, op)
+    return _wrap(_core.full(list(shape), v, name, to_core(chunks, shape, _DTYPES[name].itemsize, op)))
+
+
 def full(shape, fill_value, *args, dtype=None, chunks="auto", **kwargs):
     """An array of ``shape`` filled with ``fill_value`` (dtype: ``fill_value``'s by default)."""
     if args:
         dtype = args[0]
-    if np.ndim(fill_value) != 0:
-        raise ValueError(f"full: fill_value must be a scalar, got an array of shape {np.shape(fill_value)}")
-    if dtype is None:
-        dtype = _fill_dtype(fill_value)
-    name = dtype_name(dtype, "full")
-    shape = _shape(shape, "full")
-    v = fill_value
-    if isinstance(v, np.generic):
-        v = v.item()
-    if isinstance(v, complex):
-        raise TypeError("full: tessera does not support complex numbers")
-    return _wrap(_core.full(list(shape), v, name, to_core(chunks, shape, _DTYPES[name].itemsize, "full")))
+    return _full(shape, fill_value, dtype, chunks, "full")
 
 
 def zeros(shape, dtype=float, chunks="auto", **kwargs):
     """An array of zeros."""
-    return full(shape, 0, dtype=dtype, chunks=chunks)
+    return _full(shape, 0, dtype, chunks, "zeros")
 
 
 def ones(shape, dtype=float, chunks="auto", **kwargs):
     """An array of ones."""
-    return full(shape, 1, dtype=dtype, chunks=chunks)
+    return _full(shape, 1, dtype, chunks, "ones")
 
 
 def empty(shape, dtype=float, chunks="auto", **kwargs):
     """Like ``numpy.empty``, but tessera fills it with zeros (which costs nothing)."""
-    return full(shape, 0, dtype=dtype, chunks=chunks)
+    return _full(shape, 0, dtype, chunks, "empty")
 
 
 def _like(a, dtype, chunks, shape):
@@ -158,8 +207,9 @@ def _like(a, dtype, chunks, shape):
 
 
 def full_like(a, fill_value, dtype=None, order="C", chunks=None, name=None, shape=None):
+    _refuse_masked(a, "full_like")
     dtype, chunks, shape = _like(a, dtype, chunks, shape)
-    return full(shape, fill_value, dtype=dtype, chunks=chunks)
+    return _full(shape, fill_value, dtype, chunks, "full_like")
 
 
 def zeros_like(a, dtype=None, order="C", chunks=None, name=None, shape=None):
@@ -174,34 +224,122 @@ def empty_like(a, dtype=None, order="C", chunks=None, name=None, shape=None):
     return full_like(a, 0, dtype=dtype, chunks=chunks, shape=shape)
 
 
+class ArangeStepError(ZeroDivisionError, ValueError):
+    """``arange`` with step 0: NumPy raises ``ZeroDivisionError``; tessera's errors for bad
+    values are ``ValueError``, so this is both."""
+
+
 def arange(start=None, /, stop=None, step=1, *, chunks="auto", like=None, dtype=None, **kwargs):
-    """``arange([start,] stop[, step])`` like NumPy: ``ceil((stop - start) / step)`` values;
-    dtype int64 when all arguments are integers, float64 otherwise."""
+    """``arange([start,] stop[, step])`` as NumPy computes it: ``ceil((stop - start) / step)``
+    values ``first + i * delta``, where ``first`` and ``first + delta`` are ``start`` and
+    ``start + step`` in the result dtype (integers in exact 64-bit arithmetic, wrapping as
+    NumPy's do). The default dtype is NumPy's: int64 for integers that fit it, else float64."""
     if start is None:
         raise TypeError("arange() requires stop to be specified.")
     if stop is None:
         start, stop = 0, start
+    start, stop, step = (v[()] if isinstance(v, np.ndarray) and v.ndim == 0 else v for v in (start, stop, step))
     args = (start, stop, step)
     for v in args:
         if isinstance(v, (complex, np.complexfloating)):
             raise TypeError("arange: tessera does not support complex numbers")
-    if dtype is None:
-        dtype = _arange_dtype(args)
-    name = dtype_name(dtype, "arange")
-    n = int(np.ceil((float(stop) - float(start)) / float(step))) if step else 0
-    n = builtins.max(n, 0)
-    return _wrap(_core.arange(float(start), float(stop), float(step), name, to_core(chunks, (n,), _DTYPES[name].itemsize, "arange")))
+        if not isinstance(v, (numbers.Real, np.number, np.bool_)):
+            raise TypeError(f"arange: start, stop and step must be real numbers, got {v!r}")
+    n = _arange_length(start, stop, step)
+    dt = _arange_dtype(args) if dtype is None else np.dtype(dtype_name(dtype, "arange"))
+    name = dtype_name(dt, "arange")
+    if dt.kind == "b" and n > 2:
+        raise TypeError("arange() is only supported for booleans when the result has at most length 2.")
+    first, second = _arange_first_two(start, step, n, dt)
+    spec = to_core(chunks, (n,), dt.itemsize, "arange")
+    if dt.kind == "f":
+        return _wrap(_core.arange(float(first), float(second - first), n, name, spec))
+    # Integers: first + i * delta modulo 2**64, then cast (NumPy's wrapping fill).
+    w, dw = _wrap64(int(first)), _wrap64(int(second) - int(first))
+    if float(w) == w and float(dw) == dw:
+        return _wrap(_core.arange(float(w), float(dw), n, name, spec))
+    # Not exact in float64: i * delta + first in int64 arithmetic.
+    i = _core.arange(0.0, 1.0, n, "int64", spec)
+    return _wrap(i.binary_scalar("multiply", dw).binary_scalar("add", w).astype(name))
 
 
-def _arange_dtype(args):
-    if builtins.all(isinstance(v, (numbers.Integral, np.integer)) and not isinstance(v, (bool, np.bool_)) for v in args):
-        return np.int64
-    return np.float64
+def _wrap64(v: int) -> int:
+    return (v + 2**63) % 2**64 - 2**63
+
+
+def _arange_dtype(args) -> np.dtype:
+    """NumPy's: int64 promoted with each argument's dtype (a Python int that does not fit
+    int64 is uint64, one beyond 64 bits needs NumPy's object dtype)."""
+    dt = np.dtype(np.int64)
+    for v in args:
+        if isinstance(v, (bool, np.bool_)):
+            d = np.dtype(bool)
+        elif isinstance(v, int) and not isinstance(v, np.integer):
+            if -(2**63) <= v < 2**63:
+                d = np.dtype(np.int64)
+            elif 0 <= v < 2**64:
+                d = np.dtype(np.uint64)
+            else:
+                raise TypeError(
+                    f"arange: {v} does not fit a 64-bit integer, so NumPy would make an object array, which tessera "
+                    "does not support; pass dtype=float64"
+                )
+        elif isinstance(v, float):
+            d = np.dtype(np.float64)
+        else:
+            d = np.asarray(v).dtype
+        dt = np.promote_types(dt, d)
+    return dt
+
+
+def _arange_length(start, stop, step) -> int:
+    """``ceil((stop - start) / step)``, computed on the arguments as NumPy does."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        try:
+            delta = stop - start
+            val = delta / step
+        except ZeroDivisionError:
+            raise ArangeStepError("arange: step must not be zero (division by zero computing the length)") from None
+        except OverflowError as e:
+            raise ValueError(f"arange: Maximum allowed size exceeded ({e})") from None
+    val = float(val)
+    if val == 0.0 and delta != 0:
+        # NumPy's underflow and divide-by-inf rule: one value unless the quotient is -0.0
+        return 0 if math.copysign(1.0, val) < 0 else 1
+    if math.isnan(val):
+        raise ValueError(f"arange: cannot compute length of arange({start!r}, {stop!r}, {step!r})")
+    if val > 2**63 - 1:
+        raise ValueError(f"arange: Maximum allowed size exceeded (arange({start!r}, {stop!r}, {step!r}))")
+    return builtins.max(math.ceil(val), 0)
+
+
+def _arange_first_two(start, step, n, dt):
+    """``start`` and ``start + step`` in dtype ``dt`` as NumPy's arange stores them: in an
+    integer dtype as exact integers (truncating floats) that must fit it."""
+    vals = [start, start + step if n > 1 else start] if n > 0 else [0, 0]
+    if dt.kind == "b":
+        return [bool(v) for v in vals]
+    if dt.kind in "iu":
+        info = np.iinfo(dt)
+        out = []
+        for v in vals:
+            i = int(v)
+            if not info.min <= i <= info.max:
+                raise OverflowError(f"arange: Python integer {i} out of bounds for {dt}")
+            out.append(i)
+        return out
+    try:
+        buf = np.array(vals[:1] * 2, dtype=dt)
+        buf[1] = vals[1]
+    except OverflowError as e:
+        raise OverflowError(f"arange: {e}") from None
+    return buf[0], buf[1]
 
 
 def linspace(start, stop, num=50, endpoint=True, retstep=False, chunks="auto", dtype=None):
     """``num`` evenly spaced values from ``start`` to ``stop`` (float64 unless ``dtype``)."""
-    num = int(num)
+    num = operator.index(num)
     if num < 0:
         raise ValueError(f"linspace: number of samples, {num}, must be non-negative")
     out = _wrap(_core.linspace(float(start), float(stop), num, bool(endpoint), to_core(chunks, (num,), 8, "linspace")))
@@ -286,21 +424,16 @@ def positive(x, /, **kwargs):
     return +a
 
 
-def _weak_dtype(dt: np.dtype, s) -> str:
-    """NEP 50: the dtype a Python scalar takes next to an array of dtype `dt`."""
-    if isinstance(s, bool):
-        return dt.name
-    if isinstance(s, int):
-        if dt.kind == "b":
-            return "int64"
-        if dt.kind in "iu":
-            info = np.iinfo(dt)
-            if not info.min <= s <= info.max:
-                from ._errors import ScalarOverflowError
-
-                raise ScalarOverflowError(f"where: Python integer {s} out of bounds for {dt}")
-        return dt.name
-    return dt.name if dt.kind == "f" else "float64"
+def _where_scalar(s, dt: np.dtype):
+    """A Python scalar beside an array of dtype `dt` in ``where``, as NumPy 2 does it: the
+    weak result dtype (NEP 50); integers that fit 64 bits are cast to it unsafely, others
+    raise ``OverflowError``."""
+    rt = np.result_type(dt, s)
+    if isinstance(s, int) and not isinstance(s, bool) and rt.kind in "iub":
+        if not -(2**63) <= s < 2**64:
+            raise OverflowError(f"where: Python integer {s} is too large to convert to a 64-bit integer")
+        s = np.array(s, dtype=np.int64 if s < 2**63 else np.uint64).astype(rt)
+    return full((), s, dtype=rt)
 
 
 def where(condition, x=None, y=None, /):
@@ -313,10 +446,10 @@ def where(condition, x=None, y=None, /):
     sx, sy = _python_scalar(x), _python_scalar(y)
     if sx is not None and sy is None:
         ay = to_array(y)
-        ax = full((), sx, dtype=_weak_dtype(ay.dtype, sx))
+        ax = _where_scalar(sx, ay.dtype)
     elif sy is not None and sx is None:
         ax = to_array(x)
-        ay = full((), sy, dtype=_weak_dtype(ax.dtype, sy))
+        ay = _where_scalar(sy, ax.dtype)
     else:
         ax, ay = to_array(x), to_array(y)
     return _wrap(_core.where(cond._c, ax._c, ay._c))
@@ -494,8 +627,9 @@ def expand_dims(a, axis):
 def swapaxes(a, axis1, axis2):
     a = to_array(a)
     perm = list(range(a.ndim))
-    i, j = (int(axis1) % builtins.max(a.ndim, 1), int(axis2) % builtins.max(a.ndim, 1))
-    if not (-a.ndim <= int(axis1) < a.ndim and -a.ndim <= int(axis2) < a.ndim):
+    axis1, axis2 = normalize_axes((axis1, axis2), "swapaxes")
+    i, j = (axis1 % builtins.max(a.ndim, 1), axis2 % builtins.max(a.ndim, 1))
+    if not (-a.ndim <= axis1 < a.ndim and -a.ndim <= axis2 < a.ndim):
         from numpy.exceptions import AxisError
 
         raise AxisError(f"swapaxes: axes ({axis1}, {axis2}) out of bounds for array of dimension {a.ndim}")

@@ -14,7 +14,7 @@ Keys tessera reads:
 
 - ``scheduler``: ``"threads"`` (default), or ``"sync"`` / ``"synchronous"`` /
   ``"single-threaded"`` to compute on one thread.
-- ``num_workers``: threads to compute with (default: all cores).
+- ``num_workers``: threads to compute with (default: all cores; at most 4096).
 - ``array.chunk_size``: the chunk size ``chunks="auto"`` aims at (default 128 MiB).
 - ``memory_limit``: chunk bytes the executor may hold (``TESSERA_MEMORY_LIMIT``, e.g.
   ``"2GiB"``; ``0``/``"none"`` for no limit; default 3/4 of the machine's or cgroup's memory).
@@ -128,13 +128,17 @@ _SCHEDULERS = {
 }
 
 
+#: The most threads a computation may ask for (more would only fail to start).
+MAX_WORKERS = 4096
+
+
 def _check(updates: dict) -> None:
     if "scheduler" in updates and updates["scheduler"] is not None:
         scheduler_threads(updates["scheduler"])
     if "num_workers" in updates and updates["num_workers"] is not None:
         n = updates["num_workers"]
-        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-            raise ValueError(f"config: num_workers must be a positive integer or None, got {n!r}")
+        if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_WORKERS:
+            raise ValueError(f"config: num_workers must be an integer from 1 to {MAX_WORKERS} or None, got {n!r}")
 
 
 def scheduler_threads(scheduler) -> int | None:
@@ -159,11 +163,12 @@ def compute_threads(scheduler=None, num_workers=None) -> int:
         num_workers = config.get("num_workers")
     if num_workers is None:
         return 0
-    if isinstance(num_workers, bool) or not isinstance(num_workers, int) or num_workers < 1:
+    n = num_workers
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_WORKERS:
         try:
-            num_workers = int(num_workers)
+            n = int(num_workers)
         except (TypeError, ValueError):
-            raise ValueError(f"compute: num_workers must be a positive integer, got {num_workers!r}") from None
-        if num_workers < 1:
-            raise ValueError(f"compute: num_workers must be a positive integer, got {num_workers!r}")
-    return num_workers
+            n = 0
+        if isinstance(num_workers, bool) or not 1 <= n <= MAX_WORKERS:
+            raise ValueError(f"compute: num_workers must be an integer from 1 to {MAX_WORKERS}, got {num_workers!r}")
+    return n

@@ -4,6 +4,8 @@ none needs anything beyond tessera (the profile page is one self-contained HTML 
 
 from __future__ import annotations
 
+import math
+import numbers
 import sys
 import threading
 import time
@@ -157,7 +159,11 @@ class ResourceProfiler:
     and CPU use; ``rprof.results`` is a list of ``ResourceData``."""
 
     def __init__(self, dt=0.1):
-        self._dt = dt
+        if isinstance(dt, bool) or not isinstance(dt, numbers.Real):
+            raise TypeError(f"ResourceProfiler: dt must be a number of seconds, got {dt!r}")
+        if not (math.isfinite(dt) and 0 < dt < 2**64):
+            raise ValueError(f"ResourceProfiler: dt must be a positive, finite number of seconds, got {dt!r}")
+        self._dt = float(dt)
         self._core = None
         self._results = []
 

@@ -13,6 +13,7 @@ the module-level functions use a process-wide generator (seeded from the clock u
 from __future__ import annotations
 
 import numbers
+import operator
 import os
 
 import numpy as np
@@ -52,7 +53,10 @@ def _size(size):
         return []
     if isinstance(size, (numbers.Integral, np.integer)):
         size = (size,)
-    out = [int(s) for s in size]
+    try:
+        out = [operator.index(s) for s in size]
+    except TypeError:
+        raise TypeError(f"size must be an integer or a tuple of integers, got {size!r}") from None
     if any(s < 0 for s in out):
         raise ValueError(f"negative dimensions are not allowed, got size {tuple(out)}")
     return out
@@ -77,10 +81,10 @@ def _int_bounds(low, high, dtype, endpoint, op):
     low, high = int(low), int(high)
     if endpoint:
         high += 1
-    name = dtype_name(dtype, op)
-    if name == "bool" or name.startswith("float"):
-        raise TypeError(f"{op}: dtype must be an integer type, got {name}")
-    info = np.iinfo(name)
+    name = _method_dtype(dtype, op, "biu")
+    info = np.iinfo(name) if name != "bool" else np.iinfo(np.uint8)
+    if name == "bool" and high > 2:
+        raise ValueError(f"{op}: high is out of bounds for bool")
     if low < info.min:
         raise ValueError(f"{op}: low is out of bounds for {name}")
     if high - 1 > info.max:
@@ -90,6 +94,31 @@ def _int_bounds(low, high, dtype, endpoint, op):
     if not (-(2**63) <= low and high <= 2**63 - 1):
         raise NotImplementedError(f"{op}: bounds beyond the int64 range are not supported by tessera")
     return low, high, name
+
+
+def _method_dtype(dtype, op, kinds):
+    """The dtype name a random method takes (NumPy's ``TypeError`` for others)."""
+    d = np.dtype(dtype)
+    if d.kind not in kinds or not d.isnative or d.name == "float16":
+        raise TypeError(f"{op}: Unsupported dtype {d!r} for {op}")
+    return dtype_name(d, op)
+
+
+# The largest float32 below 1: float64 values in [1 - 2**-25, 1) round to 1.0 in float32.
+_BELOW_ONE_F32 = 1.0 - 2.0**-24
+
+
+def _as_float(r, name):
+    return r if name == "float64" else r.astype(name)
+
+
+def _integers(make, low, high, size, dtype, endpoint, chunks, op):
+    """Random integers from `make` (a core generator's ``integers``); bools as int8 0/1."""
+    low, high, name = _int_bounds(low, high, dtype, endpoint, op)
+    shape = _size(size)
+    gen = "int8" if name == "bool" else name
+    r = _wrap(make(low, high, shape, gen, to_core(chunks, shape, np.dtype(name).itemsize, op)))
+    return r if gen == name else r.astype(name)
 
 
 class Generator:
@@ -113,8 +142,8 @@ class Generator:
 
     def standard_normal(self, size=None, dtype=np.float64, chunks="auto", **kwargs):
         _check_kwargs("standard_normal", kwargs)
-        out = self.normal(0.0, 1.0, size, chunks)
-        return out if np.dtype(dtype) == np.float64 else out.astype(dtype)
+        name = _method_dtype(dtype, "standard_normal", "f")
+        return _as_float(self.normal(0.0, 1.0, size, chunks), name)
 
     def uniform(self, low=0.0, high=1.0, size=None, chunks="auto", **kwargs):
         _check_kwargs("uniform", kwargs)
@@ -126,15 +155,15 @@ class Generator:
         _check_kwargs("random", kwargs)
         if out is not None:
             raise NotImplementedError("random: out= is not supported (tessera arrays are immutable)")
+        name = _method_dtype(dtype, "random", "f")
         shape = _size(size)
-        r = _wrap(self._gen.random(shape, to_core(chunks, shape, 8, "random")))
-        return r if np.dtype(dtype) == np.float64 else r.astype(dtype)
+        r = _as_float(_wrap(self._gen.random(shape, to_core(chunks, shape, 8, "random"))), name)
+        # keep [0, 1) in float32, where the largest float64 values would round up to 1.0
+        return r if name == "float64" else r.clip(None, _BELOW_ONE_F32)
 
     def integers(self, low, high=None, size=None, dtype=np.int64, endpoint=False, chunks="auto", **kwargs):
         _check_kwargs("integers", kwargs)
-        low, high, name = _int_bounds(low, high, dtype, endpoint, "integers")
-        shape = _size(size)
-        return _wrap(self._gen.integers(low, high, shape, name, to_core(chunks, shape, np.dtype(name).itemsize, "integers")))
+        return _integers(self._gen.integers, low, high, size, dtype, endpoint, chunks, "integers")
 
 
 class RandomState:
@@ -162,7 +191,8 @@ class RandomState:
     random = random_sample
 
     def randint(self, low, high=None, size=None, chunks="auto", dtype=np.int64, **kwargs):
-        return self._g.integers(low, high, size, dtype=dtype, chunks=chunks, **kwargs)
+        _check_kwargs("randint", kwargs)
+        return _integers(self._gen.integers, low, high, size, dtype, False, chunks, "randint")
 
     def rand(self, *shape, chunks="auto"):
         return self.random_sample(shape, chunks=chunks)
@@ -213,14 +243,13 @@ random = random_sample
 
 def integers(low, high=None, size=None, dtype=np.int64, endpoint=False, chunks="auto", **kwargs):
     _check_kwargs("integers", kwargs)
-    low, high, name = _int_bounds(low, high, dtype, endpoint, "integers")
-    shape = _size(size)
-    return _wrap(_core.random_integers(low, high, shape, name, to_core(chunks, shape, np.dtype(name).itemsize, "integers")))
+    return _integers(_core.random_integers, low, high, size, dtype, endpoint, chunks, "integers")
 
 
 def randint(low, high=None, size=None, chunks="auto", dtype=np.int64, **kwargs):
     """Integers in ``[low, high)`` (``[0, low)`` when ``high`` is None), like NumPy's legacy ``randint``."""
-    return integers(low, high, size, dtype=dtype, chunks=chunks, **kwargs)
+    _check_kwargs("randint", kwargs)
+    return _integers(_core.random_integers, low, high, size, dtype, False, chunks, "randint")
 
 
 def rand(*shape, chunks="auto"):

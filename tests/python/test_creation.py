@@ -124,7 +124,8 @@ def test_from_array_of_views_without_copy(view):
 
 
 def test_from_array_reads_numpy_memory_lazily():
-    """Like Dask, from_array does not copy: later changes to the NumPy array show up."""
+    """from_array does not copy (Dask's does): later changes to the NumPy array show up
+    (README, "What differs")."""
     a = np.arange(10.0)
     x = da.from_array(a, chunks=3)
     a[0] = 100.0

@@ -78,7 +78,7 @@ def test_value_errors(make, words):
         (lambda: da.ones(3, dtype=bool) - da.ones(3, dtype=bool), "subtract"),
         (lambda: -da.ones(3, dtype=bool), "negative"),
         (lambda: da.ones(3).astype("complex64"), "astype"),
-        (lambda: da.ones(3, dtype="float16"), "full"),
+        (lambda: da.ones(3, dtype="float16"), "ones"),
         (lambda: da.from_array(np.ones(3, dtype=complex)), "from_array"),
         (lambda: da.ones(3) + 1j, "complex"),
         (lambda: da.ones(3).astype(int, casting="safe"), "astype"),

@@ -170,17 +170,41 @@ pub fn binary(op: BinaryOp, a: &Expr, b: &Expr) -> Result<Expr> {
 }
 
 /// A binary op with a Python scalar (weak, NEP 50) on the left or right.
+///
+/// As in NumPy 2, a Python integer must fit the dtype the operation computes in (the loop's
+/// dtype, not the promoted one): `int8_array + 200` fails, `arctan2(int8_array, 200)`
+/// computes in float and does not. Logical operations take any integer that fits int64
+/// (NumPy converts it through a C long). An integer computation with a negative integer
+/// exponent fails as in NumPy. An `Int` scalar given as `F64` stands for a Python integer
+/// beyond 64 bits (out of every integer dtype's range).
 pub fn binary_scalar(op: BinaryOp, a: &Expr, scalar: Scalar, kind: ScalarKind, scalar_left: bool) -> Result<Expr> {
     let common = weak_result_type(a.meta.dtype, kind);
-    if kind == ScalarKind::Int && common.is_int() {
-        let v = scalar.cast::<i64>() as i128;
-        let v = if let Scalar::U64(u) = scalar { u as i128 } else { v };
-        let (lo, hi) = int_range(common);
-        if v < lo || v > hi {
-            bail!(Value, op.name(), "Python integer {v} out of bounds for {common}");
+    let sig = op.signature(common)?;
+    if kind == ScalarKind::Int {
+        let v = match scalar {
+            Scalar::U64(u) => u as i128,
+            Scalar::F64(f) if f < 0.0 => i128::MIN,
+            Scalar::F64(_) => i128::MAX,
+            s => s.cast::<i64>() as i128,
+        };
+        let shown = || if let Scalar::F64(f) = scalar { format!("{f:.0}") } else { v.to_string() };
+        let holder = match op {
+            BinaryOp::LogicalAnd | BinaryOp::LogicalOr | BinaryOp::LogicalXor => Some(DType::I64),
+            _ if sig.compute.is_int() => Some(sig.compute),
+            _ => None,
+        };
+        if let Some(d) = holder {
+            let (lo, hi) = int_range(d);
+            if v < lo || v > hi {
+                bail!(Value, op.name(), "Python integer {} out of bounds for {d}", shown());
+            }
+        } else if matches!(scalar, Scalar::F64(f) if f.is_infinite()) {
+            bail!(Value, op.name(), "Python integer {} out of bounds for {} (too large to convert to float)", shown(), sig.compute);
+        }
+        if op == BinaryOp::Pow && !scalar_left && sig.compute.is_int() && v < 0 {
+            bail!(Value, op.name(), "Integers to negative integer powers are not allowed (exponent {}); use a float exponent", shown());
         }
     }
-    let sig = op.signature(common)?;
     let a = astype(a, sig.compute);
     let meta = Meta { dtype: sig.out, ..a.meta.clone() };
     Ok(Node::new(Op::BinaryScalar { op, scalar: scalar.cast_to(sig.compute), scalar_left }, vec![a], meta))
@@ -455,6 +479,31 @@ mod tests {
         assert_eq!(y.meta.dtype, DType::U8);
         let y = binary_scalar(BinaryOp::Add, &x, Scalar::F64(3.5), ScalarKind::Float, false).unwrap();
         assert_eq!(y.meta.dtype, DType::F64);
+    }
+
+    #[test]
+    fn scalar_range_is_checked_in_the_compute_dtype() {
+        let x = astype(&ones(&[3], 2), DType::I8);
+        // float and bool loops take the integer as it is (NumPy 2)
+        assert_eq!(binary_scalar(BinaryOp::Arctan2, &x, Scalar::I64(200), ScalarKind::Int, false).unwrap().meta.dtype, DType::F32);
+        assert!(binary_scalar(BinaryOp::TrueDiv, &x, Scalar::F64(1e30), ScalarKind::Int, true).is_ok());
+        assert!(binary_scalar(BinaryOp::LogicalOr, &x, Scalar::I64(-300), ScalarKind::Int, false).is_ok());
+        // logical operations take integers that fit int64 only, as NumPy does
+        assert!(binary_scalar(BinaryOp::LogicalOr, &x, Scalar::U64(1 << 63), ScalarKind::Int, false).is_err());
+        assert!(binary_scalar(BinaryOp::Minimum, &x, Scalar::I64(200), ScalarKind::Int, false).is_err());
+        // an integer too large even for float64
+        assert!(binary_scalar(BinaryOp::TrueDiv, &x, Scalar::F64(f64::INFINITY), ScalarKind::Int, false).is_err());
+    }
+
+    #[test]
+    fn integer_to_negative_integer_power_is_an_error() {
+        let x = astype(&ones(&[3], 2), DType::I32);
+        let e = binary_scalar(BinaryOp::Pow, &x, Scalar::I64(-1), ScalarKind::Int, false).unwrap_err();
+        assert!(e.to_string().starts_with("power: Integers to negative integer powers are not allowed"), "{e}");
+        // a negative base is fine, and so are float exponents and float arrays
+        assert!(binary_scalar(BinaryOp::Pow, &x, Scalar::I64(-1), ScalarKind::Int, true).is_ok());
+        assert!(binary_scalar(BinaryOp::Pow, &x, Scalar::F64(-1.0), ScalarKind::Float, false).is_ok());
+        assert!(binary_scalar(BinaryOp::Pow, &ones(&[3], 2), Scalar::I64(-1), ScalarKind::Int, false).is_ok());
     }
 
     #[test]

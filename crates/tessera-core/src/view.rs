@@ -97,14 +97,16 @@ pub enum IndexItem {
     Ellipsis,
 }
 
-/// Python's `slice.indices`: (start, step, count) of the selected coordinates.
+/// Python's `slice.indices`: (start, step, count) of the selected coordinates. Any `i64`
+/// bounds and steps work (`i64::MIN` and `i64::MAX` included); a slice that selects at most
+/// one coordinate gets step 1, so that no step beyond the axis reaches the view's strides.
 pub fn slice_indices(start: Option<i64>, stop: Option<i64>, step: Option<i64>, dim: usize) -> Result<(i64, i64, usize)> {
-    let step = step.unwrap_or(1);
+    let step = step.unwrap_or(1) as i128;
     if step == 0 {
         crate::bail!(Value, "getitem", "slice step cannot be zero");
     }
-    let n = dim as i64;
-    let clamp = |v: Option<i64>, default: i64, lo: i64, hi: i64| match v {
+    let n = dim as i128;
+    let clamp = |v: Option<i64>, default: i128, lo: i128, hi: i128| match v.map(i128::from) {
         None => default,
         Some(v) if v < 0 => (v + n).max(lo),
         Some(v) => v.min(hi),
@@ -113,11 +115,12 @@ pub fn slice_indices(start: Option<i64>, stop: Option<i64>, step: Option<i64>, d
     let count = if step > 0 {
         if stop > start { (stop - start + step - 1) / step } else { 0 }
     } else if start > stop {
-        (start - stop + (-step) - 1) / (-step)
+        (start - stop - step - 1) / (-step)
     } else {
         0
     };
-    Ok((start, step, count as usize))
+    let step = if count <= 1 { 1 } else { step };
+    Ok((start as i64, step as i64, count as usize))
 }
 
 /// Chunks of `count` coordinates `start + step * k` of an axis chunked as `chunks`, grouped
@@ -219,6 +222,16 @@ mod tests {
         assert_eq!(slice_indices(Some(10), Some(20), None, 5).unwrap().2, 0);
         assert_eq!(slice_indices(Some(3), Some(0), Some(-2), 5).unwrap(), (3, -2, 2));
         assert!(slice_indices(None, None, Some(0), 5).is_err());
+    }
+
+    #[test]
+    fn extreme_slice_integers() {
+        assert_eq!(slice_indices(None, None, Some(i64::MAX), 10).unwrap(), (0, 1, 1));
+        assert_eq!(slice_indices(None, None, Some(i64::MIN), 10).unwrap(), (9, 1, 1));
+        assert_eq!(slice_indices(Some(i64::MIN), Some(i64::MAX), Some(3), 10).unwrap(), (0, 3, 4));
+        assert_eq!(slice_indices(Some(i64::MAX), Some(i64::MIN), Some(-4), 10).unwrap(), (9, -4, 3));
+        assert_eq!(slice_indices(Some(i64::MAX), None, None, 10).unwrap().2, 0);
+        assert_eq!(slice_indices(None, None, Some(i64::MIN), 0).unwrap().2, 0);
     }
 
     #[test]

@@ -155,7 +155,7 @@ fn chunk_spec(obj: &Bound<'_, PyAny>) -> PyResult<ChunkSpec> {
 }
 
 /// A Python scalar as a weak operand (NEP 50). `Err` for other types.
-fn weak_scalar(obj: &Bound<'_, PyAny>, array_dtype: DType, op: &str) -> PyResult<(Scalar, ScalarKind)> {
+fn weak_scalar(obj: &Bound<'_, PyAny>, op: &str) -> PyResult<(Scalar, ScalarKind)> {
     if let Ok(b) = obj.cast::<PyBool>() {
         return Ok((Scalar::Bool(b.is_true()), ScalarKind::Bool));
     }
@@ -166,16 +166,11 @@ fn weak_scalar(obj: &Bound<'_, PyAny>, array_dtype: DType, op: &str) -> PyResult
         if let Ok(v) = obj.extract::<u64>() {
             return Ok((Scalar::U64(v), ScalarKind::Int));
         }
-        if array_dtype.is_float() {
-            return Ok((Scalar::F64(obj.extract::<f64>()?), ScalarKind::Int));
-        }
-        let target = if array_dtype == DType::Bool { DType::I64 } else { array_dtype };
-        let v = obj.str()?.to_string();
-        return Err(to_pyerr(tessera::Error::new(
-            ErrorKind::Value,
-            op,
-            format!("Python integer {v} out of bounds for {target}"),
-        )));
+        // Beyond 64 bits: as a float (infinite beyond float64), for operations that compute
+        // in float (NumPy 2 converts it there); the core refuses it where the operation
+        // computes in an integer dtype, and an infinite one everywhere.
+        let v = obj.extract::<f64>().unwrap_or(if obj.lt(0)? { f64::NEG_INFINITY } else { f64::INFINITY });
+        return Ok((Scalar::F64(v), ScalarKind::Int));
     }
     if obj.is_instance_of::<PyFloat>() {
         return Ok((Scalar::F64(obj.extract::<f64>()?), ScalarKind::Float));
@@ -193,24 +188,29 @@ fn index_items(items: &Bound<'_, PyTuple>) -> PyResult<Vec<IndexItem>> {
         } else if it.is(&ellipsis) {
             out.push(IndexItem::Ellipsis);
         } else if let Ok(s) = it.cast::<PySlice>() {
+            // Bounds and steps beyond i64 select what i64::MIN / i64::MAX select (axes are
+            // shorter), as Python's `slice.indices` would.
             let get = |name: &str| -> PyResult<Option<i64>> {
                 let v = s.getattr(name)?;
                 if v.is_none() {
-                    Ok(None)
-                } else {
-                    Ok(Some(v.extract::<i64>().map_err(|_| {
-                        PyTypeError::new_err("slice indices must be integers or None or have an __index__ method")
-                    })?))
+                    return Ok(None);
                 }
+                let i = v.call_method0("__index__").map_err(|_| {
+                    PyTypeError::new_err("slice indices must be integers or None or have an __index__ method")
+                })?;
+                Ok(Some(i.extract::<i64>().unwrap_or(if i.lt(0)? { i64::MIN } else { i64::MAX })))
             };
             out.push(IndexItem::Slice { start: get("start")?, stop: get("stop")?, step: get("step")? });
         } else if it.is_instance_of::<PyBool>() {
             return Err(PyNotImplementedError::new_err("getitem: boolean scalar indices are not supported by tessera"));
         } else {
-            out.push(IndexItem::Int(it.extract::<i64>().map_err(|_| {
+            let i = it.call_method0("__index__").map_err(|_| {
                 PyIndexError::new_err(
                     "getitem: only integers, slices (`:`), ellipsis (`...`) and None (`numpy.newaxis`) are valid indices",
                 )
+            })?;
+            out.push(IndexItem::Int(i.extract::<i64>().map_err(|_| {
+                PyIndexError::new_err(format!("getitem: index {} is out of bounds (beyond the int64 range)", i.str().map(|s| s.to_string()).unwrap_or_default()))
             })?));
         }
     }
@@ -341,13 +341,17 @@ impl CoreArray {
     #[pyo3(signature = (op, scalar, reflected=false))]
     fn binary_scalar(&self, op: &str, scalar: &Bound<'_, PyAny>, reflected: bool) -> PyResult<CoreArray> {
         let bop = binary_op(op)?;
-        let (s, kind) = weak_scalar(scalar, self.inner.dtype(), bop.name())?;
+        let (s, kind) = weak_scalar(scalar, bop.name())?;
+        // An integer beyond 64 bits goes in as a float: errors name it exactly.
+        let exact = if kind == ScalarKind::Int && matches!(s, Scalar::F64(_)) { Some(scalar.str()?.to_string()) } else { None };
         guard(|| {
-            if reflected {
-                self.inner.rbinary(bop, s, kind)
-            } else {
-                self.inner.binary(bop, tessera::Operand::Scalar(s, kind))
-            }
+            let r = if reflected { self.inner.rbinary(bop, s, kind) } else { self.inner.binary(bop, tessera::Operand::Scalar(s, kind)) };
+            r.map_err(|mut e| {
+                if let (Some(v), Some((_, rest))) = (&exact, e.message.strip_prefix("Python integer ").and_then(|m| m.split_once(' '))) {
+                    e.message = format!("Python integer {v} {rest}");
+                }
+                e
+            })
         })
         .map(wrap)
     }
@@ -463,11 +467,17 @@ fn full(shape: Vec<usize>, value: &Bound<'_, PyAny>, dtype: &str, chunks: &Bound
     guard(|| tessera::full(&shape, v, d, spec)).map(wrap)
 }
 
+/// `n` values `start + step * i` (the Python layer computes `n`, the first value and the
+/// step as NumPy does; integer dtypes take `start` and `step` as exact integers).
 #[pyfunction]
-fn arange(start: f64, stop: f64, step: f64, dtype: &str, chunks: &Bound<'_, PyAny>) -> PyResult<CoreArray> {
+fn arange(start: f64, step: f64, n: usize, dtype: &str, chunks: &Bound<'_, PyAny>) -> PyResult<CoreArray> {
     let d = dtype_from_name(dtype)?;
+    if !start.is_finite() || !step.is_finite() {
+        return Err(PyValueError::new_err(format!("arange: start and step must be finite, got {start} and {step}")));
+    }
     let spec = chunk_spec(chunks)?;
-    guard(|| tessera::arange(start, stop, step, d, spec)).map(wrap)
+    let gen = tessera_core::graph::Generator::Range { start, step };
+    guard(|| tessera_core::build::generate(gen, &[n], d, &spec)).map(|e| wrap(tessera::Array::from_expr(e)))
 }
 
 #[pyfunction]
@@ -691,8 +701,12 @@ struct CoreResourceProfiler {
 #[pymethods]
 impl CoreResourceProfiler {
     #[new]
-    fn new(dt: f64) -> Self {
-        CoreResourceProfiler { inner: tessera::diagnostics::ResourceProfiler::start(Duration::from_secs_f64(dt.max(0.001))) }
+    fn new(dt: f64) -> PyResult<Self> {
+        let interval = Duration::try_from_secs_f64(dt)
+            .ok()
+            .filter(|d| !d.is_zero())
+            .ok_or_else(|| PyValueError::new_err(format!("ResourceProfiler: dt must be a positive, finite number of seconds, got {dt}")))?;
+        Ok(CoreResourceProfiler { inner: tessera::diagnostics::ResourceProfiler::start(interval.max(Duration::from_millis(1))) })
     }
     fn stop(&self) {
         self.inner.stop()

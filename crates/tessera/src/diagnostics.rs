@@ -195,7 +195,18 @@ impl ResourceProfiler {
         let thread = std::thread::spawn(move || {
             let mut last = (Instant::now(), cpu_seconds());
             while !st2.load(Ordering::Relaxed) {
-                std::thread::sleep(dt);
+                // Waits `dt`, waking early when stopped (`stop` unparks this thread).
+                let deadline = Instant::now().checked_add(dt);
+                while !st2.load(Ordering::Relaxed) {
+                    match deadline.map(|d| d.saturating_duration_since(Instant::now())) {
+                        Some(left) if left.is_zero() => break,
+                        Some(left) => std::thread::park_timeout(left),
+                        None => std::thread::park(),
+                    }
+                }
+                if st2.load(Ordering::Relaxed) {
+                    break;
+                }
                 let now = (Instant::now(), cpu_seconds());
                 let wall = now.0.duration_since(last.0).as_secs_f64().max(1e-9);
                 let cpu = 100.0 * (now.1 - last.1) / wall;
@@ -213,6 +224,7 @@ impl ResourceProfiler {
     pub fn stop(&self) {
         self.stop.store(true, Ordering::Relaxed);
         if let Some(t) = self.thread.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            t.thread().unpark();
             let _ = t.join();
         }
     }

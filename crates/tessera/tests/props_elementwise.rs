@@ -89,15 +89,23 @@ fn scalar_st() -> impl Strategy<Value = Sc> {
 }
 
 /// The reference of `x op s` (or `s op x`), or the error kind tessera must raise.
+/// As NumPy 2: a Python integer must fit the dtype the operation computes in (int64 for
+/// logical operations); an integer computation refuses negative integer exponents.
 fn ref_scalar(op: BinaryOp, x: &Nd, s: Sc, left: bool) -> Result<Nd, ErrorKind> {
     let common = weak_result_type(x.dtype, s.kind());
-    if let (Sc::Int(v), true) = (s, is_int(common)) {
-        let (lo, hi) = int_bounds(common);
-        if (v as i128) < lo || (v as i128) > hi {
+    let (c, out) = binary_sig(op, common).ok_or(ErrorKind::DType)?;
+    if let Sc::Int(v) = s {
+        let logical = matches!(op, BinaryOp::LogicalAnd | BinaryOp::LogicalOr | BinaryOp::LogicalXor);
+        if logical || is_int(c) {
+            let (lo, hi) = int_bounds(if logical { DType::I64 } else { c });
+            if (v as i128) < lo || (v as i128) > hi {
+                return Err(ErrorKind::Value);
+            }
+        }
+        if op == BinaryOp::Pow && !left && is_int(c) && v < 0 {
             return Err(ErrorKind::Value);
         }
     }
-    let (c, out) = binary_sig(op, common).ok_or(ErrorKind::DType)?;
     let sv = cast(s.v(), c);
     Ok(x.astype(c).map(out, |v| if left { binary_value(op, sv, v, c) } else { binary_value(op, v, sv, c) }))
 }
