@@ -88,8 +88,20 @@ def mpi_rank_size():
     return _core.mpi_rank_size()
 
 
-# MPI must be finalised before the process exits, or mpirun reports a failure.
-_atexit.register(_core.mpi_finalize)
+def _mpi_exit():
+    """At exit: finalise MPI (mpirun reports a failure otherwise), after checking with the
+    other ranks that they end too (see ``_core.mpi_finalize``). Under the MPI scheduler this
+    starts MPI if no compute did, so that a rank leaving before its first compute is seen."""
+    import sys
+
+    from . import _run
+
+    exc = getattr(sys, "last_exc", None) or getattr(sys, "last_value", None)
+    cause = f"an uncaught {type(exc).__name__}: {exc}" if exc is not None else None
+    _core.mpi_finalize(_run.is_mpi(), cause)
+
+
+_atexit.register(_mpi_exit)
 
 # Elementwise functions by their NumPy names: sqrt, exp, add, maximum, isnan, ...
 globals().update(_UNARY)

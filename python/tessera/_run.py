@@ -27,10 +27,11 @@ def run(core_arrays, scheduler=None, num_workers=None, optimize_graph=True, _pro
     memory_limit = _memory_limit(memory_limit)
     if root_only is None:
         root_only = bool(config.get("mpi.root_only", False))
+    # Persisted blocks stay on every rank (later computes over them run everywhere).
     progress = diagnostics._progress_callback(_progress)
     profilers = diagnostics._active_profilers()
     return _core.compute(list(core_arrays), threads, optimize_graph, progress, memory_limit=memory_limit,
-                         mpi=mpi, root_only=root_only and mpi, persist=persist, profilers=profilers or None)
+                         mpi=mpi, root_only=root_only and mpi and not persist, persist=persist, profilers=profilers or None)
 
 
 def _memory_limit(v):

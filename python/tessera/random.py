@@ -7,7 +7,8 @@ the same seed.)
 
 ``default_rng(seed)`` gives a ``Generator``; ``RandomState(seed)`` the legacy interface;
 the module-level functions use a process-wide generator (seeded from the clock unless
-``seed`` is called).
+``seed`` is called). Under a parallel launcher (mpirun, srun) the seeds of unseeded
+generators come from the job's identity instead, so every rank draws the same values.
 """
 
 from __future__ import annotations
@@ -33,7 +34,9 @@ _U64 = 2**64
 def _seed_int(seed) -> int:
     """Any seed NumPy takes, as an unsigned 64-bit integer."""
     if seed is None:
-        return int.from_bytes(os.urandom(8), "little")
+        # Under mpirun/srun every rank must draw the same values: the job's identity seeds.
+        job = _core.random_job_seed()
+        return job if job is not None else int.from_bytes(os.urandom(8), "little")
     if isinstance(seed, (Generator, RandomState)):
         return seed._gen.seed
     if isinstance(seed, np.random.SeedSequence):

@@ -1,10 +1,16 @@
-"""scheduler='mpi' under mpirun: same bits as one process, on 1, 2 and 4 ranks."""
+"""scheduler='mpi' under mpirun: same bits as one process, on 1, 2 and 4 ranks; ranks that
+disagree (leave early, compute different arrays or a different number of times) end the job
+with a message naming the rank and the cause, within seconds."""
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import textwrap
+import time
 
+import numpy as np
 import pytest
 
 import tessera as da
@@ -58,3 +64,172 @@ def test_an_error_on_one_rank_aborts_the_job():
                        capture_output=True, text=True, timeout=60)
     assert r.returncode != 0
     assert "rank 1 of 2 failed" in r.stderr and "memory limit" in r.stderr
+
+
+# Every failure scenario must end (abort with a message, or a correct result) within this.
+LIMIT_S = 30
+
+
+def mpirun(n, program, out_dir=None, **env_extra):
+    """Runs `program` on `n` ranks; (returncode, stderr, seconds). Kills the whole job (not
+    just mpirun) when it runs past LIMIT_S, and fails the test then."""
+    env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
+               OMPI_MCA_rmaps_base_oversubscribe="1", TESSERA_NUM_THREADS="1", TESSERA_SCHEDULER="mpi",
+               OUT_DIR=str(out_dir or ""), **env_extra)
+    prelude = "import os, sys, numpy as np, tessera as da\nRANK = int(os.environ['OMPI_COMM_WORLD_RANK'])\n"
+    t0 = time.monotonic()
+    p = subprocess.Popen(["mpirun", "-n", str(n), sys.executable, "-c", prelude + textwrap.dedent(program)], env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        out, err = p.communicate(timeout=LIMIT_S)
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        out, err = p.communicate()
+        pytest.fail(f"the job did not end within {LIMIT_S} s (hang); stderr:\n{err}")
+    return p.returncode, err + out, time.monotonic() - t0
+
+
+def assert_aborted(result, *expected):
+    rc, err, _ = result
+    assert rc != 0, err
+    for e in expected:
+        assert e in err, (e, err)
+
+
+@pytest.mark.parametrize("before", [0, 1])
+def test_an_exception_on_one_rank_outside_a_compute_aborts_the_job(before):
+    """Rank 1 raises after `before` computes, while rank 0 starts the next one."""
+    r = mpirun(2, f"""
+        x = da.random.normal(0, 1, size=1000, chunks=100)
+        for _ in range({before}):
+            x.sum().compute()
+        if RANK == 1:
+            raise ValueError("boom")
+        x.mean().compute()
+        """)
+    assert_aborted(r, f"rank 1 of 2: left the program (an uncaught ValueError: boom) after {before} compute",
+                   f"rank 0 of 2: started compute {before + 1}")
+
+
+def test_sys_exit_0_on_one_rank_aborts_the_job():
+    r = mpirun(3, """
+        x = da.random.normal(0, 1, size=1000, chunks=100)
+        x.sum().compute()
+        if RANK == 2:
+            sys.exit(0)
+        x.max().compute()
+        """)
+    assert_aborted(r, "rank 2 of 3: left the program (the end of the program or sys.exit()) after 1 compute",
+                   "ranks 0, 1 of 3: started compute 2")
+
+
+def test_a_different_number_of_computes_aborts_the_job():
+    r = mpirun(2, """
+        x = da.arange(1000, chunks=100)
+        for _ in range(3 if RANK == 0 else 2):
+            x.sum().compute()
+        """)
+    assert_aborted(r, "rank 1 of 2: left the program (the end of the program or sys.exit()) after 2 computes",
+                   "rank 0 of 2: started compute 3")
+
+
+def test_different_array_sizes_on_different_ranks_abort_the_job():
+    r = mpirun(2, """
+        x = da.random.normal(0, 1, size=1000 + RANK, chunks=100)
+        x.sum().compute()
+        """)
+    assert_aborted(r, "disagree", "rank 0 of 2: started compute 1", "(1000,)", "rank 1 of 2: started compute 1",
+                   "(1001,)")
+
+
+def test_different_seeds_on_different_ranks_abort_the_job():
+    r = mpirun(2, """
+        da.random.default_rng(RANK).random(100, chunks=10).compute()
+        """)
+    assert_aborted(r, "disagree", "rank 0 of 2: started compute 1", "rank 1 of 2: started compute 1")
+
+
+def test_a_timeout_ends_a_wait_for_a_rank_that_never_comes():
+    r = mpirun(2, """
+        import time
+        x = da.ones(10, chunks=5).sum()
+        x.compute()
+        if RANK == 1:
+            time.sleep(60)
+        x.compute()
+        """, TESSERA_MPI_TIMEOUT="2")
+    assert_aborted(r, "rank 0 of 2 failed: the other ranks did not reach the start of compute 2 within 2.0 s")
+
+
+ROOT_ONLY = """
+da.config.set({"mpi.root_only": True})
+x = da.random.default_rng(5).normal(0, 1, size=(300, 200), chunks=(70, 45))
+s0 = x.sum(axis=0)
+outs = [x.sum().compute(), x.mean(axis=1).compute(), x[::-2].var(ddof=1).compute()]
+together = da.compute(s0, s0.sum(), x.rechunk((300, 7)).max(axis=1), x.T.argmax(axis=1))
+outs += [None] * 4 if together is None else list(together)
+outs.append((x - 1).persist().std().compute())
+if RANK == 0:
+    np.save(os.path.join(os.environ["OUT_DIR"], "root.npy"), np.array([np.asarray(o).tobytes().hex() for o in outs]))
+else:
+    assert all(o is None for o in outs), outs
+"""
+
+
+@pytest.mark.parametrize("n", [2, 3])
+def test_root_only_gives_rank_0_the_results_and_the_others_none(tmp_path, n):
+    rc, err, _ = mpirun(n, ROOT_ONLY, out_dir=tmp_path)
+    assert rc == 0, err
+    local = tmp_path / "local"
+    local.mkdir()
+    program = "import os, numpy as np, tessera as da\nRANK = 0\n" + ROOT_ONLY.replace('"mpi.root_only": True',
+                                                                                         '"scheduler": "threads"')
+    r = subprocess.run([sys.executable, "-c", program], env=dict(os.environ, OUT_DIR=str(local)), capture_output=True,
+                       text=True, timeout=LIMIT_S)
+    assert r.returncode == 0, r.stderr
+    assert (np.load(tmp_path / "root.npy") == np.load(local / "root.npy")).all()
+
+
+UNSEEDED = """
+out = []
+x = da.random.default_rng().normal(0, 1, size=1000, chunks=100)
+y = da.random.RandomState().random_sample(size=500, chunks=64)
+z = da.random.default_rng().random(200, chunks=50)
+da.random.seed()
+w = da.random.random(300, chunks=70)
+for a in (x, y, z, w):
+    first = a.compute()
+    assert (first == a[::-1].compute()[::-1]).all(), "two computes of one array differ"
+    assert (first == da.compute(a + 0)[0]).all(), "two computes of one array differ"
+    out.append(first)
+assert not (out[0][:200] == out[2]).any()
+with open(os.path.join(os.environ["OUT_DIR"], f"rank{RANK}.txt"), "w") as f:
+    f.write(" ".join(o.tobytes().hex() for o in out))
+"""
+
+
+def test_unseeded_generators_draw_the_same_values_on_every_rank(tmp_path):
+    rc, err, _ = mpirun(3, UNSEEDED, out_dir=tmp_path)
+    assert rc == 0, err
+    got = [p.read_text() for p in sorted(tmp_path.iterdir())]
+    assert len(got) == 3 and got[0] == got[1] == got[2]
+    # A new job draws new values.
+    again = tmp_path / "again"
+    again.mkdir()
+    rc, err, _ = mpirun(2, UNSEEDED, out_dir=again)
+    assert rc == 0, err
+    assert (again / "rank0.txt").read_text() != got[0]
+
+
+def test_a_normal_end_after_the_same_computes_exits_0():
+    rc, err, _ = mpirun(3, """
+        x = da.random.normal(0, 1, size=1000, chunks=100)
+        for _ in range(5):
+            x.sum().compute()
+        if RANK == 1:
+            try:
+                raise ValueError("handled")
+            except ValueError:
+                pass
+        """)
+    assert rc == 0, err

@@ -88,6 +88,11 @@ pub trait Transport: Send + Sync {
     fn send(&self, dest: usize, bytes: Vec<u8>);
     /// Messages that arrived since the last call (must not block).
     fn poll(&self) -> Vec<Vec<u8>>;
+    /// Called by every process before it runs `plan`: a transport can check here that all
+    /// processes run the same plan (and stop the job if not).
+    fn begin(&self, _plan: &Plan) -> tessera_core::Result<()> {
+        Ok(())
+    }
 }
 
 /// The process that runs task (`stage`, `block`): source blocks are split into contiguous

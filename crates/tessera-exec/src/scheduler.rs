@@ -112,6 +112,9 @@ pub fn check_memory(plan: &Plan, limit: usize) -> Result<()> {
 }
 
 fn run(plan: &Plan, opts: &Options, keep: bool) -> Result<(Vec<Block>, Vec<Vec<Stored>>)> {
+    if let Some(t) = &opts.transport {
+        t.begin(plan)?;
+    }
     if let Some(limit) = opts.memory_limit {
         check_memory(plan, limit)?;
     }
@@ -130,15 +133,10 @@ fn run(plan: &Plan, opts: &Options, keep: bool) -> Result<(Vec<Block>, Vec<Vec<S
     }
     let distinct_outputs: Vec<StageId> = (0..n).filter(|&s| output_of[s].is_some()).collect();
     let (rank, procs) = opts.transport.as_ref().map(|t| (t.rank(), t.size())).unwrap_or((0, 1));
-    // With `root_only`, other processes wait only for the output blocks they make.
+    // With `root_only`, other processes are done when they have run every task they own
+    // (see `next_task`), not after a count of outputs.
     let receives_outputs = !opts.root_only || rank == 0;
-    let outputs_left = distinct_outputs
-        .iter()
-        .map(|&s| {
-            let n = plan.stages[s].nblocks();
-            if receives_outputs { n } else { (0..n).filter(|&b| owner(plan, s, b, procs) == rank).count() }
-        })
-        .sum();
+    let outputs_left = if receives_outputs { distinct_outputs.iter().map(|&s| plan.stages[s].nblocks()).sum() } else { usize::MAX };
     // Source blocks owned by this process: those with `b * procs / n == rank`.
     let owned = |n: usize| ((rank * n).div_ceil(procs), ((rank + 1) * n).div_ceil(procs));
     let cursors: Vec<(StageId, usize, usize)> = (0..n)
@@ -271,7 +269,7 @@ impl Shared<'_> {
         let plan = self.plan;
         let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
         loop {
-            if st.error.is_some() || st.outputs_left == 0 {
+            if st.error.is_some() || st.outputs_left == 0 || self.owned_tasks_done(&st) {
                 self.wake.notify_all();
                 return None;
             }
@@ -321,6 +319,21 @@ impl Shared<'_> {
                 }
             }
         }
+    }
+
+    /// With `root_only`, on a process other than 0: every task this process owns has run.
+    /// Each task it owns has its first input made here (see `owner`), so a task not run yet
+    /// waits on an unfinished source block, a running task or a missing input (`pending`).
+    fn owned_tasks_done(&self, st: &State) -> bool {
+        !self.receives_outputs()
+            && st.running == 0
+            && st.ready.is_empty()
+            && st.pending.is_empty()
+            && furthest_behind(self.plan, &st.cursors).is_none()
+    }
+
+    fn receives_outputs(&self) -> bool {
+        !self.opts.root_only || self.rank == 0
     }
 
     fn start(&self, st: &mut State, s: StageId, b: usize) -> Key {
@@ -444,7 +457,7 @@ impl Shared<'_> {
                 o.task_done(&ev);
             }
         }
-        if let (Some(k), false) = (self.output_of[s], self.keep) {
+        if let (Some(k), false, true) = (self.output_of[s], self.keep, self.receives_outputs()) {
             if let Err(e) = self.deliver(k, s, &index, &out) {
                 return (Err(e), loaded);
             }
@@ -496,7 +509,13 @@ impl Shared<'_> {
             o == self.rank
         });
         if self.output_of[s].is_some() {
-            remote = if self.opts.root_only { vec![0] } else { (0..self.procs).collect() };
+            // Process 0 gets every output block (all processes do without `root_only`),
+            // besides the owners of tasks that use it.
+            if self.opts.root_only {
+                remote.push(0);
+            } else {
+                remote = (0..self.procs).collect();
+            }
         }
         remote.retain(|&r| r != self.rank);
         remote.sort_unstable();
@@ -531,7 +550,7 @@ impl Shared<'_> {
         if let Some(k) = self.output_of[s] {
             if self.keep {
                 pin = 1;
-            } else {
+            } else if self.receives_outputs() {
                 self.deliver(k, s, &index, &value)?;
             }
             st.outputs_left -= 1;

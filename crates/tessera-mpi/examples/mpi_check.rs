@@ -17,7 +17,7 @@ fn main() {
     std::process::exit(if failed > 0 { 1 } else { 0 });
 }
 
-const CASES: usize = 9;
+const CASES: usize = 10;
 
 fn run(mpi: &Mpi) -> Result<usize> {
     let rng = random::default_rng(7);
@@ -35,13 +35,15 @@ fn run(mpi: &Mpi) -> Result<usize> {
         ("argmax", x.argmax_axis(0)?),
         ("elementwise block", x.sqrt()?.isnan()?),
     ];
-    assert_eq!(cases.len(), CASES);
+    assert_eq!(cases.len() + 1, CASES);
     let local = ComputeOptions::default().threads(1).memory_limit(None);
     let mut failed = 0;
+    let mut wants = Vec::new();
     for (name, a) in &cases {
         let want = a.compute_with(&local)?.to_buffer();
         let got = mpi.compute(a)?.to_buffer();
         let same = bits(&want) == bits(&got);
+        wants.push(want);
         if !same {
             failed += 1;
         }
@@ -49,6 +51,13 @@ fn run(mpi: &Mpi) -> Result<usize> {
             println!("{} {name} on {} ranks", if same { "ok  " } else { "FAIL" }, mpi.size());
         }
     }
+    // All cases at once with `root_only`: rank 0 gets the same bits, the others nothing.
+    let (opts, t) = mpi.options(ComputeOptions { root_only: true, ..local });
+    let got = tessera::compute_many(&cases.iter().map(|(_, a)| a).collect::<Vec<_>>(), &opts)?;
+    t.finish();
+    let same = if mpi.rank() == 0 { got.iter().zip(&wants).all(|(g, w)| bits(&g.to_buffer()) == bits(w)) } else { got.is_empty() };
+    failed += !same as usize;
+    println!("{} root_only, rank {} of {}", if same { "ok  " } else { "FAIL" }, mpi.rank(), mpi.size());
     Ok(failed)
 }
 

@@ -535,6 +535,13 @@ fn random_seed(seed: u64) {
     tessera::random::seed(seed)
 }
 
+/// A seed for a generator made without one that every rank of a parallel job agrees on;
+/// None outside a parallel launcher.
+#[pyfunction]
+fn random_job_seed() -> Option<u64> {
+    tessera::random::job_seed()
+}
+
 #[pyfunction]
 fn random_normal(loc: f64, scale: f64, shape: Vec<usize>, chunks: &Bound<'_, PyAny>) -> PyResult<CoreArray> {
     let spec = chunk_spec(chunks)?;
@@ -650,13 +657,29 @@ fn mpi_rank_size() -> PyResult<(usize, usize)> {
     Ok((0, 1))
 }
 
-/// Finalises MPI if it was started (registered with `atexit` by the Python package).
+/// Finalises MPI if it was started, or starts it first when `start` (registered with
+/// `atexit` by the Python package, which passes whether the MPI scheduler is configured).
+/// Before that every rank checks that all others end too, after as many computes; if one
+/// still computes, the job is aborted with a message naming this rank and `cause` (why
+/// the program ends).
 #[pyfunction]
-fn mpi_finalize() {
+#[pyo3(signature = (start=false, cause=None))]
+fn mpi_finalize(py: Python<'_>, start: bool, cause: Option<String>) {
     #[cfg(feature = "mpi")]
-    if let Some(Ok(m)) = MPI.get() {
-        m.finalize();
+    {
+        let m = match MPI.get() {
+            Some(Ok(m)) => m,
+            None if start => match mpi_env() {
+                Ok(m) => m,
+                Err(_) => return,
+            },
+            _ => return,
+        };
+        let cause = cause.unwrap_or_else(|| "the end of the program or sys.exit()".into());
+        py.detach(|| m.finalize_because(&cause));
     }
+    #[cfg(not(feature = "mpi"))]
+    let _ = (py, start, cause);
 }
 
 /// How one computation runs, beyond its arrays.
@@ -765,6 +788,19 @@ fn run_arrays(arrays: &[tessera::Array], opts: &ComputeOptions, persist: bool) -
     }
 }
 
+/// `e` stopped a compute on this rank (Ctrl-C, an exception in a progress callback): over
+/// MPI the other ranks would wait forever for this one's part, so the job is aborted.
+fn left_compute(mpi: bool, e: PyErr) -> PyErr {
+    #[cfg(feature = "mpi")]
+    if mpi {
+        if let Ok(m) = mpi_env() {
+            m.abort(&format!("the compute was interrupted: {e}"));
+        }
+    }
+    let _ = mpi;
+    e
+}
+
 /// Runs `arrays` to completion and returns the blocks, watching for Ctrl-C (and calling
 /// `progress(done, total)` about every 100 ms) while a helper thread computes.
 fn compute_blocks(py: Python<'_>, arrays: Vec<tessera::Array>, spec: RunSpec) -> PyResult<Output> {
@@ -852,7 +888,7 @@ fn compute_blocks(py: Python<'_>, arrays: Vec<tessera::Array>, spec: RunSpec) ->
         if let Err(e) = py.check_signals() {
             stop(py);
             let _ = handle.join();
-            return Err(e);
+            return Err(left_compute(mpi, e));
         }
         if let Some(cb) = &progress {
             if last_progress.elapsed() >= Duration::from_millis(100) {
@@ -861,7 +897,7 @@ fn compute_blocks(py: Python<'_>, arrays: Vec<tessera::Array>, spec: RunSpec) ->
                 if let Err(e) = cb.call1(py, (d, t)) {
                     stop(py);
                     let _ = handle.join();
-                    return Err(e);
+                    return Err(left_compute(mpi, e));
                 }
             }
         }
@@ -967,6 +1003,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(linspace, m)?)?;
     m.add_function(wrap_pyfunction!(where_, m)?)?;
     m.add_function(wrap_pyfunction!(random_seed, m)?)?;
+    m.add_function(wrap_pyfunction!(random_job_seed, m)?)?;
     m.add_function(wrap_pyfunction!(random_normal, m)?)?;
     m.add_function(wrap_pyfunction!(random_uniform, m)?)?;
     m.add_function(wrap_pyfunction!(random_random, m)?)?;

@@ -71,22 +71,48 @@ pub fn seed(seed: u64) {
     *GLOBAL.lock().unwrap_or_else(|e| e.into_inner()) = Some((seed, 0));
 }
 
-/// The seed of an unseeded process-wide generator. Under a parallel launcher all processes
-/// of one job must draw the same arrays, so the job's identity (the same on every rank,
-/// new for every job) seeds it; otherwise the clock and process id do.
-fn default_seed() -> u64 {
-    let job = ["PMIX_NAMESPACE", "OMPI_MCA_ess_base_jobid", "PMI_KVSNAME"]
+/// The identity of the parallel job this process belongs to (the same on every rank, new
+/// for every job), from the launcher's environment; `None` outside a launcher.
+fn job_id() -> Option<String> {
+    ["PMIX_NAMESPACE", "OMPI_MCA_ess_base_jobid", "PMI_KVSNAME"]
         .iter()
         .find_map(|k| std::env::var(k).ok())
-        .or_else(|| Some(format!("{}.{}", std::env::var("SLURM_JOB_ID").ok()?, std::env::var("SLURM_STEP_ID").unwrap_or_default())));
-    match job {
-        // FNV-1a of the job id.
-        Some(id) => id.bytes().fold(0xcbf29ce484222325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100000001b3)),
+        .or_else(|| Some(format!("{}.{}", std::env::var("SLURM_JOB_ID").ok()?, std::env::var("SLURM_STEP_ID").unwrap_or_default())))
+}
+
+/// FNV-1a of a job id.
+fn job_hash(id: &str) -> u64 {
+    id.bytes().fold(0xcbf29ce484222325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100000001b3))
+}
+
+/// The seed of an unseeded process-wide generator. Under a parallel launcher all processes
+/// of one job must draw the same arrays, so the job's identity seeds it; otherwise the
+/// clock and process id do.
+fn default_seed() -> u64 {
+    match job_id() {
+        Some(id) => job_hash(&id),
         None => {
             let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0);
             t ^ (std::process::id() as u64).rotate_left(32)
         }
     }
+}
+
+static UNSEEDED: AtomicU64 = AtomicU64::new(0);
+
+/// The seed for a generator made without one (`default_rng()`, `RandomState()`), under a
+/// parallel launcher: derived from the job's identity and the number of such seeds this
+/// process took before, so the n-th unseeded generator is the same on every rank of a
+/// program that runs the same code everywhere (and differs from the process-wide one and
+/// from the other unseeded ones). `None` outside a launcher: use fresh entropy.
+pub fn job_seed() -> Option<u64> {
+    let id = job_id()?;
+    let n = UNSEEDED.fetch_add(1, Ordering::Relaxed);
+    // SplitMix64's finaliser over the job hash and the count.
+    let mut z = job_hash(&id) ^ (n + 1).wrapping_mul(0x9e3779b97f4a7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58476d1ce4e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d049bb133111eb);
+    Some(z ^ (z >> 31))
 }
 
 /// The process-wide generator's next (seed, stream).
