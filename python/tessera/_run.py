@@ -20,8 +20,7 @@ def run(core_arrays, scheduler=None, num_workers=None, optimize_graph=True, _pro
 
     threads = config.compute_threads(scheduler, num_workers)
     mpi = is_mpi(scheduler)
-    if memory_limit is None:
-        memory_limit = config.get("memory_limit", None)
+    memory_limit = config.compute_memory_limit(memory_limit)
     if root_only is None:
         root_only = bool(config.get("mpi.root_only", False))
     progress = diagnostics._progress_callback(_progress)
