@@ -19,7 +19,7 @@ import numpy as _np
 
 import atexit as _atexit
 
-from . import _core, config, diagnostics, random
+from . import _cleanup, _core, config, diagnostics, random
 from ._array import Array
 from ._chunks import parse_bytes
 from ._creation import (
@@ -102,6 +102,9 @@ def _mpi_exit():
 
 
 _atexit.register(_mpi_exit)
+
+# Spill directories go away on SIGTERM and at exit; those of ended processes on import.
+_cleanup.install()
 
 # Elementwise functions by their NumPy names: sqrt, exp, add, maximum, isnan, ...
 globals().update(_UNARY)

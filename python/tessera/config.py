@@ -14,10 +14,14 @@ Keys tessera reads:
 
 - ``scheduler``: ``"threads"`` (default), or ``"sync"`` / ``"synchronous"`` /
   ``"single-threaded"`` to compute on one thread.
-- ``num_workers``: threads to compute with (default: all cores; at most 4096).
+- ``num_workers``: threads to compute with, a positive integer (default: all cores). At
+  most ``2 x`` the usable cores run: more CPU-bound threads only add switching and memory.
 - ``array.chunk_size``: the chunk size ``chunks="auto"`` aims at (default 128 MiB).
-- ``memory_limit``: chunk bytes the executor may hold (``TESSERA_MEMORY_LIMIT``, e.g.
-  ``"2GiB"``; ``0``/``"none"`` for no limit; default 3/4 of the machine's or cgroup's memory).
+- ``memory_limit``: chunk bytes all computations of the process may hold together
+  (``TESSERA_MEMORY_LIMIT``): bytes (``1000000000``, ``1e9``) or a size (``"2GiB"``,
+  ``"256MiB"``, ``"1.5GB"``); ``0`` (in any unit) or ``"none"`` for no limit; default 3/4
+  of the machine's or cgroup's memory. Anything else is a ValueError at ``set`` (or, from
+  the environment, at the first compute).
 - ``scheduler="mpi"`` (``TESSERA_SCHEDULER=mpi``): compute across the ranks of
   ``MPI_COMM_WORLD`` when the program runs under ``mpirun``/``srun``; every rank gets the
   result, or only rank 0 with ``mpi.root_only=True`` (others get ``None``).
@@ -26,6 +30,7 @@ Keys tessera reads:
 from __future__ import annotations
 
 import ast
+import operator
 import os
 import threading
 
@@ -58,13 +63,28 @@ def _env_defaults(environ=None) -> dict:
         key = canonical_name(k[len("TESSERA_"):])
         if key in ("num_threads", "num_workers"):
             key = "num_workers"
-        out[key] = _parse(v)
+        # Sizes stay text: "1e9" and "none" mean bytes and no limit, not a float and None.
+        out[key] = v if key == "memory_limit" else _parse(v)
+        _from_env[key] = (k, out[key])
     return out
+
+
+#: For values read from the environment: key -> (variable, value), to name the variable in
+#: errors while the value is unchanged.
+_from_env: dict = {}
+
+
+def source_of(key: str, value) -> str:
+    """The name to blame for a bad ``value`` of ``key``: its environment variable while the
+    value came from there, else the key."""
+    var, v = _from_env.get(key, (None, None))
+    return var if var is not None and v is value else key
 
 
 def refresh(environ=None) -> None:
     """Resets the configuration to the defaults from the environment."""
     with _lock:
+        _from_env.clear()
         config.clear()
         config.update(_env_defaults(environ))
 
@@ -128,17 +148,47 @@ _SCHEDULERS = {
 }
 
 
-#: The most threads a computation may ask for (more would only fail to start).
-MAX_WORKERS = 4096
-
-
 def _check(updates: dict) -> None:
     if "scheduler" in updates and updates["scheduler"] is not None:
         scheduler_threads(updates["scheduler"])
     if "num_workers" in updates and updates["num_workers"] is not None:
-        n = updates["num_workers"]
-        if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_WORKERS:
-            raise ValueError(f"config: num_workers must be an integer from 1 to {MAX_WORKERS} or None, got {n!r}")
+        positive_int(updates["num_workers"], "num_workers")
+    if "memory_limit" in updates and updates["memory_limit"] is not None:
+        memory_limit_bytes(updates["memory_limit"], "memory_limit")
+
+
+def positive_int(n, source: str) -> int:
+    """``n`` as a positive int (NumPy integers too), or a ValueError naming ``source``."""
+    if not isinstance(n, bool):
+        try:
+            k = operator.index(n)
+        except TypeError:
+            k = None
+        if k is not None and k >= 1:
+            return k
+    raise ValueError(f"{source} must be a positive integer (or None for all cores), got {n!r}")
+
+
+def memory_limit_bytes(value, source: str = "memory_limit"):
+    """A memory limit in bytes (``None``: no limit) from any documented form, or a
+    ValueError naming ``source``."""
+    from . import _core
+
+    return _core.parse_memory_limit(value, source)
+
+
+def compute_memory_limit(memory_limit=None):
+    """The memory limit a computation gets, in bytes (0: no limit; ``None``: tessera's
+    default), from the argument or the configuration."""
+    if memory_limit is None:
+        memory_limit = config.get("memory_limit")
+        if memory_limit is None:
+            return None
+        source = source_of("memory_limit", memory_limit)
+    else:
+        source = "memory_limit"
+    limit = memory_limit_bytes(memory_limit, source)
+    return 0 if limit is None else limit
 
 
 def scheduler_threads(scheduler) -> int | None:
@@ -159,16 +209,13 @@ def compute_threads(scheduler=None, num_workers=None) -> int:
         scheduler = config.get("scheduler")
     if scheduler is not None and scheduler_threads(scheduler) == 1:
         return 1
+    source = "num_workers"
     if num_workers is None:
         num_workers = config.get("num_workers")
+        source = source_of("num_workers", num_workers)
     if num_workers is None:
         return 0
-    n = num_workers
-    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_WORKERS:
-        try:
-            n = int(num_workers)
-        except (TypeError, ValueError):
-            n = 0
-        if isinstance(num_workers, bool) or not 1 <= n <= MAX_WORKERS:
-            raise ValueError(f"compute: num_workers must be an integer from 1 to {MAX_WORKERS}, got {num_workers!r}")
-    return n
+    from . import _core
+
+    # The executor starts at most max_threads(); an int too big for it would overflow.
+    return min(positive_int(num_workers, source), _core.max_threads())

@@ -34,8 +34,15 @@ pub fn blocks(blocks: Vec<crate::spill::Stored>, meta: Meta) -> Expr {
 /// or offset overflows later.
 pub const MAX_SIZE: usize = isize::MAX as usize / crate::dtype::MAX_ITEMSIZE;
 
-/// Checks that an array of `shape` is not too big (see `MAX_SIZE`); returns its size.
+/// The most axes an array may have (NumPy 1's limit, which NumPy's Rust bindings keep).
+pub const MAX_NDIM: usize = 32;
+
+/// Checks that an array of `shape` is not too big (see `MAX_SIZE`) and has at most
+/// `MAX_NDIM` axes; returns its size.
 pub fn check_size(op: &str, shape: &[usize]) -> Result<usize> {
+    if shape.len() > MAX_NDIM {
+        bail!(Index, op, "an array may have at most {MAX_NDIM} dimensions, this one would have {}", shape.len());
+    }
     shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d)).filter(|&n| n <= MAX_SIZE).ok_or_else(|| {
         crate::err!(Value, op, "array is too big: shape {} has more than {MAX_SIZE} elements, the most an array can hold", shape_str(shape))
     })
@@ -291,6 +298,7 @@ pub fn reduce(x: &Expr, op: ReduceOp, axes: Option<&[isize]>, keepdims: bool, sp
 
 pub fn index(x: &Expr, items: &[IndexItem]) -> Result<Expr> {
     let (map, chunks) = index_view(items, &x.meta.shape, &x.meta.chunks)?;
+    check_size("getitem", &map.out_shape)?;
     // `is_identity` looks at the axis rules only; `x[:0]` has them too.
     if map.is_identity() && map.out_shape == x.meta.shape {
         return Ok(x.clone());
@@ -387,15 +395,15 @@ pub fn reshape(x: &Expr, shape: &[i64]) -> Result<Expr> {
     if unknown.len() > 1 || shape.iter().any(|&d| d < -1) {
         bail!(Value, "reshape", "can only specify one unknown dimension (-1) and no other negative sizes, got {shape:?}");
     }
-    let known: usize = shape.iter().filter(|&&d| d >= 0).map(|&d| d as usize).product();
     let mut out: Vec<usize> = shape.iter().map(|&d| d.max(0) as usize).collect();
+    let known = check_size("reshape", &shape.iter().filter(|&&d| d >= 0).map(|&d| d as usize).collect::<Vec<_>>())?;
     if let Some(&k) = unknown.first() {
         if known == 0 || size % known != 0 {
             bail!(Shape, "reshape", "cannot reshape array of size {size} into shape {shape:?}");
         }
         out[k] = size / known;
     }
-    if out.iter().product::<usize>() != size {
+    if check_size("reshape", &out)? != size {
         bail!(Shape, "reshape", "cannot reshape array of size {size} into shape {}", shape_str(&out));
     }
     if out == x.meta.shape {

@@ -7,6 +7,7 @@
 //! function of its inputs and reductions merge in block order, so the result is the same
 //! bits for any thread count.
 
+pub mod budget;
 pub mod copy;
 pub mod fused;
 pub mod partial;
@@ -122,38 +123,69 @@ impl Options {
     }
 }
 
-/// Parses a byte size: `256MiB`, `2 GiB`, `1.5GB`, `1e9`, `4096`; `none`/`0` mean no limit.
-pub fn parse_bytes(text: &str) -> Option<Option<usize>> {
+/// Parses a byte size: `256MiB`, `2 GiB`, `1.5GB`, `1e9`, `4096`; `none`, `0` (in any
+/// unit) and the empty string mean no limit (`Ok(None)`). Negative, non-finite and
+/// unreadable sizes are errors, with a message saying what is accepted.
+pub fn parse_bytes(text: &str) -> std::result::Result<Option<usize>, String> {
     let t = text.trim().to_ascii_lowercase();
-    if t.is_empty() || t == "none" || t == "0" {
-        return Some(None);
+    if t.is_empty() || t == "none" {
+        return Ok(None);
     }
+    let bad = || format!("cannot read {text:?} as a size; use bytes (e.g. 1e9 or 4096), a size such as \"2GiB\", \"256MiB\" or \"1.5GB\", or \"none\" for no limit");
     let split = t.find(|c: char| c.is_ascii_alphabetic() && c != 'e').unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
-    let v: f64 = num.trim().parse().ok()?;
+    let v: f64 = num.trim().parse().map_err(|_| bad())?;
     let mult: f64 = match unit.trim() {
         "" | "b" => 1.0,
         "kb" => 1e3,
         "mb" => 1e6,
         "gb" => 1e9,
         "tb" => 1e12,
+        "pb" => 1e15,
         "kib" | "k" => 1024.0,
         "mib" | "m" => 1048576.0,
         "gib" | "g" => 1073741824.0,
         "tib" | "t" => 1099511627776.0,
-        _ => return None,
+        "pib" | "p" => 1125899906842624.0,
+        _ => return Err(bad()),
     };
-    (v >= 0.0).then(|| Some((v * mult) as usize))
+    let bytes = v * mult;
+    if !bytes.is_finite() || bytes >= usize::MAX as f64 {
+        return Err(format!("{text:?} is not a finite size"));
+    }
+    if bytes < 0.0 {
+        return Err(format!("{text:?} is negative; use a positive size, or \"none\" for no limit"));
+    }
+    if bytes > 0.0 && bytes < 1.0 {
+        return Err(format!("{text:?} is less than one byte"));
+    }
+    Ok((bytes >= 1.0).then_some(bytes as usize))
+}
+
+/// `TESSERA_MEMORY_LIMIT` if set: `Some(Ok(None))` for no limit, `Some(Err(message))` when
+/// it cannot be read.
+pub fn memory_limit_from_env() -> Option<std::result::Result<Option<usize>, String>> {
+    let v = std::env::var("TESSERA_MEMORY_LIMIT").ok()?;
+    Some(parse_bytes(&v).map_err(|e| format!("TESSERA_MEMORY_LIMIT: {e}")))
 }
 
 /// The default memory limit: `TESSERA_MEMORY_LIMIT`, else 3/4 of the machine's memory or
-/// of the cgroup's limit, whichever is smaller.
+/// of the cgroup's limit, whichever is smaller. An unreadable `TESSERA_MEMORY_LIMIT` is
+/// reported on stderr (once) and the machine's default is used.
 pub fn default_memory_limit() -> Option<usize> {
-    if let Ok(v) = std::env::var("TESSERA_MEMORY_LIMIT") {
-        if let Some(limit) = parse_bytes(&v) {
-            return limit;
+    match memory_limit_from_env() {
+        Some(Ok(limit)) => return limit,
+        Some(Err(e)) => {
+            static WARNED: std::sync::Once = std::sync::Once::new();
+            WARNED.call_once(|| eprintln!("tessera: ignoring {e}"));
         }
+        None => {}
     }
+    machine_memory_limit()
+}
+
+/// 3/4 of the machine's memory or of the cgroup's limit, whichever is smaller.
+pub fn machine_memory_limit() -> Option<usize> {
     let total = std::fs::read_to_string("/proc/meminfo").ok().and_then(|m| {
         m.lines().find(|l| l.starts_with("MemTotal:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<usize>().ok()).map(|kb| kb * 1024)
     });
@@ -165,11 +197,66 @@ pub fn default_memory_limit() -> Option<usize> {
     Some(m / 4 * 3)
 }
 
-/// Threads to use by default: `TESSERA_NUM_THREADS`, else all cores.
+/// Cores this process may use (its affinity mask and cgroup quota).
+pub fn available_cores() -> usize {
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+}
+
+/// The most worker threads one computation starts: more than this many CPU-bound threads
+/// only add switching, stacks and reservations (every running task holds its memory).
+pub fn max_threads() -> usize {
+    MAX_THREADS_PER_CORE * available_cores()
+}
+
+/// Threads per core `max_threads` allows (more than one, so that a thread waiting on a
+/// spill file does not leave its core idle).
+pub const MAX_THREADS_PER_CORE: usize = 2;
+
+/// Threads to use by default: `TESSERA_NUM_THREADS`, else all cores (at most
+/// `max_threads`).
 pub fn default_threads() -> usize {
     std::env::var("TESSERA_NUM_THREADS")
         .ok()
         .and_then(|v| v.trim().parse::<usize>().ok())
         .filter(|&n| n > 0)
-        .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1))
+        .unwrap_or_else(available_cores)
+        .min(max_threads())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_in_every_documented_form() {
+        let mib = 1 << 20;
+        for (text, bytes) in [
+            ("1e9", Some(1_000_000_000)),
+            ("1E9", Some(1_000_000_000)),
+            ("4096", Some(4096)),
+            ("2GiB", Some(2 << 30)),
+            ("256MiB", Some(256 * mib)),
+            ("256 mib", Some(256 * mib)),
+            ("1.5GB", Some(1_500_000_000)),
+            ("1.5e3 KB", Some(1_500_000)),
+            (" none ", None),
+            ("None", None),
+            ("0", None),
+            ("0 B", None),
+            ("0MiB", None),
+            ("", None),
+        ] {
+            assert_eq!(parse_bytes(text), Ok(bytes), "{text:?}");
+        }
+        for bad in ["-1", "-2GiB", "lots", "12 parsecs", "inf", "nan", "1e400", "GiB", "0.5", "1..5GB"] {
+            let e = parse_bytes(bad).unwrap_err();
+            assert!(e.contains(bad.trim()), "{bad:?}: {e}");
+        }
+    }
+
+    #[test]
+    fn threads_are_capped() {
+        assert_eq!(max_threads(), MAX_THREADS_PER_CORE * available_cores());
+        assert!(default_threads() <= max_threads());
+    }
 }

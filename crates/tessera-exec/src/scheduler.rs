@@ -1,10 +1,14 @@
 //! The ready queue, dependency counts, memory admission and the worker loop.
 //!
 //! Memory: every running task reserves its stage's `out_bytes`; finished values count until
-//! their last consumer is done. A task starts only when its reservation fits beside what
-//! is held (or when nothing runs, so that work always progresses); when it does not fit,
-//! kept blocks that no running task uses are spilled to disk, later blocks first.
+//! their last consumer is done; the whole arrays `execute` assembles are reserved before
+//! anything runs. All computations of the process admit against one budget (`budget`): a
+//! task starts only when its reservation fits beside what the process holds (or when
+//! nothing runs anywhere, so that work always progresses); when it does not fit, kept
+//! blocks of this computation that no running task uses are spilled to disk, later blocks
+//! first.
 
+use crate::budget;
 use crate::copy::copy_into;
 use crate::{owner, tasks, wire, Input, Options, TaskEvent, Value};
 use std::cmp::Reverse;
@@ -44,13 +48,24 @@ struct State {
     running: usize,
     outputs_left: usize,
     error: Option<Error>,
-    /// Bytes of values in memory plus reservations of running tasks.
+    /// Bytes of values in memory plus reservations of running tasks and of the results
+    /// (this computation's share of the process's budget).
     held: usize,
     peak_held: usize,
     spilled: usize,
     spill_dir: Option<Arc<SpillDir>>,
-    /// Values on disk now: a task may have to read its inputs back.
-    on_disk: usize,
+    /// What the process held when a task last could not fit although nothing ran anywhere:
+    /// it starts anyway if nobody has freed anything (by spilling) when it looks again.
+    stuck_at: Option<usize>,
+}
+
+/// A task's inputs, taken when it is admitted.
+#[derive(Default)]
+struct Gathered {
+    inputs: Vec<Vec<Input>>,
+    /// Inputs on disk: (edge, position, key), and their bytes.
+    to_load: Vec<(usize, usize, Key)>,
+    disk_bytes: usize,
 }
 
 struct Shared<'a> {
@@ -84,8 +99,9 @@ pub fn execute_kept(plan: &Plan, opts: &Options) -> Result<Vec<Vec<Stored>>> {
 
 use tessera_core::error::human_bytes as human;
 
-/// Refuses, before anything runs, a plan with a task that cannot fit under the limit.
-pub fn check_memory(plan: &Plan, limit: usize) -> Result<()> {
+/// Refuses, before anything runs, a plan with a task that cannot fit under the limit, or
+/// whose results (`result_bytes`, assembled whole) cannot fit beside its largest task.
+pub fn check_memory(plan: &Plan, limit: usize, result_bytes: usize) -> Result<()> {
     for s in &plan.stages {
         let need = s.task_bytes();
         if need > limit {
@@ -108,15 +124,61 @@ pub fn check_memory(plan: &Plan, limit: usize) -> Result<()> {
             ));
         }
     }
+    let task = plan.stages.iter().map(|s| s.task_bytes()).max().unwrap_or(0);
+    if result_bytes.saturating_add(task) > limit {
+        let shapes: Vec<String> = plan.outputs.iter().map(|&s| format!("{:?} {}", plan.stages[s].meta.shape, plan.stages[s].meta.dtype)).collect();
+        return Err(err!(
+            Memory,
+            "compute",
+            "the result ({}) needs {} and its largest task about {} more, but the memory limit is {}; reduce or slice the array before computing it, compute it in pieces, persist() it instead (its blocks spill to disk), or raise the limit (TESSERA_MEMORY_LIMIT or memory_limit=)",
+            shapes.join(", "),
+            human(result_bytes),
+            human(task),
+            human(limit)
+        ));
+    }
     Ok(())
+}
+
+/// Bytes of the whole arrays `execute` assembles (each distinct output once).
+fn result_bytes(plan: &Plan) -> usize {
+    let mut outs = plan.outputs.clone();
+    outs.sort_unstable();
+    outs.dedup();
+    outs.iter().map(|&s| plan.stages[s].meta.size().saturating_mul(plan.stages[s].meta.dtype.size())).fold(0, usize::saturating_add)
+}
+
+/// Takes `bytes` of the process's budget for a computation's results: when they fit beside
+/// what other computations hold, or when nothing runs anywhere. `false`: cancelled.
+fn reserve_results(bytes: usize, opts: &Options) -> bool {
+    loop {
+        {
+            let mut u = budget::lock();
+            if u.fits(bytes, opts.memory_limit) || u.running == 0 {
+                u.add(bytes);
+                return true;
+            }
+        }
+        if opts.cancel.load(Ordering::Relaxed) {
+            return false;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
 }
 
 fn run(plan: &Plan, opts: &Options, keep: bool) -> Result<(Vec<Block>, Vec<Vec<Stored>>)> {
     if let Some(t) = &opts.transport {
         t.begin(plan)?;
     }
+    let (rank, procs) = opts.transport.as_ref().map(|t| (t.rank(), t.size())).unwrap_or((0, 1));
+    // With `root_only`, other processes wait only for the output blocks they make.
+    let receives_outputs = !opts.root_only || rank == 0;
+    let results = if keep || !receives_outputs { 0 } else { result_bytes(plan) };
     if let Some(limit) = opts.memory_limit {
-        check_memory(plan, limit)?;
+        check_memory(plan, limit, results)?;
+    }
+    if !reserve_results(results, opts) {
+        return Err(err!(Cancelled, "compute", "the computation was cancelled"));
     }
     let n = plan.stages.len();
     let mut users_of = vec![vec![]; n];
@@ -132,10 +194,8 @@ fn run(plan: &Plan, opts: &Options, keep: bool) -> Result<(Vec<Block>, Vec<Vec<S
         output_of[s].get_or_insert(k);
     }
     let distinct_outputs: Vec<StageId> = (0..n).filter(|&s| output_of[s].is_some()).collect();
-    let (rank, procs) = opts.transport.as_ref().map(|t| (t.rank(), t.size())).unwrap_or((0, 1));
     // With `root_only`, other processes are done when they have run every task they own
     // (see `next_task`), not after a count of outputs.
-    let receives_outputs = !opts.root_only || rank == 0;
     let outputs_left = if receives_outputs { distinct_outputs.iter().map(|&s| plan.stages[s].nblocks()).sum() } else { usize::MAX };
     // Source blocks owned by this process: those with `b * procs / n == rank`.
     let owned = |n: usize| ((rank * n).div_ceil(procs), ((rank + 1) * n).div_ceil(procs));
@@ -156,11 +216,11 @@ fn run(plan: &Plan, opts: &Options, keep: bool) -> Result<(Vec<Block>, Vec<Vec<S
         running: 0,
         outputs_left,
         error: None,
-        held: 0,
-        peak_held: 0,
+        held: results,
+        peak_held: results,
         spilled: 0,
         spill_dir: None,
-        on_disk: 0,
+        stuck_at: None,
     };
     let shared = Shared {
         plan,
@@ -179,7 +239,7 @@ fn run(plan: &Plan, opts: &Options, keep: bool) -> Result<(Vec<Block>, Vec<Vec<S
         o.started(plan);
     }
     let width = plan.stages.iter().map(|s| s.nblocks()).max().unwrap_or(1);
-    let threads = opts.threads.min(width).max(1);
+    let threads = opts.threads.min(width).min(crate::max_threads()).max(1);
     if threads == 1 {
         shared.work(0);
     } else {
@@ -195,6 +255,12 @@ fn run(plan: &Plan, opts: &Options, keep: bool) -> Result<(Vec<Block>, Vec<Vec<S
         o.finished();
     }
     let mut st = shared.state.into_inner().unwrap_or_else(|e| e.into_inner());
+    // Hand this computation's share back: what is returned leaves the budget.
+    {
+        let mut u = budget::lock();
+        u.sub(st.held);
+        u.running -= st.running;
+    }
     if let Some(e) = st.error.take() {
         return Err(e);
     }
@@ -242,30 +308,62 @@ fn run(plan: &Plan, opts: &Options, keep: bool) -> Result<(Vec<Block>, Vec<Vec<S
 impl Shared<'_> {
     fn work(&self, thread: usize) {
         loop {
-            let Some((s, b)) = self.next_task() else { return };
-            let (result, loaded) = self.run_task(s, b, thread);
+            let Some(((s, b), gathered)) = self.next_task() else { return };
+            // Beyond its output, a task reserved room for the inputs it reads back from disk.
+            let loaded = gathered.disk_bytes;
+            let result = self.run_task(s, b, thread, gathered);
             self.complete(s, b, result, loaded);
         }
     }
 
-    fn fits(&self, st: &State, need: usize) -> bool {
-        self.opts.memory_limit.is_none_or(|limit| st.held + need <= limit)
+    /// Starts task (`s`, `b`) if `need` bytes fit in the process's budget, or fit after
+    /// spilling; `None` when it must wait. When it cannot fit and nothing runs anywhere, it
+    /// starts all the same (so that work progresses) at its next look if nobody has freed
+    /// memory meanwhile: other computations blocked alike spill their own blocks first. The
+    /// check and the reservation happen under one lock of the budget, so that concurrent
+    /// computations cannot both take the last bytes.
+    fn try_start(&self, st: &mut State, s: StageId, b: usize, need: usize) -> Option<Key> {
+        for spilled in [false, true] {
+            if spilled {
+                if let Err(e) = self.spill_until(st, need) {
+                    st.error.get_or_insert(e);
+                    return None;
+                }
+            }
+            let mut u = budget::lock();
+            let fits = u.fits(need, self.opts.memory_limit);
+            let forced = spilled && !fits && u.running == 0 && st.stuck_at == Some(u.held);
+            if spilled && !fits && u.running == 0 && !forced {
+                st.stuck_at = Some(u.held);
+            }
+            if fits || forced {
+                st.stuck_at = None;
+                u.add(need);
+                u.running += 1;
+                st.running += 1;
+                st.held += need;
+                st.peak_held = st.peak_held.max(st.held);
+                return Some((s, b));
+            }
+        }
+        None
     }
 
-    /// Admits a task needing `need` bytes: fits, or fits after spilling, or nothing runs.
-    fn admit(&self, st: &mut State, need: usize) -> bool {
-        if self.fits(st, need) {
-            return true;
-        }
-        if let Err(e) = self.spill_until(st, need) {
-            st.error.get_or_insert(e);
-            return false;
-        }
-        self.fits(st, need) || st.running == 0
+    /// Counts `bytes` more held by this computation (and the process).
+    fn hold(&self, st: &mut State, bytes: usize) {
+        st.held += bytes;
+        st.peak_held = st.peak_held.max(st.held);
+        budget::lock().add(bytes);
+    }
+
+    /// Counts `bytes` no longer held.
+    fn release(&self, st: &mut State, bytes: usize) {
+        st.held -= bytes;
+        budget::lock().sub(bytes);
     }
 
     /// Blocks until a task is available; `None` when the computation is over.
-    fn next_task(&self) -> Option<Key> {
+    fn next_task(&self) -> Option<(Key, Gathered)> {
         let plan = self.plan;
         let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
         loop {
@@ -277,14 +375,22 @@ impl Shared<'_> {
                 st.error = Some(err!(Cancelled, "compute", "the computation was cancelled"));
                 continue;
             }
+            // Whether a task waits for memory held elsewhere in the process.
+            let mut blocked = false;
             if let Some(&(_, Reverse(s), Reverse(b))) = st.ready.peek() {
-                // While values are on disk, a task may read its inputs back: reserve them too.
-                let stage = &plan.stages[s];
-                let need = stage.out_bytes + if st.on_disk > 0 { stage.in_bytes } else { 0 };
-                if self.admit(&mut st, need) {
+                // A task reserves its output and the inputs it must read back from disk.
+                let gathered = match self.gather(&st, s, b) {
+                    Ok(g) => g,
+                    Err(e) => {
+                        st.error.get_or_insert(e);
+                        continue;
+                    }
+                };
+                if let Some(key) = self.try_start(&mut st, s, b, plan.stages[s].out_bytes + gathered.disk_bytes) {
                     st.ready.pop();
-                    return Some(self.start(&mut st, s, b));
+                    return Some((key, gathered));
                 }
+                blocked = true;
             } else {
                 if let Some(i) = furthest_behind(plan, &st.cursors) {
                     let (s, next, _) = st.cursors[i];
@@ -292,10 +398,11 @@ impl Shared<'_> {
                         Some((lo, order)) => order[next - lo],
                         None => next,
                     };
-                    if self.admit(&mut st, plan.stages[s].out_bytes) {
+                    if let Some(key) = self.try_start(&mut st, s, b, plan.stages[s].out_bytes) {
                         st.cursors[i].1 += 1;
-                        return Some(self.start(&mut st, s, b));
+                        return Some((key, Gathered::default()));
                     }
+                    blocked = true;
                 } else if st.running == 0 && self.opts.transport.is_none() {
                     st.error = Some(err!(Internal, "compute", "scheduler stalled with {} output blocks left", st.outputs_left));
                     continue;
@@ -305,6 +412,10 @@ impl Shared<'_> {
                 continue;
             }
             match &self.opts.transport {
+                // Memory that other computations free wakes nobody here: look again soon.
+                None if blocked && st.running == 0 => {
+                    st = self.wake.wait_timeout(st, std::time::Duration::from_millis(2)).unwrap_or_else(|e| e.into_inner()).0
+                }
                 None => st = self.wake.wait(st).unwrap_or_else(|e| e.into_inner()),
                 Some(t) => {
                     let msgs = t.poll();
@@ -336,13 +447,6 @@ impl Shared<'_> {
         !self.opts.root_only || self.rank == 0
     }
 
-    fn start(&self, st: &mut State, s: StageId, b: usize) -> Key {
-        st.running += 1;
-        st.held += self.plan.stages[s].out_bytes;
-        st.peak_held = st.peak_held.max(st.held);
-        (s, b)
-    }
-
     /// Spills kept blocks no running task uses, later blocks first, until `need` fits.
     fn spill_until(&self, st: &mut State, need: usize) -> Result<()> {
         let Some(limit) = self.opts.memory_limit else { return Ok(()) };
@@ -356,7 +460,7 @@ impl Shared<'_> {
             .collect();
         victims.sort_unstable_by_key(|&((s, b), _)| (Reverse(b), s));
         for (key, bytes) in victims {
-            if st.held + need <= limit {
+            if budget::held_bytes() + need <= limit {
                 break;
             }
             let dir = match &st.spill_dir {
@@ -372,81 +476,71 @@ impl Shared<'_> {
             let Value::Block(block) = &**v else { continue };
             let spilled = dir.write(block)?;
             slot.value = Held::Disk(spilled);
-            st.on_disk += 1;
-            st.held -= bytes;
+            self.release(st, bytes);
             st.spilled += bytes;
         }
         Ok(())
     }
 
-    /// Runs one task; also returns the bytes of spilled inputs it loaded.
-    fn run_task(&self, s: StageId, b: usize, thread: usize) -> (Result<Arc<Value>>, usize) {
+    /// The inputs of task (`s`, `b`) as they are now (taken under the state's lock, so
+    /// that none is spilled once the task starts), the spilled ones to read back (edge,
+    /// position, key) and their bytes.
+    fn gather(&self, st: &State, s: StageId, b: usize) -> Result<Gathered> {
         let stage = &self.plan.stages[s];
-        let index = chunks::unravel(b, &stage.grid());
-        let deps = stage.deps(&index, self.plan);
-        let mut loaded = 0;
-        let inputs: Result<Vec<Vec<Input>>> = (|| {
-            let mut all = Vec::with_capacity(deps.len());
-            let mut to_load: Vec<(usize, usize, Key)> = Vec::new();
-            {
-                let st = self.state.lock().unwrap_or_else(|e| e.into_inner());
-                for (e, blocks) in deps.iter().enumerate() {
-                    let src = stage.edges[e].input;
-                    let in_stage = &self.plan.stages[src];
-                    let grid = in_stage.grid();
-                    let mut v = Vec::with_capacity(blocks.len());
-                    for (k, &d) in blocks.iter().enumerate() {
-                        let slot = st.store.get(&(src, d));
-                        let slot = slot.ok_or_else(|| err!(Internal, "compute", "input {} block {d} of {} is missing", in_stage.name, stage.name))?;
-                        let value = match &slot.value {
-                            Held::Mem(v) => v.clone(),
-                            Held::Disk(_) => {
-                                to_load.push((e, k, (src, d)));
-                                Arc::new(Value::Block(Block::from_buffer(vec![0], Buffer::zeros(in_stage.meta.dtype, 0))))
-                            }
-                        };
-                        v.push(Input { value, start: chunks::block_start(&in_stage.meta.chunks, &chunks::unravel(d, &grid)) });
-                    }
-                    all.push(v);
-                }
-            }
-            // Read spilled inputs back without holding the lock.
-            for (e, k, key) in to_load {
-                let block = {
-                    let st = self.state.lock().unwrap_or_else(|e| e.into_inner());
-                    match st.store.get(&key).map(|s| &s.value) {
-                        Some(Held::Disk(d)) => d.load()?,
-                        Some(Held::Mem(v)) => match &**v {
-                            Value::Block(b) => b.clone(),
-                            Value::Partial(_) => return Err(err!(Internal, "compute", "a spilled value is a partial result")),
-                        },
-                        None => return Err(err!(Internal, "compute", "a spilled input vanished")),
+        let deps = stage.deps(&chunks::unravel(b, &stage.grid()), self.plan);
+        let mut g = Gathered { inputs: Vec::with_capacity(deps.len()), to_load: Vec::new(), disk_bytes: 0 };
+        for (e, blocks) in deps.iter().enumerate() {
+            let src = stage.edges[e].input;
+            let in_stage = &self.plan.stages[src];
+            let grid = in_stage.grid();
+            let mut v = Vec::with_capacity(blocks.len());
+            for (k, &d) in blocks.iter().enumerate() {
+                let slot = st.store.get(&(src, d));
+                let slot = slot.ok_or_else(|| err!(Internal, "compute", "input {} block {d} of {} is missing", in_stage.name, stage.name))?;
+                let value = match &slot.value {
+                    Held::Mem(v) => v.clone(),
+                    Held::Disk(spilled) => {
+                        g.to_load.push((e, k, (src, d)));
+                        g.disk_bytes += spilled.nbytes();
+                        Arc::new(Value::Block(Block::from_buffer(vec![0], Buffer::zeros(in_stage.meta.dtype, 0))))
                     }
                 };
-                loaded += block.nbytes();
-                all[e][k].value = Arc::new(Value::Block(block));
+                v.push(Input { value, start: chunks::block_start(&in_stage.meta.chunks, &chunks::unravel(d, &grid)) });
             }
-            if loaded > 0 {
-                let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
-                st.held += loaded;
-                st.peak_held = st.peak_held.max(st.held);
-            }
-            Ok(all)
-        })();
-        let inputs = match inputs {
-            Ok(i) => i,
-            Err(e) => return (Err(e), loaded),
-        };
+            g.inputs.push(v);
+        }
+        Ok(g)
+    }
+
+    /// Runs one task from its gathered inputs, reading spilled ones back (the bytes its
+    /// admission reserved).
+    fn run_task(&self, s: StageId, b: usize, thread: usize, gathered: Gathered) -> Result<Arc<Value>> {
+        let stage = &self.plan.stages[s];
+        let index = chunks::unravel(b, &stage.grid());
+        let Gathered { inputs: mut all, to_load, .. } = gathered;
+        // Read spilled inputs back without holding the lock.
+        for (e, k, key) in to_load {
+            let block = {
+                let st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+                match st.store.get(&key).map(|s| &s.value) {
+                    Some(Held::Disk(d)) => d.load()?,
+                    Some(Held::Mem(v)) => match &**v {
+                        Value::Block(b) => b.clone(),
+                        Value::Partial(_) => return Err(err!(Internal, "compute", "a spilled value is a partial result")),
+                    },
+                    None => return Err(err!(Internal, "compute", "a spilled input vanished")),
+                }
+            };
+            all[e][k].value = Arc::new(Value::Block(block));
+        }
+        let inputs = all;
         let t0 = Instant::now();
         let cancel = &*self.opts.cancel;
         let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| tasks::run(stage, &index, &inputs, cancel))).unwrap_or_else(|p| {
             let msg = p.downcast_ref::<String>().cloned().or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string())).unwrap_or_default();
             Err(err!(Internal, stage.name.clone(), "a task panicked (a bug in tessera): {msg}"))
         });
-        let out = match out {
-            Ok(v) => v,
-            Err(e) => return (Err(e), loaded),
-        };
+        let out = out?;
         if !self.opts.observers.is_empty() {
             let (held, spilled) = {
                 let st = self.state.lock().unwrap_or_else(|e| e.into_inner());
@@ -458,11 +552,9 @@ impl Shared<'_> {
             }
         }
         if let (Some(k), false, true) = (self.output_of[s], self.keep, self.receives_outputs()) {
-            if let Err(e) = self.deliver(k, s, &index, &out) {
-                return (Err(e), loaded);
-            }
+            self.deliver(k, s, &index, &out)?;
         }
-        (Ok(Arc::new(out)), loaded)
+        Ok(Arc::new(out))
     }
 
     /// Copies an output block into its place in the result.
@@ -556,14 +648,14 @@ impl Shared<'_> {
             st.outputs_left -= 1;
         }
         if !users.is_empty() || pin > 0 {
-            st.held += value.nbytes();
-            st.peak_held = st.peak_held.max(st.held);
+            self.hold(st, value.nbytes());
             st.store.insert((s, b), Slot { value: Held::Mem(Arc::new(value)), remaining: users.len() as u32 + pin });
         }
         self.arrive_at(st, users);
         Ok(())
     }
 
+    /// Records a finished task that reserved its output and `loaded` bytes of inputs.
     fn complete(&self, s: StageId, b: usize, result: Result<Arc<Value>>, loaded: usize) {
         let plan = self.plan;
         let stage = &plan.stages[s];
@@ -581,7 +673,8 @@ impl Shared<'_> {
         let deps = dep_keys(plan, s, &index);
         let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
         st.running -= 1;
-        st.held -= stage.out_bytes + loaded;
+        budget::lock().running -= 1;
+        self.release(&mut st, stage.out_bytes + loaded);
         match result {
             Err(e) => {
                 st.error.get_or_insert(e);
@@ -591,10 +684,8 @@ impl Shared<'_> {
                     if let Some(slot) = st.store.get_mut(&d) {
                         slot.remaining -= 1;
                         if slot.remaining == 0 {
-                            match st.store.remove(&d) {
-                                Some(Slot { value: Held::Mem(v), .. }) => st.held -= v.nbytes(),
-                                Some(Slot { value: Held::Disk(_), .. }) => st.on_disk -= 1,
-                                None => {}
+                            if let Some(Slot { value: Held::Mem(v), .. }) = st.store.remove(&d) {
+                                self.release(&mut st, v.nbytes());
                             }
                         }
                     }
@@ -604,8 +695,7 @@ impl Shared<'_> {
                 }
                 let pin = (self.keep && self.output_of[s].is_some()) as u32;
                 if !users.is_empty() || pin > 0 {
-                    st.held += value.nbytes();
-                    st.peak_held = st.peak_held.max(st.held);
+                    self.hold(&mut st, value.nbytes());
                     st.store.insert((s, b), Slot { value: Held::Mem(value), remaining: users.len() as u32 + pin });
                 }
                 self.arrive_at(&mut st, users);

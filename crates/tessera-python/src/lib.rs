@@ -945,15 +945,7 @@ fn compute<'py>(
     let memory_limit = match memory_limit {
         None => None,
         Some(v) if v.is_none() => None,
-        Some(v) => Some(if let Ok(n) = v.extract::<i64>() {
-            if n < 0 {
-                return Err(PyValueError::new_err(format!("compute: memory_limit must be non-negative, got {n}")));
-            }
-            (n > 0).then_some(n as usize)
-        } else {
-            let text: String = v.extract()?;
-            tessera_exec::parse_bytes(&text).ok_or_else(|| PyValueError::new_err(format!("compute: cannot read memory_limit {text:?}; use e.g. \"2GiB\" or \"256MiB\"")))?
-        }),
+        Some(v) => Some(memory_limit_bytes(v, "memory_limit")?),
     };
     let observers: Vec<Arc<dyn tessera::Observer>> =
         profilers.unwrap_or_default().iter().map(|p| p.get().inner.clone() as Arc<dyn tessera::Observer>).collect();
@@ -981,11 +973,95 @@ fn compute<'py>(
     Ok(out)
 }
 
+/// A memory limit given as bytes (an int, or a float such as 1e9) or a size string
+/// ("2GiB", "256MiB", "1.5GB", "none"): `None` for no limit (0 in any form), a ValueError
+/// naming `source` otherwise.
+fn memory_limit_bytes(v: &Bound<'_, PyAny>, source: &str) -> PyResult<Option<usize>> {
+    let bad = |why: String| PyValueError::new_err(format!("{source}: {why}"));
+    if v.is_instance_of::<PyBool>() {
+        return Err(bad(format!("expected a size such as \"2GiB\" or a number of bytes, got {}", v.repr()?)));
+    }
+    if let Ok(text) = v.extract::<String>() {
+        return tessera_exec::parse_bytes(&text).map_err(bad);
+    }
+    if v.is_instance_of::<PyInt>() {
+        return match v.extract::<i128>() {
+            Ok(n) if n < 0 => Err(bad(format!("{n} is negative; use a positive size, or \"none\" for no limit"))),
+            Ok(n) => Ok((n > 0).then(|| usize::try_from(n).unwrap_or(usize::MAX))),
+            Err(_) => Err(bad(format!("{} is too large", v.repr()?))),
+        };
+    }
+    match v.extract::<f64>() {
+        Ok(x) => tessera_exec::parse_bytes(&format!("{x:e}")).map_err(bad),
+        Err(_) => Err(bad(format!(
+            "expected a size such as \"2GiB\", \"256MiB\" or \"1.5GB\", a number of bytes, or \"none\"; got {}",
+            v.repr()?
+        ))),
+    }
+}
+
+/// The memory limit `value` stands for (bytes; `None` for no limit), or a ValueError naming
+/// `source` (`memory_limit`, `TESSERA_MEMORY_LIMIT`, ...).
+#[pyfunction]
+#[pyo3(signature = (value, source="memory_limit"))]
+fn parse_memory_limit(value: &Bound<'_, PyAny>, source: &str) -> PyResult<Option<usize>> {
+    memory_limit_bytes(value, source)
+}
+
 /// Threads tessera uses by default.
 #[pyfunction]
 fn default_threads() -> usize {
     tessera_exec::default_threads()
 }
+
+/// The most worker threads one computation starts (a multiple of the usable cores).
+#[pyfunction]
+fn max_threads() -> usize {
+    tessera_exec::max_threads()
+}
+
+/// Chunk bytes all computations of this process hold now, and the most they held at once
+/// since the last call.
+#[pyfunction]
+fn memory_held() -> (usize, usize) {
+    (tessera_exec::budget::held_bytes(), tessera_exec::budget::take_peak_bytes())
+}
+
+/// Removes this process's spill directories now and refuses new ones (called on SIGTERM
+/// and at exit).
+#[pyfunction]
+fn remove_spill_dirs() {
+    tessera_core::spill::remove_all_now()
+}
+
+/// Removes spill directories left by processes that have ended; returns how many.
+#[pyfunction]
+fn remove_stale_spill_dirs() -> usize {
+    tessera_core::spill::remove_stale(&tessera_core::spill::spill_base())
+}
+
+/// Keeps glibc's allocator from hoarding freed chunk buffers: a fixed mmap threshold (the
+/// default one grows to the largest block freed so far, after which freed blocks stay in
+/// the heap arenas of whichever thread freed them) returns every large buffer to the
+/// system when freed. `TESSERA_MALLOC_MMAP_THRESHOLD` overrides the size (0: leave glibc's
+/// settings alone).
+fn tune_allocator() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        let threshold = std::env::var("TESSERA_MALLOC_MMAP_THRESHOLD")
+            .ok()
+            .and_then(|v| tessera_exec::parse_bytes(&v).ok())
+            .unwrap_or(Some(MMAP_THRESHOLD));
+        if let Some(t) = threshold {
+            // SAFETY: mallopt only changes allocator parameters.
+            unsafe { libc::mallopt(libc::M_MMAP_THRESHOLD, t.min(i32::MAX as usize) as libc::c_int) };
+        }
+    }
+}
+
+/// Buffers at least this big come from (and go back to) the system directly.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+const MMAP_THRESHOLD: usize = 1 << 20;
 
 /// Computes in a way that panics, to test that no panic crosses into Python.
 #[pyfunction]
@@ -995,6 +1071,7 @@ fn _panic_for_tests() -> PyResult<()> {
 
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    tune_allocator();
     m.add_class::<CoreArray>()?;
     m.add_class::<CoreGenerator>()?;
     m.add_function(wrap_pyfunction!(from_numpy, m)?)?;
@@ -1010,6 +1087,11 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(random_integers, m)?)?;
     m.add_function(wrap_pyfunction!(compute, m)?)?;
     m.add_function(wrap_pyfunction!(default_threads, m)?)?;
+    m.add_function(wrap_pyfunction!(max_threads, m)?)?;
+    m.add_function(wrap_pyfunction!(parse_memory_limit, m)?)?;
+    m.add_function(wrap_pyfunction!(memory_held, m)?)?;
+    m.add_function(wrap_pyfunction!(remove_spill_dirs, m)?)?;
+    m.add_function(wrap_pyfunction!(remove_stale_spill_dirs, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;
     m.add_function(wrap_pyfunction!(visualize, m)?)?;
     m.add_function(wrap_pyfunction!(profile_html, m)?)?;

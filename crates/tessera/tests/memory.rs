@@ -29,11 +29,7 @@ fn a_chunk_that_cannot_fit_is_refused_before_running() {
     // One 512 MiB chunk of float64 under a 64 MiB limit.
     let x = random::default_rng(1).random(&[8192, 8192], [8192, 8192]).unwrap();
     let y = x.add(1.0).unwrap();
-    let opts = ComputeOptions::default().memory_limit(Some(64 * MIB));
-    let t = std::time::Instant::now();
-    let e = y.compute_with(&opts).unwrap_err();
-    assert!(t.elapsed().as_millis() < 500, "refused without running");
-    assert_eq!(e.kind, ErrorKind::Memory);
+    let e = refused(&y, 64 * MIB);
     assert!(e.message.contains("[8192, 8192]") && e.message.contains("512.0 MiB") && e.message.contains("64.0 MiB"), "{e}");
     assert!(e.message.contains("use chunks of at most"), "{e}");
 }
@@ -73,6 +69,28 @@ fn rechunk_under_a_limit_matches_unlimited() {
     assert!(y.explain().contains("rechunk-split"), "all-to-all rechunks split first");
     let s = x.rechunk([1024, 16]).unwrap().index(&[IndexItem::Int(5)]).unwrap();
     assert_eq!(s.compute_with(&ComputeOptions::default().memory_limit(Some(3 * MIB))).unwrap().len(), 1024);
+}
+
+#[test]
+fn a_result_bigger_than_the_limit_is_refused_before_running() {
+    let _guard = serial();
+    // 488 MiB of float64 in 8 MiB chunks under 128 MiB: every task fits, the result not.
+    let x = random::default_rng(4).random(&[8000, 8000], [1000, 1000]).unwrap().add(1.0).unwrap();
+    let e = refused(&x, 128 * MIB);
+    assert!(e.message.contains("[8000, 8000] float64") && e.message.contains("488.3 MiB") && e.message.contains("128.0 MiB"), "{e}");
+    assert!(e.message.contains("persist()"), "{e}");
+    // A reduction of it fits.
+    let opts = ComputeOptions::default().memory_limit(Some(128 * MIB));
+    assert_eq!(x.sum_axis(0).unwrap().compute_with(&opts).unwrap().len(), 8000);
+}
+
+/// The memory error computing `x` under `limit` gives, at once (before anything runs).
+fn refused(x: &tessera::Array, limit: usize) -> tessera::Error {
+    let t = std::time::Instant::now();
+    let e = x.compute_with(&ComputeOptions::default().memory_limit(Some(limit))).unwrap_err();
+    assert!(t.elapsed().as_millis() < 500, "refused without running");
+    assert_eq!(e.kind, ErrorKind::Memory);
+    e
 }
 
 fn tempdir() -> std::path::PathBuf {
