@@ -566,3 +566,13 @@ def test_too_many_dimensions_is_an_index_error():
     with pytest.raises(IndexError, match="32 dimensions"):
         da.ones(3)[(None,) * 33]
     assert da.ones(3)[(None,) * 31].compute().shape == (1,) * 31 + (3,)
+
+
+# Item 3: var/std of large values: no NaN from weighting an overflowed square by zero.
+@given(st.floats(1e150, 1e160) | st.floats(-1e160, -1e150), st.integers(1, 9), st.integers(1, 9))
+@settings(max_examples=40, deadline=None)
+def test_var_of_large_constant_values_is_rounding_noise(c, n, chunk):
+    x = da.from_array(np.full(n, c), chunks=chunk)
+    v = x.var().compute()
+    assert np.isfinite(v) and v <= (abs(c) * 1e-14) ** 2, v
+    assert np.var(np.array([c])) == da.from_array(np.array([c])).var().compute()

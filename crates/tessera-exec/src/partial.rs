@@ -175,11 +175,7 @@ impl Partial {
                     let n = vals.len() as f64;
                     let m = sum_f64(vals) / n;
                     let q: f64 = vals.iter().map(|v| (v.to_f64() - m) * (v.to_f64() - m)).sum();
-                    let na = rank as f64;
-                    let d = m - mean[pos];
-                    let tot = na + n;
-                    mean[pos] += d * n / tot;
-                    m2[pos] += q + d * d * na * n / tot;
+                    merge_moments(&mut mean[pos], &mut m2[pos], rank as f64, m, q, n);
                 } else {
                     let n = (rank + 1) as f64;
                     for (k, v) in vals.iter().enumerate() {
@@ -265,13 +261,8 @@ impl Partial {
             (Acc::Max { v: a, seen: sa }, Acc::Max { v: b, seen: sb }) => merge_extreme(a, sa, b, *sb, true),
             (Acc::Mean { sum: a }, Acc::Mean { sum: b }) => a.iter_mut().zip(b).for_each(|(x, y)| *x += y),
             (Acc::Var { mean: ma, m2: qa }, Acc::Var { mean: mb, m2: qb }) => {
-                if nb > 0.0 {
-                    let tot = na + nb;
-                    for k in 0..ma.len() {
-                        let d = mb[k] - ma[k];
-                        ma[k] += d * nb / tot;
-                        qa[k] += qb[k] + d * d * na * nb / tot;
-                    }
+                for k in 0..ma.len() {
+                    merge_moments(&mut ma[k], &mut qa[k], na, mb[k], qb[k], nb);
                 }
             }
             (Acc::Any(a), Acc::Any(b)) => a.iter_mut().zip(b).for_each(|(x, y)| *x = *x || *y),
@@ -441,3 +432,21 @@ pub fn cast_buffer(b: &Buffer, to: DType) -> Buffer {
     tessera_kernels::elementwise::cast(b, &mut out, b.len());
     out
 }
+
+/// Chan et al.'s merge of (nb, mb, qb) (count, mean, sum of squared deviations) into
+/// (na, ma, qa). An empty side is skipped rather than weighted by zero: with a large mean,
+/// `d * d` overflows and `inf * 0` would give NaN.
+fn merge_moments(ma: &mut f64, qa: &mut f64, na: f64, mb: f64, qb: f64, nb: f64) {
+    if nb == 0.0 {
+        return;
+    }
+    if na == 0.0 {
+        (*ma, *qa) = (mb, qb);
+        return;
+    }
+    let tot = na + nb;
+    let d = mb - *ma;
+    *ma += d * nb / tot;
+    *qa += qb + d * d * na * nb / tot;
+}
+
