@@ -109,7 +109,9 @@ pub enum Head {
 pub enum StageKind {
     /// `domain` is the chunking the program is evaluated over: the stage's own chunks for
     /// `Head::Store`, the reduced array's chunks for `Head::Partial` (same block grid).
-    Fused { leaves: Vec<Leaf>, program: Vec<(Instr, DType)>, head: Head, domain: Chunks },
+    /// `slots` is where the program keeps its values (`Slots::of(program)`), worked out
+    /// once here rather than in every task.
+    Fused { leaves: Vec<Leaf>, program: Vec<(Instr, DType)>, slots: Slots, head: Head, domain: Chunks },
     /// Merges groups of partial results; the last level also finalises them.
     Combine { op: ReduceOp, axes: Vec<usize>, finalize: Option<Finalize> },
     Rechunk,
@@ -448,9 +450,19 @@ pub fn tile_len(registers: usize) -> usize {
     if registers <= 1 { 8 * TILE } else { TILE }
 }
 
-/// Estimated bytes of a fused program's tile registers (float64).
-fn tile_bytes(program: &[(Instr, DType)]) -> usize {
-    Slots::of(program).len() * tile_len(program.len()) * 8
+impl StageKind {
+    pub fn fused(leaves: Vec<Leaf>, program: Vec<(Instr, DType)>, head: Head, domain: Chunks) -> StageKind {
+        let slots = Slots::of(&program);
+        StageKind::Fused { leaves, program, slots, head, domain }
+    }
+
+    /// Estimated bytes of a fused program's tile registers (float64); 0 for other kinds.
+    fn tile_bytes(&self) -> usize {
+        match self {
+            StageKind::Fused { program, slots, .. } => slots.len() * tile_len(program.len()) * 8,
+            _ => 0,
+        }
+    }
 }
 
 impl Lowering {
@@ -497,13 +509,8 @@ impl Lowering {
                     let map = AffineMap::identity(&x.meta.shape);
                     let edge = view_edge(input, &map, &cut, &in_meta.chunks);
                     let piece = Meta { chunks: cut.clone(), ..x.meta.clone() };
-                    let kind = StageKind::Fused {
-                        leaves: vec![Leaf::Input { edge: 0, map }],
-                        program: vec![(Instr::Leaf(0), x.meta.dtype)],
-                        head: Head::Store,
-                        domain: cut,
-                    };
-                    let (out_bytes, in_bytes) = (piece.max_block_bytes() + tile_bytes(&[(Instr::Leaf(0), x.meta.dtype)]), x.meta.max_block_bytes());
+                    let kind = StageKind::fused(vec![Leaf::Input { edge: 0, map }], vec![(Instr::Leaf(0), x.meta.dtype)], Head::Store, cut);
+                    let (out_bytes, in_bytes) = (piece.max_block_bytes() + kind.tile_bytes(), x.meta.max_block_bytes());
                     input = self.push(Stage { kind, meta: piece.clone(), edges: vec![edge], name: "rechunk-split".into(), out_bytes, in_bytes });
                     in_meta = piece;
                     name = "rechunk-merge";
@@ -527,8 +534,8 @@ impl Lowering {
                 let mut f = FusedBuilder { leaves: vec![], program: vec![], edges: vec![], memo: HashMap::new(), in_bytes: 0 };
                 self.emit(n, &mut f);
                 let name = fused_name(n);
-                let out_bytes = n.meta.max_block_bytes() + tile_bytes(&f.program);
-                let kind = StageKind::Fused { leaves: f.leaves, program: f.program, head: Head::Store, domain: n.meta.chunks.clone() };
+                let kind = StageKind::fused(f.leaves, f.program, Head::Store, n.meta.chunks.clone());
+                let out_bytes = n.meta.max_block_bytes() + kind.tile_bytes();
                 self.push(Stage { kind, meta: n.meta.clone(), edges: f.edges, name, out_bytes, in_bytes: f.in_bytes })
             }
         };
@@ -620,11 +627,11 @@ impl Lowering {
         let pchunks = cells(&in_grid);
         let pmeta = Meta { shape: pshape(&pchunks), dtype: n.meta.dtype, chunks: pchunks };
         let kept_bytes: usize = (0..x.meta.ndim()).filter(|a| !axes.contains(a)).map(|a| x.meta.chunks[a].max_size()).product::<usize>() * 24;
-        let out_bytes = tile_bytes(&f.program) + kept_bytes;
         // Fused tasks are named after both parts, as Dask names fused keys.
         let name = if fused { format!("{}-{}_chunk", fused_name(x), op.name()) } else { format!("{}_chunk", op.name()) };
         let head = Head::Partial { op, axes: axes.to_vec() };
-        let kind = StageKind::Fused { leaves: f.leaves, program: f.program, head, domain: x.meta.chunks.clone() };
+        let kind = StageKind::fused(f.leaves, f.program, head, x.meta.chunks.clone());
+        let out_bytes = kind.tile_bytes() + kept_bytes;
         let mut prev = self.push(Stage { kind, meta: pmeta, edges: f.edges, name, out_bytes, in_bytes: f.in_bytes });
         let count: usize = axes.iter().map(|&a| x.meta.shape[a]).product();
         loop {

@@ -60,6 +60,7 @@ impl Segments {
 pub struct FusedTask<'a> {
     pub leaves: &'a [Leaf],
     pub program: &'a [(Instr, DType)],
+    pub slots: &'a Slots,
     pub head: &'a Head,
     pub domain: &'a Chunks,
     /// Input blocks per edge (one per view edge).
@@ -94,7 +95,7 @@ impl FusedTask<'_> {
         let max_tile = tile_len(self.program.len());
         let tile = if row_len > 0 && row_len < max_tile { max_tile / row_len * row_len } else { max_tile }.min(n.max(1));
         let streamed = self.streamed_normal(&sources, partial.as_mut(), run_axis, nd);
-        let slots = Slots::of(self.program);
+        let slots = self.slots;
         let mut regs: Vec<Buffer> = match streamed {
             Some(_) => Vec::new(),
             None => slots.dtypes.iter().map(|d| Buffer::zeros(*d, tile)).collect(),

@@ -10,7 +10,7 @@ use tessera_core::{err, Block, Buffer, Result};
 
 pub fn run(stage: &Stage, index: &[usize], inputs: &[Vec<Input>], cancel: &AtomicBool) -> Result<Value> {
     match &stage.kind {
-        StageKind::Fused { leaves, program, head, domain } => FusedTask { leaves, program, head, domain, inputs, cancel }.run(index),
+        StageKind::Fused { leaves, program, slots, head, domain } => FusedTask { leaves, program, slots, head, domain, inputs, cancel }.run(index),
         StageKind::Combine { op, axes, finalize } => {
             let mut parts = inputs[0].iter().map(|i| match &*i.value {
                 Value::Partial(p) => Ok(p),

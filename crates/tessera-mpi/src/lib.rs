@@ -255,7 +255,7 @@ fn fingerprint(plan: &Plan) -> u64 {
         let inputs: Vec<usize> = s.edges.iter().map(|e| e.input).collect();
         let _ = write!(h, "{} {:?} {inputs:?} ", s.name, s.meta);
         let _ = match &s.kind {
-            StageKind::Fused { leaves, program, head, domain } => {
+            StageKind::Fused { leaves, program, head, domain, .. } => {
                 for l in leaves {
                     let _ = match l {
                         Leaf::Data { block } => write!(h, "data {} {:?};", block.dtype(), block.shape()),
