@@ -118,6 +118,9 @@ pub enum StageKind {
     /// Blockwise reshape: each block is the input block with the output block's shape.
     Reshape,
     Blocks(Arc<Vec<crate::spill::Stored>>),
+    /// A block kernel: one call per output block, with its inputs' whole blocks (edge `k`
+    /// is array argument `k`, indexed as `spec.args[k]`).
+    Blockwise { kernel: Arc<dyn crate::kernel::BlockKernel>, spec: Arc<crate::blockwise::BlockwiseSpec> },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -392,6 +395,7 @@ fn lower_with(roots: &[Expr], fuse: bool) -> Plan {
             Op::Rechunk | Op::Reshape => Some(n.inputs[0].id),
             _ => None,
         })
+        .chain(order.iter().filter(|n| matches!(n.op, Op::Blockwise { .. })).flat_map(|n| n.inputs.iter().map(|i| i.id)))
         .collect();
     let mut l = Lowering { plan: Plan { stages: vec![], outputs: vec![] }, stage_of: HashMap::new(), users, read_as_stage, fuse };
     // Stages are made inputs first, so that materializing a node never recurses into its
@@ -477,7 +481,7 @@ impl Lowering {
             return true;
         }
         match n.op {
-            Op::Reduce { .. } | Op::Rechunk | Op::Reshape | Op::Blocks(_) => true,
+            _ if n.op.has_own_stage() => true,
             // Shared non-source work is computed once.
             _ => n.op.is_elementwise() && self.users.get(&n.id).copied().unwrap_or(0) > 1,
         }
@@ -526,6 +530,7 @@ impl Lowering {
                 let (out_bytes, in_bytes) = (n.meta.max_block_bytes(), x.meta.max_block_bytes());
                 self.push(Stage { kind: StageKind::Reshape, meta: n.meta.clone(), edges: vec![edge], name: "reshape".into(), out_bytes, in_bytes })
             }
+            Op::Blockwise { kernel, spec } => self.blockwise(n, kernel, spec),
             Op::Blocks(b) => {
                 let out_bytes = n.meta.max_block_bytes();
                 self.push(Stage { kind: StageKind::Blocks(b.clone()), meta: n.meta.clone(), edges: vec![], name: "persisted".into(), out_bytes, in_bytes: 0 })
@@ -587,7 +592,7 @@ impl Lowering {
             Op::BinaryScalar { op, scalar, scalar_left } => Instr::BinaryScalar { op: *op, x: reg(0), scalar: *scalar, scalar_left: *scalar_left },
             Op::Cast => Instr::Cast(reg(0)),
             Op::Where => Instr::Where(reg(0), reg(1), reg(2)),
-            Op::Reduce { .. } | Op::Rechunk | Op::Reshape | Op::Blocks(_) => self.stage_leaf(n, f),
+            Op::Reduce { .. } | Op::Rechunk | Op::Reshape | Op::Blocks(_) | Op::Blockwise { .. } => self.stage_leaf(n, f),
         }
     }
 
@@ -605,6 +610,38 @@ impl Lowering {
         f.in_bytes += in_meta.max_block_bytes();
         f.leaves.push(Leaf::Input { edge: f.edges.len() - 1, map });
         Instr::Leaf(f.leaves.len() - 1)
+    }
+
+    /// A block kernel's stage. An argument axis indexed like an output axis is read block
+    /// for block (or its one block, broadcast); a contracted axis is read whole.
+    fn blockwise(&mut self, n: &Expr, kernel: &Arc<dyn crate::kernel::BlockKernel>, spec: &Arc<crate::blockwise::BlockwiseSpec>) -> StageId {
+        let out_grid = n.meta.grid();
+        let mut edges = Vec::with_capacity(n.inputs.len());
+        let mut in_bytes = 0;
+        let mut joined = 0;
+        for (x, ind) in n.inputs.iter().zip(&spec.args) {
+            let input = self.materialize(x);
+            let in_grid = x.meta.grid();
+            let axes = ind
+                .iter()
+                .zip(&in_grid)
+                .map(|(label, &g)| match spec.out.iter().position(|o| o == label) {
+                    Some(o) if g == out_grid[o] => driven(o, (0..g as u32).map(|i| (i, i + 1)).collect(), g),
+                    Some(_) => AxisRel::Range(0, 1),
+                    None => AxisRel::Range(0, g),
+                })
+                .collect();
+            let edge = Edge { input, axes };
+            let fan_in = fan(&edge);
+            in_bytes += fan_in * x.meta.max_block_bytes();
+            if spec.concatenate && fan_in > 1 {
+                joined += fan_in * x.meta.max_block_bytes();
+            }
+            edges.push(edge);
+        }
+        let out_bytes = n.meta.max_block_bytes() + joined;
+        let kind = StageKind::Blockwise { kernel: kernel.clone(), spec: spec.clone() };
+        self.push(Stage { kind, meta: n.meta.clone(), edges, name: kernel.name().to_string(), out_bytes, in_bytes })
     }
 
     fn reduction(&mut self, n: &Expr, op: ReduceOp, axes: &[usize], keepdims: bool, split: &[usize]) -> StageId {
@@ -668,7 +705,7 @@ fn view_target(n: &Expr, map: &AffineMap) -> (Expr, AffineMap) {
 
 /// A fused stage is named after its most interesting operation (the last non-view one).
 fn fused_name(mut n: &Node) -> String {
-    while matches!(n.op, Op::View(_) | Op::Cast) && !n.inputs.is_empty() && !matches!(n.inputs[0].op, Op::Reduce { .. } | Op::Rechunk | Op::Reshape | Op::Blocks(_)) {
+    while matches!(n.op, Op::View(_) | Op::Cast) && !n.inputs.is_empty() && !n.inputs[0].op.has_own_stage() {
         n = &n.inputs[0];
     }
     n.op.name()
@@ -719,6 +756,7 @@ impl Plan {
                 StageKind::Rechunk => "rechunk".into(),
                 StageKind::Reshape => "reshape".into(),
                 StageKind::Blocks(_) => "persisted".into(),
+                StageKind::Blockwise { kernel, .. } => format!("blockwise({})", kernel.name()),
             };
             let _ = writeln!(
                 out,

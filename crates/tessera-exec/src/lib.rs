@@ -7,6 +7,7 @@
 //! function of its inputs and reductions merge in block order, so the result is the same
 //! bits for any thread count.
 
+pub mod blockwise;
 pub mod budget;
 pub mod copy;
 pub mod fused;
