@@ -21,6 +21,7 @@ import atexit as _atexit
 
 from . import _cleanup, _core, config, diagnostics, random
 from ._array import Array
+from ._blockwise import blockwise, elemwise, map_blocks
 from ._chunks import parse_bytes
 from ._creation import (
     BINARY as _BINARY,

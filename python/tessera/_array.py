@@ -610,6 +610,12 @@ class Array:
     def argmax(self, axis=None, *, keepdims=False, split_every=None, out=None):
         return arg_reduce(self, "argmax", axis, keepdims, split_every, out)
 
+    def map_blocks(self, func, *args, **kwargs):
+        """``tessera.map_blocks(func, self, *args, **kwargs)``."""
+        from ._blockwise import map_blocks
+
+        return map_blocks(func, self, *args, **kwargs)
+
     def rechunk(self, chunks="auto", threshold=None, block_size_limit=None, balance=False, method=None):
         """The same values in other chunks (any form Dask accepts; see ``tessera.from_array``).
         As in Dask, ``None`` for an axis, or an axis missing from a dict, keeps its chunks."""
