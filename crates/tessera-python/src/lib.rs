@@ -596,6 +596,7 @@ fn default_options() -> ComputeOptions {
     static DEFAULT: std::sync::OnceLock<ComputeOptions> = std::sync::OnceLock::new();
     let mut o = DEFAULT.get_or_init(ComputeOptions::default).clone();
     o.cancel = Arc::new(AtomicBool::new(false));
+    o.worker_scope = Some(Arc::new(kernels::PythonWorkers));
     o.observers = Vec::new();
     o
 }
