@@ -219,3 +219,22 @@ def test_blocks_are_read_only_views_and_results_zero_copy(dtype, n):
 
     np.testing.assert_array_equal(da.from_array(a, chunks=7).map_blocks(f, dtype=a.dtype).compute(), a)
     assert seen and not any(seen)
+
+
+def test_a_raising_function_stops_the_computation_soon():
+    import time
+
+    calls = []
+
+    def f(b, block_id=None):
+        calls.append(block_id)
+        if block_id == (3,):
+            raise RuntimeError("stop here")
+        time.sleep(0.01)
+        return b
+
+    x = da.ones(2000, chunks=1).map_blocks(f, dtype=float)
+    with pytest.raises(RuntimeError, match="stop here"):
+        x.compute(num_workers=2)
+    # No new block starts after the failing one (the other worker finishes its call).
+    assert len(calls) <= 6
