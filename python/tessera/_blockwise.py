@@ -49,7 +49,7 @@ def _nest(blocks, grid):
 
 def _as_block(result, dtype: np.dtype, name: str, block_id):
     """The function's result as a NumPy array of `dtype` that the core can hold without a copy."""
-    r = result if isinstance(result, np.ndarray) else np.asarray(result)
+    r = result if type(result) is np.ndarray else np.asarray(result)
     if r.dtype != dtype:
         try:
             r = r.astype(dtype)
@@ -58,7 +58,9 @@ def _as_block(result, dtype: np.dtype, name: str, block_id):
                 f"{name}: block {tuple(block_id)} came back as {r.dtype}, which cannot be cast to the "
                 f"declared dtype {dtype}: {e}"
             ) from None
-    if not (r.flags.aligned and r.dtype.isnative) or any(s % r.itemsize for s in r.strides):
+    # Now of the (native) declared dtype; the core also needs aligned, whole-element strides.
+    f = r.flags
+    if not (f.aligned and (f.c_contiguous or all(s % r.itemsize == 0 for s in r.strides))):
         r = np.ascontiguousarray(r)
     return r
 
