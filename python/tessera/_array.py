@@ -616,6 +616,12 @@ class Array:
 
         return map_blocks(func, self, *args, **kwargs)
 
+    def to_delayed(self, optimize_graph=True):
+        """The blocks as ``dask.delayed`` values (needs Dask; see ``tessera._delayed``)."""
+        from ._delayed import to_delayed
+
+        return to_delayed(self, optimize_graph)
+
     def rechunk(self, chunks="auto", threshold=None, block_size_limit=None, balance=False, method=None):
         """The same values in other chunks (any form Dask accepts; see ``tessera.from_array``).
         As in Dask, ``None`` for an axis, or an axis missing from a dict, keeps its chunks."""
