@@ -309,9 +309,10 @@ def apply_gufunc(func, signature, *args, axes=None, axis=None, keepdims=False, o
             sizes.setdefault(dim, []).append(size)
             chunkss.setdefault(dim, []).append(c)
     core_dims = {d for cd in input_coredimss for d in cd}
-    core_shapes = {d: max(sizes[d]) for d in core_dims}
+    # A dimension's length: the one all arguments share, those of length 1 broadcasting.
+    core_shapes = {d: max(set(sizes[d]) - {1}, default=1) for d in core_dims}
     for dim, ss in sizes.items():
-        if set(ss) | {1} != {1, max(ss)}:
+        if len(set(ss) - {1}) > 1:
             raise ValueError(f"{_OP}: Dimension `'{dim}'` with different lengths in arrays: {ss}")
         if allow_rechunk:
             continue

@@ -91,11 +91,9 @@ def _check_split_every(split_every, axes, ndim):
     """Dask's normalisation: a dict ``{axis: fan-in}`` (2 for reduced axes it lacks), or an
     integer spread over the reduced axes (at least 2 each)."""
     if isinstance(split_every, dict):
-        norm = {}
-        for k, v in split_every.items():
-            if isinstance(k, bool) or not isinstance(k, numbers.Integral) or not -ndim <= k < ndim:
-                raise ValueError(f"{_OP}: `split_every` has axis {k!r}, not an axis of an array of dimension {ndim}")
-            norm[int(k) % ndim] = v
+        # as in Dask, entries for axes that are not reduced are ignored
+        norm = {int(k) % ndim: v for k, v in split_every.items()
+                if isinstance(k, numbers.Integral) and not isinstance(k, bool) and -ndim <= k < ndim}
         out = {a: norm.get(a, 2) for a in axes}
     elif isinstance(split_every, numbers.Integral) and not isinstance(split_every, bool):
         n = max(int(split_every ** (1 / (len(axes) or 1))), 2)

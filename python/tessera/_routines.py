@@ -33,7 +33,8 @@ def apply_along_axis(func1d, axis, arr, *args, dtype=None, shape=None, **kwargs)
 
     When `dtype` or `shape` (of `func1d`'s result) is not given, `func1d` is called once on
     a vector of ones as long as `axis` (Dask uses a vector of length 1; the full length
-    also gets the shape right for functions such as ``numpy.cumsum`` or ``numpy.sort``).
+    also gets the shape right for functions such as ``numpy.cumsum`` or ``numpy.sort``,
+    whose results are as long as their input).
     """
     op = "apply_along_axis"
     if not callable(func1d):
@@ -41,9 +42,8 @@ def apply_along_axis(func1d, axis, arr, *args, dtype=None, shape=None, **kwargs)
     arr = to_array(arr)
     axis = _axis(axis, arr.ndim, op) if arr.ndim else _axis(axis, 0, op)
     if shape is None or dtype is None:
-        n = arr.shape[axis] or 1
         with np.errstate(all="ignore"):
-            test = np.array(func1d(np.ones((n,), dtype=arr.dtype), *args, **kwargs))
+            test = np.array(func1d(np.ones((arr.shape[axis],), dtype=arr.dtype), *args, **kwargs))
         if shape is None:
             shape = test.shape
         if dtype is None:
