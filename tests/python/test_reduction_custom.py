@@ -11,17 +11,10 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import tessera as da
-from conftest import DTYPES, assert_same, axes_for, chunks_for, elements
+from conftest import DTYPES, assert_same, axes_for, chunks_for, elements, outcome
 
 PROP = settings(max_examples=40, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
 SPLITS = st.sampled_from([None, 2, 3, 16, {0: 2}, {-1: 3}])
-
-
-def outcome(f):
-    try:
-        return f(), None
-    except Exception as e:  # noqa: BLE001
-        return None, e
 
 
 def _draw(data, min_side=0, dtypes=DTYPES):

@@ -11,17 +11,10 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import tessera as da
-from conftest import DTYPES, assert_same, chunks_for, elements
+from conftest import DTYPES, assert_same, chunks_for, elements, outcome
 
 PROP = settings(max_examples=40, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
 NUMERIC = [d for d in DTYPES if d != "bool"]
-
-
-def outcome(f):
-    try:
-        return f(), None
-    except Exception as e:  # noqa: BLE001
-        return None, e
 
 
 def _draw(data, min_dims=1, min_side=0, dtypes=DTYPES):
