@@ -25,7 +25,7 @@ import numbers
 import numpy as np
 
 from . import config
-from ._array import Array, dtype_name, to_array
+from ._array import dtype_name, to_array
 from ._blockwise import _build, funcname
 from ._creation import broadcast_to
 

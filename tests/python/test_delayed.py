@@ -11,7 +11,6 @@ import sys
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 import tessera as da
 from conftest import arrays, assert_same
