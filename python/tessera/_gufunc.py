@@ -263,17 +263,16 @@ def apply_gufunc(func, signature, *args, axes=None, axis=None, keepdims=False, o
         output_sizes = {}
     elif not isinstance(output_sizes, dict):
         raise TypeError(f"{_OP}: `output_sizes` must be a dict of dimension names to sizes, got {output_sizes!r}")
-    name = funcname(func)
-    dtypes = _output_dtypes(func, signature, args, kwargs, nout, output_dtypes, meta, vectorize)
-    if vectorize:
-        func = np.vectorize(func, signature=signature, otypes=dtypes)
-    input_axes, output_axes = _validate_normalize_axes(axes, axis, keepdims, input_coredimss, output_coredimss)
-
-    args = [to_array(a) for a in args]
     if len(input_coredimss) != len(args):
         raise ValueError(
             f"{_OP}: According to `signature`, `func` requires {len(input_coredimss)} arguments, but {len(args)} given"
         )
+    input_axes, output_axes = _validate_normalize_axes(axes, axis, keepdims, input_coredimss, output_coredimss)
+    name = funcname(func)
+    dtypes = _output_dtypes(func, signature, args, kwargs, nout, output_dtypes, meta, vectorize)
+    if vectorize:
+        func = np.vectorize(func, signature=signature, otypes=dtypes)
+    args = [to_array(a) for a in args]
 
     # Core dimensions to the end of each argument.
     moved = []
