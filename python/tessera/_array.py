@@ -275,8 +275,7 @@ def _keepdims(keepdims, op) -> bool:
 def _ddof(ddof, op):
     """ddof as NumPy takes it: any real number (NumPy divides by max(count - ddof, 0)).
     Returns (int for the core, or None), (the float, for the other cases)."""
-    if isinstance(ddof, (bool, np.bool_)) or not isinstance(ddof, (numbers.Real, np.number)) or isinstance(
-            ddof, (complex, np.complexfloating)):
+    if not isinstance(ddof, (numbers.Real, np.number, np.bool_)) or isinstance(ddof, (complex, np.complexfloating)):
         raise TypeError(f"{op}: ddof must be a number, got {_short(ddof)}")
     if isinstance(ddof, (numbers.Integral, np.integer)):
         d = int(ddof)
@@ -369,7 +368,7 @@ def _validate_index(key):
             continue
         raise IndexError(
             "getitem: only integers, slices (`:`), ellipsis (`...`) and None (`numpy.newaxis`) are valid indices, "
-            f"got {type(k).__name__}"
+            f"got {type(k).__name__} {_short(k)}"
         )
 
 

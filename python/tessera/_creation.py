@@ -73,8 +73,9 @@ def _is_index(v) -> bool:
 
 
 def _index(v, op, what):
-    """`v` as an int (see `_is_index`), or a TypeError naming `op` and `what`."""
-    if not _is_index(v):
+    """`v` as an int, as NumPy takes a count (``num``, ``ndmin``, ``decimals``: bools too,
+    as 0 and 1), or a TypeError naming `op` and `what`."""
+    if not isinstance(v, (bool, np.bool_)) and not _is_index(v):
         raise TypeError(f"{op}: {what} must be an integer, got {_short(v)}")
     return operator.index(v)
 
@@ -510,12 +511,43 @@ def _ufunc_kwargs(name, kwargs):
     if order is not None and (not isinstance(order, str) or order.upper() not in ("C", "F", "A", "K")):
         raise ValueError(f"{name}: order must be one of 'C', 'F', 'A', or 'K' (got {_short(order)})")
     kwargs.pop("subok", None)
-    if kwargs.pop("signature", None) is not None:
-        raise NotImplementedError(f"{name}: signature= is not supported by tessera; use dtype=")
+    signature = kwargs.pop("signature", None)
     dtype = kwargs.pop("dtype", None)
     if kwargs:
         raise TypeError(f"{name}() got an unexpected keyword argument {next(iter(kwargs))!r}")
-    return dtype, casting
+    if signature is not None and dtype is not None:
+        raise TypeError(f"{name}: cannot specify both 'signature' and 'dtype'")
+    return (dtype if signature is None else _Signature(signature)), casting
+
+
+class _Signature:
+    """A ufunc ``signature=`` (``"dd->d"``, ``"d"``, or a tuple of dtypes and Nones)."""
+
+    def __init__(self, sig):
+        self.sig = sig
+
+    def __repr__(self):
+        return repr(self.sig)
+
+    def dtypes(self, public, nin):
+        sig = self.sig
+        if isinstance(sig, str):
+            ins, arrow, outs = sig.replace(",", "").partition("->")
+            if not arrow:
+                raise TypeError(f"{public}: a signature string must have the form 'dd->d', got {sig!r}")
+            sig = tuple(ins + outs)
+        if not isinstance(sig, (tuple, list)):
+            raise TypeError(f"{public}: the signature must be a string or a tuple, got {_short(sig)}")
+        if len(sig) != nin + 1:
+            raise ValueError(f"{public}: a signature must give {nin + 1} dtypes (inputs and output), got {self.sig!r}")
+        out = []
+        for d in sig:
+            if d is None:
+                out.append(None)
+            else:
+                name = dtype_name(d, public)  # unsupported dtypes (float16, complex) raise
+                out.append(np.dtype(name))
+        return tuple(out)
 
 
 def _operand_dtype(v):
@@ -536,13 +568,16 @@ def _loop(public, np_name, operands, dtype, casting):
     ``public``."""
     u = getattr(np, np_name)
     kw = {"casting": casting}
-    if dtype is not None:
+    if isinstance(dtype, _Signature):
+        kw["signature"] = dtype.dtypes(public, u.nin)
+    elif dtype is not None:
         kw["signature"] = (None,) * u.nin + (np.dtype(dtype_name(dtype, public)),)
     dts = tuple(_operand_dtype(v) for v in operands)
     try:
         loop = u.resolve_dtypes(dts + (None,), **kw)
     except TypeError as e:
-        raise TypeError(f"{public}: dtype={dtype!r}, casting={casting!r}: {e}") from None
+        what = f"signature={dtype!r}" if isinstance(dtype, _Signature) else f"dtype={dtype!r}"
+        raise TypeError(f"{public}: {what}, casting={casting!r}: {e}") from None
     return [np.dtype(np.float32) if d == np.float16 else d for d in loop]
 
 
@@ -568,6 +603,9 @@ def _make_unary(op, public):
         g = _make_unary(op, op)
 
         def f(x, /, **kwargs):
+            extra = set(kwargs) - {"out"} if public == "fix" else ()
+            if extra:  # numpy.fix is a function, not a ufunc: out= is its only keyword
+                raise TypeError(f"fix() got an unexpected keyword argument {sorted(extra)[0]!r}")
             with named(public):
                 return g(x, **kwargs)
 

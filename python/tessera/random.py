@@ -46,7 +46,7 @@ def _seed_int(seed, op="default_rng", legacy=False) -> int:
         return int(seed.generate_state(2, np.uint64)[0])
     if isinstance(seed, np.random.Generator):
         return int(seed.integers(0, _U64, dtype=np.uint64))
-    if isinstance(seed, (numbers.Integral, np.integer)) and not isinstance(seed, (bool, np.bool_)):
+    if isinstance(seed, (numbers.Integral, np.integer, np.bool_)):
         _check_seed_range(int(seed), seed, op, legacy)
         return int(seed) % _U64
     arr = None

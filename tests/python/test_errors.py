@@ -330,3 +330,43 @@ def test_linspace_with_an_integer_dtype_rounds_down_like_numpy(dtype):
         if dtype.startswith("u") and (np.linspace(*args) < 0).any():
             continue  # negative floats to unsigned integers: undefined in C (NumPy's is x86's)
         np.testing.assert_array_equal(da.linspace(*args, dtype=dtype, chunks=2).compute(), exp)
+
+
+@pytest.mark.parametrize("op", ["exp", "negative", "sqrt", "add", "less"])
+@pytest.mark.parametrize("sig", ["d->d", "f->f", "dd->d", "ff->f", "ii->i", ("f4", None), (None, "f4"), (None, None, "f4"),
+                                 "d", "i->i"])
+def test_ufunc_signature_like_numpy(op, sig):
+    """signature= was ignored; now it picks NumPy's loop (or raises NumPy's error)."""
+    a = np.arange(6.0).reshape(2, 3)
+    args = (a,) if op in ("exp", "negative", "sqrt") else (a, a)
+    try:
+        exp = getattr(np, op)(*args, signature=sig)
+    except Exception as e:  # noqa: BLE001
+        cls = type(e)
+        cls = next(b for b in (TypeError, ValueError) if issubclass(cls, b))
+        with pytest.raises(cls, match=op):
+            getattr(da, op)(*(da.from_array(v, chunks=2) for v in args), signature=sig)
+        return
+    got = getattr(da, op)(*(da.from_array(v, chunks=2) for v in args), signature=sig)
+    np.testing.assert_allclose(got.compute(), exp, rtol=1e-6)
+    assert got.dtype == exp.dtype
+
+
+def test_fix_takes_no_ufunc_keywords():
+    with pytest.raises(TypeError, match="fix"):
+        da.fix(da.ones(3), dtype="float32")
+    with pytest.raises(TypeError):
+        np.fix(np.ones(3), dtype="float32")
+
+
+@pytest.mark.parametrize("call, numpy_call", [
+    (lambda: da.ones((2, 3)).var(ddof=True), lambda: np.ones((2, 3)).var(ddof=True)),
+    (lambda: da.round(da.arange(6.0) / 7, True), lambda: np.round(np.arange(6.0) / 7, True)),
+    (lambda: da.linspace(0, 1, True), lambda: np.linspace(0, 1, True)),
+    (lambda: da.array(np.ones(3), ndmin=True), lambda: np.array(np.ones(3), ndmin=True)),
+])
+def test_bools_count_as_integers_where_numpy_takes_them(call, numpy_call):
+    exp = numpy_call()
+    got = call().compute()
+    np.testing.assert_array_equal(got, exp)
+    assert got.shape == exp.shape
