@@ -543,6 +543,24 @@ def test_sizes_that_overflow_are_refused_at_build(build):
         build()
 
 
+@given(st.lists(st.integers(1, 2**40), min_size=1, max_size=4), st.integers(0, 4))
+@settings(max_examples=50, deadline=None)
+def test_empty_shapes_are_refused_where_numpy_refuses(sizes, zero_at):
+    """NumPy refuses np.zeros((2**31, 2**31, 0)): the sizes other than 0 must fit too.
+    tessera took any shape with a 0 in it."""
+    shape = tuple(sizes[:zero_at] + [0] + sizes[zero_at:])
+    exp, err = numpy_outcome(lambda: np.empty(shape))  # empty: nothing is allocated
+    if err is not None:
+        assert isinstance(err, ValueError)
+        with pytest.raises(ValueError, match="too big"):
+            da.zeros(shape)
+        with pytest.raises(ValueError, match="too big"):
+            da.zeros(0).reshape(shape)
+    else:
+        assert da.zeros(shape).shape == exp.shape
+        assert da.zeros(0).reshape(shape).compute().shape == exp.shape
+
+
 @given(st.lists(st.integers(1, 2**40), min_size=1, max_size=4))
 @settings(max_examples=50, deadline=None)
 def test_size_and_nbytes_are_exact_or_refused(shape):
