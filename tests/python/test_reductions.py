@@ -123,8 +123,25 @@ def test_reductions_of_generated_arrays():
 
 
 def test_bad_ddof():
-    with pytest.raises(ValueError, match="ddof"):
-        da.ones(3).var(ddof=-1)
+    with pytest.raises(TypeError, match="var: ddof"):
+        da.ones(3).var(ddof="1")
+    with pytest.raises(TypeError, match="std: ddof"):
+        da.ones(3).std(ddof=None)
+
+
+@pytest.mark.parametrize("ddof", [-1, -2.5, 0.5, 1.5, 2, 3, 4, 100, float("inf"), float("nan"), np.float32(0.25)])
+@pytest.mark.parametrize("axis", [None, 0, 1])
+def test_any_real_ddof_like_numpy(ddof, axis):
+    """NumPy divides by max(n - ddof, 0) for any real ddof (negative and fractional too)."""
+    a = np.arange(12.0).reshape(3, 4) ** 1.5
+    x = da.from_array(a, chunks=2)
+    for op in ("var", "std"):
+        with np.errstate(all="ignore"):
+            exp = getattr(np, op)(a, axis=axis, ddof=ddof)
+        assert_same(getattr(x, op)(axis=axis, ddof=ddof).compute(), exp, rtol=1e-13)
+    with np.errstate(all="ignore"):
+        exp = np.var(np.zeros((0, 3)), axis=0, ddof=ddof)
+    assert_same(da.zeros((0, 3)).var(axis=0, ddof=ddof).compute(), exp)
 
 
 def test_out_is_rejected():

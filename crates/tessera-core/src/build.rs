@@ -43,9 +43,19 @@ pub fn check_size(op: &str, shape: &[usize]) -> Result<usize> {
     if shape.len() > MAX_NDIM {
         bail!(Index, op, "an array may have at most {MAX_NDIM} dimensions, this one would have {}", shape.len());
     }
-    shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d)).filter(|&n| n <= MAX_SIZE).ok_or_else(|| {
-        crate::err!(Value, op, "array is too big: shape {} has more than {MAX_SIZE} elements, the most an array can hold", shape_str(shape))
-    })
+    // As NumPy: the sizes other than zero must multiply to at most MAX_SIZE, so that an empty
+    // array such as (2**31, 2**31, 0) is refused too (NumPy's "array is too big").
+    let empty = shape.contains(&0);
+    match shape.iter().filter(|&&d| d != 0).try_fold(1usize, |n, &d| n.checked_mul(d)).filter(|&n| n <= MAX_SIZE) {
+        Some(n) => Ok(if empty { 0 } else { n }),
+        None if empty => bail!(
+            Value,
+            op,
+            "array is too big: the sizes of shape {} other than 0 multiply to more than {MAX_SIZE}, the most an array can hold",
+            shape_str(shape)
+        ),
+        None => bail!(Value, op, "array is too big: shape {} has more than {MAX_SIZE} elements, the most an array can hold", shape_str(shape)),
+    }
 }
 
 /// A generated source of `shape`, with values computed from coordinates.
@@ -512,6 +522,16 @@ mod tests {
         assert!(binary_scalar(BinaryOp::Pow, &x, Scalar::I64(-1), ScalarKind::Int, true).is_ok());
         assert!(binary_scalar(BinaryOp::Pow, &x, Scalar::F64(-1.0), ScalarKind::Float, false).is_ok());
         assert!(binary_scalar(BinaryOp::Pow, &ones(&[3], 2), Scalar::I64(-1), ScalarKind::Int, false).is_ok());
+    }
+
+    #[test]
+    fn empty_shapes_whose_other_sizes_overflow_are_too_big() {
+        // NumPy refuses np.zeros((2**31, 2**31, 0)): the sizes other than 0 must fit too.
+        let e = check_size("zeros", &[1 << 31, 1 << 31, 0]).unwrap_err();
+        assert!(e.message.starts_with("array is too big"), "{e}");
+        assert_eq!(check_size("zeros", &[1 << 20, 1 << 20, 0]).unwrap(), 0);
+        assert!(reshape(&ones(&[0], 1), &[1 << 31, 1 << 31, 0]).is_err());
+        assert_eq!(reshape(&ones(&[0], 1), &[1 << 20, 0, 1 << 20]).unwrap().meta.shape, vec![1 << 20, 0, 1 << 20]);
     }
 
     #[test]

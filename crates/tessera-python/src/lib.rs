@@ -203,7 +203,7 @@ fn index_items(items: &Bound<'_, PyTuple>) -> PyResult<Vec<IndexItem>> {
                     return Ok(None);
                 }
                 let i = v.call_method0("__index__").map_err(|_| {
-                    PyTypeError::new_err("slice indices must be integers or None or have an __index__ method")
+                    PyTypeError::new_err(format!("getitem: slice indices must be integers or None or have an __index__ method, got {}", v.repr().map(|r| r.to_string()).unwrap_or_default()))
                 })?;
                 Ok(Some(i.extract::<i64>().unwrap_or(if i.lt(0)? { i64::MIN } else { i64::MAX })))
             };
