@@ -190,6 +190,9 @@ def test_results_are_cast_to_the_declared_dtype():
         (lambda x: da.blockwise(np.add, "i", x, "i", da.ones(7, chunks=3), "i", dtype=float), ValueError, "length"),
         (lambda x: da.map_blocks(lambda b: b["x"], x), ValueError, "dtype` inference failed"),
         (lambda x: x.map_blocks(lambda b: b, dtype="complex128"), TypeError, "complex128"),
+        (lambda x: x.map_blocks(lambda b: b, chunks=-5), TypeError, "map_blocks: chunks must be a tuple"),
+        (lambda x: x.map_blocks(lambda b: b, new_axis=1.5), TypeError, "map_blocks: new_axis must be an integer"),
+        (lambda x: x.map_blocks(lambda b: b, drop_axis="a"), TypeError, "map_blocks: drop_axis must be an integer"),
     ],
 )
 def test_bad_input_fails_at_build(call, exc, match):
