@@ -131,21 +131,22 @@ impl ComputeOptions {
     }
 }
 
-macro_rules! unary_methods {
-    ($($name:ident => $op:ident),* $(,)?) => {
+/// One method per row of the ufunc table (`x.sqrt()`, `x.add(1.0)`, ...).
+macro_rules! ufunc_methods {
+    ([]
+        UnaryOp { $($uv:ident $um:ident $un:literal $urest:tt)* }
+        BinaryOp { $($bv:ident $bm:ident $bn:literal $brest:tt)* }
+    ) => {
         $(
-            pub fn $name(&self) -> Result<Array> {
-                self.unary(UnaryOp::$op)
+            #[doc = concat!("Elementwise `numpy.", $un, "`.")]
+            pub fn $um(&self) -> Result<Array> {
+                self.unary(UnaryOp::$uv)
             }
         )*
-    };
-}
-
-macro_rules! binary_methods {
-    ($($name:ident => $op:ident),* $(,)?) => {
         $(
-            pub fn $name<'a>(&self, other: impl Into<Operand<'a>>) -> Result<Array> {
-                self.binary(BinaryOp::$op, other)
+            #[doc = concat!("Elementwise `numpy.", $bn, "` (NumPy promotion and broadcasting).")]
+            pub fn $bm<'a>(&self, other: impl Into<Operand<'a>>) -> Result<Array> {
+                self.binary(BinaryOp::$bv, other)
             }
         )*
     };
@@ -224,20 +225,7 @@ impl Array {
         Ok(Array::new(build::binary_scalar(op, &self.expr, scalar, kind, true)?))
     }
 
-    unary_methods!(
-        neg => Neg, abs => Abs, sign => Sign, square => Square, sqrt => Sqrt, exp => Exp, expm1 => Expm1,
-        log => Log, log1p => Log1p, log2 => Log2, log10 => Log10, sin => Sin, cos => Cos, tan => Tan,
-        arcsin => Arcsin, arccos => Arccos, arctan => Arctan, sinh => Sinh, cosh => Cosh, tanh => Tanh,
-        floor => Floor, ceil => Ceil, trunc => Trunc, rint => Rint, isnan => IsNan, isfinite => IsFinite,
-        isinf => IsInf, invert => Invert, logical_not => LogicalNot,
-    );
-
-    binary_methods!(
-        add => Add, sub => Sub, mul => Mul, div => TrueDiv, floor_div => FloorDiv, rem => Mod, pow => Pow,
-        minimum => Minimum, maximum => Maximum, arctan2 => Arctan2, hypot => Hypot, eq => Eq, ne => Ne,
-        lt => Lt, le => Le, gt => Gt, ge => Ge, bitand => BitAnd, bitor => BitOr, bitxor => BitXor,
-        logical_and => LogicalAnd, logical_or => LogicalOr, logical_xor => LogicalXor,
-    );
+    tessera_core::ufunc_table!(ufunc_methods);
 
     /// `clip(min, max)`: either bound may be absent.
     pub fn clip<'a>(&self, min: Option<Operand<'a>>, max: Option<Operand<'a>>) -> Result<Array> {

@@ -21,7 +21,7 @@ pub mod random;
 pub use array::{compute_many, persist_many, Array, ComputeOptions, Operand, ReduceArgs};
 pub use create::*;
 pub use tessera_core::chunks::{AxisSpec, ChunkSpec};
-pub use tessera_core::ops::{BinaryOp, ReduceOp, UnaryOp};
+pub use tessera_core::ops::{BinaryOp, Class, ReduceOp, UfuncSpec, UnaryOp};
 pub use tessera_core::view::IndexItem;
 pub use tessera_core::{Block, Buffer, DType, Element, Error, ErrorKind, Result, Scalar};
 pub use tessera_exec::{Observer, TaskEvent};
