@@ -179,8 +179,8 @@ macro_rules! reduction_table {
             Any any any_axis "any" => Any, |_| DType::Bool, 0;
             All all all_axis "all" => All, |_| DType::Bool, 0;
             // Ties go to the first index: runs keep C order.
-            ArgMin argmin argmin_axis "argmin" => Arg, |_| DType::I64, NO_IDENTITY | ONE_AXIS | C_ORDER;
-            ArgMax argmax argmax_axis "argmax" => Arg, |_| DType::I64, NO_IDENTITY | ONE_AXIS | C_ORDER;
+            ArgMin argmin argmin_axis "argmin" => ArgMin, |_| DType::I64, NO_IDENTITY | ONE_AXIS | C_ORDER;
+            ArgMax argmax argmax_axis "argmax" => ArgMax, |_| DType::I64, NO_IDENTITY | ONE_AXIS | C_ORDER;
         }
     };
 }
@@ -244,6 +244,12 @@ macro_rules! reduce_ops {
             pub fn param_name(self) -> Option<&'static str> {
                 match self {
                     $(ReduceOp::$v { .. } => None $(.or(Some(stringify!($p))))?,)*
+                }
+            }
+            /// The integer parameter (0 for those that take none).
+            pub fn param(self) -> u32 {
+                match self {
+                    $(ReduceOp::$v { $($p,)? .. } => 0 $(+ $p)?,)*
                 }
             }
             /// Position in [`ReduceOp::ALL`].

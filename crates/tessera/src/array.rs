@@ -152,16 +152,18 @@ macro_rules! ufunc_methods {
     };
 }
 
+/// Two methods per row of the reduction table: over all axes (`x.sum()`, `x.var(ddof)`) and
+/// over one (`x.sum_axis(0)`, `x.var_axis(0, ddof)`).
 macro_rules! reduce_methods {
-    ($($name:ident, $axis_name:ident => $op:expr),* $(,)?) => {
+    ([] $($v:ident $({ $p:ident })? $m:ident $ma:ident $n:literal => $state:ident, $out:expr, $flags:expr;)*) => {
         $(
-            /// Over all axes.
-            pub fn $name(&self) -> Result<Array> {
-                self.reduce($op, &ReduceArgs::all())
+            #[doc = concat!("`", $n, "` over all axes.")]
+            pub fn $m(&self $(, $p: u32)?) -> Result<Array> {
+                self.reduce(ReduceOp::$v $({ $p })?, &ReduceArgs::all())
             }
-            /// Over one axis.
-            pub fn $axis_name(&self, axis: isize) -> Result<Array> {
-                self.reduce($op, &ReduceArgs::axis(axis))
+            #[doc = concat!("`", $n, "` over one axis.")]
+            pub fn $ma(&self, axis: isize $(, $p: u32)?) -> Result<Array> {
+                self.reduce(ReduceOp::$v $({ $p })?, &ReduceArgs::axis(axis))
             }
         )*
     };
@@ -247,24 +249,7 @@ impl Array {
         Ok(Array::new(build::reduce(&self.expr, op, args.axes.as_deref(), args.keepdims, args.split_every)?))
     }
 
-    reduce_methods!(
-        sum, sum_axis => ReduceOp::Sum,
-        prod, prod_axis => ReduceOp::Prod,
-        min, min_axis => ReduceOp::Min,
-        max, max_axis => ReduceOp::Max,
-        mean, mean_axis => ReduceOp::Mean,
-        any, any_axis => ReduceOp::Any,
-        all, all_axis => ReduceOp::All,
-        argmin, argmin_axis => ReduceOp::ArgMin,
-        argmax, argmax_axis => ReduceOp::ArgMax,
-    );
-
-    pub fn var(&self, ddof: u32) -> Result<Array> {
-        self.reduce(ReduceOp::Var { ddof }, &ReduceArgs::all())
-    }
-    pub fn std(&self, ddof: u32) -> Result<Array> {
-        self.reduce(ReduceOp::Std { ddof }, &ReduceArgs::all())
-    }
+    tessera_core::reduction_table!(reduce_methods);
 
     /// Basic indexing: integers, slices (any step), new axes and one ellipsis.
     pub fn index(&self, items: &[IndexItem]) -> Result<Array> {

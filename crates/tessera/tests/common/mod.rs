@@ -521,8 +521,18 @@ pub fn ref_unary(op: UnaryOp, x: &Nd) -> Option<Nd> {
 // Reductions
 // -------------------------------------------------------------------------------------------
 
+/// For NumPy's nan-functions (`nansum`, ...), the reduction they apply to the values that
+/// are not NaN.
+pub fn nan_base(op: ReduceOp) -> Option<ReduceOp> {
+    ReduceOp::from_name(op.name().strip_prefix("nan")?, op.param())
+}
+
 pub fn reduce_dtype(op: ReduceOp, d: DType) -> DType {
     use DType::*;
+    if let Some(base) = nan_base(op) {
+        return reduce_dtype(base, d);
+    }
+    #[allow(unreachable_patterns)]
     match op {
         ReduceOp::Sum | ReduceOp::Prod => match d {
             Bool | I8 | I16 | I32 | I64 => I64,
@@ -539,6 +549,7 @@ pub fn reduce_dtype(op: ReduceOp, d: DType) -> DType {
         }
         ReduceOp::Any | ReduceOp::All => Bool,
         ReduceOp::ArgMin | ReduceOp::ArgMax => I64,
+        _ => panic!("{}: no reference dtype (only nan-variants are derived)", op.name()),
     }
 }
 
@@ -548,6 +559,15 @@ pub fn reduce_values(op: ReduceOp, vals: &[V], d: DType) -> V {
     let n = vals.len();
     // From +0.0 (Rust's `Sum` for floats starts from -0.0; tessera and NumPy give +0.0 for an empty sum).
     let fsum = |vs: &[V]| vs.iter().fold(0.0f64, |a, v| a + v.f());
+    if let Some(base) = nan_base(op) {
+        let kept: Vec<V> = vals.iter().copied().filter(|v| !v.is_nan()).collect();
+        // All NaN: min/max give NaN (NumPy warns).
+        if kept.is_empty() && base.needs_identity() && is_float(d) {
+            return V::F(f64::NAN);
+        }
+        return reduce_values(base, &kept, d);
+    }
+    #[allow(unreachable_patterns)]
     match op {
         ReduceOp::Sum if is_float(d) => V::F(round_to(fsum(vals), out)),
         ReduceOp::Sum => V::I(wrap(vals.iter().fold(0i128, |a, v| a.wrapping_add(as_i128(*v))), out)),
@@ -591,6 +611,7 @@ pub fn reduce_values(op: ReduceOp, vals: &[V], d: DType) -> V {
         }
         ReduceOp::Any => V::B(vals.iter().any(|v| v.truthy())),
         ReduceOp::All => V::B(vals.iter().all(|v| v.truthy())),
+        _ => panic!("{}: no reference (only nan-variants are derived)", op.name()),
     }
 }
 
