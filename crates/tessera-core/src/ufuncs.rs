@@ -44,6 +44,7 @@ macro_rules! ufunc_table {
             // NumPy has no bool loop for square: bools square as int8.
             Square square "square": Arith { bool_as: I8, int: |v| v.wrapping_mul(v), float: |v| v * v, }
             Sqrt sqrt "sqrt": FloatFn { float: |v| v.sqrt(), f32_ulps: 0, }
+            Cbrt cbrt "cbrt": FloatFn { float: |v| v.cbrt(), }
             Exp exp "exp": FloatFn { float: |v| v.exp(), }
             Expm1 expm1 "expm1": FloatFn { float: |v| v.exp_m1(), }
             Log log "log": FloatFn { float: |v| v.ln(), }
