@@ -170,6 +170,7 @@ macro_rules! reduction_table {
         $callback! { [$($extra)*]
             Sum sum sum_axis "sum" => Sum, $crate::ops::sum_dtype, DTYPE_ARG;
             Prod prod prod_axis "prod" => Prod, $crate::ops::sum_dtype, DTYPE_ARG;
+            NanSum nansum nansum_axis "nansum" => NanSum, $crate::ops::sum_dtype, DTYPE_ARG;
             Min min min_axis "min" => Min, |d| d, NO_IDENTITY;
             Max max max_axis "max" => Max, |d| d, NO_IDENTITY;
             Mean mean mean_axis "mean" => Mean, $crate::ops::mean_dtype, DTYPE_ARG;
