@@ -235,7 +235,6 @@ macro_rules! reduce_ops {
             }
             /// By name, with the integer parameter of those that take one (`ddof`).
             pub fn from_name(name: &str, param: u32) -> Option<ReduceOp> {
-                let _ = param;
                 match name {
                     $($n => Some(ReduceOp::$v $({ $p: param })?),)*
                     _ => None,
