@@ -21,6 +21,12 @@ import atexit as _atexit
 
 from . import _cleanup, _core, config, diagnostics, random
 from ._array import Array
+from ._blockwise import blockwise, elemwise, map_blocks
+from ._gufunc import apply_gufunc, as_gufunc, gufunc
+from ._delayed import from_delayed
+from ._reduction import reduction
+from ._routines import apply_along_axis, apply_over_axes, coarsen
+from ._ufunc import frompyfunc
 from ._chunks import parse_bytes
 from ._creation import (
     BINARY as _BINARY,

@@ -577,6 +577,18 @@ class Array:
                 raise TypeError(f"astype: cannot cast array data from {src} to {dst} according to the rule {casting!r}")
         return _wrap(self._c.astype(dtype_name(dtype)))
 
+    def map_blocks(self, func, *args, **kwargs):
+        """``tessera.map_blocks(func, self, *args, **kwargs)``."""
+        from ._blockwise import map_blocks
+
+        return map_blocks(func, self, *args, **kwargs)
+
+    def to_delayed(self, optimize_graph=True):
+        """The blocks as ``dask.delayed`` values (needs Dask; see ``tessera._delayed``)."""
+        from ._delayed import to_delayed
+
+        return to_delayed(self, optimize_graph)
+
     def rechunk(self, chunks="auto", threshold=None, block_size_limit=None, balance=False, method=None):
         """The same values in other chunks (any form Dask accepts; see ``tessera.from_array``).
         As in Dask, ``None`` for an axis, or an axis missing from a dict, keeps its chunks."""

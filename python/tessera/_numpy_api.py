@@ -99,6 +99,18 @@ def _np_full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None, 
     return fn.full_like(a, fill_value, dtype=dtype, shape=shape)
 
 
+def _np_apply_along_axis(func1d, axis, arr, *args, **kwargs):
+    from ._routines import apply_along_axis
+
+    return apply_along_axis(func1d, axis, arr, *args, **kwargs)
+
+
+def _np_apply_over_axes(func, a, axes):
+    from ._routines import apply_over_axes
+
+    return apply_over_axes(func, a, axes)
+
+
 _FUNCTIONS = {}
 
 
@@ -124,6 +136,8 @@ def _function_table():
             np.ones_like: _np_like(fn.ones_like),
             np.empty_like: _np_like(fn.empty_like),
             np.full_like: _np_full_like,
+            np.apply_along_axis: _np_apply_along_axis,
+            np.apply_over_axes: _np_apply_over_axes,
         }
         # Every reduction under its NumPy name (sum, amax, nansum, ...), and older aliases.
         for name, f in fn.REDUCTIONS.items():

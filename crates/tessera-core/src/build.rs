@@ -89,7 +89,7 @@ pub fn broadcast_shapes(op: &str, shapes: &[&[usize]]) -> Result<Vec<usize>> {
 }
 
 /// Common chunks along one axis: the union of all block boundaries (Dask's `unify_chunks`).
-pub(crate) fn common_axis_chunks(cands: &[&AxisChunks]) -> AxisChunks {
+pub fn common_axis_chunks(cands: &[&AxisChunks]) -> AxisChunks {
     if cands.windows(2).all(|w| w[0] == w[1]) {
         return cands[0].clone();
     }

@@ -22,6 +22,9 @@ pub enum ErrorKind {
     Memory,
     /// A bug in tessera: an invariant did not hold.
     Internal,
+    /// A user's function (a `map_blocks` callable, ...) failed; `Error::payload` holds its
+    /// own error, which the front end re-raises unchanged.
+    User,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,11 +33,35 @@ pub struct Error {
     /// The operation being built or run, e.g. `"add"`, `"rechunk"`.
     pub op: String,
     pub message: String,
+    /// The front end's own error object (a Python exception), carried through the core.
+    pub payload: Option<Payload>,
 }
+
+/// An opaque error object; errors compare equal whatever their payloads.
+#[derive(Clone)]
+pub struct Payload(pub std::sync::Arc<dyn std::any::Any + Send + Sync>);
+
+impl fmt::Debug for Payload {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Payload(..)")
+    }
+}
+
+impl PartialEq for Payload {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for Payload {}
 
 impl Error {
     pub fn new(kind: ErrorKind, op: impl Into<String>, message: impl Into<String>) -> Self {
-        Error { kind, op: op.into(), message: message.into() }
+        Error { kind, op: op.into(), message: message.into(), payload: None }
+    }
+    /// A user function's failure, carrying its own error object.
+    pub fn user(op: impl Into<String>, message: impl Into<String>, payload: std::sync::Arc<dyn std::any::Any + Send + Sync>) -> Self {
+        Error { kind: ErrorKind::User, op: op.into(), message: message.into(), payload: Some(Payload(payload)) }
     }
 }
 

@@ -94,6 +94,8 @@ pub enum Op {
     Rechunk,
     /// Blockwise reshape of an input chunked so that blocks map one to one.
     Reshape,
+    /// A block kernel applied with index notation (`map_blocks`, `blockwise`, ...).
+    Blockwise { kernel: Arc<dyn crate::kernel::BlockKernel>, spec: Arc<crate::blockwise::BlockwiseSpec> },
 }
 
 impl Op {
@@ -110,7 +112,13 @@ impl Op {
             Op::Reduce { op, .. } => op.name().into(),
             Op::Rechunk => "rechunk".into(),
             Op::Reshape => "reshape".into(),
+            Op::Blockwise { kernel, .. } => kernel.name().into(),
         }
+    }
+    /// Ops whose blocks are always made by a stage of their own (never fused into a
+    /// consumer's tile program).
+    pub fn has_own_stage(&self) -> bool {
+        matches!(self, Op::Reduce { .. } | Op::Rechunk | Op::Reshape | Op::Blocks(_) | Op::Blockwise { .. })
     }
     pub fn is_elementwise(&self) -> bool {
         matches!(self, Op::Unary(_) | Op::Binary(_) | Op::BinaryScalar { .. } | Op::Cast | Op::Where)

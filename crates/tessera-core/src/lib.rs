@@ -11,6 +11,8 @@ pub mod graph;
 pub mod build;
 pub mod optimize;
 pub mod plan;
+pub mod kernel;
+pub mod blockwise;
 pub mod spill;
 
 pub use block::{Block, Buffer, Element, Scalar};

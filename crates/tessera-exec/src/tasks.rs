@@ -49,6 +49,7 @@ pub fn run(stage: &Stage, index: &[usize], inputs: &[Vec<Input>], cancel: &Atomi
             let Value::Block(b) = &*inputs[0][0].value else { unreachable!("reshape input is a block") };
             Ok(Value::Block(b.reshaped(shape)))
         }
+        StageKind::Blockwise { kernel, spec, args } => crate::blockwise::run(stage, &**kernel, spec, args, index, inputs, cancel),
         StageKind::Blocks(blocks) => Ok(Value::Block(blocks[chunks::ravel(index, &stage.grid())].load()?)),
     }
 }

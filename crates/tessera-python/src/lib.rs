@@ -6,7 +6,7 @@
 //! calling thread can notice Ctrl-C, cancel, and return within a fraction of a second.
 
 use numpy::ndarray::{Array as NdArray, IxDyn};
-use numpy::{PyArray, PyArrayDescrMethods, PyUntypedArray, PyUntypedArrayMethods};
+use numpy::{PyArray, PyArrayDescrMethods, PyUntypedArray};
 use pyo3::exceptions::{PyIndexError, PyNotImplementedError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -22,6 +22,8 @@ use tessera::{
 use tessera_core::chunks::AxisChunks;
 use tessera_core::graph::Expr;
 use tessera_core::ScalarKind;
+
+mod kernels;
 
 // ---------------------------------------------------------------------------------------
 // Errors
@@ -66,6 +68,11 @@ fn to_pyerr(e: tessera::Error) -> PyErr {
         ErrorKind::DType => PyTypeError::new_err(msg),
         ErrorKind::Cancelled => PyRuntimeError::new_err(msg),
         ErrorKind::Internal => PyRuntimeError::new_err(format!("{msg} (an internal error in tessera; please report it)")),
+        // A user function's own exception, re-raised unchanged.
+        ErrorKind::User => match e.payload.as_ref().and_then(|p| p.0.downcast_ref::<PyErr>()) {
+            Some(err) => Python::attach(|py| err.clone_ref(py)),
+            None => PyRuntimeError::new_err(msg),
+        },
         #[allow(unreachable_patterns)]
         other => {
             if format!("{other:?}") == "Memory" {
@@ -405,37 +412,8 @@ fn axis_sizes<'py>(py: Python<'py>, c: &AxisChunks) -> PyResult<Bound<'py, PyTup
 /// Python layer copies arrays that are not).
 #[pyfunction]
 fn from_numpy(arr: &Bound<'_, PyUntypedArray>, chunks: &Bound<'_, PyAny>) -> PyResult<CoreArray> {
-    let descr = arr.dtype();
-    let dt = dtype_of_descr(&descr)?;
-    if descr.is_native_byteorder() == Some(false) {
-        return Err(PyValueError::new_err("from_array: the array is not in native byte order"));
-    }
-    if !arr.is_aligned() {
-        return Err(PyValueError::new_err("from_array: the array is not aligned"));
-    }
-    let itemsize = dt.size() as isize;
-    let shape = arr.shape().to_vec();
-    let mut strides = Vec::with_capacity(shape.len());
-    for (&s, &d) in arr.strides().iter().zip(&shape) {
-        if d <= 1 {
-            strides.push(0);
-        } else if s % itemsize != 0 {
-            return Err(PyValueError::new_err("from_array: the array's strides are not whole elements"));
-        } else {
-            strides.push(s / itemsize);
-        }
-    }
-    if shape.contains(&0) {
-        strides.iter_mut().for_each(|s| *s = 0);
-    }
+    let block = kernels::block_of_numpy(arr, "from_array")?;
     let spec = chunk_spec(chunks)?;
-    // SAFETY: the NumPy array is aligned, of dtype `dt`, and every index in `shape` with these
-    // element strides addresses one of its elements; `keep` holds a reference to it, so its
-    // memory stays valid while the block lives. (NumPy arrays are mutable: like Dask,
-    // tessera reads the memory when it computes.)
-    let ptr = unsafe { (*arr.as_array_ptr()).fields.data as *const u8 };
-    let keep: Py<PyAny> = arr.clone().into_any().unbind();
-    let block = unsafe { Block::foreign(ptr, dt, shape, strides, 0, Box::new(keep)) };
     guard(|| tessera::from_block(block, spec)).map(wrap)
 }
 
@@ -606,6 +584,7 @@ fn default_options() -> ComputeOptions {
     static DEFAULT: std::sync::OnceLock<ComputeOptions> = std::sync::OnceLock::new();
     let mut o = DEFAULT.get_or_init(ComputeOptions::default).clone();
     o.cancel = Arc::new(AtomicBool::new(false));
+    o.worker_scope = Some(Arc::new(kernels::PythonWorkers));
     o.observers = Vec::new();
     o
 }
@@ -1067,6 +1046,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(arange, m)?)?;
     m.add_function(wrap_pyfunction!(linspace, m)?)?;
     m.add_function(wrap_pyfunction!(where_, m)?)?;
+    m.add_function(wrap_pyfunction!(kernels::blockwise, m)?)?;
     m.add_function(wrap_pyfunction!(random_seed, m)?)?;
     m.add_function(wrap_pyfunction!(random_job_seed, m)?)?;
     m.add_function(wrap_pyfunction!(random_normal, m)?)?;

@@ -94,6 +94,8 @@ pub struct ComputeOptions {
     /// With a transport, deliver results only to rank 0 (other ranks get an error-free
     /// empty result list from `compute_many`).
     pub root_only: bool,
+    /// Where worker loops run when tasks call into an interpreter (the Python extension).
+    pub worker_scope: Option<Arc<dyn tessera_exec::WorkerScope>>,
 }
 
 impl Default for ComputeOptions {
@@ -106,6 +108,7 @@ impl Default for ComputeOptions {
             memory_limit: tessera_exec::default_memory_limit(),
             transport: None,
             root_only: false,
+            worker_scope: None,
         }
     }
 }
@@ -127,6 +130,7 @@ impl ComputeOptions {
             memory_limit: self.memory_limit,
             transport: self.transport.clone(),
             root_only: self.root_only,
+            worker_scope: self.worker_scope.clone(),
         }
     }
 }

@@ -13,13 +13,16 @@
 //! ```
 
 mod array;
+mod blockwise;
 pub mod diagnostics;
 pub mod visualize;
 mod create;
 pub mod random;
 
 pub use array::{compute_many, persist_many, Array, ComputeOptions, Operand, ReduceArgs};
+pub use blockwise::blockwise;
 pub use create::*;
+pub use tessera_core::kernel::{BlockCtx, BlockKernel, FnKernel, KernelArg};
 pub use tessera_core::chunks::{AxisSpec, ChunkSpec};
 pub use tessera_core::ops::{BinaryOp, Class, ReduceOp, UfuncSpec, UnaryOp};
 pub use tessera_core::view::IndexItem;
