@@ -30,14 +30,9 @@ from ._ufunc import frompyfunc
 from ._chunks import parse_bytes
 from ._creation import (
     BINARY as _BINARY,
+    REDUCTIONS as _REDUCTIONS,
     UNARY as _UNARY,
-    all,
-    amax,
-    amin,
-    any,
     arange,
-    argmax,
-    argmin,
     around,
     array,
     asanyarray,
@@ -52,27 +47,20 @@ from ._creation import (
     full,
     full_like,
     linspace,
-    max,
-    mean,
-    min,
     moveaxis,
     ndim,
     ones,
     ones_like,
     persist,
     positive,
-    prod,
     ravel,
     rechunk,
     reshape,
     round,
     shape,
     squeeze,
-    std,
-    sum,
     swapaxes,
     transpose,
-    var,
     visualize,
     where,
     zeros,
@@ -112,9 +100,10 @@ _atexit.register(_mpi_exit)
 # Spill directories go away on SIGTERM and at exit; those of ended processes on import.
 _cleanup.install()
 
-# Elementwise functions by their NumPy names: sqrt, exp, add, maximum, isnan, ...
+# Elementwise functions and reductions by their NumPy names: sqrt, add, isnan, sum, argmax, ...
 globals().update(_UNARY)
 globals().update(_BINARY)
+globals().update(_REDUCTIONS)
 
 # dtypes and constants, for code that uses the module as an array namespace
 bool_ = _np.bool_

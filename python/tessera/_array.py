@@ -652,39 +652,6 @@ class Array:
                 raise TypeError(f"astype: cannot cast array data from {src} to {dst} according to the rule {casting!r}")
         return _wrap(self._c.astype(name))
 
-    def sum(self, axis=None, dtype=None, keepdims=False, split_every=None, out=None):
-        return reduce(self, "sum", axis, keepdims, split_every, dtype, out=out)
-
-    def prod(self, axis=None, dtype=None, keepdims=False, split_every=None, out=None):
-        return reduce(self, "prod", axis, keepdims, split_every, dtype, out=out)
-
-    def mean(self, axis=None, dtype=None, keepdims=False, split_every=None, out=None):
-        return reduce(self, "mean", axis, keepdims, split_every, dtype, out=out)
-
-    def var(self, axis=None, dtype=None, keepdims=False, ddof=0, split_every=None, out=None):
-        return reduce(self, "var", axis, keepdims, split_every, dtype, ddof, out=out)
-
-    def std(self, axis=None, dtype=None, keepdims=False, ddof=0, split_every=None, out=None):
-        return reduce(self, "std", axis, keepdims, split_every, dtype, ddof, out=out)
-
-    def min(self, axis=None, keepdims=False, split_every=None, out=None):
-        return reduce(self, "min", axis, keepdims, split_every, out=out)
-
-    def max(self, axis=None, keepdims=False, split_every=None, out=None):
-        return reduce(self, "max", axis, keepdims, split_every, out=out)
-
-    def any(self, axis=None, keepdims=False, split_every=None, out=None):
-        return reduce(self, "any", axis, keepdims, split_every, out=out)
-
-    def all(self, axis=None, keepdims=False, split_every=None, out=None):
-        return reduce(self, "all", axis, keepdims, split_every, out=out)
-
-    def argmin(self, axis=None, *, keepdims=False, split_every=None, out=None):
-        return arg_reduce(self, "argmin", axis, keepdims, split_every, out)
-
-    def argmax(self, axis=None, *, keepdims=False, split_every=None, out=None):
-        return arg_reduce(self, "argmax", axis, keepdims, split_every, out)
-
     def map_blocks(self, func, *args, **kwargs):
         """``tessera.map_blocks(func, self, *args, **kwargs)``."""
         from ._blockwise import map_blocks
@@ -781,3 +748,32 @@ class Array:
 
     def __reduce__(self):
         raise TypeError("tessera arrays cannot be pickled yet; compute them first")
+
+
+def _reduction(name, kw):
+    """The method of reduction ``name`` of ``_core.REDUCTIONS``, whose keywords ``kw`` (beyond
+    axis, keepdims, split_every and out) give its signature."""
+    if "one_axis" in kw:
+        def method(self, axis=None, *, keepdims=False, split_every=None, out=None):
+            return arg_reduce(self, name, axis, keepdims, split_every, out)
+    elif "ddof" in kw:
+        def method(self, axis=None, dtype=None, keepdims=False, ddof=0, split_every=None, out=None):
+            return reduce(self, name, axis, keepdims, split_every, dtype, ddof, out=out)
+    elif "dtype" in kw:
+        def method(self, axis=None, dtype=None, keepdims=False, split_every=None, out=None):
+            return reduce(self, name, axis, keepdims, split_every, dtype, out=out)
+    else:
+        def method(self, axis=None, keepdims=False, split_every=None, out=None):
+            return reduce(self, name, axis, keepdims, split_every, out=out)
+    method.__name__ = name
+    method.__qualname__ = f"Array.{name}"
+    method.__doc__ = (f"``numpy.{name}`` over ``axis`` (all axes when None), lazily; ``split_every`` is the "
+                      "fan-in of the reduction tree, as in Dask.")
+    return method
+
+
+# Every reduction of the core, by name; methods of Array where NumPy's ndarray has them.
+REDUCTIONS = {name: _reduction(name, kw) for name, kw in _core.REDUCTIONS}
+for _name, _method in REDUCTIONS.items():
+    if hasattr(np.ndarray, _name):
+        setattr(Array, _name, _method)

@@ -13,14 +13,13 @@ import numpy as np
 
 from . import _core, config
 from ._array import (
+    REDUCTIONS as _REDUCTION_METHODS,
     Array,
     _wrap,
-    arg_reduce,
     as_operand,
     binary,
     dtype_name,
     normalize_axes,
-    reduce,
     scalar_op,
     to_array,
     _python_scalar,
@@ -767,61 +766,33 @@ def _reject(name, initial=None, where=True):
         raise NotImplementedError(f"{name}: where= is not supported")
 
 
-def sum(a, axis=None, dtype=None, keepdims=False, split_every=None, out=None, initial=None, where=True):
-    _reject("sum", initial, where)
-    return reduce(to_array(a, "sum"), "sum", axis, keepdims, split_every, dtype, out=out)
+def _reduction_function(name, kw):
+    """The function of reduction ``name`` of ``_core.REDUCTIONS``: the method's signature with
+    ``a`` first and NumPy's ``initial``/``where`` (refused unless left at their defaults)."""
+    method = _REDUCTION_METHODS[name]
+    if "one_axis" in kw:
+        def f(a, axis=None, *, keepdims=False, split_every=None, out=None):
+            return method(to_array(a, name), axis, keepdims=keepdims, split_every=split_every, out=out)
+    elif "ddof" in kw:
+        def f(a, axis=None, dtype=None, keepdims=False, ddof=0, split_every=None, out=None, where=True, **kwargs):
+            _reject(name, None, where)
+            return method(to_array(a, name), axis, dtype, keepdims, ddof, split_every, out)
+    elif "dtype" in kw:
+        def f(a, axis=None, dtype=None, keepdims=False, split_every=None, out=None, initial=None, where=True):
+            _reject(name, initial, where)
+            return method(to_array(a, name), axis, dtype, keepdims, split_every, out)
+    else:
+        def f(a, axis=None, keepdims=False, split_every=None, out=None, initial=None, where=True):
+            _reject(name, initial, where)
+            return method(to_array(a, name), axis, keepdims, split_every, out)
+    f.__name__ = f.__qualname__ = name
+    f.__doc__ = method.__doc__
+    return f
 
 
-def prod(a, axis=None, dtype=None, keepdims=False, split_every=None, out=None, initial=None, where=True):
-    _reject("prod", initial, where)
-    return reduce(to_array(a, "prod"), "prod", axis, keepdims, split_every, dtype, out=out)
-
-
-def mean(a, axis=None, dtype=None, keepdims=False, split_every=None, out=None, where=True):
-    _reject("mean", None, where)
-    return reduce(to_array(a, "mean"), "mean", axis, keepdims, split_every, dtype, out=out)
-
-
-def var(a, axis=None, dtype=None, keepdims=False, ddof=0, split_every=None, out=None, where=True, **kwargs):
-    _reject("var", None, where)
-    return reduce(to_array(a, "var"), "var", axis, keepdims, split_every, dtype, ddof, out=out)
-
-
-def std(a, axis=None, dtype=None, keepdims=False, ddof=0, split_every=None, out=None, where=True, **kwargs):
-    _reject("std", None, where)
-    return reduce(to_array(a, "std"), "std", axis, keepdims, split_every, dtype, ddof, out=out)
-
-
-def min(a, axis=None, keepdims=False, split_every=None, out=None, initial=None, where=True):
-    _reject("min", initial, where)
-    return reduce(to_array(a, "min"), "min", axis, keepdims, split_every, out=out)
-
-
-def max(a, axis=None, keepdims=False, split_every=None, out=None, initial=None, where=True):
-    _reject("max", initial, where)
-    return reduce(to_array(a, "max"), "max", axis, keepdims, split_every, out=out)
-
-
-amin = min
-amax = max
-
-
-def any(a, axis=None, keepdims=False, split_every=None, out=None, where=True):
-    _reject("any", None, where)
-    return reduce(to_array(a, "any"), "any", axis, keepdims, split_every, out=out)
-
-
-def all(a, axis=None, keepdims=False, split_every=None, out=None, where=True):
-    _reject("all", None, where)
-    return reduce(to_array(a, "all"), "all", axis, keepdims, split_every, out=out)
-
-
-def argmin(a, axis=None, *, keepdims=False, split_every=None, out=None):
-    return arg_reduce(to_array(a, "argmin"), "argmin", axis, keepdims, split_every, out)
-
-
-def argmax(a, axis=None, *, keepdims=False, split_every=None, out=None):
-    return arg_reduce(to_array(a, "argmax"), "argmax", axis, keepdims, split_every, out)
+_REDUCTION_ALIASES = {"amin": "min", "amax": "max"}
+REDUCTIONS = {name: _reduction_function(name, kw) for name, kw in _core.REDUCTIONS}
+REDUCTIONS.update({alias: REDUCTIONS[name] for alias, name in _REDUCTION_ALIASES.items()})
 
 
 # ---------------------------------------------------------------------------------------

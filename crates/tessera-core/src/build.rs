@@ -6,7 +6,7 @@ use crate::chunks::{normalize_chunks, AxisChunks, ChunkSpec, Chunks};
 use crate::dtype::{result_type, weak_result_type, DType, ScalarKind};
 use crate::error::Result;
 use crate::graph::{Expr, Generator, Meta, Node, Op};
-use crate::ops::{BinaryOp, ReduceOp, UnaryOp};
+use crate::ops::{BinaryOp, Class, ReduceOp, UnaryOp};
 use crate::view::{index_view, AffineMap, AxisMap, IndexItem};
 use crate::{bail, err};
 
@@ -173,12 +173,11 @@ pub fn binary(op: BinaryOp, a: &Expr, b: &Expr) -> Result<Expr> {
     let (da, db) = (a.meta.dtype, b.meta.dtype);
     // Float functions take the smallest float both operands cast to safely (NumPy's loop
     // choice): arctan2(int8, uint16) is float32, not float_for(int32).
-    let common = match op {
-        BinaryOp::Arctan2 | BinaryOp::Hypot => {
-            let fl = |d: DType| if d.is_float() { d } else { d.float_for() };
-            result_type(fl(da), fl(db))
-        }
-        _ => result_type(da, db),
+    let common = if op.class() == Class::FloatFn {
+        let fl = |d: DType| if d.is_float() { d } else { d.float_for() };
+        result_type(fl(da), fl(db))
+    } else {
+        result_type(da, db)
     };
     let sig = op.signature(common).map_err(|e| if da == db { e } else { err!(DType, e.op, "{} (operands {da} and {db})", e.message) })?;
     let xs = align(op.name(), &[&astype(a, sig.compute), &astype(b, sig.compute)])?;
@@ -205,8 +204,8 @@ pub fn binary_scalar(op: BinaryOp, a: &Expr, scalar: Scalar, kind: ScalarKind, s
             s => s.cast::<i64>() as i128,
         };
         let shown = || if let Scalar::F64(f) = scalar { format!("{f:.0}") } else { v.to_string() };
-        let holder = match op {
-            BinaryOp::LogicalAnd | BinaryOp::LogicalOr | BinaryOp::LogicalXor => Some(DType::I64),
+        let holder = match op.class() {
+            Class::Logical => Some(DType::I64),
             _ if sig.compute.is_int() => Some(sig.compute),
             _ => None,
         };
@@ -272,11 +271,11 @@ pub fn reduce(x: &Expr, op: ReduceOp, axes: Option<&[isize]>, keepdims: bool, sp
         Some(a) => normalize_axes(op.name(), a, nd)?,
     };
     axes.sort_unstable();
-    if matches!(op, ReduceOp::ArgMin | ReduceOp::ArgMax) && axes.len() != nd && axes.len() != 1 {
+    if op.one_axis() && axes.len() != nd && axes.len() != 1 {
         bail!(Axis, op.name(), "{} takes one axis or none, got axes {axes:?}", op.name());
     }
     let reduced: usize = axes.iter().map(|&a| x.meta.shape[a]).product();
-    if reduced == 0 && matches!(op, ReduceOp::Min | ReduceOp::Max | ReduceOp::ArgMin | ReduceOp::ArgMax) {
+    if reduced == 0 && op.needs_identity() {
         bail!(
             Value,
             op.name(),

@@ -267,20 +267,8 @@ fn binary_op(name: &str) -> PyResult<BinaryOp> {
 }
 
 fn reduce_op(name: &str, ddof: u32) -> PyResult<ReduceOp> {
-    Ok(match name {
-        "sum" => ReduceOp::Sum,
-        "prod" => ReduceOp::Prod,
-        "min" => ReduceOp::Min,
-        "max" => ReduceOp::Max,
-        "mean" => ReduceOp::Mean,
-        "var" => ReduceOp::Var { ddof },
-        "std" => ReduceOp::Std { ddof },
-        "any" => ReduceOp::Any,
-        "all" => ReduceOp::All,
-        "argmin" => ReduceOp::ArgMin,
-        "argmax" => ReduceOp::ArgMax,
-        _ => return Err(PyNotImplementedError::new_err(format!("tessera does not implement the reduction {name}"))),
-    })
+    ReduceOp::from_name(name, ddof)
+        .ok_or_else(|| PyNotImplementedError::new_err(format!("tessera does not implement the reduction {name}")))
 }
 
 #[pymethods]
@@ -1084,5 +1072,15 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let binary: Vec<&str> = BinaryOp::ALL.iter().map(|o| o.name()).collect();
     m.add("UNARY_OPS", PyTuple::new(m.py(), unary)?)?;
     m.add("BINARY_OPS", PyTuple::new(m.py(), binary)?)?;
+    // (name, keywords beyond axis/keepdims/split_every/out): "dtype", the integer parameter
+    // ("ddof"), "one_axis" (an int axis or None).
+    let reductions = ReduceOp::ALL
+        .iter()
+        .map(|op| {
+            let kw = [op.takes_dtype().then_some("dtype"), op.param_name(), op.one_axis().then_some("one_axis")];
+            (op.name(), PyTuple::new(m.py(), kw.into_iter().flatten().collect::<Vec<_>>())?).into_pyobject(m.py())
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    m.add("REDUCTIONS", PyTuple::new(m.py(), reductions)?)?;
     Ok(())
 }
