@@ -38,6 +38,25 @@ def array_ufunc(ufunc, method, inputs, kwargs):
     return f(*inputs, **kwargs)
 
 
+_FUNCTIONS = {}
+
+
+def implements(*names):
+    """Registers the decorated function as tessera's version of the NumPy functions called
+    `names` (those this NumPy has), for ``np.f(tessera_array)``. Family modules register
+    their own functions where the signatures agree; the adapters below bridge the others."""
+
+    def deco(f):
+        for name in names:
+            g = getattr(np, name, None)
+            if g is not None:
+                _FUNCTIONS[g] = f
+        return f
+
+    return deco
+
+
+@implements("reshape")
 def _np_reshape(a, shape=None, order="C", *, newshape=None, copy=None):
     if shape is None:
         shape = newshape
@@ -46,14 +65,17 @@ def _np_reshape(a, shape=None, order="C", *, newshape=None, copy=None):
     return fn.reshape(a, shape)
 
 
+@implements("round", "around", "round_")
 def _np_round(a, decimals=0, out=None):
     return fn.round(a, decimals, out)
 
 
+@implements("transpose")
 def _np_transpose(a, axes=None):
     return fn.transpose(a, axes)
 
 
+@implements("clip")
 def _np_clip(a, a_min=np._NoValue, a_max=np._NoValue, out=None, *, min=np._NoValue, max=np._NoValue, **kwargs):
     lo = None if a_min is np._NoValue else a_min
     hi = None if a_max is np._NoValue else a_max
@@ -64,26 +86,37 @@ def _np_clip(a, a_min=np._NoValue, a_max=np._NoValue, out=None, *, min=np._NoVal
     return fn.clip(a, lo, hi, out)
 
 
+@implements("where")
 def _np_where(condition, *args):
     return fn.where(condition, *args)
 
 
-def _np_reduction(f):
-    def g(a, axis=None, *args, **kwargs):
-        kwargs = {k: v for k, v in kwargs.items() if v is not np._NoValue}
-        return f(a, axis, *args, **kwargs)
-
-    return g
+@implements("ravel")
+def _np_ravel(a, order="C"):
+    return fn.ravel(a)
 
 
+@implements("squeeze")
+def _np_squeeze(a, axis=None):
+    return fn.squeeze(a, axis)
+
+
+@implements("broadcast_to")
+def _np_broadcast_to(array, shape, subok=False):
+    return fn.broadcast_to(array, shape)
+
+
+@implements("shape")
 def _np_shape(a):
     return a.shape
 
 
+@implements("ndim")
 def _np_ndim(a):
     return a.ndim
 
 
+@implements("size")
 def _np_size(a, axis=None):
     return a.size if axis is None else a.shape[axis]
 
@@ -95,65 +128,33 @@ def _np_like(f):
     return g
 
 
+@implements("full_like")
 def _np_full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None, **kwargs):
     return fn.full_like(a, fill_value, dtype=dtype, shape=shape)
 
 
-def _np_apply_along_axis(func1d, axis, arr, *args, **kwargs):
-    from ._routines import apply_along_axis
+def _np_reduction(f):
+    def g(a, axis=None, *args, **kwargs):
+        kwargs = {k: v for k, v in kwargs.items() if v is not np._NoValue}
+        return f(a, axis, *args, **kwargs)
 
-    return apply_along_axis(func1d, axis, arr, *args, **kwargs)
-
-
-def _np_apply_over_axes(func, a, axes):
-    from ._routines import apply_over_axes
-
-    return apply_over_axes(func, a, axes)
+    return g
 
 
-_FUNCTIONS = {}
-
-
-def _function_table():
-    if not _FUNCTIONS:
-        t = {
-            np.where: _np_where,
-            np.transpose: _np_transpose,
-            np.reshape: _np_reshape,
-            np.clip: _np_clip,
-            np.round: _np_round,
-            np.around: _np_round,
-            np.ravel: lambda a, order="C": fn.ravel(a),
-            np.squeeze: lambda a, axis=None: fn.squeeze(a, axis),
-            np.expand_dims: fn.expand_dims,
-            np.swapaxes: fn.swapaxes,
-            np.moveaxis: fn.moveaxis,
-            np.broadcast_to: lambda array, shape, subok=False: fn.broadcast_to(array, shape),
-            np.shape: _np_shape,
-            np.ndim: _np_ndim,
-            np.size: _np_size,
-            np.zeros_like: _np_like(fn.zeros_like),
-            np.ones_like: _np_like(fn.ones_like),
-            np.empty_like: _np_like(fn.empty_like),
-            np.full_like: _np_full_like,
-            np.apply_along_axis: _np_apply_along_axis,
-            np.apply_over_axes: _np_apply_over_axes,
-        }
-        # Every reduction under its NumPy name (sum, amax, nansum, ...), and older aliases.
-        for name, f in fn.REDUCTIONS.items():
-            if getattr(np, name, None) is not None:
-                t[getattr(np, name)] = _np_reduction(f)
-        for name in ("round_", "product", "alltrue", "sometrue"):
-            f = getattr(np, name, None)
-            if f is not None:
-                t[f] = {"round_": _np_round, "product": _np_reduction(fn.REDUCTIONS["prod"]),
-                        "alltrue": _np_reduction(fn.REDUCTIONS["all"]), "sometrue": _np_reduction(fn.REDUCTIONS["any"])}[name]
-        _FUNCTIONS.update(t)
-    return _FUNCTIONS
+implements("expand_dims")(fn.expand_dims)
+implements("swapaxes")(fn.swapaxes)
+implements("moveaxis")(fn.moveaxis)
+for _name in ("zeros", "ones", "empty"):
+    implements(f"{_name}_like")(_np_like(getattr(fn, f"{_name}_like")))
+# Every reduction under its NumPy name (sum, amax, nansum, ...), and NumPy's older aliases.
+for _name, _f in fn.REDUCTIONS.items():
+    implements(_name)(_np_reduction(_f))
+for _old, _name in (("product", "prod"), ("alltrue", "all"), ("sometrue", "any")):
+    implements(_old)(_np_reduction(fn.REDUCTIONS[_name]))
 
 
 def array_function(func, types, args, kwargs):
-    f = _function_table().get(func)
+    f = _FUNCTIONS.get(func)
     if f is None:
         mod = getattr(func, "__module__", "numpy") or "numpy"
         mod = "numpy" if mod.startswith("numpy") and mod.count(".") <= 1 and mod != "numpy.linalg" else mod

@@ -8,6 +8,7 @@ import numbers
 import numpy as np
 
 from ._array import to_array
+from ._numpy_api import implements
 from ._blockwise import funcname, map_blocks
 
 __all__ = ["apply_along_axis", "apply_over_axes", "coarsen", "aligned_coarsen_chunks"]
@@ -27,6 +28,7 @@ def _inner_apply_along_axis(arr, func1d, func1d_axis, func1d_args, func1d_kwargs
     return np.apply_along_axis(func1d, func1d_axis, arr, *func1d_args, **func1d_kwargs)
 
 
+@implements("apply_along_axis")
 def apply_along_axis(func1d, axis, arr, *args, dtype=None, shape=None, **kwargs):
     """``numpy.apply_along_axis`` on a chunked array, as ``dask.array.apply_along_axis``:
     `axis` is rechunked into one chunk and every block applies `func1d` to its 1-d slices.
@@ -68,6 +70,7 @@ def apply_along_axis(func1d, axis, arr, *args, dtype=None, shape=None, **kwargs)
     )
 
 
+@implements("apply_over_axes")
 def apply_over_axes(func, a, axes):
     """``numpy.apply_over_axes`` on a chunked array, as ``dask.array.apply_over_axes``:
     ``func(vector, 0)`` along each axis in turn (through ``apply_along_axis``); a result
