@@ -121,6 +121,10 @@ pub enum StageKind {
     /// A block kernel: one call per output block, with its inputs' whole blocks (edge `k`
     /// is array argument `k`, indexed as `spec.args[k]`).
     Blockwise { kernel: Arc<dyn crate::kernel::BlockKernel>, spec: Arc<crate::blockwise::BlockwiseSpec> },
+    /// Each block a region of the input (chunked `in_chunks`), pieces copied into place with
+    /// the boundary rule outside the input; with `views`, every block lies inside one input
+    /// block and is a view of it (no copy).
+    Regions { spec: Arc<crate::regions::RegionsSpec>, in_chunks: Chunks, views: bool },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -140,6 +144,46 @@ pub enum AxisRel {
     Driven { out_axis: usize, deps: Vec<(u32, u32)>, users: Vec<(u32, u32)> },
     /// Always input blocks `lo..hi` along this axis, whatever the consumer block.
     Range(usize, usize),
+    /// Driven by consumer axis `out_axis` through explicit sorted lists: `deps[c]` are the
+    /// input blocks of consumer block `c`, `users[i]` the consumer blocks of input block `i`
+    /// (any sets, e.g. a periodic halo that wraps around).
+    Table { out_axis: usize, deps: Arc<[Vec<u32>]>, users: Arc<[Vec<u32>]> },
+}
+
+/// The blocks a task touches along one axis: a range, or a sorted list.
+enum Sel {
+    Range(Range<usize>),
+    List(Vec<u32>),
+}
+
+impl Sel {
+    fn items(&self) -> Vec<usize> {
+        match self {
+            Sel::Range(r) => r.clone().collect(),
+            Sel::List(l) => l.iter().map(|&i| i as usize).collect(),
+        }
+    }
+    /// The blocks in both.
+    fn and(&self, other: Sel) -> Sel {
+        match (self, other) {
+            (Sel::Range(a), Sel::Range(b)) => Sel::Range(a.start.max(b.start)..a.end.min(b.end)),
+            (a, b) => {
+                let keep = a.items();
+                Sel::List(b.items().into_iter().filter(|i| keep.binary_search(i).is_ok()).map(|i| i as u32).collect())
+            }
+        }
+    }
+}
+
+/// All multi-indices of the box of per-axis selections, raveled in `grid`, in C order.
+fn ravel_all(sels: &[Sel], grid: &[usize]) -> Vec<usize> {
+    if sels.iter().all(|s| matches!(s, Sel::Range(_))) {
+        let ranges: Vec<Range<usize>> = sels.iter().map(|s| if let Sel::Range(r) = s { r.clone() } else { unreachable!() }).collect();
+        return product(&ranges).into_iter().map(|ix| chunks::ravel(&ix, grid)).collect();
+    }
+    let lists: Vec<Vec<usize>> = sels.iter().map(|s| s.items()).collect();
+    let ranges: Vec<Range<usize>> = lists.iter().map(|l| 0..l.len()).collect();
+    product(&ranges).into_iter().map(|pos| chunks::ravel(&pos.iter().zip(&lists).map(|(&p, l)| l[p]).collect::<Vec<_>>(), grid)).collect()
 }
 
 #[derive(Clone, Debug)]
@@ -197,41 +241,41 @@ impl Stage {
         self.edges
             .iter()
             .map(|e| {
-                let ranges: Vec<Range<usize>> = e
+                let sels: Vec<Sel> = e
                     .axes
                     .iter()
                     .map(|r| match r {
                         AxisRel::Driven { out_axis, deps, .. } => {
                             let (a, b) = deps[index[*out_axis]];
-                            a as usize..b as usize
+                            Sel::Range(a as usize..b as usize)
                         }
-                        AxisRel::Range(lo, hi) => *lo..*hi,
+                        AxisRel::Range(lo, hi) => Sel::Range(*lo..*hi),
+                        AxisRel::Table { out_axis, deps, .. } => Sel::List(deps[index[*out_axis]].clone()),
                     })
                     .collect();
-                let grid = plan.stages[e.input].grid();
-                product(&ranges).into_iter().map(|ix| chunks::ravel(&ix, &grid)).collect()
+                ravel_all(&sels, &plan.stages[e.input].grid())
             })
             .collect()
     }
     /// Consumer blocks (of this stage) that need block `index` of the input through edge `e`.
     pub fn users(&self, e: usize, index: &[usize]) -> Vec<usize> {
         let grid = self.grid();
-        let mut ranges: Vec<Range<usize>> = grid.iter().map(|&g| 0..g).collect();
+        let mut sels: Vec<Sel> = grid.iter().map(|&g| Sel::Range(0..g)).collect();
         for (a, r) in self.edges[e].axes.iter().enumerate() {
             match r {
                 AxisRel::Driven { out_axis, users, .. } => {
                     let (lo, hi) = users[index[a]];
-                    let cur = &ranges[*out_axis];
-                    ranges[*out_axis] = cur.start.max(lo as usize)..cur.end.min(hi as usize);
+                    sels[*out_axis] = sels[*out_axis].and(Sel::Range(lo as usize..hi as usize));
                 }
                 AxisRel::Range(lo, hi) => {
                     if index[a] < *lo || index[a] >= *hi {
                         return vec![];
                     }
                 }
+                AxisRel::Table { out_axis, users, .. } => sels[*out_axis] = sels[*out_axis].and(Sel::List(users[index[a]].clone())),
             }
         }
-        product(&ranges).into_iter().map(|ix| chunks::ravel(&ix, &grid)).collect()
+        ravel_all(&sels, &grid)
     }
 }
 
@@ -275,6 +319,23 @@ fn invert(deps: &[(u32, u32)], n_inputs: usize) -> Vec<(u32, u32)> {
         }
     }
     users
+}
+
+/// The relation of per-consumer sorted input lists: `Driven` when every list and every
+/// inverse list is a contiguous range, else `Table`.
+fn table_rel(out_axis: usize, deps: Vec<Vec<u32>>, n_inputs: usize) -> AxisRel {
+    let mut users = vec![Vec::new(); n_inputs];
+    for (c, d) in deps.iter().enumerate() {
+        for &i in d {
+            users[i as usize].push(c as u32);
+        }
+    }
+    let contiguous = |l: &Vec<u32>| l.windows(2).all(|w| w[1] == w[0] + 1);
+    if deps.iter().all(contiguous) && users.iter().all(contiguous) {
+        let range = |l: &Vec<u32>| l.first().map_or((0, 0), |&f| (f, f + l.len() as u32));
+        return AxisRel::Driven { out_axis, deps: deps.iter().map(range).collect(), users: users.iter().map(range).collect() };
+    }
+    AxisRel::Table { out_axis, deps: deps.into(), users: users.into() }
 }
 
 fn driven(out_axis: usize, deps: Vec<(u32, u32)>, n_inputs: usize) -> AxisRel {
@@ -322,6 +383,7 @@ fn fan(edge: &Edge) -> usize {
         .map(|r| match r {
             AxisRel::Driven { deps, .. } => deps.iter().map(|(a, b)| (b - a) as usize).max().unwrap_or(1),
             AxisRel::Range(a, b) => b - a,
+            AxisRel::Table { deps, .. } => deps.iter().map(|d| d.len()).max().unwrap_or(1),
         })
         .product()
 }
@@ -395,7 +457,7 @@ fn lower_with(roots: &[Expr], fuse: bool) -> Plan {
             Op::Rechunk | Op::Reshape => Some(n.inputs[0].id),
             _ => None,
         })
-        .chain(order.iter().filter(|n| matches!(n.op, Op::Blockwise { .. })).flat_map(|n| n.inputs.iter().map(|i| i.id)))
+        .chain(order.iter().filter(|n| matches!(n.op, Op::Blockwise { .. } | Op::Regions(_))).flat_map(|n| n.inputs.iter().map(|i| i.id)))
         .collect();
     let mut l = Lowering { plan: Plan { stages: vec![], outputs: vec![] }, stage_of: HashMap::new(), users, read_as_stage, fuse };
     // Stages are made inputs first, so that materializing a node never recurses into its
@@ -531,6 +593,7 @@ impl Lowering {
                 self.push(Stage { kind: StageKind::Reshape, meta: n.meta.clone(), edges: vec![edge], name: "reshape".into(), out_bytes, in_bytes })
             }
             Op::Blockwise { kernel, spec } => self.blockwise(n, kernel, spec),
+            Op::Regions(spec) => self.regions(n, spec),
             Op::Blocks(b) => {
                 let out_bytes = n.meta.max_block_bytes();
                 self.push(Stage { kind: StageKind::Blocks(b.clone()), meta: n.meta.clone(), edges: vec![], name: "persisted".into(), out_bytes, in_bytes: 0 })
@@ -592,7 +655,7 @@ impl Lowering {
             Op::BinaryScalar { op, scalar, scalar_left } => Instr::BinaryScalar { op: *op, x: reg(0), scalar: *scalar, scalar_left: *scalar_left },
             Op::Cast => Instr::Cast(reg(0)),
             Op::Where => Instr::Where(reg(0), reg(1), reg(2)),
-            Op::Reduce { .. } | Op::Rechunk | Op::Reshape | Op::Blocks(_) | Op::Blockwise { .. } => self.stage_leaf(n, f),
+            Op::Reduce { .. } | Op::Rechunk | Op::Reshape | Op::Blocks(_) | Op::Blockwise { .. } | Op::Regions(_) => self.stage_leaf(n, f),
         }
     }
 
@@ -642,6 +705,36 @@ impl Lowering {
         let out_bytes = n.meta.max_block_bytes() + joined;
         let kind = StageKind::Blockwise { kernel: kernel.clone(), spec: spec.clone() };
         self.push(Stage { kind, meta: n.meta.clone(), edges, name: kernel.name().to_string(), out_bytes, in_bytes })
+    }
+
+    /// A regions stage: along each axis, output block `b` reads the input blocks its region's
+    /// pieces touch. Contiguous, monotone tables become `Driven` edges, others (a periodic
+    /// halo wraps around) `Table` edges.
+    fn regions(&mut self, n: &Expr, spec: &Arc<crate::regions::RegionsSpec>) -> StageId {
+        let x = &n.inputs[0];
+        let input = self.materialize(x);
+        let mut views = true;
+        let axes = spec
+            .axes
+            .iter()
+            .enumerate()
+            .map(|(a, ax)| {
+                let (oc, ic) = (&n.meta.chunks[a], &x.meta.chunks[a]);
+                let deps: Vec<Vec<u32>> = (0..oc.nblocks())
+                    .map(|b| {
+                        let p = crate::regions::pieces(ax.starts[b], oc.size(b), &ax.boundary, ic);
+                        views &= p.len() == 1 && p[0].src.is_some();
+                        crate::regions::axis_deps(ax, b, oc.size(b), ic).into_iter().map(|i| i as u32).collect()
+                    })
+                    .collect();
+                table_rel(a, deps, ic.nblocks())
+            })
+            .collect();
+        let edge = Edge { input, axes };
+        let in_bytes = fan(&edge) * x.meta.max_block_bytes();
+        let out_bytes = if views { 0 } else { n.meta.max_block_bytes() };
+        let kind = StageKind::Regions { spec: spec.clone(), in_chunks: x.meta.chunks.clone(), views };
+        self.push(Stage { kind, meta: n.meta.clone(), edges: vec![edge], name: spec.name.to_string(), out_bytes, in_bytes })
     }
 
     fn reduction(&mut self, n: &Expr, op: ReduceOp, axes: &[usize], keepdims: bool, split: &[usize]) -> StageId {
@@ -757,6 +850,10 @@ impl Plan {
                 StageKind::Reshape => "reshape".into(),
                 StageKind::Blocks(_) => "persisted".into(),
                 StageKind::Blockwise { kernel, .. } => format!("blockwise({})", kernel.name()),
+                StageKind::Regions { spec, views, .. } => {
+                    let b: Vec<String> = spec.axes.iter().map(|a| a.boundary.name()).collect();
+                    format!("{}({}){}", spec.name, b.join(", "), if *views { " views" } else { "" })
+                }
             };
             let _ = writeln!(
                 out,

@@ -12,6 +12,7 @@ pub mod budget;
 pub mod copy;
 pub mod fused;
 pub mod partial;
+pub mod regions;
 mod scheduler;
 pub mod tasks;
 pub mod wire;

@@ -50,6 +50,7 @@ pub fn run(stage: &Stage, index: &[usize], inputs: &[Vec<Input>], cancel: &Atomi
             Ok(Value::Block(b.reshaped(shape)))
         }
         StageKind::Blockwise { kernel, spec } => crate::blockwise::run(stage, &**kernel, spec, index, inputs, cancel),
+        StageKind::Regions { spec, in_chunks, .. } => crate::regions::run(stage, spec, in_chunks, index, &inputs[0]),
         StageKind::Blocks(blocks) => Ok(Value::Block(blocks[chunks::ravel(index, &stage.grid())].load()?)),
     }
 }
