@@ -19,9 +19,10 @@ import numpy as _np
 
 import atexit as _atexit
 
-from . import _cleanup, _core, config, diagnostics, random
+from . import _cleanup, _core, config, diagnostics, lib, overlap, random
 from ._array import Array
 from ._blockwise import blockwise, elemwise, map_blocks
+from .overlap import map_overlap
 from ._chunks import parse_bytes
 from ._creation import (
     BINARY as _BINARY,

@@ -326,7 +326,7 @@ pub fn pad(x: &Expr, depth: &[usize], boundary: &[Boundary]) -> Result<Expr> {
         let mut sizes = c.sizes();
         let grows = d > 0 && *bd != Boundary::None;
         if grows {
-            if x.meta.shape[a] < d && !matches!(bd, Boundary::Constant(_)) {
+            if x.meta.shape[a] < d && matches!(bd, Boundary::Reflect | Boundary::Periodic) {
                 bail!(Value, "boundaries", "axis {a}: depth {d} is larger than the axis ({})", x.meta.shape[a]);
             }
             starts.insert(0, -(d as i64));
