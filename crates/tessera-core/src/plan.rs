@@ -124,7 +124,10 @@ pub enum StageKind {
     /// Each block a region of the input (chunked `in_chunks`), pieces copied into place with
     /// the boundary rule outside the input; with `views`, every block lies inside one input
     /// block and is a view of it (no copy).
-    Regions { spec: Arc<crate::regions::RegionsSpec>, in_chunks: Chunks, views: bool },
+    /// With `data`, the input is that in-memory array, read whole (one input block, no
+    /// edges: the stage is a source), and blocks inside it are views of it whatever their
+    /// size.
+    Regions { spec: Arc<crate::regions::RegionsSpec>, in_chunks: Chunks, views: bool, data: Option<Block> },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -457,7 +460,9 @@ fn lower_with(roots: &[Expr], fuse: bool) -> Plan {
             Op::Rechunk | Op::Reshape => Some(n.inputs[0].id),
             _ => None,
         })
-        .chain(order.iter().filter(|n| matches!(n.op, Op::Blockwise { .. } | Op::Regions(_))).flat_map(|n| n.inputs.iter().map(|i| i.id)))
+        .chain(order.iter().filter(|n| matches!(n.op, Op::Blockwise { .. })).flat_map(|n| n.inputs.iter().map(|i| i.id)))
+        // Regions read in-memory data directly.
+        .chain(order.iter().filter(|n| matches!(n.op, Op::Regions(_)) && !matches!(n.inputs[0].op, Op::Data(_))).map(|n| n.inputs[0].id))
         .collect();
     let mut l = Lowering { plan: Plan { stages: vec![], outputs: vec![] }, stage_of: HashMap::new(), users, read_as_stage, fuse };
     // Stages are made inputs first, so that materializing a node never recurses into its
@@ -712,29 +717,51 @@ impl Lowering {
     /// halo wraps around) `Table` edges.
     fn regions(&mut self, n: &Expr, spec: &Arc<crate::regions::RegionsSpec>) -> StageId {
         let x = &n.inputs[0];
-        let input = self.materialize(x);
-        let mut views = true;
+        let data = match &x.op {
+            Op::Data(block) => Some(block.clone()),
+            _ => None,
+        };
+        let in_chunks: Chunks = match data {
+            Some(_) => x.meta.shape.iter().map(|&d| AxisChunks::whole(d)).collect(),
+            None => x.meta.chunks.clone(),
+        };
+        let input = if data.is_some() { None } else { Some(self.materialize(x)) };
+        // Whether every block is a view (one piece per axis, most of its input block; see
+        // `tessera_exec::regions`): the smallest share of an input block per axis, multiplied.
+        let (mut one_piece, mut share) = (true, 1.0f64);
         let axes = spec
             .axes
             .iter()
             .enumerate()
             .map(|(a, ax)| {
-                let (oc, ic) = (&n.meta.chunks[a], &x.meta.chunks[a]);
+                let (oc, ic) = (&n.meta.chunks[a], &in_chunks[a]);
+                let mut axis_share = 1.0f64;
                 let deps: Vec<Vec<u32>> = (0..oc.nblocks())
                     .map(|b| {
                         let p = crate::regions::pieces(ax.starts[b], oc.size(b), &ax.boundary, ic);
-                        views &= p.len() == 1 && p[0].src.is_some();
+                        one_piece &= p.len() == 1 && p[0].src.is_some();
+                        if let [crate::regions::Piece { src: Some(src), len, .. }] = p[..] {
+                            axis_share = axis_share.min(len as f64 / ic.size(src.block).max(1) as f64);
+                        }
                         crate::regions::axis_deps(ax, b, oc.size(b), ic).into_iter().map(|i| i as u32).collect()
                     })
                     .collect();
+                share *= axis_share;
                 table_rel(a, deps, ic.nblocks())
             })
             .collect();
-        let edge = Edge { input, axes };
-        let in_bytes = fan(&edge) * x.meta.max_block_bytes();
+        let views = one_piece && (data.is_some() || 2.0 * share >= 1.0);
+        let (edges, in_bytes) = match input {
+            Some(input) => {
+                let edge = Edge { input, axes };
+                let in_bytes = fan(&edge) * x.meta.max_block_bytes();
+                (vec![edge], in_bytes)
+            }
+            None => (vec![], 0),
+        };
         let out_bytes = if views { 0 } else { n.meta.max_block_bytes() };
-        let kind = StageKind::Regions { spec: spec.clone(), in_chunks: x.meta.chunks.clone(), views };
-        self.push(Stage { kind, meta: n.meta.clone(), edges: vec![edge], name: spec.name.to_string(), out_bytes, in_bytes })
+        let kind = StageKind::Regions { spec: spec.clone(), in_chunks, views, data };
+        self.push(Stage { kind, meta: n.meta.clone(), edges, name: spec.name.to_string(), out_bytes, in_bytes })
     }
 
     fn reduction(&mut self, n: &Expr, op: ReduceOp, axes: &[usize], keepdims: bool, split: &[usize]) -> StageId {

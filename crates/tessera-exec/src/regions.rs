@@ -10,7 +10,9 @@ use tessera_core::plan::{product, Stage};
 use tessera_core::regions::{axis_deps, pieces, Boundary, Piece, RegionsSpec};
 use tessera_core::{err, Block, Buffer, Result};
 
-pub fn run(stage: &Stage, spec: &RegionsSpec, in_chunks: &Chunks, index: &[usize], inputs: &[Input]) -> Result<Value> {
+/// With `any_view`, a block inside one input block is always a view of it (the input is
+/// in-memory data, alive anyway); else only where it is most of the input block.
+pub fn run(stage: &Stage, spec: &RegionsSpec, in_chunks: &Chunks, index: &[usize], inputs: &[Input], any_view: bool) -> Result<Value> {
     let shape = chunks::block_shape(&stage.meta.chunks, index);
     let nd = shape.len();
     let per_axis: Vec<Vec<Piece>> = (0..nd).map(|a| pieces(spec.axes[a].starts[index[a]], shape[a], &spec.axes[a].boundary, &in_chunks[a])).collect();
@@ -43,7 +45,16 @@ pub fn run(stage: &Stage, spec: &RegionsSpec, in_chunks: &Chunks, index: &[usize
     if per_axis.iter().all(|p| p.len() == 1 && p[0].src.is_some()) {
         let ps: Vec<&Piece> = per_axis.iter().map(|p| &p[0]).collect();
         let blocks: Vec<usize> = ps.iter().map(|p| p.src.unwrap().block).collect();
-        return Ok(Value::Block(view(input(&blocks)?, &ps)));
+        let b = input(&blocks)?;
+        // A view keeps its whole input block alive while the memory budget counts only the
+        // view: take one only where it is most of the block (a trimmed halo), else copy.
+        let v = view(b, &ps);
+        if any_view || 2 * v.len() >= b.len() {
+            return Ok(Value::Block(v));
+        }
+        let mut out = Buffer::try_zeros(stage.meta.dtype, v.len(), &stage.name)?;
+        copy_into(&mut out, &shape, &vec![0; nd], &v);
+        return Ok(Value::Block(Block::from_buffer(shape, out)));
     }
     let mut out = Buffer::try_zeros(stage.meta.dtype, shape.iter().product(), &stage.name)?;
     let ranges: Vec<std::ops::Range<usize>> = per_axis.iter().map(|p| 0..p.len()).collect();

@@ -191,7 +191,8 @@ fn min_chunks(size: usize, chunks: &[usize]) -> Vec<usize> {
 
 #[test]
 fn periodic_halo_reads_the_far_end_only() {
-    let x = tessera::from_vec(&[12], vals(12, 1), 3i64).unwrap();
+    // (A computed input: regions read in-memory data directly, without edges.)
+    let x = tessera::from_vec(&[12], vals(12, 1), 3i64).unwrap().binary(tessera::BinaryOp::Add, 0.0).unwrap();
     let y = x.overlap(&[(1, 1)], &[Boundary::Periodic], true).unwrap();
     let plan = y.plan(true);
     let st = plan.stages.last().unwrap();
@@ -207,13 +208,20 @@ fn periodic_halo_reads_the_far_end_only() {
 
 #[test]
 fn trim_is_a_view_and_reflect_is_driven() {
-    let x = tessera::from_vec(&[12, 4], vals(48, 2), 3i64).unwrap();
+    // (Trimmed blocks are views where they are most of their grown block: 6x6 of 8x8.)
+    let x = tessera::from_vec(&[12, 12], vals(144, 2), 6i64).unwrap().binary(tessera::BinaryOp::Add, 0.0).unwrap();
     let y = x.map_overlap("id", DType::F64, &[1, 1], &[Boundary::Reflect, Boundary::Nearest], |b: &Block, _: &BlockCtx| Ok(b.clone())).unwrap();
     let plan = y.plan(true);
     let text = plan.text();
     assert!(text.contains("trim(none, none) views"), "{text}");
     assert!(text.contains("overlap(reflect, nearest)"), "{text}");
-    assert_eq!(y.compute().unwrap().to_vec::<f64>(), vals(48, 2));
+    assert_eq!(y.compute().unwrap().to_vec::<f64>(), vals(144, 2));
+    // Over in-memory data the overlap is a source reading the data whole: interior blocks
+    // are views of it.
+    let d = tessera::from_vec(&[12, 4], vals(48, 2), 3i64).unwrap();
+    let plan = d.overlap(&[(1, 1), (0, 0)], &[Boundary::None, Boundary::None], true).unwrap().plan(true);
+    assert_eq!(plan.stages.len(), 1, "{}", plan.text());
+    assert!(plan.text().contains("overlap(none, none) views"), "{}", plan.text());
 }
 
 #[test]
