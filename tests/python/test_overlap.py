@@ -460,3 +460,15 @@ def test_public_names_match_dask():
     assert da.overlap.ensure_minimum_chunksize(10, (20, 20, 1)) == (20, 11, 10)
     assert da.overlap.ensure_minimum_chunksize(3, (1, 1, 3)) == (5,)
     assert da.map_overlap is da.overlap.map_overlap
+
+
+def test_persist_owns_its_blocks():
+    # Blocks grown without a boundary over in-memory data are views of it; persisted, they
+    # are copies (later writes to the data do not show), as from_array's blocks are.
+    a = np.arange(100.0).reshape(10, 10)
+    g = da.overlap.overlap(da.from_array(a, chunks=5), depth=1, boundary="none")
+    p = g.persist()
+    want = g.compute()
+    a[:] = -1
+    np.testing.assert_array_equal(p.compute(), want)
+    assert (g.compute() == -1).all()
