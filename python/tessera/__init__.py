@@ -22,18 +22,18 @@ import atexit as _atexit
 from . import _cleanup, _core, config, diagnostics, lib, overlap, random
 from ._array import Array
 from ._blockwise import blockwise, elemwise, map_blocks
+from ._gufunc import apply_gufunc, as_gufunc, gufunc
+from ._delayed import from_delayed
+from ._reduction import reduction
+from ._routines import apply_along_axis, apply_over_axes, coarsen
+from ._ufunc import frompyfunc
 from .overlap import map_overlap
 from ._chunks import parse_bytes
 from ._creation import (
     BINARY as _BINARY,
+    REDUCTIONS as _REDUCTIONS,
     UNARY as _UNARY,
-    all,
-    amax,
-    amin,
-    any,
     arange,
-    argmax,
-    argmin,
     around,
     array,
     asanyarray,
@@ -48,27 +48,20 @@ from ._creation import (
     full,
     full_like,
     linspace,
-    max,
-    mean,
-    min,
     moveaxis,
     ndim,
     ones,
     ones_like,
     persist,
     positive,
-    prod,
     ravel,
     rechunk,
     reshape,
     round,
     shape,
     squeeze,
-    std,
-    sum,
     swapaxes,
     transpose,
-    var,
     visualize,
     where,
     zeros,
@@ -108,9 +101,10 @@ _atexit.register(_mpi_exit)
 # Spill directories go away on SIGTERM and at exit; those of ended processes on import.
 _cleanup.install()
 
-# Elementwise functions by their NumPy names: sqrt, exp, add, maximum, isnan, ...
+# Elementwise functions and reductions by their NumPy names: sqrt, add, isnan, sum, argmax, ...
 globals().update(_UNARY)
 globals().update(_BINARY)
+globals().update(_REDUCTIONS)
 
 # dtypes and constants, for code that uses the module as an array namespace
 bool_ = _np.bool_

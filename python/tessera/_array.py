@@ -7,6 +7,7 @@ a new node (checking shapes, dtypes and chunks right away) and nothing runs unti
 
 from __future__ import annotations
 
+import math
 import numbers
 import operator
 import sys
@@ -46,7 +47,7 @@ def dtype_name(dtype, op="astype") -> str:
     try:
         d = np.dtype(dtype)
     except TypeError as e:
-        raise TypeError(f"{op}: cannot interpret {dtype!r} as a data type") from e
+        raise TypeError(f"{op}: cannot interpret dtype={dtype!r} as a data type") from e
     name = d.name
     if name not in _DTYPES or d.byteorder not in "=|":
         if d.byteorder not in "=|" and d.newbyteorder("=").name in _DTYPES:
@@ -73,44 +74,38 @@ def _python_scalar(v):
     return None
 
 
-def as_operand(v):
+def as_operand(v, op="from_array"):
     """A non-tessera operand as a tessera Array: NumPy arrays and NumPy scalars (strongly
-    typed, unlike Python scalars) are wrapped without a copy. `None` if `v` is none of these."""
+    typed, unlike Python scalars) are wrapped without a copy. `None` if `v` is none of these.
+    Errors (unsupported dtypes, masked or ragged arrays) name `op`."""
     if isinstance(v, Array):
         return v
-    if isinstance(v, np.ndarray):
-        from ._creation import from_array
+    if isinstance(v, (np.ndarray, np.generic, list, tuple)):
+        from ._creation import numpy_array
 
-        return from_array(v, chunks=-1)
-    if isinstance(v, np.generic):
-        from ._creation import from_array
-
-        return from_array(np.asarray(v), chunks=-1)
-    if isinstance(v, (list, tuple)):
-        from ._creation import from_array
-
-        return from_array(np.asarray(v), chunks=-1)
+        return numpy_array(v, -1, op)
     return None
 
 
-def to_array(v) -> "Array":
+def to_array(v, op="asarray") -> "Array":
     """Any array-like or scalar as a tessera Array (Python scalars get NumPy's default
-    dtypes: bool, int64, float64)."""
-    a = as_operand(v)
+    dtypes: bool, int64, float64). Errors name `op`."""
+    a = as_operand(v, op)
     if a is not None:
         return a
     if isinstance(v, complex):
-        raise TypeError("tessera does not support complex numbers")
+        raise TypeError(f"{op}: tessera does not support complex numbers, got {v!r}")
     s = _python_scalar(v)
-    if s is not None:
-        from ._creation import from_array
+    if s is not None or hasattr(v, "__array__"):
+        from ._creation import numpy_array
 
-        return from_array(np.asarray(s), chunks=-1)
-    if hasattr(v, "__array__"):
-        from ._creation import from_array
+        return numpy_array(v if s is None else s, -1, op)
+    raise TypeError(f"{op}: tessera cannot make an array from an object of type {type(v).__name__} ({_short(v)})")
 
-        return from_array(np.asarray(v), chunks=-1)
-    raise TypeError(f"tessera cannot make an array from an object of type {type(v).__name__}")
+
+def _short(v) -> str:
+    r = repr(v)
+    return r if len(r) <= 60 else r[:57] + "..."
 
 
 def _overflowed_comparison(op, x, s, reflected):
@@ -125,6 +120,23 @@ def _overflowed_comparison(op, x, s, reflected):
     return _wrap(x._c.unary("isfinite" if true else "isnan"))
 
 
+def _constant(x, value) -> "Array":
+    """An all-`value` bool array with x's shape and chunks."""
+    return _wrap(_core.full(list(x._c.shape), bool(value), "bool", [list(c) for c in x._c.chunks]))
+
+
+def _never_equal(other, from_operator) -> bool:
+    """NumPy compares arrays with None and other plain objects elementwise (an object loop):
+    never equal. Strings too, with `==` and `!=` (the functions raise). Objects with array
+    protocols of their own are left to answer."""
+    if other is None:
+        return True
+    if isinstance(other, (str, bytes)):
+        return from_operator
+    return not any(hasattr(other, a) for a in ("__array__", "__array_ufunc__", "__array_function__",
+                                                 "__array_priority__", "__array_interface__"))
+
+
 def scalar_op(op, x, s, reflected=False):
     try:
         return _wrap(x._c.binary_scalar(op, s, reflected))
@@ -135,9 +147,10 @@ def scalar_op(op, x, s, reflected=False):
         raise
 
 
-def binary(op, x, other, reflected=False):
+def binary(op, x, other, reflected=False, from_operator=False):
     """`x op other` (or `other op x` when `reflected`) for a tessera array `x`;
-    NotImplemented for operands tessera does not take."""
+    NotImplemented for operands tessera does not take. `from_operator`: called for `==`/`!=`,
+    which NumPy answers for any operand."""
     if type(other) is Array:
         if reflected:
             return _wrap(other._c.binary(op, x._c))
@@ -145,10 +158,14 @@ def binary(op, x, other, reflected=False):
     s = _python_scalar(other)
     if s is not None:
         return scalar_op(op, x, s, reflected)
-    o = as_operand(other)
+    o = as_operand(other, op)
     if o is None:
         if isinstance(other, complex):
-            raise TypeError(f"{op}: tessera does not support complex numbers")
+            raise TypeError(f"{op}: tessera does not support complex numbers, got {other!r}")
+        if op in ("equal", "not_equal") and _never_equal(other, from_operator):
+            return _constant(x, op == "not_equal")
+        if isinstance(other, (str, bytes)):
+            raise TypeError(f"{op}: tessera does not support strings, got {_short(other)}")
         return NotImplemented
     if op == "power" and not reflected:
         _check_int_power(x, other)
@@ -175,7 +192,7 @@ def _make_binary(op):
             return _wrap(self._c.binary(op, other._c))
         if t is int or t is float:
             return scalar_op(op, self, other)
-        return binary(op, self, other)
+        return binary(op, self, other, from_operator=True)
 
     method.__name__ = f"__{op}__"
     return method
@@ -186,7 +203,7 @@ def _make_rbinary(op):
         t = type(other)
         if t is int or t is float:
             return scalar_op(op, self, other, True)
-        return binary(op, self, other, reflected=True)
+        return binary(op, self, other, reflected=True, from_operator=True)
 
     method.__name__ = f"__r{op}__"
     return method
@@ -200,12 +217,21 @@ def normalize_axes(axis, op):
     return [_axis_int(axis, op)]
 
 
-def _axis_int(a, op):
-    if isinstance(a, (bool, np.bool_)) or not isinstance(a, (numbers.Integral, np.integer)):
-        raise TypeError(f"{op}: axis must be an integer or a tuple of integers, got {a!r}")
-    if not -(2**63) <= a < 2**63:
-        raise OverflowError(f"{op}: axis {a} is out of the int64 range")
-    return int(a)
+def _axis_int(a, op, overflow=OverflowError):
+    """An axis as an int: integers, NumPy integers and 0-d integer arrays; a TypeError for
+    bools, floats and others, `overflow` (NumPy's class, which depends on the function) for
+    integers beyond 64 bits."""
+    i = None
+    if not isinstance(a, (bool, np.bool_)) and not (isinstance(a, np.ndarray) and a.dtype == bool):
+        try:
+            i = operator.index(a)
+        except TypeError:
+            pass
+    if i is None:
+        raise TypeError(f"{op}: axis must be an integer or a tuple of integers, got {_short(a)}")
+    if not -(2**63) <= i < 2**63:
+        raise overflow(f"{op}: axis {i} is out of the int64 range")
+    return i
 
 
 def _split_every(split_every, axes, ndim, op):
@@ -239,33 +265,75 @@ def _split_every(split_every, axes, ndim, op):
     return n
 
 
+def _keepdims(keepdims, op) -> bool:
+    """NumPy's reductions take keepdims as an integer (bools and NumPy bools included)."""
+    if isinstance(keepdims, (bool, np.bool_, numbers.Integral, np.integer)):
+        return bool(keepdims)
+    raise TypeError(f"{op}: keepdims must be a bool, got {_short(keepdims)}")
+
+
+def _ddof(ddof, op):
+    """ddof as NumPy takes it: any real number (NumPy divides by max(count - ddof, 0)).
+    Returns (int for the core, or None), (the float, for the other cases)."""
+    if not isinstance(ddof, (numbers.Real, np.number, np.bool_)) or isinstance(ddof, (complex, np.complexfloating)):
+        raise TypeError(f"{op}: ddof must be a number, got {_short(ddof)}")
+    if isinstance(ddof, (numbers.Integral, np.integer)):
+        d = int(ddof)
+        if not -(2**63) <= d < 2**63:
+            raise OverflowError(f"{op}: ddof={d} is out of the int64 range")
+        # any ddof >= the count gives the same result as 2**32 - 1
+        return (min(d, 2**32 - 1), None) if d >= 0 else (None, float(d))
+    d = float(ddof)
+    if d.is_integer() and 0 <= d:
+        return min(int(d), 2**32 - 1), None
+    return None, d
+
+
 def reduce(x, op, axis=None, keepdims=False, split_every=None, dtype=None, ddof=0, out=None):
     if out is not None:
         raise NotImplementedError(f"{op}: out= is not supported (tessera arrays are immutable)")
     axes = normalize_axes(axis, op)
+    keepdims = _keepdims(keepdims, op)
     c = x._c
     name = None
     if dtype is not None:
         name = dtype_name(dtype, op)
         c = c.astype(name)
-    if isinstance(ddof, float) and ddof.is_integer():
-        ddof = int(ddof)
-    if not isinstance(ddof, (numbers.Integral, np.integer)) or ddof < 0:
-        raise ValueError(f"{op}: ddof must be a non-negative integer, got {ddof!r}")
-    # any ddof >= the count gives the same result (NumPy divides by max(count - ddof, 0))
-    ddof = min(int(ddof), 2**32 - 1)
-    r = c.reduce(op, axes, bool(keepdims), _split_every(split_every, axes, x.ndim, op), ddof)
+    core_ddof, other_ddof = _ddof(ddof, op) if op in ("var", "std") else (0, None)
+    se = _split_every(split_every, axes, x.ndim, op)
+    if other_ddof is not None:
+        r = _scaled_var(c, op, axes, keepdims, se, other_ddof)
+    else:
+        r = c.reduce(op, axes, keepdims, se, core_ddof)
     if name is not None and r.dtype != name:
         r = r.astype(name)
     return _wrap(r)
 
 
+def _scaled_var(c, op, axes, keepdims, split_every, ddof):
+    """var/std with a ddof the core does not take (negative or fractional): the ddof=0
+    variance times n / max(n - ddof, 0), n being the count of reduced elements (known from
+    the shape), as NumPy's division by max(n - ddof, 0)."""
+    v = c.reduce("var", axes, keepdims, split_every, 0)
+    reduced = range(c.ndim) if axes is None else {a % max(c.ndim, 1) for a in axes}
+    n = 1
+    for a in reduced:
+        n *= c.shape[a]
+    denom = max(n - ddof, 0.0) if not math.isnan(ddof) else math.nan
+    if n == 0:
+        # NumPy: a sum of no squares (0) over max(-ddof, 0)
+        v = _core.full(list(v.shape), 0.0 if denom > 0 else math.nan, v.dtype, [list(b) for b in v.chunks])
+    else:
+        v = v.binary_scalar("multiply", n / denom if denom != 0 else math.inf)
+    return v.unary("sqrt") if op == "std" else v
+
+
 def arg_reduce(x, op, axis=None, keepdims=False, split_every=None, out=None):
     if out is not None:
         raise NotImplementedError(f"{op}: out= is not supported (tessera arrays are immutable)")
-    if axis is not None and (isinstance(axis, (tuple, list, bool)) or not isinstance(axis, (numbers.Integral, np.integer))):
-        raise TypeError(f"{op}: axis must be None or an integer, got {axis!r}")
-    axes = None if axis is None else [int(axis)]
+    if isinstance(axis, (tuple, list)):
+        raise TypeError(f"{op}: axis must be None or an integer, got {_short(axis)}")
+    axes = None if axis is None else [_axis_int(axis, op)]
     return _wrap(x._c.reduce(op, axes, bool(keepdims), _split_every(split_every, axes, x.ndim, op), 0))
 
 
@@ -300,7 +368,7 @@ def _validate_index(key):
             continue
         raise IndexError(
             "getitem: only integers, slices (`:`), ellipsis (`...`) and None (`numpy.newaxis`) are valid indices, "
-            f"got {type(k).__name__}"
+            f"got {type(k).__name__} {_short(k)}"
         )
 
 
@@ -426,8 +494,9 @@ class Array:
         that run; ``color="order"`` colours by execution order; ``format`` png (default),
         svg, pdf or dot. Needs no Graphviz (uses ``dot`` when it is on PATH). Returns the
         path written."""
-        return _core.visualize(self._c, filename=filename, format=format, optimize_graph=optimize_graph,
-                               rankdir=rankdir, color=color)
+        from ._creation import visualize_arrays
+
+        return visualize_arrays(self._c, filename, format, optimize_graph, rankdir, color)
 
     def __array__(self, dtype=None, copy=None):
         r = np.asarray(self.compute())
@@ -571,50 +640,29 @@ class Array:
     # -- methods -------------------------------------------------------------------------
     def astype(self, dtype, casting="unsafe", copy=True, **kwargs):
         """A cast to ``dtype`` (NumPy's ``astype`` semantics: float to int truncates)."""
+        name = dtype_name(dtype)
         if casting != "unsafe":
-            src, dst = self.dtype, np.dtype(dtype_name(dtype))
+            if not isinstance(casting, str):
+                raise TypeError(f"astype: casting must be a string, got {casting!r}")
+            if casting not in ("no", "equiv", "safe", "same_kind"):
+                raise ValueError(f"astype: casting must be one of 'no', 'equiv', 'safe', 'same_kind', or 'unsafe' "
+                                 f"(got {casting!r})")
+            src, dst = self.dtype, np.dtype(name)
             if not np.can_cast(src, dst, casting=casting):
                 raise TypeError(f"astype: cannot cast array data from {src} to {dst} according to the rule {casting!r}")
-        return _wrap(self._c.astype(dtype_name(dtype)))
-
-    def sum(self, axis=None, dtype=None, keepdims=False, split_every=None, out=None):
-        return reduce(self, "sum", axis, keepdims, split_every, dtype, out=out)
-
-    def prod(self, axis=None, dtype=None, keepdims=False, split_every=None, out=None):
-        return reduce(self, "prod", axis, keepdims, split_every, dtype, out=out)
-
-    def mean(self, axis=None, dtype=None, keepdims=False, split_every=None, out=None):
-        return reduce(self, "mean", axis, keepdims, split_every, dtype, out=out)
-
-    def var(self, axis=None, dtype=None, keepdims=False, ddof=0, split_every=None, out=None):
-        return reduce(self, "var", axis, keepdims, split_every, dtype, ddof, out=out)
-
-    def std(self, axis=None, dtype=None, keepdims=False, ddof=0, split_every=None, out=None):
-        return reduce(self, "std", axis, keepdims, split_every, dtype, ddof, out=out)
-
-    def min(self, axis=None, keepdims=False, split_every=None, out=None):
-        return reduce(self, "min", axis, keepdims, split_every, out=out)
-
-    def max(self, axis=None, keepdims=False, split_every=None, out=None):
-        return reduce(self, "max", axis, keepdims, split_every, out=out)
-
-    def any(self, axis=None, keepdims=False, split_every=None, out=None):
-        return reduce(self, "any", axis, keepdims, split_every, out=out)
-
-    def all(self, axis=None, keepdims=False, split_every=None, out=None):
-        return reduce(self, "all", axis, keepdims, split_every, out=out)
-
-    def argmin(self, axis=None, *, keepdims=False, split_every=None, out=None):
-        return arg_reduce(self, "argmin", axis, keepdims, split_every, out)
-
-    def argmax(self, axis=None, *, keepdims=False, split_every=None, out=None):
-        return arg_reduce(self, "argmax", axis, keepdims, split_every, out)
+        return _wrap(self._c.astype(name))
 
     def map_blocks(self, func, *args, **kwargs):
         """``tessera.map_blocks(func, self, *args, **kwargs)``."""
         from ._blockwise import map_blocks
 
         return map_blocks(func, self, *args, **kwargs)
+
+    def to_delayed(self, optimize_graph=True):
+        """The blocks as ``dask.delayed`` values (needs Dask; see ``tessera._delayed``)."""
+        from ._delayed import to_delayed
+
+        return to_delayed(self, optimize_graph)
 
     def map_overlap(self, func, depth, boundary=None, trim=True, **kwargs):
         """``tessera.map_overlap(func, self, depth=depth, boundary=boundary, trim=trim, **kwargs)``."""
@@ -643,20 +691,31 @@ class Array:
         return _wrap(self._c.rechunk(to_core(chunks, self._c.shape, self._c.itemsize, "rechunk")))
 
     def reshape(self, *shape, merge_chunks=True, limit=None):
-        if len(shape) == 1 and not isinstance(shape[0], (numbers.Integral, np.integer)):
+        """The same values in another shape (C order); one size may be -1 (NumPy takes any
+        negative size as the unknown one)."""
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list, range, np.ndarray)):
             shape = shape[0]
-        try:
-            shape = [operator.index(s) for s in shape]
-        except TypeError:
-            raise TypeError(f"reshape: the shape must be integers, got {shape!r}") from None
-        return _wrap(self._c.reshape(shape))
+        from ._creation import _is_index
+
+        if not isinstance(shape, (tuple, list, range, np.ndarray)) or not all(_is_index(s) for s in shape):
+            raise TypeError(f"reshape: the shape must be integers, got {_short(shape)}")
+        shape = [operator.index(s) for s in shape]
+        for s in shape:
+            if not -(2**63) <= s < 2**63:
+                raise ValueError(f"reshape: Maximum allowed dimension exceeded: shape {tuple(shape)} has a size {s} "
+                                 "beyond the 64-bit range")
+        if sum(s < 0 for s in shape) > 1:
+            raise ValueError(f"reshape: can only specify one unknown dimension (a negative size), got shape {tuple(shape)}")
+        return _wrap(self._c.reshape([-1 if s < 0 else s for s in shape]))
 
     def transpose(self, *axes):
         if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
             axes = axes[0]
         if axes is None or len(axes) == 0:
             return _wrap(self._c.transpose(None))
-        return _wrap(self._c.transpose([_axis_int(a, "transpose") for a in axes]))
+        from numpy.exceptions import AxisError
+
+        return _wrap(self._c.transpose([_axis_int(a, "transpose", AxisError) for a in axes]))
 
     def swapaxes(self, axis1, axis2):
         from ._creation import swapaxes
@@ -695,3 +754,32 @@ class Array:
 
     def __reduce__(self):
         raise TypeError("tessera arrays cannot be pickled yet; compute them first")
+
+
+def _reduction(name, kw):
+    """The method of reduction ``name`` of ``_core.REDUCTIONS``, whose keywords ``kw`` (beyond
+    axis, keepdims, split_every and out) give its signature."""
+    if "one_axis" in kw:
+        def method(self, axis=None, *, keepdims=False, split_every=None, out=None):
+            return arg_reduce(self, name, axis, keepdims, split_every, out)
+    elif "ddof" in kw:
+        def method(self, axis=None, dtype=None, keepdims=False, ddof=0, split_every=None, out=None):
+            return reduce(self, name, axis, keepdims, split_every, dtype, ddof, out=out)
+    elif "dtype" in kw:
+        def method(self, axis=None, dtype=None, keepdims=False, split_every=None, out=None):
+            return reduce(self, name, axis, keepdims, split_every, dtype, out=out)
+    else:
+        def method(self, axis=None, keepdims=False, split_every=None, out=None):
+            return reduce(self, name, axis, keepdims, split_every, out=out)
+    method.__name__ = name
+    method.__qualname__ = f"Array.{name}"
+    method.__doc__ = (f"``numpy.{name}`` over ``axis`` (all axes when None), lazily; ``split_every`` is the "
+                      "fan-in of the reduction tree, as in Dask.")
+    return method
+
+
+# Every reduction of the core, by name; methods of Array where NumPy's ndarray has them.
+REDUCTIONS = {name: _reduction(name, kw) for name, kw in _core.REDUCTIONS}
+for _name, _method in REDUCTIONS.items():
+    if hasattr(np.ndarray, _name):
+        setattr(Array, _name, _method)

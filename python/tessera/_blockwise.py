@@ -49,7 +49,7 @@ def _nest(blocks, grid):
 
 def _as_block(result, dtype: np.dtype, name: str, block_id):
     """The function's result as a NumPy array of `dtype` that the core can hold without a copy."""
-    r = result if isinstance(result, np.ndarray) else np.asarray(result)
+    r = result if type(result) is np.ndarray else np.asarray(result)
     if r.dtype != dtype:
         try:
             r = r.astype(dtype)
@@ -58,7 +58,9 @@ def _as_block(result, dtype: np.dtype, name: str, block_id):
                 f"{name}: block {tuple(block_id)} came back as {r.dtype}, which cannot be cast to the "
                 f"declared dtype {dtype}: {e}"
             ) from None
-    if not (r.flags.aligned and r.dtype.isnative) or any(s % r.itemsize for s in r.strides):
+    # Now of the (native) declared dtype; the core also needs aligned, whole-element strides.
+    f = r.flags
+    if not (f.aligned and (f.c_contiguous or all(s % r.itemsize == 0 for s in r.strides))):
         r = np.ascontiguousarray(r)
     return r
 
@@ -220,9 +222,10 @@ def map_blocks(func, *args, name=None, token=None, dtype=None, chunks=None, drop
             dtype = meta.dtype
         else:
             dtype = _infer_dtype(func, args, kwargs, op)
-    drop_axis = [] if drop_axis is None else ([drop_axis] if isinstance(drop_axis, numbers.Integral) else list(drop_axis))
-    if isinstance(new_axis, numbers.Integral):
-        new_axis = [new_axis]
+    drop_axis = _axes_arg(drop_axis, "drop_axis")
+    new_axis = None if new_axis is None else _axes_arg(new_axis, "new_axis")
+    if chunks is not None and not isinstance(chunks, (tuple, list)):
+        raise TypeError(f"map_blocks: chunks must be a tuple with one entry per output dimension, got {chunks!r}")
     if drop_axis:
         n = len(out_ind)
         if any(not isinstance(i, numbers.Integral) or i < -n or i >= n for i in drop_axis):
@@ -264,6 +267,17 @@ def map_blocks(func, *args, name=None, token=None, dtype=None, chunks=None, drop
     if extra is not None:
         extra.out = out
     return out
+
+
+def _axes_arg(v, what):
+    """`drop_axis`/`new_axis` as a list of integers."""
+    if v is None:
+        return []
+    items = [v] if isinstance(v, numbers.Integral) or not hasattr(v, "__iter__") else list(v)
+    for i in items:
+        if isinstance(i, bool) or not isinstance(i, numbers.Integral):
+            raise TypeError(f"map_blocks: {what} must be an integer or a sequence of integers, got {v!r}")
+    return [int(i) for i in items]
 
 
 def _block_info_maker(argpairs, out_ind, drop_axis, want_id, want_info):

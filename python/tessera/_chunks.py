@@ -31,18 +31,23 @@ _UNITS = {
 
 def parse_bytes(text) -> int:
     """``"128 MiB"`` -> 134217728, like ``dask.utils.parse_bytes``."""
-    if isinstance(text, numbers.Number):
-        return int(text)
+    if isinstance(text, numbers.Number) and not isinstance(text, complex):
+        try:
+            return int(text)
+        except (ValueError, OverflowError) as e:
+            raise ValueError(f"parse_bytes: cannot parse byte size {text!r}: {e}") from None
+    if not isinstance(text, str):
+        raise TypeError(f"parse_bytes: a byte size must be a string or a number, got {text!r}")
     m = re.fullmatch(r"\s*([0-9.eE+-]*)\s*([a-zA-Z]*)\s*", str(text))
     if not m or m.group(2).lower() not in _UNITS or not (m.group(1) or m.group(2)):
-        raise ValueError(f"cannot parse byte size {text!r}")
+        raise ValueError(f"parse_bytes: cannot parse byte size {text!r}")
     try:
         num = float(m.group(1)) if m.group(1) else 1.0
     except ValueError:
-        raise ValueError(f"cannot parse byte size {text!r}") from None
+        raise ValueError(f"parse_bytes: cannot parse byte size {text!r}") from None
     size = num * _UNITS[m.group(2).lower()]
     if not math.isfinite(size):
-        raise ValueError(f"cannot parse byte size {text!r}: not finite")
+        raise ValueError(f"parse_bytes: cannot parse byte size {text!r}: not finite")
     return int(size)
 
 
@@ -53,7 +58,7 @@ def chunk_bytes(text, what="chunks") -> int:
     try:
         size = parse_bytes(text)
     except (ValueError, OverflowError) as e:
-        raise ValueError(f"{what}: chunks of {text!r}: {e}") from None
+        raise ValueError(f"{what}: chunks of {text!r}: {str(e).removeprefix('parse_bytes: ')}") from None
     if size < 1:
         raise ValueError(f"{what}: chunks of {text!r}: a chunk byte size must be positive")
     return min(size, MAX_CHUNK)
@@ -69,10 +74,10 @@ def _limit(what="chunks") -> int:
 def _int(v, what="chunks"):
     if isinstance(v, (bool, np.bool_)):
         raise TypeError(f"{what}: chunks must be integers, 'auto', None or byte sizes, got the bool {v!r}")
-    if isinstance(v, numbers.Integral):
-        return max(min(int(v), MAX_CHUNK), -MAX_CHUNK)
-    if isinstance(v, numbers.Real) and float(v).is_integer():
-        return max(min(int(v), MAX_CHUNK), -MAX_CHUNK)
+    if isinstance(v, numbers.Integral) or isinstance(v, numbers.Real) and float(v).is_integer():
+        if v < -1:
+            raise ValueError(f"{what}: chunks: size {v} is invalid: sizes must be positive, or -1 for a whole axis")
+        return min(int(v), MAX_CHUNK)
     raise ValueError(f"{what}: chunks can only contain integers, 'auto' or None, got {v!r}")
 
 
@@ -125,7 +130,8 @@ def to_core(chunks, shape, itemsize, what="chunks"):
         if ndim == 1 and len(entries) > 1 and all(isinstance(e, numbers.Integral) for e in entries):
             entries = [tuple(entries)]
     else:
-        raise ValueError(f"{what}: cannot understand chunks {chunks!r}")
+        raise TypeError(f"{what}: cannot understand chunks {chunks!r} (of type {type(chunks).__name__}); give an int, "
+                        "a tuple, a dict, 'auto' or a byte size")
     if len(entries) != ndim:
         raise ValueError(
             f"{what}: chunks and shape must be of the same length/dimension, got chunks={chunks!r} for shape {tuple(shape)}"

@@ -13,47 +13,79 @@ import numpy as np
 
 from . import _core, config
 from ._array import (
+    REDUCTIONS as _REDUCTION_METHODS,
     Array,
     _wrap,
-    arg_reduce,
     as_operand,
     binary,
     dtype_name,
     normalize_axes,
-    reduce,
     scalar_op,
     to_array,
     _python_scalar,
     _DTYPES,
 )
+from ._array import _short
 from ._chunks import to_core
-from ._errors import DIAGNOSTICS_ISSUE
+from ._errors import DIAGNOSTICS_ISSUE, named
 
 # ---------------------------------------------------------------------------------------
 # Creation
 
 
-def _shape(shape, op):
+def _shape(shape, op, what="shape", none_ok=False):
+    """A shape as NumPy takes it (an integer or a sequence of integers; NumPy integers and
+    0-d integer arrays too, bools not), checked: TypeError for other types, ValueError
+    for negative sizes and sizes beyond 64 bits (NumPy's "Maximum allowed dimension
+    exceeded"). ``none_ok``: ``None`` means ``()`` (random ``size``)."""
     if shape is None:
-        return ()
-    if isinstance(shape, (numbers.Integral, np.integer)):
-        shape = (shape,)
-    try:
-        out = tuple(operator.index(s) for s in shape)
-    except TypeError:
-        raise TypeError(f"{op}: shape must be an integer or a tuple of integers, got {shape!r}") from None
+        if none_ok:
+            return ()
+        raise TypeError(f"{op}: {what} must be an integer or a tuple of integers, got None (use () for a 0-d array)")
+    entries = (shape,) if _is_index(shape) else shape
+    if not isinstance(entries, (tuple, list, range, np.ndarray)) or isinstance(entries, np.ndarray) and entries.ndim != 1:
+        raise TypeError(f"{op}: {what} must be an integer or a tuple of integers, got {_short(shape)}")
+    out = []
+    for s in entries:
+        if not _is_index(s):
+            raise TypeError(f"{op}: {what} must be an integer or a tuple of integers, got {_short(shape)} "
+                            f"(an entry {_short(s)} of type {type(s).__name__})")
+        out.append(operator.index(s))
+    for s in out:
+        if not -(2**63) <= s < 2**63:
+            raise ValueError(f"{op}: Maximum allowed dimension exceeded: {what} {tuple(out)} has a size {s} beyond "
+                             "the 64-bit range")
     if builtins.any(s < 0 for s in out):
-        raise ValueError(f"{op}: negative dimensions are not allowed, got shape {out}")
-    return out
+        raise ValueError(f"{op}: negative dimensions are not allowed, got {what} {tuple(out)}")
+    return tuple(out)
 
 
-def _native(x: np.ndarray) -> np.ndarray:
+def _is_index(v) -> bool:
+    """An integer as NumPy takes one for a size or an axis: not a bool, not a float."""
+    if isinstance(v, (bool, np.bool_)) or isinstance(v, np.ndarray) and v.dtype.kind not in "iu":
+        return False
+    try:
+        operator.index(v)
+    except TypeError:
+        return False
+    return True
+
+
+def _index(v, op, what):
+    """`v` as an int, as NumPy takes a count (``num``, ``ndmin``, ``decimals``: bools too,
+    as 0 and 1), or a TypeError naming `op` and `what`."""
+    if not isinstance(v, (bool, np.bool_)) and not _is_index(v):
+        raise TypeError(f"{op}: {what} must be an integer, got {_short(v)}")
+    return operator.index(v)
+
+
+def _native(x: np.ndarray, op="from_array") -> np.ndarray:
     """A NumPy array tessera can read in place: supported dtype, native byte order, aligned,
     strides of whole elements. Copies only byte-swapped, unaligned or oddly strided arrays."""
     kind = x.dtype.kind
     if kind not in "biuf" or x.dtype.name not in _DTYPES and x.dtype.newbyteorder("=").name not in _DTYPES:
         raise TypeError(
-            f"from_array: tessera does not support dtype {x.dtype} "
+            f"{op}: tessera does not support dtype {x.dtype} "
             f"(supported: {', '.join(_DTYPES)}); convert it first, e.g. x.astype(np.float32)"
         )
     if not x.dtype.isnative:
@@ -72,6 +104,17 @@ def _refuse_masked(x, op):
         )
 
 
+def numpy_array(x, chunks, op):
+    """A tessera array over (NumPy's conversion of) `x`, read in place; errors name `op`."""
+    _refuse_masked(x, op)
+    if not isinstance(x, np.ndarray):
+        with named(op):
+            x = np.asarray(x)
+    x = _native(x, op)
+    with named(op):
+        return _wrap(_core.from_numpy(x, to_core(chunks, x.shape, x.dtype.itemsize, op)))
+
+
 def from_array(x, chunks="auto", name=None, lock=False, asarray=None, fancy=True, getitem=None, meta=None,
                inline_array=False):
     """A tessera array over a NumPy array, WITHOUT copying it: tessera reads the NumPy
@@ -87,12 +130,8 @@ def from_array(x, chunks="auto", name=None, lock=False, asarray=None, fancy=True
     ``"64 MiB"`` (auto chunks of about that size).
     """
     if isinstance(x, Array):
-        return x if chunks == "auto" else x.rechunk(chunks)
-    _refuse_masked(x, "from_array")
-    if not isinstance(x, np.ndarray):
-        x = np.asarray(x)
-    x = _native(x)
-    return _wrap(_core.from_numpy(x, to_core(chunks, x.shape, x.dtype.itemsize, "from_array")))
+        return x if isinstance(chunks, str) and chunks == "auto" else x.rechunk(chunks)
+    return numpy_array(x, chunks, "from_array")
 
 
 def asarray(a, allow_unknown_chunksizes=False, dtype=None, order=None, *, like=None, chunks="auto", copy=None,
@@ -104,26 +143,44 @@ def asarray(a, allow_unknown_chunksizes=False, dtype=None, order=None, *, like=N
     return _asarray(a, dtype, chunks, copy, "asarray")
 
 
+def _copy_flag(copy, op):
+    """NumPy 2's ``copy=``: True, False or None (NumPy's ``_CopyMode`` values too)."""
+    if copy is None or isinstance(copy, (bool, np.bool_)):
+        return copy
+    mode = getattr(np, "_CopyMode", None)
+    if mode is not None and isinstance(copy, mode):
+        return {mode.ALWAYS: True, mode.IF_NEEDED: None, mode.NEVER: False}[copy]
+    if isinstance(copy, str):
+        raise ValueError(f"{op}: strings are not allowed for 'copy' keyword, got copy={copy!r}; use True/False/None")
+    return bool(copy)
+
+
 def _asarray(a, dtype, chunks, copy, op):
+    copy = _copy_flag(copy, op)
     if isinstance(a, Array):
-        return a if dtype is None else a.astype(dtype)
+        return a if dtype is None else _astype(a, dtype, op)
     _refuse_masked(a, op)
+    if dtype is not None:
+        dtype = np.dtype(dtype_name(dtype, op))
     if copy is False:
         if not isinstance(a, np.ndarray):
             raise ValueError(f"{op}: unable to avoid a copy of a {type(a).__name__} with copy=False")
-        if dtype is not None and np.dtype(dtype) != a.dtype:
-            raise ValueError(f"{op}: unable to avoid a copy converting {a.dtype} to {np.dtype(dtype)} with copy=False")
-        if _native(a) is not a:
+        if dtype is not None and dtype != a.dtype:
+            raise ValueError(f"{op}: unable to avoid a copy converting {a.dtype} to {dtype} with copy=False")
+        if _native(a, op) is not a:
             raise ValueError(f"{op}: unable to avoid a copy of a byte-swapped, unaligned or oddly strided array "
                              "with copy=False")
     if copy:
-        a = np.array(a, dtype=dtype, copy=True)
-    elif not isinstance(a, np.ndarray):
-        a = np.asarray(a)
-    out = from_array(a, chunks=chunks)
+        with named(op):
+            a = np.array(a, dtype=dtype, copy=True)
+    out = numpy_array(a, chunks, op)
     if dtype is not None:
-        out = out.astype(dtype)
+        out = _astype(out, dtype, op)
     return out
+
+
+def _astype(a, dtype, op):
+    return _wrap(a._c.astype(dtype_name(dtype, op)))
 
 
 def asanyarray(a, dtype=None, order=None, *, like=None, chunks="auto", copy=None, **kwargs):
@@ -134,6 +191,10 @@ def asanyarray(a, dtype=None, order=None, *, like=None, chunks="auto", copy=None
 def array(x, dtype=None, ndmin=None, *, like=None, copy=True, chunks="auto"):
     """Like ``numpy.array``: a tessera array of ``x``; NumPy arrays are copied unless
     ``copy=None`` (copy only if needed) or ``copy=False`` (never)."""
+    if ndmin is not None:
+        ndmin = _index(ndmin, "array", "ndmin")
+        if ndmin > 32:
+            raise ValueError(f"array: ndmin bigger than allowable number of dimensions 32, got ndmin={ndmin}")
     out = _asarray(x, dtype, chunks, copy, "array")
     if ndmin is not None and out.ndim < ndmin:
         out = out[(None,) * (ndmin - out.ndim)]
@@ -152,10 +213,14 @@ def _fill_value(fill_value, name, op):
     if isinstance(fill_value, (complex, np.complexfloating)):
         raise TypeError(f"{op}: tessera does not support complex numbers")
     buf = np.empty((), dtype=name)
+    if type(fill_value) is int and buf.dtype.kind in "iu":
+        info = np.iinfo(buf.dtype)
+        if not info.min <= fill_value <= info.max:
+            raise OverflowError(f"{op}: Python integer {fill_value} out of bounds for {name} (the fill value)")
     try:
         np.copyto(buf, fill_value, casting="unsafe")
     except OverflowError as e:
-        raise OverflowError(f"{op}: {e}") from None
+        raise OverflowError(f"{op}: the fill value {_short(fill_value)} does not fit {name}: {e}") from None
     except (TypeError, ValueError) as e:
         raise type(e)(f"{op}: cannot use {fill_value!r} as a fill value: {e}") from None
     return buf.item()
@@ -169,7 +234,8 @@ def _full(shape, fill_value, dtype, chunks, op):
     name = dtype_name(dtype, op)
     shape = _shape(shape, op)
     v = _fill_value(fill_value, name, op)
-    return _wrap(_core.full(list(shape), v, name, to_core(chunks, shape, _DTYPES[name].itemsize, op)))
+    with named(op):
+        return _wrap(_core.full(list(shape), v, name, to_core(chunks, shape, _DTYPES[name].itemsize, op)))
 
 
 def full(shape, fill_value, *args, dtype=None, chunks="auto", **kwargs):
@@ -207,21 +273,25 @@ def _like(a, dtype, chunks, shape):
 
 
 def full_like(a, fill_value, dtype=None, order="C", chunks=None, name=None, shape=None):
-    _refuse_masked(a, "full_like")
+    return _full_like(a, fill_value, dtype, chunks, shape, "full_like")
+
+
+def _full_like(a, fill_value, dtype, chunks, shape, op):
+    _refuse_masked(a, op)
     dtype, chunks, shape = _like(a, dtype, chunks, shape)
-    return _full(shape, fill_value, dtype, chunks, "full_like")
+    return _full(shape, fill_value, dtype, chunks, op)
 
 
 def zeros_like(a, dtype=None, order="C", chunks=None, name=None, shape=None):
-    return full_like(a, 0, dtype=dtype, chunks=chunks, shape=shape)
+    return _full_like(a, 0, dtype, chunks, shape, "zeros_like")
 
 
 def ones_like(a, dtype=None, order="C", chunks=None, name=None, shape=None):
-    return full_like(a, 1, dtype=dtype, chunks=chunks, shape=shape)
+    return _full_like(a, 1, dtype, chunks, shape, "ones_like")
 
 
 def empty_like(a, dtype=None, order="C", chunks=None, name=None, shape=None):
-    return full_like(a, 0, dtype=dtype, chunks=chunks, shape=shape)
+    return _full_like(a, 0, dtype, chunks, shape, "empty_like")
 
 
 class ArangeStepError(ZeroDivisionError, ValueError):
@@ -238,29 +308,80 @@ def arange(start=None, /, stop=None, step=1, *, chunks="auto", like=None, dtype=
         raise TypeError("arange() requires stop to be specified.")
     if stop is None:
         start, stop = 0, start
+    if step is None:
+        step = 1
     start, stop, step = (v[()] if isinstance(v, np.ndarray) and v.ndim == 0 else v for v in (start, stop, step))
     args = (start, stop, step)
     for v in args:
         if isinstance(v, (complex, np.complexfloating)):
-            raise TypeError("arange: tessera does not support complex numbers")
+            raise TypeError(f"arange: tessera does not support complex numbers, got {v!r}")
         if not isinstance(v, (numbers.Real, np.number, np.bool_)):
-            raise TypeError(f"arange: start, stop and step must be real numbers, got {v!r}")
+            raise TypeError(f"arange: start, stop and step must be real numbers, got {_short(v)}")
     n = _arange_length(start, stop, step)
     dt = _arange_dtype(args) if dtype is None else np.dtype(dtype_name(dtype, "arange"))
     name = dtype_name(dt, "arange")
     if dt.kind == "b" and n > 2:
-        raise TypeError("arange() is only supported for booleans when the result has at most length 2.")
+        raise TypeError(f"arange: dtype=bool is only supported when the result has at most length 2, not {n}")
     first, second = _arange_first_two(start, step, n, dt)
     spec = to_core(chunks, (n,), dt.itemsize, "arange")
     if dt.kind == "f":
-        return _wrap(_core.arange(float(first), float(second - first), n, name, spec))
+        with named("arange"):
+            return _arange_float(first, second, n, dt, spec)
     # Integers: first + i * delta modulo 2**64, then cast (NumPy's wrapping fill).
     w, dw = _wrap64(int(first)), _wrap64(int(second) - int(first))
-    if float(w) == w and float(dw) == dw:
-        return _wrap(_core.arange(float(w), float(dw), n, name, spec))
-    # Not exact in float64: i * delta + first in int64 arithmetic.
-    i = _core.arange(0.0, 1.0, n, "int64", spec)
-    return _wrap(i.binary_scalar("multiply", dw).binary_scalar("add", w).astype(name))
+    with named("arange"):
+        if float(w) == w and float(dw) == dw:
+            return _wrap(_core.arange(float(w), float(dw), n, name, spec))
+        # Not exact in float64: i * delta + first in int64 arithmetic.
+        i = _core.arange(0.0, 1.0, n, "int64", spec)
+        return _wrap(i.binary_scalar("multiply", dw).binary_scalar("add", w).astype(name))
+
+
+def _arange_float(first, second, n, dt, spec):
+    """NumPy's float fill: ``a[0] = start`` and ``a[1] = start + step`` as stored (rounded to
+    the dtype), then ``a[i] = a[0] + i * (a[1] - a[0])`` computed in the dtype (float32
+    arithmetic for float32, with ``i`` rounded to float32)."""
+    name = dt.name
+    first, second = dt.type(first), dt.type(second)
+    with np.errstate(all="ignore"):
+        delta = dt.type(second - first)
+        at1 = dt.type(first + delta)
+    if dt == np.float64:
+        out = _core.arange(float(first), float(delta), n, name, spec)
+    else:
+        i = _core.arange(0.0, 1.0, n, name, spec)
+        out = i.binary_scalar("multiply", float(delta)).binary_scalar("add", float(first))
+    # Where first + i * delta does not give the stored values (a -0.0 start, a second
+    # value rounded on its own), put them in.
+    fixes = {}
+    if n > 0 and math.copysign(1.0, first) < 0 and first == 0:
+        fixes[0] = first
+    if n > 1 and at1.tobytes() != second.tobytes():
+        fixes[1] = second
+    if fixes:
+        i = _core.arange(0.0, 1.0, n, "int64", spec)
+        for k, v in fixes.items():
+            value = _core.full([], float(v), name, [])
+            out = _core.where(i.binary_scalar("equal", k), value, out)
+    return _wrap(out)
+
+
+def _real(v, op, what) -> float:
+    """A real scalar argument as a float: NumPy 0-d arrays and scalars too; TypeError for
+    complex numbers, strings and other types, NotImplementedError for arrays, TypeError for
+    Python integers beyond 64 bits (NumPy would make an object array)."""
+    if isinstance(v, np.ndarray) and v.ndim == 0:
+        v = v[()]
+    if isinstance(v, (complex, np.complexfloating)):
+        raise TypeError(f"{op}: tessera does not support complex numbers, got {what}={v!r}")
+    if np.ndim(v) != 0 and not isinstance(v, (str, bytes)):
+        raise NotImplementedError(f"{op}: array-valued {what} is not supported by tessera; pass a scalar")
+    if not isinstance(v, (numbers.Real, np.number, np.bool_)):
+        raise TypeError(f"{op}: {what} must be a real number, got {_short(v)}")
+    if type(v) is int and not -(2**63) <= v < 2**64:
+        raise TypeError(f"{op}: {what}={v} does not fit a 64-bit integer, so NumPy would make an object array, "
+                        "which tessera does not support; pass a float")
+    return float(v)
 
 
 def _wrap64(v: int) -> int:
@@ -339,12 +460,19 @@ def _arange_first_two(start, step, n, dt):
 
 def linspace(start, stop, num=50, endpoint=True, retstep=False, chunks="auto", dtype=None):
     """``num`` evenly spaced values from ``start`` to ``stop`` (float64 unless ``dtype``)."""
-    num = operator.index(num)
+    num = _index(num, "linspace", "num")
     if num < 0:
         raise ValueError(f"linspace: number of samples, {num}, must be non-negative")
-    out = _wrap(_core.linspace(float(start), float(stop), num, bool(endpoint), to_core(chunks, (num,), 8, "linspace")))
+    if num > 2**63 - 1:
+        raise ValueError(f"linspace: Maximum allowed size exceeded (num={num})")
+    start, stop = _real(start, "linspace", "start"), _real(stop, "linspace", "stop")
+    with named("linspace"):
+        out = _wrap(_core.linspace(start, stop, num, bool(endpoint), to_core(chunks, (num,), 8, "linspace")))
     if dtype is not None:
-        out = out.astype(dtype)
+        name = dtype_name(dtype, "linspace")
+        if _DTYPES[name].kind in "iu":
+            out = _wrap(out._c.unary("floor"))  # NumPy 2 rounds towards -inf for integer dtypes
+        out = _astype(out, name, "linspace")
     if retstep:
         div = (num - 1) if endpoint else num
         step = (float(stop) - float(start)) / div if div > 0 else float("nan")
@@ -359,27 +487,135 @@ _UNARY_ALIASES = {"abs": "absolute", "bitwise_not": "invert", "fix": "trunc"}
 _BINARY_ALIASES = {"divide": "true_divide", "mod": "remainder"}
 
 
-def _check_ufunc_kwargs(name, kwargs):
+_CASTINGS = ("no", "equiv", "safe", "same_kind", "unsafe")
+
+
+def _ufunc_kwargs(name, kwargs):
+    """NumPy's ufunc keywords, checked: returns (dtype, casting). ``order`` and ``subok``
+    change nothing for tessera arrays; ``out``, ``where`` and ``signature`` are not
+    supported."""
+    kwargs = dict(kwargs)
     out = kwargs.pop("out", None)
-    if out is not None:
+    if out is not None and not (isinstance(out, tuple) and builtins.all(o is None for o in out)):
         raise NotImplementedError(f"{name}: out= is not supported (tessera arrays are immutable)")
-    dtype = kwargs.pop("dtype", None)
-    for k in ("casting", "order", "subok", "signature"):
-        kwargs.pop(k, None)
     where = kwargs.pop("where", True)
     if where is not True:
         raise NotImplementedError(f"{name}: where= is not supported; use tessera.where")
+    casting = kwargs.pop("casting", "same_kind")
+    if not isinstance(casting, str):
+        raise TypeError(f"{name}: casting must be a string, got {_short(casting)}")
+    if casting not in _CASTINGS:
+        raise ValueError(f"{name}: casting must be one of {', '.join(map(repr, _CASTINGS))} (got {casting!r})")
+    order = kwargs.pop("order", "K")
+    if order is not None and (not isinstance(order, str) or order.upper() not in ("C", "F", "A", "K")):
+        raise ValueError(f"{name}: order must be one of 'C', 'F', 'A', or 'K' (got {_short(order)})")
+    kwargs.pop("subok", None)
+    signature = kwargs.pop("signature", None)
+    dtype = kwargs.pop("dtype", None)
     if kwargs:
-        raise TypeError(f"{name}: unexpected keyword arguments {sorted(kwargs)}")
-    return dtype
+        raise TypeError(f"{name}() got an unexpected keyword argument {next(iter(kwargs))!r}")
+    if signature is not None and dtype is not None:
+        raise TypeError(f"{name}: cannot specify both 'signature' and 'dtype'")
+    return (dtype if signature is None else _Signature(signature)), casting
+
+
+class _Signature:
+    """A ufunc ``signature=`` (``"dd->d"``, ``"d"``, or a tuple of dtypes and Nones)."""
+
+    def __init__(self, sig):
+        self.sig = sig
+
+    def __repr__(self):
+        return repr(self.sig)
+
+    def dtypes(self, public, nin):
+        sig = self.sig
+        if isinstance(sig, str):
+            ins, arrow, outs = sig.replace(",", "").partition("->")
+            if not arrow:
+                raise TypeError(f"{public}: a signature string must have the form 'dd->d', got {sig!r}")
+            sig = tuple(ins + outs)
+        if not isinstance(sig, (tuple, list)):
+            raise TypeError(f"{public}: the signature must be a string or a tuple, got {_short(sig)}")
+        if len(sig) != nin + 1:
+            raise ValueError(f"{public}: a signature must give {nin + 1} dtypes (inputs and output), got {self.sig!r}")
+        out = []
+        for d in sig:
+            if d is None:
+                out.append(None)
+            else:
+                name = dtype_name(d, public)  # unsupported dtypes (float16, complex) raise
+                out.append(np.dtype(name))
+        return tuple(out)
+
+
+def _operand_dtype(v):
+    """What NumPy's type resolution sees of an operand: its dtype, or the Python type of a
+    weak Python scalar."""
+    if isinstance(v, Array):
+        return v.dtype
+    s = _python_scalar(v)
+    if s is not None:
+        return np.dtype(bool) if type(s) is bool else type(s)
+    return np.asarray(v).dtype
+
+
+def _loop(public, np_name, operands, dtype, casting):
+    """The loop NumPy picks for ``public(*operands, dtype=dtype, casting=casting)``: the
+    dtypes the operands are cast to, then the result's (float16 as float32, as tessera has
+    no float16). NumPy's errors (no such loop, a cast the casting rule refuses), naming
+    ``public``."""
+    u = getattr(np, np_name)
+    kw = {"casting": casting}
+    if isinstance(dtype, _Signature):
+        kw["signature"] = dtype.dtypes(public, u.nin)
+    elif dtype is not None:
+        kw["signature"] = (None,) * u.nin + (np.dtype(dtype_name(dtype, public)),)
+    dts = tuple(_operand_dtype(v) for v in operands)
+    try:
+        loop = u.resolve_dtypes(dts + (None,), **kw)
+    except TypeError as e:
+        what = f"signature={dtype!r}" if isinstance(dtype, _Signature) else f"dtype={dtype!r}"
+        raise TypeError(f"{public}: {what}, casting={casting!r}: {e}") from None
+    return [np.dtype(np.float32) if d == np.float16 else d for d in loop]
+
+
+def _with_loop(public, np_name, operands, kwargs, apply):
+    """``apply(*operands)`` under NumPy's ufunc keywords: without ``dtype`` or a casting
+    rule other than the default, as it is; else with the operands cast to NumPy's loop
+    dtypes (Python scalars stay weak) and the result cast to the loop's."""
+    dtype, casting = _ufunc_kwargs(public, kwargs)
+    if dtype is None and casting == "same_kind":
+        return apply(*operands)
+    loop = _loop(public, np_name, operands, dtype, casting)
+    cast = [v if _python_scalar(v) is not None else _astype(to_array(v, public), d, public)
+            for v, d in zip(operands, loop)]
+    if builtins.all(_python_scalar(v) is not None for v in cast):
+        cast[0] = _astype(to_array(cast[0], public), loop[0], public)
+    r = apply(*cast)
+    return r if r.dtype == loop[-1] else _astype(r, loop[-1], public)
 
 
 def _make_unary(op, public):
+    np_name = {"fix": "trunc"}.get(public, public)
+    if op != public:  # an alias (abs, bitwise_not, fix): errors name it
+        g = _make_unary(op, op)
+
+        def f(x, /, **kwargs):
+            extra = set(kwargs) - {"out"} if public == "fix" else ()
+            if extra:  # numpy.fix is a function, not a ufunc: out= is its only keyword
+                raise TypeError(f"fix() got an unexpected keyword argument {sorted(extra)[0]!r}")
+            with named(public):
+                return g(x, **kwargs)
+
+        f.__name__ = f.__qualname__ = public
+        f.__doc__ = g.__doc__
+        return f
+
     def f(x, /, **kwargs):
-        dtype = _check_ufunc_kwargs(public, kwargs) if kwargs else None
-        a = x if type(x) is Array else to_array(x)
-        if dtype is not None:
-            a = a.astype(dtype)
+        if kwargs:
+            return _with_loop(public, np_name, (x,), kwargs, lambda a: f(a))
+        a = x if type(x) is Array else to_array(x, public)
         return _wrap(a._c.unary(op))
 
     f.__name__ = f.__qualname__ = public
@@ -388,18 +624,29 @@ def _make_unary(op, public):
 
 
 def _make_binary_fn(op, public):
+    if op != public:  # an alias (divide, mod): errors name it
+        g = _make_binary_fn(op, op)
+
+        def f(x1, x2, /, **kwargs):
+            with named(public):
+                return g(x1, x2, **kwargs)
+
+        f.__name__ = f.__qualname__ = public
+        f.__doc__ = g.__doc__
+        return f
+
     def f(x1, x2, /, **kwargs):
-        dtype = _check_ufunc_kwargs(public, kwargs) if kwargs else None
-        if dtype is not None:
-            x1, x2 = to_array(x1).astype(dtype), to_array(x2).astype(dtype)
+        if kwargs:
+            return _with_loop(public, public, (x1, x2), kwargs, lambda a, b: f(a, b))
         if isinstance(x1, Array):
             r = binary(op, x1, x2)
         elif isinstance(x2, Array):
             r = binary(op, x2, x1, reflected=True)
         else:
-            r = binary(op, to_array(x1), x2)
+            r = binary(op, to_array(x1, public), x2)
         if r is NotImplemented:
-            raise TypeError(f"{public}: unsupported operand types {type(x1).__name__} and {type(x2).__name__}")
+            raise TypeError(f"{public}: unsupported operand types {type(x1).__name__} and {type(x2).__name__} "
+                            f"({_short(x1)}, {_short(x2)})")
         return r
 
     f.__name__ = f.__qualname__ = public
@@ -420,8 +667,9 @@ for _alias, _op in _BINARY_ALIASES.items():
 
 
 def positive(x, /, **kwargs):
-    a = to_array(x)
-    return +a
+    if kwargs:
+        return _with_loop("positive", "positive", (x,), kwargs, positive)
+    return +to_array(x, "positive")
 
 
 def _where_scalar(s, dt: np.dtype):
@@ -436,23 +684,27 @@ def _where_scalar(s, dt: np.dtype):
     return full((), s, dtype=rt)
 
 
-def where(condition, x=None, y=None, /):
+_MISSING = object()
+
+
+def where(condition, x=_MISSING, y=_MISSING, /):
     """``where(condition, x, y)``: elements of ``x`` where ``condition``, else of ``y``."""
-    if x is None and y is None:
+    if x is _MISSING and y is _MISSING:
         raise NotImplementedError("where(condition) with one argument (nonzero) is not supported by tessera")
-    if x is None or y is None:
+    if x is _MISSING or y is _MISSING:
         raise ValueError("where: either both or neither of x and y should be given")
-    cond = to_array(condition)
+    cond = to_array(condition, "where")
     sx, sy = _python_scalar(x), _python_scalar(y)
     if sx is not None and sy is None:
-        ay = to_array(y)
+        ay = to_array(y, "where")
         ax = _where_scalar(sx, ay.dtype)
     elif sy is not None and sx is None:
-        ax = to_array(x)
+        ax = to_array(x, "where")
         ay = _where_scalar(sy, ax.dtype)
     else:
-        ax, ay = to_array(x), to_array(y)
-    return _wrap(_core.where(cond._c, ax._c, ay._c))
+        ax, ay = to_array(x, "where"), to_array(y, "where")
+    with named("where"):
+        return _wrap(_core.where(cond._c, ax._c, ay._c))
 
 
 def clip(a, a_min=None, a_max=None, out=None, *, min=None, max=None, **kwargs):
@@ -461,31 +713,42 @@ def clip(a, a_min=None, a_max=None, out=None, *, min=None, max=None, **kwargs):
         raise NotImplementedError("clip: out= is not supported (tessera arrays are immutable)")
     lo = a_min if a_min is not None else min
     hi = a_max if a_max is not None else max
-    x = to_array(a)
-    if lo is not None:
-        x = BINARY["maximum"](x, lo)
-    if hi is not None:
-        x = BINARY["minimum"](x, hi)
+    x = to_array(a, "clip")
+    with named("clip"):
+        if lo is not None:
+            x = BINARY["maximum"](x, lo)
+        if hi is not None:
+            x = BINARY["minimum"](x, hi)
     return x
+
+
+def _pow10(n: int) -> float:
+    """10.0 ** n as C's pow gives it: inf beyond the float range, not an OverflowError."""
+    try:
+        return 10.0 ** n
+    except OverflowError:
+        return math.inf
 
 
 def round(a, decimals=0, out=None):
     """Rounds half to even, like ``numpy.round``."""
     if out is not None:
         raise NotImplementedError("round: out= is not supported (tessera arrays are immutable)")
-    x = to_array(a)
-    decimals = int(decimals)
+    x = to_array(a, "round")
+    decimals = _index(decimals, "round", "decimals")
+    if not -(2**63) <= decimals < 2**63:
+        raise OverflowError(f"round: decimals={decimals} does not fit a C long")
     k = x.dtype.kind
     if k in "iu":
         if decimals >= 0:
             return x
-        f = 10.0 ** (-decimals)
+        f = _pow10(-decimals)
         return (x / f).round().__mul__(f).astype(x.dtype)
     if k == "b":
         return x.astype("float32") if decimals >= 0 else x.astype("float32").round(decimals)
     if decimals == 0:
         return _wrap(x._c.unary("rint"))
-    f = 10.0 ** decimals
+    f = _pow10(decimals)
     return _wrap(((x * f)._c.unary("rint"))) / f
 
 
@@ -503,61 +766,33 @@ def _reject(name, initial=None, where=True):
         raise NotImplementedError(f"{name}: where= is not supported")
 
 
-def sum(a, axis=None, dtype=None, keepdims=False, split_every=None, out=None, initial=None, where=True):
-    _reject("sum", initial, where)
-    return reduce(to_array(a), "sum", axis, keepdims, split_every, dtype, out=out)
+def _reduction_function(name, kw):
+    """The function of reduction ``name`` of ``_core.REDUCTIONS``: the method's signature with
+    ``a`` first and NumPy's ``initial``/``where`` (refused unless left at their defaults)."""
+    method = _REDUCTION_METHODS[name]
+    if "one_axis" in kw:
+        def f(a, axis=None, *, keepdims=False, split_every=None, out=None):
+            return method(to_array(a, name), axis, keepdims=keepdims, split_every=split_every, out=out)
+    elif "ddof" in kw:
+        def f(a, axis=None, dtype=None, keepdims=False, ddof=0, split_every=None, out=None, where=True, **kwargs):
+            _reject(name, None, where)
+            return method(to_array(a, name), axis, dtype, keepdims, ddof, split_every, out)
+    elif "dtype" in kw:
+        def f(a, axis=None, dtype=None, keepdims=False, split_every=None, out=None, initial=None, where=True):
+            _reject(name, initial, where)
+            return method(to_array(a, name), axis, dtype, keepdims, split_every, out)
+    else:
+        def f(a, axis=None, keepdims=False, split_every=None, out=None, initial=None, where=True):
+            _reject(name, initial, where)
+            return method(to_array(a, name), axis, keepdims, split_every, out)
+    f.__name__ = f.__qualname__ = name
+    f.__doc__ = method.__doc__
+    return f
 
 
-def prod(a, axis=None, dtype=None, keepdims=False, split_every=None, out=None, initial=None, where=True):
-    _reject("prod", initial, where)
-    return reduce(to_array(a), "prod", axis, keepdims, split_every, dtype, out=out)
-
-
-def mean(a, axis=None, dtype=None, keepdims=False, split_every=None, out=None, where=True):
-    _reject("mean", None, where)
-    return reduce(to_array(a), "mean", axis, keepdims, split_every, dtype, out=out)
-
-
-def var(a, axis=None, dtype=None, keepdims=False, ddof=0, split_every=None, out=None, where=True, **kwargs):
-    _reject("var", None, where)
-    return reduce(to_array(a), "var", axis, keepdims, split_every, dtype, ddof, out=out)
-
-
-def std(a, axis=None, dtype=None, keepdims=False, ddof=0, split_every=None, out=None, where=True, **kwargs):
-    _reject("std", None, where)
-    return reduce(to_array(a), "std", axis, keepdims, split_every, dtype, ddof, out=out)
-
-
-def min(a, axis=None, keepdims=False, split_every=None, out=None, initial=None, where=True):
-    _reject("min", initial, where)
-    return reduce(to_array(a), "min", axis, keepdims, split_every, out=out)
-
-
-def max(a, axis=None, keepdims=False, split_every=None, out=None, initial=None, where=True):
-    _reject("max", initial, where)
-    return reduce(to_array(a), "max", axis, keepdims, split_every, out=out)
-
-
-amin = min
-amax = max
-
-
-def any(a, axis=None, keepdims=False, split_every=None, out=None, where=True):
-    _reject("any", None, where)
-    return reduce(to_array(a), "any", axis, keepdims, split_every, out=out)
-
-
-def all(a, axis=None, keepdims=False, split_every=None, out=None, where=True):
-    _reject("all", None, where)
-    return reduce(to_array(a), "all", axis, keepdims, split_every, out=out)
-
-
-def argmin(a, axis=None, *, keepdims=False, split_every=None, out=None):
-    return arg_reduce(to_array(a), "argmin", axis, keepdims, split_every, out)
-
-
-def argmax(a, axis=None, *, keepdims=False, split_every=None, out=None):
-    return arg_reduce(to_array(a), "argmax", axis, keepdims, split_every, out)
+_REDUCTION_ALIASES = {"amin": "min", "amax": "max"}
+REDUCTIONS = {name: _reduction_function(name, kw) for name, kw in _core.REDUCTIONS}
+REDUCTIONS.update({alias: REDUCTIONS[name] for alias, name in _REDUCTION_ALIASES.items()})
 
 
 # ---------------------------------------------------------------------------------------
@@ -565,84 +800,91 @@ def argmax(a, axis=None, *, keepdims=False, split_every=None, out=None):
 
 
 def transpose(a, axes=None):
-    a = to_array(a)
-    return a.transpose(axes)
+    return to_array(a, "transpose").transpose(axes)
 
 
 def reshape(x, shape, merge_chunks=True, limit=None):
-    return to_array(x).reshape(shape)
+    return to_array(x, "reshape").reshape(shape)
 
 
 def rechunk(x, chunks="auto", threshold=None, block_size_limit=None, balance=False, method=None):
-    return to_array(x).rechunk(chunks)
+    return to_array(x, "rechunk").rechunk(chunks)
 
 
 def broadcast_to(x, shape, chunks=None, meta=None):
-    x = to_array(x)
-    out = _wrap(x._c.broadcast_to(list(_shape(shape, "broadcast_to"))))
+    x = to_array(x, "broadcast_to")
+    with named("broadcast_to"):
+        out = _wrap(x._c.broadcast_to(list(_shape(shape, "broadcast_to"))))
     if chunks is not None:
         out = out.rechunk(chunks)
     return out
 
 
 def ravel(a):
-    return to_array(a).reshape(-1)
+    return to_array(a, "ravel").reshape(-1)
+
+
+def _axes_in(axis, ndim, op, what="axis"):
+    """Axes (an int or a sequence of ints) normalised to 0..ndim-1: AxisError for axes out
+    of range, ValueError for repeated ones, as NumPy's ``normalize_axis_tuple``."""
+    from numpy.exceptions import AxisError
+
+    if axis is None:
+        raise TypeError(f"{op}: {what} must be an integer or a tuple of integers, got None")
+    out = []
+    for ax in normalize_axes(axis, op):
+        if not -ndim <= ax < ndim:
+            raise AxisError(f"{op}: {what}: axis {ax} is out of bounds for array of dimension {ndim}")
+        out.append(ax % ndim)
+    if len(set(out)) != len(out):
+        raise ValueError(f"{op}: repeated axis in {what} {_short(axis)}")
+    return out
 
 
 def squeeze(a, axis=None):
-    a = to_array(a)
+    a = to_array(a, "squeeze")
     if axis is None:
         axes = [i for i, d in enumerate(a.shape) if d == 1]
     else:
-        axes = [ax % builtins.max(a.ndim, 1) if -a.ndim <= ax < a.ndim else ax for ax in normalize_axes(axis, "squeeze")]
+        axes = _axes_in(axis, a.ndim, "squeeze")
         for ax in axes:
-            if not 0 <= ax < a.ndim:
-                from numpy.exceptions import AxisError
-
-                raise AxisError(f"squeeze: axis {ax} is out of bounds for array of dimension {a.ndim}")
             if a.shape[ax] != 1:
-                raise ValueError(f"squeeze: cannot select an axis to squeeze out which has size not equal to one (axis {ax})")
+                raise ValueError(f"squeeze: cannot select an axis to squeeze out which has size not equal to one "
+                                 f"(axis {ax} of shape {a.shape})")
     return a[tuple(0 if i in axes else slice(None) for i in range(a.ndim))]
 
 
 def expand_dims(a, axis):
-    a = to_array(a)
-    axes = normalize_axes(axis, "expand_dims")
-    nd = a.ndim + len(axes)
-    norm = []
-    for ax in axes:
-        if not -nd <= ax < nd:
-            from numpy.exceptions import AxisError
-
-            raise AxisError(f"expand_dims: axis {ax} is out of bounds for array of dimension {nd}")
-        norm.append(ax % nd)
-    if len(set(norm)) != len(norm):
-        raise ValueError("expand_dims: repeated axis")
-    key = []
-    for i in range(nd):
-        key.append(None if i in norm else slice(None))
-    return a[tuple(key)]
+    a = to_array(a, "expand_dims")
+    if axis is None:
+        raise TypeError("expand_dims: axis must be an integer or a tuple of integers, got None")
+    nd = a.ndim + len(normalize_axes(axis, "expand_dims"))
+    norm = _axes_in(axis, nd, "expand_dims")
+    return a[tuple(None if i in norm else slice(None) for i in range(nd))]
 
 
 def swapaxes(a, axis1, axis2):
-    a = to_array(a)
+    a = to_array(a, "swapaxes")
     perm = list(range(a.ndim))
-    axis1, axis2 = normalize_axes((axis1, axis2), "swapaxes")
-    i, j = (axis1 % builtins.max(a.ndim, 1), axis2 % builtins.max(a.ndim, 1))
-    if not (-a.ndim <= axis1 < a.ndim and -a.ndim <= axis2 < a.ndim):
-        from numpy.exceptions import AxisError
-
-        raise AxisError(f"swapaxes: axes ({axis1}, {axis2}) out of bounds for array of dimension {a.ndim}")
+    i, = _axes_in(_single_axis(axis1, "swapaxes", "axis1"), a.ndim, "swapaxes", "axis1")
+    j, = _axes_in(_single_axis(axis2, "swapaxes", "axis2"), a.ndim, "swapaxes", "axis2")
     perm[i], perm[j] = perm[j], perm[i]
     return a.transpose(perm)
 
 
+def _single_axis(ax, op, what):
+    if isinstance(ax, (tuple, list)):
+        raise TypeError(f"{op}: {what} must be an integer, got {_short(ax)}")
+    return ax
+
+
 def moveaxis(a, source, destination):
-    a = to_array(a)
-    src = [s % builtins.max(a.ndim, 1) for s in normalize_axes(source, "moveaxis")]
-    dst = [d % builtins.max(a.ndim, 1) for d in normalize_axes(destination, "moveaxis")]
+    a = to_array(a, "moveaxis")
+    src = _axes_in(source, a.ndim, "moveaxis", "source")
+    dst = _axes_in(destination, a.ndim, "moveaxis", "destination")
     if len(src) != len(dst):
-        raise ValueError("moveaxis: `source` and `destination` arguments must have the same number of elements")
+        raise ValueError("moveaxis: `source` and `destination` arguments must have the same number of elements, "
+                         f"got {_short(source)} and {_short(destination)}")
     order = [n for n in range(a.ndim) if n not in src]
     for d, s in sorted(zip(dst, src)):
         order.insert(d, s)
@@ -650,7 +892,7 @@ def moveaxis(a, source, destination):
 
 
 def shape(a):
-    return to_array(a).shape if not isinstance(a, Array) else a.shape
+    return to_array(a, "shape").shape if not isinstance(a, Array) else a.shape
 
 
 def ndim(a):
@@ -725,5 +967,26 @@ def persist(*args, traverse=True, optimize_graph=True, scheduler=None, num_worke
 def visualize(*args, filename="mydask", format=None, optimize_graph=False, **kwargs):
     """Writes a picture of the task graph of the arrays (see ``Array.visualize``)."""
     arrays = _collect(args, True)
-    return _core.visualize([a._c for a in arrays], filename=filename, format=format, optimize_graph=optimize_graph,
-                           rankdir=kwargs.get("rankdir", "BT"), color=kwargs.get("color"))
+    return visualize_arrays([a._c for a in arrays], filename, format, optimize_graph, kwargs.get("rankdir", "BT"),
+                            kwargs.get("color"))
+
+
+def visualize_arrays(core_arrays, filename, format, optimize_graph, rankdir, color):
+    """Checks ``visualize``'s arguments and writes the picture; returns the path."""
+    import os
+
+    try:
+        filename = os.fspath(filename)
+    except TypeError:
+        raise TypeError(f"visualize: filename must be a string or a path, got {_short(filename)}") from None
+    if not isinstance(filename, str) or not filename:
+        raise ValueError(f"visualize: filename must be a non-empty path, got {filename!r}")
+    if format is not None and not isinstance(format, str):
+        raise TypeError(f"visualize: format must be a string such as 'png', got {_short(format)}")
+    if not isinstance(rankdir, str) or rankdir.upper() not in ("TB", "BT", "LR", "RL"):
+        raise ValueError(f"visualize: rankdir must be one of 'TB', 'BT', 'LR', 'RL', got {_short(rankdir)}")
+    if color is not None and color != "order":
+        raise ValueError(f"visualize: color must be None or 'order' (tessera colours by execution order only), "
+                         f"got {_short(color)}")
+    return _core.visualize(core_arrays, filename=filename, format=format, optimize_graph=bool(optimize_graph),
+                           rankdir=rankdir, color=color)

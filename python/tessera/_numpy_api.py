@@ -99,25 +99,24 @@ def _np_full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None, 
     return fn.full_like(a, fill_value, dtype=dtype, shape=shape)
 
 
+def _np_apply_along_axis(func1d, axis, arr, *args, **kwargs):
+    from ._routines import apply_along_axis
+
+    return apply_along_axis(func1d, axis, arr, *args, **kwargs)
+
+
+def _np_apply_over_axes(func, a, axes):
+    from ._routines import apply_over_axes
+
+    return apply_over_axes(func, a, axes)
+
+
 _FUNCTIONS = {}
 
 
 def _function_table():
     if not _FUNCTIONS:
         t = {
-            np.sum: _np_reduction(fn.sum),
-            np.prod: _np_reduction(fn.prod),
-            np.mean: _np_reduction(fn.mean),
-            np.var: _np_reduction(fn.var),
-            np.std: _np_reduction(fn.std),
-            np.min: _np_reduction(fn.min),
-            np.max: _np_reduction(fn.max),
-            np.amin: _np_reduction(fn.min),
-            np.amax: _np_reduction(fn.max),
-            np.any: _np_reduction(fn.any),
-            np.all: _np_reduction(fn.all),
-            np.argmin: _np_reduction(fn.argmin),
-            np.argmax: _np_reduction(fn.argmax),
             np.where: _np_where,
             np.transpose: _np_transpose,
             np.reshape: _np_reshape,
@@ -137,12 +136,18 @@ def _function_table():
             np.ones_like: _np_like(fn.ones_like),
             np.empty_like: _np_like(fn.empty_like),
             np.full_like: _np_full_like,
+            np.apply_along_axis: _np_apply_along_axis,
+            np.apply_over_axes: _np_apply_over_axes,
         }
+        # Every reduction under its NumPy name (sum, amax, nansum, ...), and older aliases.
+        for name, f in fn.REDUCTIONS.items():
+            if getattr(np, name, None) is not None:
+                t[getattr(np, name)] = _np_reduction(f)
         for name in ("round_", "product", "alltrue", "sometrue"):
             f = getattr(np, name, None)
             if f is not None:
-                t[f] = {"round_": _np_round, "product": _np_reduction(fn.prod), "alltrue": _np_reduction(fn.all),
-                        "sometrue": _np_reduction(fn.any)}[name]
+                t[f] = {"round_": _np_round, "product": _np_reduction(fn.REDUCTIONS["prod"]),
+                        "alltrue": _np_reduction(fn.REDUCTIONS["all"]), "sometrue": _np_reduction(fn.REDUCTIONS["any"])}[name]
         _FUNCTIONS.update(t)
     return _FUNCTIONS
 

@@ -27,6 +27,6 @@ def run(core_arrays, scheduler=None, num_workers=None, optimize_graph=True, _pro
     # Persisted blocks stay on every rank (later computes over them run everywhere).
     progress = diagnostics._progress_callback(_progress)
     profilers = diagnostics._active_profilers()
-    return _core.compute(list(core_arrays), threads, optimize_graph, progress, memory_limit=memory_limit,
+    return _core.compute(list(core_arrays), threads, bool(optimize_graph), progress, memory_limit=memory_limit,
                          mpi=mpi, root_only=root_only and mpi and not persist, persist=persist, profilers=profilers or None)
 

@@ -112,6 +112,8 @@ class set:  # noqa: A001 - the name mirrors dask.config.set
     def __init__(self, arg: dict | None = None, **kwargs):
         updates = {}
         if arg is not None:
+            if not hasattr(arg, "items"):
+                raise TypeError(f"config.set: expected a dict of settings or keywords, got {arg!r}")
             updates.update({canonical_name(k): v for k, v in dict(arg).items()})
         updates.update({canonical_name(k): v for k, v in kwargs.items()})
         _check(updates)
@@ -155,6 +157,10 @@ def _check(updates: dict) -> None:
         positive_int(updates["num_workers"], "num_workers")
     if "memory_limit" in updates and updates["memory_limit"] is not None:
         memory_limit_bytes(updates["memory_limit"], "memory_limit")
+    if "array.chunk_size" in updates and updates["array.chunk_size"] is not None:
+        from ._chunks import chunk_bytes
+
+        chunk_bytes(updates["array.chunk_size"], "config.set: array.chunk_size")
 
 
 def positive_int(n, source: str) -> int:

@@ -56,14 +56,30 @@ def _format_time(t):
     return f"{int(t // 3600)}hr {int((t % 3600) // 60)}min"
 
 
+def _seconds(v, what, zero_ok=False, op="ProgressBar"):
+    """A time in seconds: a real number, positive (or zero when ``zero_ok``), below 2**64."""
+    if isinstance(v, bool) or not isinstance(v, numbers.Real):
+        raise TypeError(f"{op}: {what} must be a number of seconds, got {v!r}")
+    if not (math.isfinite(v) and (v >= 0 if zero_ok else v > 0) and v < 2**64):
+        raise ValueError(f"{op}: {what} must be a {'non-negative' if zero_ok else 'positive'}, finite number of "
+                         f"seconds, got {v!r}")
+    return float(v)
+
+
 class ProgressBar:
     """``with ProgressBar(): x.compute()`` prints ``[####  ] | 60% Completed |  1.2 s``,
     updated in place (also in Jupyter), ending at 100%."""
 
     def __init__(self, minimum=0, width=40, dt=0.1, out=None):
-        self._minimum = minimum
-        self._width = width
-        self._dt = dt
+        self._minimum = _seconds(minimum, "minimum", zero_ok=True)
+        if isinstance(width, bool) or not isinstance(width, numbers.Integral) or not 1 <= width <= 10_000:
+            kind = ValueError if isinstance(width, numbers.Integral) and not isinstance(width, bool) else TypeError
+            raise kind(f"ProgressBar: width must be an integer from 1 to 10000 characters, got {width!r}")
+        self._width = int(width)
+        self._dt = _seconds(dt, "dt")
+        if out is not None and not callable(getattr(out, "write", None)):
+            raise TypeError(f"ProgressBar: out must be a file-like object with a write method (or None for stdout), "
+                            f"got {out!r}")
         self._file = out
         self._started = None
         self._shown = False
@@ -159,11 +175,7 @@ class ResourceProfiler:
     and CPU use; ``rprof.results`` is a list of ``ResourceData``."""
 
     def __init__(self, dt=0.1):
-        if isinstance(dt, bool) or not isinstance(dt, numbers.Real):
-            raise TypeError(f"ResourceProfiler: dt must be a number of seconds, got {dt!r}")
-        if not (math.isfinite(dt) and 0 < dt < 2**64):
-            raise ValueError(f"ResourceProfiler: dt must be a positive, finite number of seconds, got {dt!r}")
-        self._dt = float(dt)
+        self._dt = _seconds(dt, "dt", op="ResourceProfiler")
         self._core = None
         self._results = []
 
@@ -196,6 +208,8 @@ def visualize(profilers, filename="profile.html", **kwargs):
         profilers = [profilers]
     prof = next((p for p in profilers if isinstance(p, Profiler)), None)
     res = next((p for p in profilers if isinstance(p, ResourceProfiler)), None)
+    if prof is None and res is None:
+        raise TypeError(f"visualize: expected a Profiler or a ResourceProfiler (or a list of them), got {profilers!r}")
     if prof is None:
         return res.visualize(filename)
     return prof.visualize(filename, resources=res)

@@ -13,7 +13,6 @@ value); a depth per axis may be ``(before, after)`` with ``boundary="none"``; a 
 
 from __future__ import annotations
 
-import math
 import numbers
 import warnings
 from functools import reduce
@@ -23,6 +22,7 @@ import numpy as np
 
 from . import _core
 from ._array import Array, _wrap
+from ._gufunc import _calculate_new_chunksizes
 
 __all__ = [
     "boundaries",
@@ -326,34 +326,6 @@ def map_overlap(func, *args, depth=None, boundary=None, trim=True, align_arrays=
             depth[axis] = 0
             boundary[axis] = "none"
     return trim_internal(x, depth, boundary)
-
-
-def _calculate_new_chunksizes(input_chunks, new_chunks, changeable, maximum_chunk, tolerance=1.25):
-    """Dask's ``_calculate_new_chunksizes`` (``dask.array._shuffle``): splits chunks along the
-    `changeable` axes until a chunk is at most about `maximum_chunk` elements."""
-    maximum_chunk = max(maximum_chunk, 1)
-    while changeable:
-        n = len(changeable)
-        factor = reduce(mul, map(max, new_chunks)) / maximum_chunk
-        if factor <= 1:
-            break
-        for i in list(changeable):
-            sizes = []
-            limit = max(new_chunks[i]) / (factor ** (1 / n))
-            for c in input_chunks[i]:
-                if c > tolerance * limit:
-                    parts = min(math.ceil(c / limit), c)
-                    size, rem = divmod(c, parts)
-                    nc = [size] * parts
-                    for k in range(rem):
-                        nc[k] += 1
-                    sizes.extend(nc)
-                else:
-                    sizes.append(c)
-            if tuple(sizes) == new_chunks[i] or max(sizes) == 1:
-                changeable.remove(i)
-            new_chunks[i] = tuple(sizes)
-    return new_chunks
 
 
 def sliding_window_view(x, window_shape, axis=None, automatic_rechunk=True):

@@ -13,15 +13,17 @@ generators come from the job's identity instead, so every rank draws the same va
 
 from __future__ import annotations
 
+import math
 import numbers
-import operator
 import os
 
 import numpy as np
 
 from . import _core
-from ._array import _wrap, dtype_name
+from ._array import _short, _wrap, dtype_name
 from ._chunks import to_core
+from ._creation import _shape
+from ._errors import named
 
 __all__ = [
     "Generator", "RandomState", "default_rng", "seed", "normal", "uniform", "random", "random_sample",
@@ -31,8 +33,9 @@ __all__ = [
 _U64 = 2**64
 
 
-def _seed_int(seed) -> int:
-    """Any seed NumPy takes, as an unsigned 64-bit integer."""
+def _seed_int(seed, op="default_rng", legacy=False) -> int:
+    """Any seed NumPy takes, as an unsigned 64-bit integer. As NumPy: negative seeds are a
+    ValueError; ``legacy`` (RandomState, seed) seeds must be below 2**32."""
     if seed is None:
         # Under mpirun/srun every rank must draw the same values: the job's identity seeds.
         job = _core.random_job_seed()
@@ -43,55 +46,73 @@ def _seed_int(seed) -> int:
         return int(seed.generate_state(2, np.uint64)[0])
     if isinstance(seed, np.random.Generator):
         return int(seed.integers(0, _U64, dtype=np.uint64))
-    if isinstance(seed, (numbers.Integral, np.integer)):
+    if isinstance(seed, (numbers.Integral, np.integer, np.bool_)):
+        _check_seed_range(int(seed), seed, op, legacy)
         return int(seed) % _U64
-    arr = np.asarray(seed)
-    if arr.dtype.kind in "iu":
+    arr = None
+    if isinstance(seed, (list, tuple, np.ndarray)):
+        with named(op):
+            arr = np.asarray(seed)
+    if arr is not None and arr.dtype.kind in "iu" and arr.ndim <= 1 and arr.size:
+        for v in arr.ravel().tolist():
+            _check_seed_range(v, seed, op, legacy)
         return int(np.random.SeedSequence(arr.astype(np.uint64).tolist()).generate_state(2, np.uint64)[0])
-    raise TypeError(f"seed must be None, an integer, a sequence of integers or a Generator, got {type(seed).__name__}")
+    raise TypeError(f"{op}: seed must be None, an integer, a sequence of integers or a Generator, got "
+                    f"{type(seed).__name__} {_short(seed)}")
 
 
-def _size(size):
-    if size is None:
-        return []
-    if isinstance(size, (numbers.Integral, np.integer)):
-        size = (size,)
-    try:
-        out = [operator.index(s) for s in size]
-    except TypeError:
-        raise TypeError(f"size must be an integer or a tuple of integers, got {size!r}") from None
-    if any(s < 0 for s in out):
-        raise ValueError(f"negative dimensions are not allowed, got size {tuple(out)}")
-    return out
+def _check_seed_range(v, seed, op, legacy):
+    if v < 0:
+        raise ValueError(f"{op}: seed must be non-negative, got {_short(seed)}")
+    if legacy and v >= 2**32:
+        raise ValueError(f"{op}: seed must be between 0 and 2**32 - 1, got {_short(seed)}")
+
+
+def _size(size, op):
+    return list(_shape(size, op, "size", none_ok=True))
 
 
 def _float(v, name, op):
-    if np.ndim(v) != 0:
+    if np.ndim(v) != 0 and not isinstance(v, (str, bytes)):
         raise NotImplementedError(f"{op}: array-valued {name} is not supported by tessera; pass a scalar")
-    return float(v)
+    if isinstance(v, (complex, np.complexfloating)):
+        raise TypeError(f"{op}: {name} must be a real number, got {v!r}")
+    try:
+        return float(v)
+    except (TypeError, ValueError, OverflowError) as e:
+        raise type(e)(f"{op}: {name}={_short(v)}: {e}") from None
+
+
+def _int(v, name, op) -> int:
+    """A bound of ``integers``: an integer, or a float with an integer value (NumPy's
+    legacy functions truncate floats)."""
+    if np.ndim(v) != 0 and not isinstance(v, (str, bytes)):
+        raise NotImplementedError(f"{op}: array-valued bounds are not supported by tessera; pass scalars")
+    try:
+        return int(v)
+    except (TypeError, ValueError, OverflowError) as e:
+        raise type(e)(f"{op}: {name}={_short(v)}: {e}") from None
 
 
 def _check_kwargs(op, kwargs):
     if kwargs:
-        raise TypeError(f"{op}: unexpected keyword arguments {sorted(kwargs)}")
+        raise TypeError(f"{op}() got an unexpected keyword argument {next(iter(kwargs))!r}")
 
 
 def _int_bounds(low, high, dtype, endpoint, op):
     if high is None:
         low, high = 0, low
-    if np.ndim(low) != 0 or np.ndim(high) != 0:
-        raise NotImplementedError(f"{op}: array-valued bounds are not supported by tessera; pass scalars")
-    low, high = int(low), int(high)
+    low, high = _int(low, "low", op), _int(high, "high", op)
     if endpoint:
         high += 1
     name = _method_dtype(dtype, op, "biu")
     info = np.iinfo(name) if name != "bool" else np.iinfo(np.uint8)
     if name == "bool" and high > 2:
-        raise ValueError(f"{op}: high is out of bounds for bool")
+        raise ValueError(f"{op}: high is out of bounds for bool (high={high})")
     if low < info.min:
-        raise ValueError(f"{op}: low is out of bounds for {name}")
+        raise ValueError(f"{op}: low is out of bounds for {name} (low={low})")
     if high - 1 > info.max:
-        raise ValueError(f"{op}: high is out of bounds for {name}")
+        raise ValueError(f"{op}: high is out of bounds for {name} (high={high})")
     if high <= low:
         raise ValueError(f"{op}: low >= high ({low} >= {high})")
     if not (-(2**63) <= low and high <= 2**63 - 1):
@@ -101,10 +122,35 @@ def _int_bounds(low, high, dtype, endpoint, op):
 
 def _method_dtype(dtype, op, kinds):
     """The dtype name a random method takes (NumPy's ``TypeError`` for others)."""
-    d = np.dtype(dtype)
-    if d.kind not in kinds or not d.isnative or d.name == "float16":
+    try:
+        d = np.dtype(dtype)
+    except TypeError as e:
+        raise TypeError(f"{op}: cannot interpret dtype={dtype!r} as a data type ({e})") from None
+    if not d.isnative and "i" in kinds:
+        raise ValueError(f"{op}: providing a dtype with a non-native byteorder is not supported, got {d!r}")
+    if d.kind not in kinds or d.name == "float16" or not d.isnative:
         raise TypeError(f"{op}: Unsupported dtype {d!r} for {op}")
     return dtype_name(d, op)
+
+
+def _uniform_bounds(low, high, op, legacy):
+    low, high = _float(low, "low", op), _float(high, "high", op)
+    if not legacy and high < low:
+        raise ValueError(f"{op}: high - low < 0 (low={low}, high={high})")
+    if not math.isfinite(high - low):
+        raise OverflowError(f"{op}: Range exceeds valid bounds (low={low}, high={high})")
+    return low, high
+
+
+def _normal(make, loc, scale, size, chunks, op):
+    loc, scale = _float(loc, "loc", op), _float(scale, "scale", op)
+    if scale < 0:
+        raise ValueError(f"{op}: scale < 0 (scale={scale})")
+    shape = _size(size, op)
+    with named(op):
+        r = make(loc, 1.0 if math.isnan(scale) else scale, shape, to_core(chunks, shape, 8, op))
+    # NumPy takes a NaN scale: every value is NaN
+    return _wrap(r.binary_scalar("multiply", math.nan) if math.isnan(scale) else r)
 
 
 # The largest float32 below 1: float64 values in [1 - 2**-25, 1) round to 1.0 in float32.
@@ -118,10 +164,24 @@ def _as_float(r, name):
 def _integers(make, low, high, size, dtype, endpoint, chunks, op):
     """Random integers from `make` (a core generator's ``integers``); bools as int8 0/1."""
     low, high, name = _int_bounds(low, high, dtype, endpoint, op)
-    shape = _size(size)
+    shape = _size(size, op)
     gen = "int8" if name == "bool" else name
-    r = _wrap(make(low, high, shape, gen, to_core(chunks, shape, np.dtype(name).itemsize, op)))
+    with named(op):
+        r = _wrap(make(low, high, shape, gen, to_core(chunks, shape, np.dtype(name).itemsize, op)))
     return r if gen == name else r.astype(name)
+
+
+def _uniform(make, low, high, size, chunks, op, legacy):
+    low, high = _uniform_bounds(low, high, op, legacy)
+    shape = _size(size, op)
+    with named(op):
+        return _wrap(make(low, high, shape, to_core(chunks, shape, 8, op)))
+
+
+def _random(make, size, chunks, op):
+    shape = _size(size, op)
+    with named(op):
+        return _wrap(make(shape, to_core(chunks, shape, 8, op)))
 
 
 class Generator:
@@ -132,35 +192,30 @@ class Generator:
         if isinstance(seed, _core.CoreGenerator):
             self._gen = seed
         else:
-            self._gen = _core.CoreGenerator(_seed_int(seed))
+            self._gen = _core.CoreGenerator(_seed_int(seed, "default_rng"))
 
     def __repr__(self):
         return f"{type(self).__name__}(Philox) with seed {self._gen.seed}"
 
     def normal(self, loc=0.0, scale=1.0, size=None, chunks="auto", **kwargs):
         _check_kwargs("normal", kwargs)
-        shape = _size(size)
-        return _wrap(self._gen.normal(_float(loc, "loc", "normal"), _float(scale, "scale", "normal"), shape,
-                                      to_core(chunks, shape, 8, "normal")))
+        return _normal(self._gen.normal, loc, scale, size, chunks, "normal")
 
     def standard_normal(self, size=None, dtype=np.float64, chunks="auto", **kwargs):
         _check_kwargs("standard_normal", kwargs)
         name = _method_dtype(dtype, "standard_normal", "f")
-        return _as_float(self.normal(0.0, 1.0, size, chunks), name)
+        return _as_float(_normal(self._gen.normal, 0.0, 1.0, size, chunks, "standard_normal"), name)
 
     def uniform(self, low=0.0, high=1.0, size=None, chunks="auto", **kwargs):
         _check_kwargs("uniform", kwargs)
-        shape = _size(size)
-        return _wrap(self._gen.uniform(_float(low, "low", "uniform"), _float(high, "high", "uniform"), shape,
-                                       to_core(chunks, shape, 8, "uniform")))
+        return _uniform(self._gen.uniform, low, high, size, chunks, "uniform", legacy=False)
 
     def random(self, size=None, dtype=np.float64, out=None, chunks="auto", **kwargs):
         _check_kwargs("random", kwargs)
         if out is not None:
             raise NotImplementedError("random: out= is not supported (tessera arrays are immutable)")
         name = _method_dtype(dtype, "random", "f")
-        shape = _size(size)
-        r = _as_float(_wrap(self._gen.random(shape, to_core(chunks, shape, 8, "random"))), name)
+        r = _as_float(_random(self._gen.random, size, chunks, "random"), name)
         # keep [0, 1) in float32, where the largest float64 values would round up to 1.0
         return r if name == "float64" else r.clip(None, _BELOW_ONE_F32)
 
@@ -170,26 +225,35 @@ class Generator:
 
 
 class RandomState:
-    """The legacy interface (``numpy.random.RandomState`` names) over tessera's generator."""
+    """The legacy interface (``numpy.random.RandomState`` names) over tessera's generator:
+    as NumPy's, seeds are below 2**32, ``uniform`` takes ``low > high``, and the methods
+    take no ``dtype``."""
 
     def __init__(self, seed=None):
-        self.seed(seed)
+        self._seed(seed, "RandomState")
 
     def seed(self, seed=None):
-        self._gen = _core.CoreGenerator(_seed_int(seed))
+        self._seed(seed, "seed")
+
+    def _seed(self, seed, op):
+        self._gen = _core.CoreGenerator(_seed_int(seed, op, legacy=True))
         self._g = Generator(self._gen)
 
     def normal(self, loc=0.0, scale=1.0, size=None, chunks="auto", **kwargs):
-        return self._g.normal(loc, scale, size, chunks, **kwargs)
+        _check_kwargs("normal", kwargs)
+        return _normal(self._gen.normal, loc, scale, size, chunks, "normal")
 
     def standard_normal(self, size=None, chunks="auto", **kwargs):
-        return self._g.standard_normal(size, chunks=chunks, **kwargs)
+        _check_kwargs("standard_normal", kwargs)
+        return _normal(self._gen.normal, 0.0, 1.0, size, chunks, "standard_normal")
 
     def uniform(self, low=0.0, high=1.0, size=None, chunks="auto", **kwargs):
-        return self._g.uniform(low, high, size, chunks, **kwargs)
+        _check_kwargs("uniform", kwargs)
+        return _uniform(self._gen.uniform, low, high, size, chunks, "uniform", legacy=True)
 
     def random_sample(self, size=None, chunks="auto", **kwargs):
-        return self._g.random(size, chunks=chunks, **kwargs)
+        _check_kwargs("random_sample", kwargs)
+        return _random(self._gen.random, size, chunks, "random_sample")
 
     random = random_sample
 
@@ -198,10 +262,10 @@ class RandomState:
         return _integers(self._gen.integers, low, high, size, dtype, False, chunks, "randint")
 
     def rand(self, *shape, chunks="auto"):
-        return self.random_sample(shape, chunks=chunks)
+        return _random(self._gen.random, shape, chunks, "rand")
 
     def randn(self, *shape, chunks="auto"):
-        return self.standard_normal(shape, chunks=chunks)
+        return _normal(self._gen.normal, 0.0, 1.0, shape, chunks, "randn")
 
 
 def default_rng(seed=None) -> Generator:
@@ -213,32 +277,29 @@ def default_rng(seed=None) -> Generator:
 
 
 def seed(seed=None):
-    """Reseeds the process-wide generator the module-level functions use."""
-    _core.random_seed(_seed_int(seed))
+    """Reseeds the process-wide generator the module-level functions use (as
+    ``numpy.random.seed``: an integer below 2**32, a sequence of them, or None)."""
+    _core.random_seed(_seed_int(seed, "seed", legacy=True))
 
 
 def normal(loc=0.0, scale=1.0, size=None, chunks="auto", **kwargs):
     _check_kwargs("normal", kwargs)
-    shape = _size(size)
-    return _wrap(_core.random_normal(_float(loc, "loc", "normal"), _float(scale, "scale", "normal"), shape,
-                                     to_core(chunks, shape, 8, "normal")))
+    return _normal(_core.random_normal, loc, scale, size, chunks, "normal")
 
 
 def standard_normal(size=None, chunks="auto", **kwargs):
-    return normal(0.0, 1.0, size, chunks, **kwargs)
+    _check_kwargs("standard_normal", kwargs)
+    return _normal(_core.random_normal, 0.0, 1.0, size, chunks, "standard_normal")
 
 
 def uniform(low=0.0, high=1.0, size=None, chunks="auto", **kwargs):
     _check_kwargs("uniform", kwargs)
-    shape = _size(size)
-    return _wrap(_core.random_uniform(_float(low, "low", "uniform"), _float(high, "high", "uniform"), shape,
-                                      to_core(chunks, shape, 8, "uniform")))
+    return _uniform(_core.random_uniform, low, high, size, chunks, "uniform", legacy=True)
 
 
 def random_sample(size=None, chunks="auto", **kwargs):
     _check_kwargs("random_sample", kwargs)
-    shape = _size(size)
-    return _wrap(_core.random_random(shape, to_core(chunks, shape, 8, "random_sample")))
+    return _random(_core.random_random, size, chunks, "random_sample")
 
 
 random = random_sample
@@ -256,8 +317,8 @@ def randint(low, high=None, size=None, chunks="auto", dtype=np.int64, **kwargs):
 
 
 def rand(*shape, chunks="auto"):
-    return random_sample(shape, chunks=chunks)
+    return _random(_core.random_random, shape, chunks, "rand")
 
 
 def randn(*shape, chunks="auto"):
-    return standard_normal(shape, chunks=chunks)
+    return _normal(_core.random_normal, 0.0, 1.0, shape, chunks, "randn")

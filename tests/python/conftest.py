@@ -131,3 +131,11 @@ def drop_empty_chunks(chunks):
     """Dask keeps zero-length chunks after some slices of irregular chunks (x[1:5:2] with
     chunks (3, 1, 2, 4) gives (1, 1, 0)); tessera never makes them (documented difference)."""
     return tuple(tuple(c for c in ax if c) or (0,) for ax in chunks)
+
+
+def outcome(f):
+    """(f(), None), or (None, the exception f raised): what NumPy does with the same input."""
+    try:
+        return f(), None
+    except Exception as e:  # noqa: BLE001
+        return None, e

@@ -23,7 +23,9 @@ da.random.seed(3)
 x = da.random.normal(0.0, 1.0, size=(300, 200), chunks=(70, 45))
 y = da.random.random(200, chunks=30)
 outs = da.compute(x.mean(), x.sum(axis=0), (x + y)[::-3, 5:].var(ddof=1, axis=1), x.rechunk((300, 7)).max(axis=1),
-                  x.T.argmax(axis=1))
+                  x.T.argmax(axis=1), x.map_blocks(np.sin).sum(axis=1),
+                  da.blockwise(np.dot, "ik", x, "ij", x.T, "jk", concatenate=True, dtype=float)[::7, ::5],
+                  x.map_blocks(lambda b, block_id=None: b * 0 + block_id[0] + 10 * block_id[1], dtype=float)[::13])
 rank, size = da.mpi_rank_size() if da.config.get("scheduler") == "mpi" else (0, 1)
 # One file per rank: mpirun may interleave the ranks' stdout within lines.
 with open(os.path.join(os.environ["OUT_DIR"], f"rank{rank}.txt"), "w") as f:

@@ -12,14 +12,29 @@ from hypothesis.extra import numpy as hnp
 import tessera as da
 from conftest import DTYPES, arrays, assert_same, axes_for, chunks_for, elements
 
-REDUCTIONS = ["sum", "prod", "mean", "var", "std", "min", "max", "any", "all"]
+# Every reduction of the core (keywords beyond axis/keepdims: "dtype", "ddof", "one_axis").
+KEYWORDS = dict(da._core.REDUCTIONS)
+REDUCTIONS = [op for op, kw in KEYWORDS.items() if "one_axis" not in kw]
+ARG_REDUCTIONS = [op for op, kw in KEYWORDS.items() if "one_axis" in kw]
+
+
+def _base(op):
+    """NumPy's nan-functions are their base reduction over the values that are not NaN."""
+    return op[3:] if op.startswith("nan") and op[3:] in KEYWORDS else op
+
+
+def _call(x, op, **kwargs):
+    """The method where NumPy's ndarray has one (x.sum(...)), else the function."""
+    return getattr(x, op)(**kwargs) if hasattr(np.ndarray, op) else getattr(da, op)(x, **kwargs)
 
 
 def _tolerances(op, a):
     """Summation order differs from NumPy's pairwise sums: compare with a tolerance scaled
     to the magnitudes involved."""
+    op = _base(op)
     f32 = a.dtype == np.float32
-    scale = float(np.max(np.abs(a.astype(np.float64)))) if a.size else 1.0
+    finite = np.abs(a.astype(np.float64))[np.isfinite(a)]
+    scale = float(np.max(finite)) if finite.size else 1.0
     if op in ("sum", "mean"):
         n = max(a.size, 1)
         return (1e-4 if f32 else 1e-9), scale * n * (1e-5 if f32 else 1e-12)
@@ -41,22 +56,25 @@ def numpy_outcome(f):
 @given(data=st.data())
 def test_reduction_matches_numpy(op, data):
     dtype = data.draw(st.sampled_from(DTYPES))
-    shape = data.draw(hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=4 if op == "prod" else 6))
-    a = data.draw(hnp.arrays(dtype, shape, elements=elements(dtype, small=op == "prod")))
+    prod = _base(op) == "prod"
+    shape = data.draw(hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=4 if prod else 6))
+    a = data.draw(hnp.arrays(dtype, shape, elements=elements(dtype, small=prod))).copy()
+    if a.dtype.kind == "f" and a.size and data.draw(st.booleans(), label="with NaN"):
+        a.flat[data.draw(st.lists(st.integers(0, a.size - 1), min_size=1, max_size=3))] = np.nan
     chunks = data.draw(chunks_for(shape))
     axis = data.draw(axes_for(a.ndim))
     keepdims = data.draw(st.booleans())
     split_every = data.draw(st.sampled_from([None, 2, 3, 16]))
     kwargs = {"axis": axis, "keepdims": keepdims}
-    if op in ("var", "std"):
+    if "ddof" in KEYWORDS[op]:
         kwargs["ddof"] = data.draw(st.sampled_from([0, 1]))
     x = da.from_array(a, chunks=chunks)
     exp, err = numpy_outcome(lambda: getattr(np, op)(a, **kwargs))
     if err is not None:
         with pytest.raises(type(err)):
-            getattr(x, op)(split_every=split_every, **kwargs).compute()
+            _call(x, op, split_every=split_every, **kwargs).compute()
         return
-    got = getattr(x, op)(split_every=split_every, **kwargs).compute()
+    got = _call(x, op, split_every=split_every, **kwargs).compute()
     rtol, atol = _tolerances(op, a)
     assert_same(got, exp, rtol=rtol, atol=atol)
     # the function form and NumPy's dispatch give the same
@@ -64,19 +82,19 @@ def test_reduction_matches_numpy(op, data):
     assert_same(getattr(np, op)(x, **kwargs).compute(), got)
 
 
-@pytest.mark.parametrize("op", ["sum", "prod", "mean", "var", "std"])
+@pytest.mark.parametrize("op", [op for op, kw in KEYWORDS.items() if "dtype" in kw])
 @pytest.mark.parametrize("dtype", ["int8", "uint8", "int32", "float32", "float64"])
 def test_reduction_dtype_argument(op, dtype):
-    if op in ("var", "std") and dtype[0] in "iu":
+    if "ddof" in KEYWORDS[op] and dtype[0] in "iu":
         pytest.skip("NumPy's integer var/std accumulate in the integer dtype; tessera casts the float result")
     a = (np.arange(24).reshape(4, 6) % 5).astype(np.int16)
     x = da.from_array(a, chunks=(3, 4))
-    got = getattr(x, op)(axis=1, dtype=dtype).compute()
+    got = _call(x, op, axis=1, dtype=dtype).compute()
     exp = getattr(np, op)(a, axis=1, dtype=dtype)
     assert_same(got, exp, rtol=1e-5)
 
 
-@pytest.mark.parametrize("op", ["argmin", "argmax"])
+@pytest.mark.parametrize("op", ARG_REDUCTIONS)
 @given(data=st.data())
 def test_arg_reductions_match_numpy(op, data):
     dtype = data.draw(st.sampled_from(DTYPES))
@@ -86,7 +104,7 @@ def test_arg_reductions_match_numpy(op, data):
     axis = data.draw(st.one_of(st.none(), st.integers(-a.ndim, a.ndim - 1)))
     keepdims = data.draw(st.booleans())
     x = da.from_array(a, chunks=data.draw(chunks_for(shape)))
-    got = getattr(x, op)(axis=axis, keepdims=keepdims, split_every=data.draw(st.sampled_from([None, 2, 4])))
+    got = _call(x, op, axis=axis, keepdims=keepdims, split_every=data.draw(st.sampled_from([None, 2, 4])))
     assert_same(got.compute(), getattr(np, op)(a, axis=axis, keepdims=keepdims))
     assert_same(getattr(np, op)(x, axis=axis).compute(), getattr(np, op)(a, axis=axis))
 
@@ -123,8 +141,25 @@ def test_reductions_of_generated_arrays():
 
 
 def test_bad_ddof():
-    with pytest.raises(ValueError, match="ddof"):
-        da.ones(3).var(ddof=-1)
+    with pytest.raises(TypeError, match="var: ddof"):
+        da.ones(3).var(ddof="1")
+    with pytest.raises(TypeError, match="std: ddof"):
+        da.ones(3).std(ddof=None)
+
+
+@pytest.mark.parametrize("ddof", [-1, -2.5, 0.5, 1.5, 2, 3, 4, 100, float("inf"), float("nan"), np.float32(0.25)])
+@pytest.mark.parametrize("axis", [None, 0, 1])
+def test_any_real_ddof_like_numpy(ddof, axis):
+    """NumPy divides by max(n - ddof, 0) for any real ddof (negative and fractional too)."""
+    a = np.arange(12.0).reshape(3, 4) ** 1.5
+    x = da.from_array(a, chunks=2)
+    for op in ("var", "std"):
+        with np.errstate(all="ignore"):
+            exp = getattr(np, op)(a, axis=axis, ddof=ddof)
+        assert_same(getattr(x, op)(axis=axis, ddof=ddof).compute(), exp, rtol=1e-13)
+    with np.errstate(all="ignore"):
+        exp = np.var(np.zeros((0, 3)), axis=0, ddof=ddof)
+    assert_same(da.zeros((0, 3)).var(axis=0, ddof=ddof).compute(), exp)
 
 
 def test_out_is_rejected():

@@ -25,6 +25,14 @@ pub struct BlockwiseSpec {
     pub block_offset: Vec<usize>,
 }
 
+impl BlockwiseSpec {
+    /// Whether an argument indexed `ind` can be computed inside the kernel's task: it has
+    /// no contracted labels (so a task needs one block of it).
+    pub fn fuses(&self, ind: &[u32]) -> bool {
+        ind.iter().all(|l| self.out.contains(l))
+    }
+}
+
 /// What `blockwise` is asked to build.
 pub struct Blockwise<'a> {
     /// The operation's name for messages, e.g. `map_blocks(smooth)`.

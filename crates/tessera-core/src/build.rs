@@ -6,7 +6,7 @@ use crate::chunks::{normalize_chunks, AxisChunks, ChunkSpec, Chunks};
 use crate::dtype::{result_type, weak_result_type, DType, ScalarKind};
 use crate::error::Result;
 use crate::graph::{Expr, Generator, Meta, Node, Op};
-use crate::ops::{BinaryOp, ReduceOp, UnaryOp};
+use crate::ops::{BinaryOp, Class, ReduceOp, UnaryOp};
 use crate::view::{index_view, AffineMap, AxisMap, IndexItem};
 use crate::{bail, err};
 
@@ -43,9 +43,19 @@ pub fn check_size(op: &str, shape: &[usize]) -> Result<usize> {
     if shape.len() > MAX_NDIM {
         bail!(Index, op, "an array may have at most {MAX_NDIM} dimensions, this one would have {}", shape.len());
     }
-    shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d)).filter(|&n| n <= MAX_SIZE).ok_or_else(|| {
-        crate::err!(Value, op, "array is too big: shape {} has more than {MAX_SIZE} elements, the most an array can hold", shape_str(shape))
-    })
+    // As NumPy: the sizes other than zero must multiply to at most MAX_SIZE, so that an empty
+    // array such as (2**31, 2**31, 0) is refused too (NumPy's "array is too big").
+    let empty = shape.contains(&0);
+    match shape.iter().filter(|&&d| d != 0).try_fold(1usize, |n, &d| n.checked_mul(d)).filter(|&n| n <= MAX_SIZE) {
+        Some(n) => Ok(if empty { 0 } else { n }),
+        None if empty => bail!(
+            Value,
+            op,
+            "array is too big: the sizes of shape {} other than 0 multiply to more than {MAX_SIZE}, the most an array can hold",
+            shape_str(shape)
+        ),
+        None => bail!(Value, op, "array is too big: shape {} has more than {MAX_SIZE} elements, the most an array can hold", shape_str(shape)),
+    }
 }
 
 /// A generated source of `shape`, with values computed from coordinates.
@@ -163,12 +173,11 @@ pub fn binary(op: BinaryOp, a: &Expr, b: &Expr) -> Result<Expr> {
     let (da, db) = (a.meta.dtype, b.meta.dtype);
     // Float functions take the smallest float both operands cast to safely (NumPy's loop
     // choice): arctan2(int8, uint16) is float32, not float_for(int32).
-    let common = match op {
-        BinaryOp::Arctan2 | BinaryOp::Hypot => {
-            let fl = |d: DType| if d.is_float() { d } else { d.float_for() };
-            result_type(fl(da), fl(db))
-        }
-        _ => result_type(da, db),
+    let common = if op.class() == Class::FloatFn {
+        let fl = |d: DType| if d.is_float() { d } else { d.float_for() };
+        result_type(fl(da), fl(db))
+    } else {
+        result_type(da, db)
     };
     let sig = op.signature(common).map_err(|e| if da == db { e } else { err!(DType, e.op, "{} (operands {da} and {db})", e.message) })?;
     let xs = align(op.name(), &[&astype(a, sig.compute), &astype(b, sig.compute)])?;
@@ -195,8 +204,8 @@ pub fn binary_scalar(op: BinaryOp, a: &Expr, scalar: Scalar, kind: ScalarKind, s
             s => s.cast::<i64>() as i128,
         };
         let shown = || if let Scalar::F64(f) = scalar { format!("{f:.0}") } else { v.to_string() };
-        let holder = match op {
-            BinaryOp::LogicalAnd | BinaryOp::LogicalOr | BinaryOp::LogicalXor => Some(DType::I64),
+        let holder = match op.class() {
+            Class::Logical => Some(DType::I64),
             _ if sig.compute.is_int() => Some(sig.compute),
             _ => None,
         };
@@ -262,11 +271,11 @@ pub fn reduce(x: &Expr, op: ReduceOp, axes: Option<&[isize]>, keepdims: bool, sp
         Some(a) => normalize_axes(op.name(), a, nd)?,
     };
     axes.sort_unstable();
-    if matches!(op, ReduceOp::ArgMin | ReduceOp::ArgMax) && axes.len() != nd && axes.len() != 1 {
+    if op.one_axis() && axes.len() != nd && axes.len() != 1 {
         bail!(Axis, op.name(), "{} takes one axis or none, got axes {axes:?}", op.name());
     }
     let reduced: usize = axes.iter().map(|&a| x.meta.shape[a]).product();
-    if reduced == 0 && matches!(op, ReduceOp::Min | ReduceOp::Max | ReduceOp::ArgMin | ReduceOp::ArgMax) {
+    if reduced == 0 && op.needs_identity() {
         bail!(
             Value,
             op.name(),
@@ -512,6 +521,16 @@ mod tests {
         assert!(binary_scalar(BinaryOp::Pow, &x, Scalar::I64(-1), ScalarKind::Int, true).is_ok());
         assert!(binary_scalar(BinaryOp::Pow, &x, Scalar::F64(-1.0), ScalarKind::Float, false).is_ok());
         assert!(binary_scalar(BinaryOp::Pow, &ones(&[3], 2), Scalar::I64(-1), ScalarKind::Int, false).is_ok());
+    }
+
+    #[test]
+    fn empty_shapes_whose_other_sizes_overflow_are_too_big() {
+        // NumPy refuses np.zeros((2**31, 2**31, 0)): the sizes other than 0 must fit too.
+        let e = check_size("zeros", &[1 << 31, 1 << 31, 0]).unwrap_err();
+        assert!(e.message.starts_with("array is too big"), "{e}");
+        assert_eq!(check_size("zeros", &[1 << 20, 1 << 20, 0]).unwrap(), 0);
+        assert!(reshape(&ones(&[0], 1), &[1 << 31, 1 << 31, 0]).is_err());
+        assert_eq!(reshape(&ones(&[0], 1), &[1 << 20, 0, 1 << 20]).unwrap().meta.shape, vec![1 << 20, 0, 1 << 20]);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 pub mod error;
 pub mod dtype;
 pub mod block;
+pub mod ufuncs;
 pub mod ops;
 pub mod chunks;
 pub mod view;

@@ -4,65 +4,37 @@
 use crate::dtype::DType;
 use crate::error::Result;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum UnaryOp {
-    Neg,
-    Abs,
-    Sign,
-    Square,
-    Sqrt,
-    Exp,
-    Expm1,
-    Log,
-    Log1p,
-    Log2,
-    Log10,
-    Sin,
-    Cos,
-    Tan,
-    Arcsin,
-    Arccos,
-    Arctan,
-    Sinh,
-    Cosh,
-    Tanh,
-    Floor,
-    Ceil,
-    Trunc,
-    Rint,
-    IsNan,
-    IsFinite,
-    IsInf,
-    /// `~x`: bitwise not for integers, logical not for bool.
-    Invert,
-    LogicalNot,
+/// How a ufunc picks the dtype it computes in and the dtype it gives (see [`crate::ufuncs`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Class {
+    /// In the operands' dtype, for the families that have a kernel.
+    Arith,
+    /// In the operands' dtype, integers and bools only.
+    Bitwise,
+    /// In float: integers and bools in `DType::float_for`.
+    FloatFn,
+    /// In float: integers and bools in float64 (`true_divide`).
+    Divide,
+    /// In the operands' dtype, giving bools.
+    Predicate,
+    /// In the operands' common dtype, giving bools.
+    Compare,
+    /// In bool.
+    Logical,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum BinaryOp {
-    Add,
-    Sub,
-    Mul,
-    TrueDiv,
-    FloorDiv,
-    Mod,
-    Pow,
-    Minimum,
-    Maximum,
-    Arctan2,
-    Hypot,
-    Eq,
-    Ne,
-    Lt,
-    Le,
-    Gt,
-    Ge,
-    BitAnd,
-    BitOr,
-    BitXor,
-    LogicalAnd,
-    LogicalOr,
-    LogicalXor,
+/// What a ufunc's table row says about dtypes: its class, which dtype families have a
+/// kernel, and what bools do without one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UfuncSpec {
+    pub class: Class,
+    pub bool: bool,
+    pub int: bool,
+    pub float: bool,
+    /// The dtype bools compute in when there is no bool kernel.
+    pub bool_as: Option<DType>,
+    /// A hint for the error when bools are refused.
+    pub no_bool: Option<&'static str>,
 }
 
 /// The dtypes of one elementwise step: operands are cast to `compute` first; the kernel
@@ -73,224 +45,251 @@ pub struct Signature {
     pub out: DType,
 }
 
-impl UnaryOp {
-    pub fn name(self) -> &'static str {
-        use UnaryOp::*;
-        match self {
-            Neg => "negative",
-            Abs => "absolute",
-            Sign => "sign",
-            Square => "square",
-            Sqrt => "sqrt",
-            Exp => "exp",
-            Expm1 => "expm1",
-            Log => "log",
-            Log1p => "log1p",
-            Log2 => "log2",
-            Log10 => "log10",
-            Sin => "sin",
-            Cos => "cos",
-            Tan => "tan",
-            Arcsin => "arcsin",
-            Arccos => "arccos",
-            Arctan => "arctan",
-            Sinh => "sinh",
-            Cosh => "cosh",
-            Tanh => "tanh",
-            Floor => "floor",
-            Ceil => "ceil",
-            Trunc => "trunc",
-            Rint => "rint",
-            IsNan => "isnan",
-            IsFinite => "isfinite",
-            IsInf => "isinf",
-            Invert => "invert",
-            LogicalNot => "logical_not",
-        }
+impl UfuncSpec {
+    /// The signature for operands of (or already promoted to) `input`.
+    pub fn signature(self, name: &str, input: DType) -> Result<Signature> {
+        use Class::*;
+        let same = |d| Signature { compute: d, out: d };
+        let compute = match self.class {
+            FloatFn => return Ok(same(if input.is_float() { input } else { input.float_for() })),
+            Divide => return Ok(same(if input.is_float() { input } else { DType::F64 })),
+            Logical => return Ok(Signature { compute: DType::Bool, out: DType::Bool }),
+            _ if input.is_bool() => match (self.bool, self.bool_as) {
+                (true, _) => input,
+                (false, Some(d)) => d,
+                (false, None) => {
+                    let hint = self.no_bool.map(|h| format!("; {h}")).unwrap_or_default();
+                    crate::bail!(DType, name, "the {name} operator is not supported for bool input{hint}")
+                }
+            },
+            _ if (input.is_int() && self.int) || (input.is_float() && self.float) => input,
+            Bitwise => crate::bail!(DType, name, "bitwise operations need integer or bool operands, got {input}"),
+            _ => crate::bail!(DType, name, "{name} is not defined for {input} input"),
+        };
+        let out = if matches!(self.class, Predicate | Compare) { DType::Bool } else { compute };
+        Ok(Signature { compute, out })
     }
-    pub const ALL: [UnaryOp; 29] = {
-        use UnaryOp::*;
-        [
-            Neg, Abs, Sign, Square, Sqrt, Exp, Expm1, Log, Log1p, Log2, Log10, Sin, Cos, Tan, Arcsin, Arccos, Arctan,
-            Sinh, Cosh, Tanh, Floor, Ceil, Trunc, Rint, IsNan, IsFinite, IsInf, Invert, LogicalNot,
-        ]
+}
+
+macro_rules! present {
+    () => {
+        false
     };
-    pub fn from_name(name: &str) -> Option<UnaryOp> {
-        Self::ALL.iter().copied().find(|o| o.name() == name).or(match name {
-            "abs" => Some(UnaryOp::Abs),
-            "neg" => Some(UnaryOp::Neg),
-            "bitwise_not" => Some(UnaryOp::Invert),
-            "round" | "around" => Some(UnaryOp::Rint),
-            _ => None,
-        })
-    }
-    /// True for the transcendental functions, which compute in floating point.
-    fn is_float_fn(self) -> bool {
-        use UnaryOp::*;
-        matches!(
-            self,
-            Sqrt | Exp | Expm1 | Log | Log1p | Log2 | Log10 | Sin | Cos | Tan | Arcsin | Arccos | Arctan | Sinh | Cosh
-                | Tanh | Floor | Ceil | Trunc | Rint
-        )
-    }
+    ($($t:tt)+) => {
+        true
+    };
+}
+
+macro_rules! optional {
+    () => {
+        None
+    };
+    ($e:expr) => {
+        Some($e)
+    };
+}
+
+/// The op enums and their tables, from the rows of [`crate::ufunc_table`].
+macro_rules! ufunc_ops {
+    ([] $(
+        $kind:ident { $(
+            $v:ident $m:ident $n:literal {
+                [$($a:literal)*] $c:ident [$($b:expr)?] [$($bas:ident)?] [$($i:expr)?] [$($f:expr)?] $ri:tt $rf:tt [$($nb:literal)?] $u:tt
+            }
+        )* }
+    )*) => {$(
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum $kind {
+            $($v,)*
+        }
+
+        impl $kind {
+            pub const ALL: [$kind; [$($n),*].len()] = [$($kind::$v),*];
+
+            /// NumPy's name.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $($kind::$v => $n,)*
+                }
+            }
+            /// By NumPy's name or an alias (`abs`, `divide`, ...).
+            pub fn from_name(name: &str) -> Option<$kind> {
+                match name {
+                    $($n $(| $a)* => Some($kind::$v),)*
+                    _ => None,
+                }
+            }
+            pub fn spec(self) -> UfuncSpec {
+                match self {
+                    $($kind::$v => UfuncSpec {
+                        class: Class::$c,
+                        bool: present!($($b)?),
+                        int: present!($($i)?),
+                        float: present!($($f)?),
+                        bool_as: optional!($(DType::$bas)?),
+                        no_bool: optional!($($nb)?),
+                    },)*
+                }
+            }
+            pub fn class(self) -> Class {
+                self.spec().class
+            }
+        }
+    )*};
+}
+
+crate::ufunc_table!(ufunc_ops);
+
+impl UnaryOp {
     pub fn signature(self, input: DType) -> Result<Signature> {
-        use UnaryOp::*;
-        let same = Signature { compute: input, out: input };
-        Ok(match self {
-            // NumPy >= 2.3 keeps integer and bool dtypes through floor, ceil and trunc.
-            Floor | Ceil | Trunc if !input.is_float() => same,
-            _ if self.is_float_fn() => {
-                let f = if input.is_float() { input } else { input.float_for() };
-                Signature { compute: f, out: f }
-            }
-            Neg | Sign if input == DType::Bool => {
-                crate::bail!(DType, self.name(), "the {} operator is not supported for bool input; use ~ or logical_not", self.name())
-            }
-            // NumPy has no bool loop for square: bools square as int8.
-            Square if input == DType::Bool => Signature { compute: DType::I8, out: DType::I8 },
-            Neg | Abs | Sign | Square => same,
-            IsNan | IsFinite | IsInf => Signature { compute: input, out: DType::Bool },
-            Invert if input.is_float() => {
-                crate::bail!(DType, "invert", "bitwise not (~) is not defined for {input}; it needs an integer or bool array")
-            }
-            Invert => same,
-            LogicalNot => Signature { compute: DType::Bool, out: DType::Bool },
-            _ => unreachable!("float functions are handled above"),
-        })
+        self.spec().signature(self.name(), input)
     }
 }
 
 impl BinaryOp {
-    pub fn name(self) -> &'static str {
-        use BinaryOp::*;
-        match self {
-            Add => "add",
-            Sub => "subtract",
-            Mul => "multiply",
-            TrueDiv => "true_divide",
-            FloorDiv => "floor_divide",
-            Mod => "remainder",
-            Pow => "power",
-            Minimum => "minimum",
-            Maximum => "maximum",
-            Arctan2 => "arctan2",
-            Hypot => "hypot",
-            Eq => "equal",
-            Ne => "not_equal",
-            Lt => "less",
-            Le => "less_equal",
-            Gt => "greater",
-            Ge => "greater_equal",
-            BitAnd => "bitwise_and",
-            BitOr => "bitwise_or",
-            BitXor => "bitwise_xor",
-            LogicalAnd => "logical_and",
-            LogicalOr => "logical_or",
-            LogicalXor => "logical_xor",
-        }
-    }
-    pub const ALL: [BinaryOp; 23] = {
-        use BinaryOp::*;
-        [
-            Add, Sub, Mul, TrueDiv, FloorDiv, Mod, Pow, Minimum, Maximum, Arctan2, Hypot, Eq, Ne, Lt, Le, Gt, Ge, BitAnd,
-            BitOr, BitXor, LogicalAnd, LogicalOr, LogicalXor,
-        ]
-    };
-    pub fn from_name(name: &str) -> Option<BinaryOp> {
-        Self::ALL.iter().copied().find(|o| o.name() == name).or(match name {
-            "divide" => Some(BinaryOp::TrueDiv),
-            "mod" => Some(BinaryOp::Mod),
-            _ => None,
-        })
-    }
     pub fn is_comparison(self) -> bool {
-        use BinaryOp::*;
-        matches!(self, Eq | Ne | Lt | Le | Gt | Ge)
+        self.class() == Class::Compare
     }
     /// The signature for operands already promoted to `common`.
     pub fn signature(self, common: DType) -> Result<Signature> {
-        use BinaryOp::*;
-        use DType::*;
-        let same = Signature { compute: common, out: common };
-        Ok(match self {
-            _ if self.is_comparison() => Signature { compute: common, out: Bool },
-            LogicalAnd | LogicalOr | LogicalXor => Signature { compute: Bool, out: Bool },
-            Add | Mul | Minimum | Maximum => same,
-            Sub if common == Bool => {
-                crate::bail!(DType, "subtract", "boolean subtract (bool - bool) is not supported; use ^ or logical_xor")
-            }
-            TrueDiv => {
-                let f = if common.is_float() { common } else { F64 };
-                Signature { compute: f, out: f }
-            }
-            Arctan2 | Hypot => {
-                let f = if common.is_float() { common } else { common.float_for() };
-                Signature { compute: f, out: f }
-            }
-            Sub | FloorDiv | Mod | Pow if common == Bool => Signature { compute: I8, out: I8 },
-            Sub | FloorDiv | Mod | Pow => same,
-            BitAnd | BitOr | BitXor if common.is_float() => {
-                crate::bail!(DType, self.name(), "bitwise operations need integer or bool operands, got {common}")
-            }
-            BitAnd | BitOr | BitXor => same,
-            _ => unreachable!("comparisons are handled above"),
-        })
+        self.spec().signature(self.name(), common)
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ReduceOp {
-    Sum,
-    Prod,
-    Min,
-    Max,
-    Mean,
-    /// Variance with the given delta degrees of freedom.
-    Var { ddof: u32 },
-    Std { ddof: u32 },
-    Any,
-    All,
-    ArgMin,
-    ArgMax,
-}
-
-impl ReduceOp {
-    pub fn name(self) -> &'static str {
-        use ReduceOp::*;
-        match self {
-            Sum => "sum",
-            Prod => "prod",
-            Min => "min",
-            Max => "max",
-            Mean => "mean",
-            Var { .. } => "var",
-            Std { .. } => "std",
-            Any => "any",
-            All => "all",
-            ArgMin => "argmin",
-            ArgMax => "argmax",
+/// The reduction table: every reduction listed once. A row is `Variant { param }?
+/// "name" => State, output dtype rule, flags;`. `State` names the type in tessera-exec's
+/// `reductions` module that accumulates, merges, finalises and encodes it (several rows
+/// may share one); `param` is an integer argument (`ddof`). From the rows come `ReduceOp`,
+/// its names and flags here, the partial results in tessera-exec, the Rust methods, and
+/// the Python methods and functions (`_core.REDUCTIONS`).
+///
+/// Expands `$callback! { [extra tokens] rows }`.
+#[macro_export]
+macro_rules! reduction_table {
+    ($callback:ident $(, $extra:tt)*) => {
+        $callback! { [$($extra)*]
+            Sum sum sum_axis "sum" => Sum, $crate::ops::sum_dtype, DTYPE_ARG;
+            Prod prod prod_axis "prod" => Prod, $crate::ops::sum_dtype, DTYPE_ARG;
+            NanSum nansum nansum_axis "nansum" => NanSum, $crate::ops::sum_dtype, DTYPE_ARG;
+            Min min min_axis "min" => Min, |d| d, NO_IDENTITY;
+            Max max max_axis "max" => Max, |d| d, NO_IDENTITY;
+            Mean mean mean_axis "mean" => Mean, $crate::ops::mean_dtype, DTYPE_ARG;
+            // Variance with `ddof` delta degrees of freedom.
+            Var { ddof } var var_axis "var" => Var, $crate::ops::mean_dtype, DTYPE_ARG;
+            Std { ddof } std std_axis "std" => Var, $crate::ops::mean_dtype, DTYPE_ARG;
+            Any any any_axis "any" => Any, |_| DType::Bool, 0;
+            All all all_axis "all" => All, |_| DType::Bool, 0;
+            // Ties go to the first index: runs keep C order.
+            ArgMin argmin argmin_axis "argmin" => ArgMin, |_| DType::I64, NO_IDENTITY | ONE_AXIS | C_ORDER;
+            ArgMax argmax argmax_axis "argmax" => ArgMax, |_| DType::I64, NO_IDENTITY | ONE_AXIS | C_ORDER;
         }
+    };
+}
+
+/// Flags of a reduction's row in [`reduction_table`].
+pub mod reduce_flags {
+    /// An empty reduction is an error (no identity).
+    pub const NO_IDENTITY: u8 = 1;
+    /// One axis or all of them.
+    pub const ONE_AXIS: u8 = 2;
+    /// Fused tasks feed the values in C order (not along a longer reduced axis).
+    pub const C_ORDER: u8 = 4;
+    /// The NumPy function takes `dtype=` (the input is cast first).
+    pub const DTYPE_ARG: u8 = 8;
+}
+
+/// NumPy's accumulator dtype for sums and products.
+pub fn sum_dtype(input: DType) -> DType {
+    use DType::*;
+    match input {
+        Bool | I8 | I16 | I32 | I64 => I64,
+        U8 | U16 | U32 | U64 => U64,
+        f => f,
     }
-    /// NumPy's result dtype (`dtype=None`).
-    pub fn out_dtype(self, input: DType) -> DType {
-        use DType::*;
-        use ReduceOp::*;
-        match self {
-            Sum | Prod => match input {
-                Bool | I8 | I16 | I32 | I64 => I64,
-                U8 | U16 | U32 | U64 => U64,
-                f => f,
-            },
-            Min | Max => input,
-            Mean | Var { .. } | Std { .. } => {
-                if input.is_float() {
-                    input
-                } else {
-                    F64
+}
+
+/// Means and variances: floats keep their dtype, the rest give float64.
+pub fn mean_dtype(input: DType) -> DType {
+    if input.is_float() {
+        input
+    } else {
+        DType::F64
+    }
+}
+
+macro_rules! reduce_ops {
+    ([] $($v:ident $({ $p:ident })? $m:ident $ma:ident $n:literal => $state:ident, $out:expr, $flags:expr;)*) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum ReduceOp {
+            $($v $({ $p: u32 })?,)*
+        }
+
+        impl ReduceOp {
+            /// Every reduction (parameters 0).
+            pub const ALL: [ReduceOp; [$($n),*].len()] = [$(ReduceOp::$v $({ $p: 0 })?),*];
+
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(ReduceOp::$v { .. } => $n,)*
                 }
             }
-            Any | All => Bool,
-            ArgMin | ArgMax => I64,
+            /// By name, with the integer parameter of those that take one (`ddof`).
+            pub fn from_name(name: &str, param: u32) -> Option<ReduceOp> {
+                match name {
+                    $($n => Some(ReduceOp::$v $({ $p: param })?),)*
+                    _ => None,
+                }
+            }
+            /// The name of the integer parameter, for those that take one.
+            pub fn param_name(self) -> Option<&'static str> {
+                match self {
+                    $(ReduceOp::$v { .. } => None $(.or(Some(stringify!($p))))?,)*
+                }
+            }
+            /// The integer parameter (0 for those that take none).
+            pub fn param(self) -> u32 {
+                match self {
+                    $(ReduceOp::$v { $($p,)? .. } => 0 $(+ $p)?,)*
+                }
+            }
+            /// Position in [`ReduceOp::ALL`].
+            pub fn index(self) -> usize {
+                Self::ALL.iter().position(|o| o.name() == self.name()).expect("every op is in ALL")
+            }
+            /// NumPy's result dtype (`dtype=None`).
+            pub fn out_dtype(self, input: DType) -> DType {
+                let rule: fn(DType) -> DType = match self {
+                    $(ReduceOp::$v { .. } => $out,)*
+                };
+                rule(input)
+            }
+            fn flags(self) -> u8 {
+                use reduce_flags::*;
+                match self {
+                    $(ReduceOp::$v { .. } => $flags,)*
+                }
+            }
         }
+    };
+}
+
+crate::reduction_table!(reduce_ops);
+
+impl ReduceOp {
+    /// Whether an empty reduction is an error.
+    pub fn needs_identity(self) -> bool {
+        self.flags() & reduce_flags::NO_IDENTITY != 0
+    }
+    /// Whether it takes one axis or all of them.
+    pub fn one_axis(self) -> bool {
+        self.flags() & reduce_flags::ONE_AXIS != 0
+    }
+    /// Whether fused tasks must feed values in C order.
+    pub fn c_order(self) -> bool {
+        self.flags() & reduce_flags::C_ORDER != 0
+    }
+    /// Whether the NumPy function takes `dtype=`.
+    pub fn takes_dtype(self) -> bool {
+        self.flags() & reduce_flags::DTYPE_ARG != 0
     }
 }

@@ -120,7 +120,7 @@ pub enum StageKind {
     Blocks(Arc<Vec<crate::spill::Stored>>),
     /// A block kernel: one call per output block, with its inputs' whole blocks (edge `k`
     /// is array argument `k`, indexed as `spec.args[k]`).
-    Blockwise { kernel: Arc<dyn crate::kernel::BlockKernel>, spec: Arc<crate::blockwise::BlockwiseSpec> },
+    Blockwise { kernel: Arc<dyn crate::kernel::BlockKernel>, spec: Arc<crate::blockwise::BlockwiseSpec>, args: Vec<BlockArg> },
     /// Each block a region of the input (chunked `in_chunks`), pieces copied into place with
     /// the boundary rule outside the input; with `views`, every block lies inside one input
     /// block and is a view of it (no copy).
@@ -137,6 +137,14 @@ pub struct Finalize {
     pub keepdims: bool,
     /// How many input elements each output element reduces (for mean and var).
     pub count: usize,
+}
+
+/// Where a block kernel's argument comes from: the blocks of an edge, or a fused program
+/// evaluated in the task (over the argument's chunks) from the stage's edges.
+#[derive(Clone, Debug)]
+pub enum BlockArg {
+    Edge(usize),
+    Program { leaves: Vec<Leaf>, program: Vec<(Instr, DType)>, slots: Slots, domain: Chunks },
 }
 
 /// Which input blocks along one input axis a consumer block needs.
@@ -226,6 +234,10 @@ impl Stage {
     }
     pub fn is_source(&self) -> bool {
         self.edges.is_empty()
+    }
+    /// Whether its tasks call into the Python interpreter.
+    pub fn needs_gil(&self) -> bool {
+        matches!(&self.kind, StageKind::Blockwise { kernel, .. } if kernel.needs_gil())
     }
     /// Estimated bytes held while one task runs: inputs, output and working tiles.
     pub fn task_bytes(&self) -> usize {
@@ -460,7 +472,12 @@ fn lower_with(roots: &[Expr], fuse: bool) -> Plan {
             Op::Rechunk | Op::Reshape => Some(n.inputs[0].id),
             _ => None,
         })
-        .chain(order.iter().filter(|n| matches!(n.op, Op::Blockwise { .. })).flat_map(|n| n.inputs.iter().map(|i| i.id)))
+        .chain(order.iter().flat_map(|n| match &n.op {
+            // Arguments read whole along contracted axes are blocks of a stage; the others
+            // are computed inside the kernel's task when they fuse.
+            Op::Blockwise { spec, .. } => n.inputs.iter().zip(&spec.args).filter(|(_, ind)| !fuse || !spec.fuses(ind)).map(|(i, _)| i.id).collect(),
+            _ => vec![],
+        }))
         // Regions read in-memory data directly.
         .chain(order.iter().filter(|n| matches!(n.op, Op::Regions(_)) && !matches!(n.inputs[0].op, Op::Data(_))).map(|n| n.inputs[0].id))
         .collect();
@@ -681,34 +698,65 @@ impl Lowering {
     }
 
     /// A block kernel's stage. An argument axis indexed like an output axis is read block
-    /// for block (or its one block, broadcast); a contracted axis is read whole.
+    /// for block (or its one block, broadcast); a contracted axis is read whole. Arguments
+    /// without contracted axes that would fuse (sources, views, elementwise chains) are
+    /// computed in the kernel's task, as a tile program over the argument's block.
     fn blockwise(&mut self, n: &Expr, kernel: &Arc<dyn crate::kernel::BlockKernel>, spec: &Arc<crate::blockwise::BlockwiseSpec>) -> StageId {
         let out_grid = n.meta.grid();
-        let mut edges = Vec::with_capacity(n.inputs.len());
-        let mut in_bytes = 0;
-        let mut joined = 0;
+        let mut edges: Vec<Edge> = Vec::with_capacity(n.inputs.len());
+        let mut args = Vec::with_capacity(n.inputs.len());
+        let (mut in_bytes, mut out_bytes) = (0, n.meta.max_block_bytes());
         for (x, ind) in n.inputs.iter().zip(&spec.args) {
-            let input = self.materialize(x);
             let in_grid = x.meta.grid();
-            let axes = ind
-                .iter()
-                .zip(&in_grid)
-                .map(|(label, &g)| match spec.out.iter().position(|o| o == label) {
-                    Some(o) if g == out_grid[o] => driven(o, (0..g as u32).map(|i| (i, i + 1)).collect(), g),
-                    Some(_) => AxisRel::Range(0, 1),
-                    None => AxisRel::Range(0, g),
+            // Output axis (and whether it is read block for block) of each argument axis.
+            let axis_of = |a: usize| spec.out.iter().position(|o| *o == ind[a]).map(|o| (o, in_grid[a] == out_grid[o]));
+            if self.fuse && spec.fuses(ind) && !self.gets_stage(x) {
+                let mut f = FusedBuilder { leaves: vec![], program: vec![], edges: vec![], memo: HashMap::new(), in_bytes: 0 };
+                self.emit(x, &mut f);
+                let offset = edges.len();
+                for mut e in f.edges {
+                    // The program's edges are driven by the argument's block index: drive
+                    // them by the output's, or fix them where the argument broadcasts.
+                    let grid = self.plan.stages[e.input].grid();
+                    for (k, r) in e.axes.iter_mut().enumerate() {
+                        if let AxisRel::Driven { out_axis, deps, .. } = r {
+                            let deps = std::mem::take(deps);
+                            *r = match axis_of(*out_axis) {
+                                Some((o, true)) => driven(o, deps, grid[k]),
+                                _ => AxisRel::Range(deps[0].0 as usize, deps[0].1 as usize),
+                            };
+                        }
+                    }
+                    edges.push(e);
+                }
+                let leaves = f.leaves.into_iter().map(|l| match l {
+                    Leaf::Input { edge, map } => Leaf::Input { edge: edge + offset, map },
+                    l => l,
+                }).collect();
+                let slots = Slots::of(&f.program);
+                out_bytes += x.meta.max_block_bytes() + slots.len() * tile_len(f.program.len()) * 8;
+                in_bytes += f.in_bytes;
+                args.push(BlockArg::Program { leaves, program: f.program, slots, domain: x.meta.chunks.clone() });
+                continue;
+            }
+            let input = self.materialize(x);
+            let axes = (0..ind.len())
+                .map(|a| match axis_of(a) {
+                    Some((o, true)) => driven(o, (0..in_grid[a] as u32).map(|i| (i, i + 1)).collect(), in_grid[a]),
+                    Some((_, false)) => AxisRel::Range(0, 1),
+                    None => AxisRel::Range(0, in_grid[a]),
                 })
                 .collect();
             let edge = Edge { input, axes };
             let fan_in = fan(&edge);
             in_bytes += fan_in * x.meta.max_block_bytes();
             if spec.concatenate && fan_in > 1 {
-                joined += fan_in * x.meta.max_block_bytes();
+                out_bytes += fan_in * x.meta.max_block_bytes();
             }
+            args.push(BlockArg::Edge(edges.len()));
             edges.push(edge);
         }
-        let out_bytes = n.meta.max_block_bytes() + joined;
-        let kind = StageKind::Blockwise { kernel: kernel.clone(), spec: spec.clone() };
+        let kind = StageKind::Blockwise { kernel: kernel.clone(), spec: spec.clone(), args };
         self.push(Stage { kind, meta: n.meta.clone(), edges, name: kernel.name().to_string(), out_bytes, in_bytes })
     }
 
@@ -876,7 +924,18 @@ impl Plan {
                 StageKind::Rechunk => "rechunk".into(),
                 StageKind::Reshape => "reshape".into(),
                 StageKind::Blocks(_) => "persisted".into(),
-                StageKind::Blockwise { kernel, .. } => format!("blockwise({})", kernel.name()),
+                StageKind::Blockwise { kernel, args, .. } => {
+                    // Arguments computed in the task show their programs.
+                    let mut v: Vec<String> = args
+                        .iter()
+                        .filter_map(|a| match a {
+                            BlockArg::Program { program, .. } => Some(program.iter().map(|(i, _)| instr_name(i)).collect::<Vec<_>>().join(" -> ")),
+                            BlockArg::Edge(_) => None,
+                        })
+                        .collect();
+                    v.push(format!("blockwise({})", kernel.name()));
+                    v.join(" -> ")
+                }
                 StageKind::Regions { spec, views, .. } => {
                     let b: Vec<String> = spec.axes.iter().map(|a| a.boundary.name()).collect();
                     format!("{}({}){}", spec.name, b.join(", "), if *views { " views" } else { "" })

@@ -2,47 +2,37 @@
 //! contracted axes when asked), calls the kernel, and checks the block it returns.
 
 use crate::copy::copy_into;
+use crate::fused::FusedTask;
 use crate::{Input, Value};
 use std::sync::atomic::AtomicBool;
 use tessera_core::chunks;
 use tessera_core::blockwise::BlockwiseSpec;
 use tessera_core::kernel::{BlockCtx, BlockKernel, KernelArg};
-use tessera_core::plan::{AxisRel, Stage};
+use tessera_core::plan::{AxisRel, BlockArg, Head, Stage};
 use tessera_core::{bail, err, Block, Buffer, Result};
 
-pub fn run(stage: &Stage, kernel: &dyn BlockKernel, spec: &BlockwiseSpec, index: &[usize], inputs: &[Vec<Input>], cancel: &AtomicBool) -> Result<Value> {
+pub fn run(stage: &Stage, kernel: &dyn BlockKernel, spec: &BlockwiseSpec, args: &[BlockArg], index: &[usize], inputs: &[Vec<Input>], cancel: &AtomicBool) -> Result<Value> {
     let shape = chunks::block_shape(&stage.meta.chunks, index);
-    let args = stage
-        .edges
+    let out_grid = stage.grid();
+    let args = args
         .iter()
-        .zip(inputs)
         .zip(&spec.args)
-        .map(|((edge, ins), ind)| {
-            let blocks = ins
-                .iter()
-                .map(|i| match &*i.value {
-                    Value::Block(b) => Ok(b.clone()),
-                    Value::Partial(_) => Err(err!(Internal, stage.name.clone(), "a block kernel received a partial result")),
-                })
-                .collect::<Result<Vec<Block>>>()?;
-            // Contracted axes (labels not in the output) are read whole.
-            let grid: Vec<usize> = edge
-                .axes
-                .iter()
-                .zip(ind)
-                .filter(|(_, l)| !spec.out.contains(l))
-                .map(|(r, _)| match r {
-                    AxisRel::Range(lo, hi) => hi - lo,
-                    AxisRel::Driven { .. } | AxisRel::Table { .. } => 1,
-                })
-                .collect();
-            if spec.concatenate && !grid.is_empty() {
-                if blocks.len() == 1 {
-                    return Ok(KernelArg { blocks, grid: vec![] });
+        .map(|(arg, ind)| match arg {
+            BlockArg::Program { leaves, program, slots, domain } => {
+                // The argument's block: the output's along its axes, or its one block.
+                let grid = chunks::nblocks(domain);
+                let at: Vec<usize> = ind
+                    .iter()
+                    .zip(&grid)
+                    .map(|(l, &g)| spec.out.iter().position(|o| o == l).map_or(0, |o| if g == out_grid[o] { index[o] } else { 0 }))
+                    .collect();
+                let task = FusedTask { leaves, program, slots, head: &Head::Store, domain, inputs, cancel };
+                match task.run(&at)? {
+                    Value::Block(b) => Ok(KernelArg { blocks: vec![b], grid: vec![] }),
+                    Value::Partial(_) => Err(err!(Internal, stage.name.clone(), "an argument's program made a partial result")),
                 }
-                return Ok(KernelArg { blocks: vec![join(ins, &blocks, &stage.name)?], grid: vec![] });
             }
-            Ok(KernelArg { blocks, grid })
+            BlockArg::Edge(e) => edge_arg(stage, spec, ind, *e, &inputs[*e]),
         })
         .collect::<Result<Vec<KernelArg>>>()?;
     let block_id: Vec<usize> = if spec.block_offset.is_empty() { index.to_vec() } else { index.iter().zip(&spec.block_offset).map(|(i, o)| i + o).collect() };
@@ -60,6 +50,35 @@ pub fn run(stage: &Stage, kernel: &dyn BlockKernel, spec: &BlockwiseSpec, index:
         bail!(DType, stage.name.clone(), "block {block_id:?} came back as {}, but the output's dtype is {}", out.dtype(), stage.meta.dtype);
     }
     Ok(Value::Block(out))
+}
+
+/// An argument read from edge `e`: its blocks, listed or joined along contracted axes.
+fn edge_arg(stage: &Stage, spec: &BlockwiseSpec, ind: &[u32], e: usize, ins: &[Input]) -> Result<KernelArg> {
+    let blocks = ins
+        .iter()
+        .map(|i| match &*i.value {
+            Value::Block(b) => Ok(b.clone()),
+            Value::Partial(_) => Err(err!(Internal, stage.name.clone(), "a block kernel received a partial result")),
+        })
+        .collect::<Result<Vec<Block>>>()?;
+    // Contracted axes (labels not in the output) are read whole.
+    let grid: Vec<usize> = stage.edges[e]
+        .axes
+        .iter()
+        .zip(ind)
+        .filter(|(_, l)| !spec.out.contains(l))
+        .map(|(r, _)| match r {
+            AxisRel::Range(lo, hi) => hi - lo,
+            AxisRel::Driven { .. } | AxisRel::Table { .. } => 1,
+        })
+        .collect();
+    if spec.concatenate && !grid.is_empty() {
+        if blocks.len() == 1 {
+            return Ok(KernelArg { blocks, grid: vec![] });
+        }
+        return Ok(KernelArg { blocks: vec![join(ins, &blocks, &stage.name)?], grid: vec![] });
+    }
+    Ok(KernelArg { blocks, grid })
 }
 
 /// The blocks of one argument (in C order of their grid) joined into one.

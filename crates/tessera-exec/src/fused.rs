@@ -8,7 +8,6 @@ use crate::{Input, Value};
 use std::sync::atomic::{AtomicBool, Ordering};
 use tessera_core::chunks::{self, Chunks};
 use tessera_core::graph::{Generator, RandomDist};
-use tessera_core::ops::ReduceOp;
 use tessera_core::plan::{tile_len, Head, Instr, Leaf, Slots};
 use tessera_core::view::{AffineMap, AxisMap};
 use tessera_core::{err, Block, Buffer, DType, Element, Result};
@@ -202,7 +201,7 @@ impl FusedTask<'_> {
         let nd = shape.len();
         let last = nd.saturating_sub(1);
         let Head::Partial { op, axes } = self.head else { return last };
-        if nd < 2 || shape[last] >= SHORT_ROW || matches!(op, ReduceOp::ArgMin | ReduceOp::ArgMax) {
+        if nd < 2 || shape[last] >= SHORT_ROW || op.c_order() {
             return last;
         }
         match axes.iter().copied().max_by_key(|&a| (shape[a], a)) {

@@ -12,6 +12,7 @@ pub mod budget;
 pub mod copy;
 pub mod fused;
 pub mod partial;
+pub mod reductions;
 pub mod regions;
 mod scheduler;
 pub mod tasks;
@@ -79,6 +80,15 @@ pub struct Options {
     pub transport: Option<Arc<dyn Transport>>,
     /// With a transport: deliver the outputs only to process 0 (others get no arrays).
     pub root_only: bool,
+    /// Where worker loops run when tasks call into an interpreter (see `WorkerScope`).
+    pub worker_scope: Option<Arc<dyn WorkerScope>>,
+}
+
+/// Runs a worker's loop inside a context: the Python extension keeps an interpreter thread
+/// state for the worker, so that each task calling Python re-takes the lock cheaply instead
+/// of making and dropping a thread state per call.
+pub trait WorkerScope: Send + Sync {
+    fn run(&self, work: &mut (dyn FnMut() + Send));
 }
 
 /// Messages between the processes of an SPMD run. Every process builds and lowers the same
@@ -121,7 +131,7 @@ pub fn owner(plan: &Plan, stage: StageId, block: usize, procs: usize) -> usize {
 
 impl Options {
     pub fn with_threads(threads: usize) -> Options {
-        Options { threads: threads.max(1), cancel: Arc::new(AtomicBool::new(false)), observers: vec![], memory_limit: None, transport: None, root_only: false }
+        Options { threads: threads.max(1), cancel: Arc::new(AtomicBool::new(false)), observers: vec![], memory_limit: None, transport: None, root_only: false, worker_scope: None }
     }
 }
 

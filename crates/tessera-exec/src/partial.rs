@@ -1,10 +1,15 @@
 //! Partial results of reductions: accumulated per chunk, merged up a fixed tree, finalised.
 //! Merges always run in block order, so the result is the same bits for any thread count.
+//!
+//! Each reduction's state is the [`ReduceState`] type its row in
+//! `tessera_core::reduction_table!` names (see [`crate::reductions`]); [`Acc`], with one
+//! variant per row, and the wire tags are generated from the table.
 
+use crate::reductions;
+use crate::wire::Reader;
 use tessera_core::ops::ReduceOp;
 use tessera_core::plan::Finalize;
-use tessera_core::{Block, Buffer, DType, Element};
-use tessera_kernels::reduce;
+use tessera_core::{err, Block, Buffer, DType, Element, Result};
 
 /// What the accumulators need of an element type.
 pub trait Num: Element {
@@ -57,21 +62,109 @@ impl Num for f64 {
     }
 }
 
-#[derive(Clone, Debug)]
-pub enum Acc {
-    /// Sums and products: f64 for floats, i64 for signed and bool, u64 for unsigned.
-    Sum(Buffer),
-    Prod(Buffer),
-    /// Min and max in the input dtype; `seen` is false until a value arrived.
-    Min { v: Buffer, seen: bool },
-    Max { v: Buffer, seen: bool },
-    Mean { sum: Vec<f64> },
-    /// Welford/Chan state; the count is the partial's `count`.
-    Var { mean: Vec<f64>, m2: Vec<f64> },
-    Any(Vec<bool>),
-    All(Vec<bool>),
-    Arg { v: Buffer, index: Vec<i64>, max: bool, seen: bool },
+/// A reduction's state over the cells of one block (or of a group of blocks, after merges).
+/// Implementations fix their order of operations, so results depend only on the values and
+/// the block order, never on threads.
+pub trait ReduceState: Clone + std::fmt::Debug + Send + Sync + Sized {
+    /// Whether consecutive runs into the same cells may go in together through
+    /// [`ReduceState::add_rows`] (states that ignore runs' ranks and indices).
+    const ADDS_ROWS: bool = false;
+    /// The empty state of `cells` cells, for input values of dtype `input`.
+    fn new(cells: usize, input: DType) -> Self;
+    /// Adds one run of values. With `into_one`, all of `vals` reduce into cell `pos` (their
+    /// arg indices are `arg + k`); otherwise `vals[k]` goes to cell `pos + k`, each cell
+    /// having seen `rank` values before (arg index `arg` for all).
+    fn add_run<T: Num>(&mut self, vals: &[T], pos: usize, into_one: bool, rank: u64, arg: i64);
+    /// Adds `vals.len() / width` runs of `width` values, in order, into the cells from
+    /// `pos` on (only where `ADDS_ROWS`).
+    fn add_rows<T: Num>(&mut self, vals: &[T], width: usize, pos: usize) {
+        for run in vals.chunks(width.max(1)) {
+            self.add_run(run, pos, false, 0, 0);
+        }
+    }
+    /// The float64 cells `pos..pos + width`, where runs are added with one `+=` per value
+    /// (for sources that add their own rows: the streamed random normal).
+    fn f64_cells(&mut self, _pos: usize, _width: usize) -> Option<&mut [f64]> {
+        None
+    }
+    /// Merges `later` (after `self` in block order); `counts` are the elements each side
+    /// reduced into every cell.
+    fn merge(&mut self, later: &Self, counts: (u64, u64));
+    /// The result per cell in dtype `out`, `count` elements having been reduced into each.
+    fn finalize(self, op: ReduceOp, count: u64, out: DType) -> Buffer;
+    /// The state for messages between processes (MPI).
+    fn encode(&self, out: &mut Vec<u8>);
+    fn decode(r: &mut Reader) -> Result<Self>;
 }
+
+macro_rules! partial_states {
+    ([] $($v:ident $({ $p:ident })? $m:ident $ma:ident $n:literal => $state:ident, $out:expr, $flags:expr;)*) => {
+        /// The state of one reduction: the type its row names.
+        #[derive(Clone, Debug)]
+        pub enum Acc {
+            $($v(reductions::$state),)*
+        }
+
+        impl Acc {
+            fn new(op: ReduceOp, cells: usize, input: DType) -> Acc {
+                match op {
+                    $(ReduceOp::$v { .. } => Acc::$v(ReduceState::new(cells, input)),)*
+                }
+            }
+            #[inline]
+            fn add_run<T: Num>(&mut self, vals: &[T], pos: usize, into_one: bool, rank: u64, arg: i64) {
+                match self {
+                    $(Acc::$v(s) => s.add_run(vals, pos, into_one, rank, arg),)*
+                }
+            }
+            fn adds_rows(&self) -> bool {
+                match self {
+                    $(Acc::$v(_) => <reductions::$state as ReduceState>::ADDS_ROWS,)*
+                }
+            }
+            #[inline]
+            fn add_rows<T: Num>(&mut self, vals: &[T], width: usize, pos: usize) {
+                match self {
+                    $(Acc::$v(s) => s.add_rows(vals, width, pos),)*
+                }
+            }
+            fn f64_cells(&mut self, pos: usize, width: usize) -> Option<&mut [f64]> {
+                match self {
+                    $(Acc::$v(s) => s.f64_cells(pos, width),)*
+                }
+            }
+            fn merge(&mut self, later: &Acc, counts: (u64, u64)) {
+                match (self, later) {
+                    $((Acc::$v(a), Acc::$v(b)) => a.merge(b, counts),)*
+                    _ => panic!("merging partials of different reductions"),
+                }
+            }
+            fn finalize(self, op: ReduceOp, count: u64, out: DType) -> Buffer {
+                match self {
+                    $(Acc::$v(s) => s.finalize(op, count, out),)*
+                }
+            }
+            /// The tag (the row's position in the table), then the state.
+            pub(crate) fn encode(&self, out: &mut Vec<u8>) {
+                match self {
+                    $(Acc::$v(s) => {
+                        out.push(ReduceOp::$v $({ $p: 0 })?.index() as u8);
+                        s.encode(out);
+                    })*
+                }
+            }
+            pub(crate) fn decode(r: &mut Reader) -> Result<Acc> {
+                let tag = r.u8()?;
+                let op = *ReduceOp::ALL.get(tag as usize).ok_or_else(|| err!(Internal, "wire", "bad partial tag {tag}"))?;
+                Ok(match op {
+                    $(ReduceOp::$v { .. } => Acc::$v(ReduceState::decode(r)?),)*
+                })
+            }
+        }
+    };
+}
+
+tessera_core::reduction_table!(partial_states);
 
 /// One chunk's (or one group's) partial reduction over the cells of its kept shape.
 #[derive(Clone, Debug)]
@@ -83,234 +176,50 @@ pub struct Partial {
     pub acc: Acc,
 }
 
-fn acc_dtype(input: DType) -> DType {
-    if input.is_float() {
-        DType::F64
-    } else if input.is_unsigned_int() {
-        DType::U64
-    } else {
-        DType::I64
-    }
-}
-
 impl Partial {
     pub fn new(op: ReduceOp, shape: Vec<usize>, input: DType) -> Partial {
         let n: usize = shape.iter().product();
-        let acc = match op {
-            ReduceOp::Sum => Acc::Sum(Buffer::zeros(acc_dtype(input), n)),
-            ReduceOp::Prod => Acc::Prod(match acc_dtype(input) {
-                DType::F64 => Buffer::F64(vec![1.0; n]),
-                DType::U64 => Buffer::U64(vec![1; n]),
-                _ => Buffer::I64(vec![1; n]),
-            }),
-            ReduceOp::Min => Acc::Min { v: Buffer::zeros(input, n), seen: false },
-            ReduceOp::Max => Acc::Max { v: Buffer::zeros(input, n), seen: false },
-            ReduceOp::Mean => Acc::Mean { sum: vec![0.0; n] },
-            ReduceOp::Var { .. } | ReduceOp::Std { .. } => Acc::Var { mean: vec![0.0; n], m2: vec![0.0; n] },
-            ReduceOp::Any => Acc::Any(vec![false; n]),
-            ReduceOp::All => Acc::All(vec![true; n]),
-            ReduceOp::ArgMin | ReduceOp::ArgMax => {
-                Acc::Arg { v: Buffer::zeros(input, n), index: vec![0; n], max: op == ReduceOp::ArgMax, seen: false }
-            }
-        };
-        Partial { shape, count: 0, acc }
+        Partial { shape, count: 0, acc: Acc::new(op, n, input) }
     }
 
-    /// Adds one run of values. With `into_one`, all of `vals` reduce into cell `pos` (their
-    /// arg indices are `arg + k`); otherwise `vals[k]` goes to cell `pos + k`, each cell
-    /// having seen `rank` values before (arg index `arg` for all).
+    /// See [`ReduceState::add_run`].
+    #[inline]
     pub fn add_run<T: Num>(&mut self, vals: &[T], pos: usize, into_one: bool, rank: u64, arg: i64) {
-        let first = rank == 0;
-        match &mut self.acc {
-            Acc::Sum(buf) => match buf {
-                Buffer::F64(s) => add_f64(s, vals, pos, into_one),
-                Buffer::U64(s) => {
-                    if into_one {
-                        s[pos] = vals.iter().fold(s[pos], |a, v| a.wrapping_add(v.as_u64()));
-                    } else {
-                        s[pos..pos + vals.len()].iter_mut().zip(vals).for_each(|(a, v)| *a = a.wrapping_add(v.as_u64()));
-                    }
-                }
-                Buffer::I64(s) => {
-                    if into_one {
-                        s[pos] = vals.iter().fold(s[pos], |a, v| a.wrapping_add(v.as_i64()));
-                    } else {
-                        s[pos..pos + vals.len()].iter_mut().zip(vals).for_each(|(a, v)| *a = a.wrapping_add(v.as_i64()));
-                    }
-                }
-                _ => unreachable!("sum accumulators are f64, i64 or u64"),
-            },
-            Acc::Prod(buf) => match buf {
-                Buffer::F64(s) => each_cell(s, vals, pos, into_one, |a, v| *a *= v.to_f64()),
-                Buffer::U64(s) => each_cell(s, vals, pos, into_one, |a, v| *a = a.wrapping_mul(v.as_u64())),
-                Buffer::I64(s) => each_cell(s, vals, pos, into_one, |a, v| *a = a.wrapping_mul(v.as_i64())),
-                _ => unreachable!("prod accumulators are f64, i64 or u64"),
-            },
-            Acc::Min { v, .. } => {
-                let s = T::slice_mut(v);
-                if first && !into_one {
-                    s[pos..pos + vals.len()].copy_from_slice(vals);
-                } else {
-                    if first {
-                        s[pos] = vals[0];
-                    }
-                    each_cell(s, vals, pos, into_one, |a, x| *a = pick(*a, x, false));
-                }
-            }
-            Acc::Max { v, .. } => {
-                let s = T::slice_mut(v);
-                if first && !into_one {
-                    s[pos..pos + vals.len()].copy_from_slice(vals);
-                } else {
-                    if first {
-                        s[pos] = vals[0];
-                    }
-                    each_cell(s, vals, pos, into_one, |a, x| *a = pick(*a, x, true));
-                }
-            }
-            Acc::Mean { sum } => add_f64(sum, vals, pos, into_one),
-            Acc::Var { mean, m2 } => {
-                if into_one {
-                    // Chan et al.: merge this run's (n, mean, m2) into the cell's.
-                    let n = vals.len() as f64;
-                    let m = sum_f64(vals) / n;
-                    let q: f64 = vals.iter().map(|v| (v.to_f64() - m) * (v.to_f64() - m)).sum();
-                    merge_moments(&mut mean[pos], &mut m2[pos], rank as f64, m, q, n);
-                } else {
-                    let n = (rank + 1) as f64;
-                    for (k, v) in vals.iter().enumerate() {
-                        let x = v.to_f64();
-                        let d = x - mean[pos + k];
-                        mean[pos + k] += d / n;
-                        m2[pos + k] += d * (x - mean[pos + k]);
-                    }
-                }
-            }
-            Acc::Any(s) => each_cell(s, vals, pos, into_one, |a, v| *a = *a || v.to_f64() != 0.0 || v.is_nan()),
-            Acc::All(s) => each_cell(s, vals, pos, into_one, |a, v| *a = *a && (v.to_f64() != 0.0 || v.is_nan())),
-            Acc::Arg { v, index, max, .. } => {
-                let s = T::slice_mut(v);
-                let max = *max;
-                if into_one {
-                    let (mut best, mut bi) = if first { (vals[0], arg) } else { (s[pos], index[pos]) };
-                    for (k, &x) in vals.iter().enumerate() {
-                        if better(x, best, max) {
-                            best = x;
-                            bi = arg + k as i64;
-                        }
-                    }
-                    s[pos] = best;
-                    index[pos] = bi;
-                } else {
-                    for (k, &x) in vals.iter().enumerate() {
-                        if first || better(x, s[pos + k], max) {
-                            s[pos + k] = x;
-                            index[pos + k] = arg;
-                        }
-                    }
-                }
-            }
-        }
+        self.acc.add_run(vals, pos, into_one, rank, arg)
     }
 
     /// Whether consecutive runs into the same cells may go in together through
-    /// [`Partial::add_rows`]: sums and means, which ignore runs' ranks and indices.
+    /// [`Partial::add_rows`].
     pub fn adds_rows(&self) -> bool {
-        matches!(self.acc, Acc::Sum(_) | Acc::Mean { .. })
+        self.acc.adds_rows()
     }
 
-    /// The float64 cells `pos..pos + width` of a float64 sum or mean, which runs are added
-    /// into with one `+=` per value (for sources that add their own rows).
+    /// See [`ReduceState::f64_cells`].
     pub fn f64_cells(&mut self, pos: usize, width: usize) -> Option<&mut [f64]> {
-        match &mut self.acc {
-            Acc::Mean { sum: s } | Acc::Sum(Buffer::F64(s)) => Some(&mut s[pos..pos + width]),
-            _ => None,
-        }
+        self.acc.f64_cells(pos, width)
     }
 
-    /// Adds `vals.len() / width` runs of `width` values, in order, into the cells from
-    /// `pos` on; only where [`Partial::adds_rows`].
+    /// See [`ReduceState::add_rows`].
+    #[inline]
     pub fn add_rows<T: Num>(&mut self, vals: &[T], width: usize, pos: usize) {
         debug_assert!(self.adds_rows());
-        match (&mut self.acc, as_f64s(vals)) {
-            (Acc::Mean { sum: s } | Acc::Sum(Buffer::F64(s)), Some(v)) => reduce::add_rows_into(&mut s[pos..pos + width], v),
-            _ => {
-                for run in vals.chunks(width.max(1)) {
-                    self.add_run(run, pos, false, 0, 0);
-                }
-            }
-        }
+        self.acc.add_rows(vals, width, pos)
     }
 
     /// Marks that `n` more elements were reduced into every cell (after a block's runs).
     pub fn finish_block(&mut self, n: u64) {
         self.count += n;
-        match &mut self.acc {
-            Acc::Min { seen, .. } | Acc::Max { seen, .. } | Acc::Arg { seen, .. } => *seen |= n > 0,
-            _ => {}
-        }
     }
 
     /// Merges `other` (later in block order) into `self`.
     pub fn merge(&mut self, other: &Partial) {
-        let (na, nb) = (self.count as f64, other.count as f64);
-        match (&mut self.acc, &other.acc) {
-            (Acc::Sum(a), Acc::Sum(b)) => merge_buf(a, b, |x, y| x + y, |x, y| x.wrapping_add(y), |x, y| x.wrapping_add(y)),
-            (Acc::Prod(a), Acc::Prod(b)) => merge_buf(a, b, |x, y| x * y, |x, y| x.wrapping_mul(y), |x, y| x.wrapping_mul(y)),
-            (Acc::Min { v: a, seen: sa }, Acc::Min { v: b, seen: sb }) => merge_extreme(a, sa, b, *sb, false),
-            (Acc::Max { v: a, seen: sa }, Acc::Max { v: b, seen: sb }) => merge_extreme(a, sa, b, *sb, true),
-            (Acc::Mean { sum: a }, Acc::Mean { sum: b }) => a.iter_mut().zip(b).for_each(|(x, y)| *x += y),
-            (Acc::Var { mean: ma, m2: qa }, Acc::Var { mean: mb, m2: qb }) => {
-                for k in 0..ma.len() {
-                    merge_moments(&mut ma[k], &mut qa[k], na, mb[k], qb[k], nb);
-                }
-            }
-            (Acc::Any(a), Acc::Any(b)) => a.iter_mut().zip(b).for_each(|(x, y)| *x = *x || *y),
-            (Acc::All(a), Acc::All(b)) => a.iter_mut().zip(b).for_each(|(x, y)| *x = *x && *y),
-            (Acc::Arg { v: a, index: ia, max, seen: sa }, Acc::Arg { v: b, index: ib, seen: sb, .. }) => {
-                if *sb {
-                    let max = *max;
-                    let first = !*sa;
-                    tessera_core::with_dtype!(a.dtype(), T => {
-                        let (a, b) = (T::slice_mut(a), T::slice(b));
-                        for k in 0..a.len() {
-                            // Over several axes, block order is not flat-index order: equal
-                            // values (or two NaNs) go to the smaller index, as in NumPy.
-                            let tie = b[k] == a[k] || (b[k] != b[k] && a[k] != a[k]);
-                            if first || better(b[k], a[k], max) || (tie && ib[k] < ia[k]) {
-                                a[k] = b[k];
-                                ia[k] = ib[k];
-                            }
-                        }
-                    });
-                    *sa = true;
-                }
-            }
-            _ => panic!("merging partials of different reductions"),
-        }
+        self.acc.merge(&other.acc, (self.count, other.count));
         self.count += other.count;
     }
 
     /// The reduction's result for these cells, in the output dtype and shape.
     pub fn finalize(self, op: ReduceOp, fin: &Finalize, axes: &[usize]) -> Block {
-        let n = self.count as f64;
-        let buf = match self.acc {
-            Acc::Sum(b) | Acc::Prod(b) => cast_buffer(&b, fin.out_dtype),
-            Acc::Min { v, .. } | Acc::Max { v, .. } => v,
-            Acc::Mean { sum } => cast_buffer(&Buffer::F64(sum.iter().map(|s| s / n).collect()), fin.out_dtype),
-            Acc::Var { m2, .. } => {
-                let ddof = match op {
-                    ReduceOp::Var { ddof } | ReduceOp::Std { ddof } => ddof as f64,
-                    _ => 0.0,
-                };
-                let denom = (n - ddof).max(0.0);
-                let sqrt = matches!(op, ReduceOp::Std { .. });
-                let v: Vec<f64> = m2.iter().map(|q| if n == 0.0 { f64::NAN } else { q / denom }).map(|x| if sqrt { x.sqrt() } else { x }).collect();
-                cast_buffer(&Buffer::F64(v), fin.out_dtype)
-            }
-            Acc::Any(v) | Acc::All(v) => Buffer::Bool(v),
-            Acc::Arg { index, .. } => Buffer::I64(index),
-        };
+        let buf = self.acc.finalize(op, self.count, fin.out_dtype);
         let shape: Vec<usize> = if fin.keepdims {
             self.shape
         } else {
@@ -324,129 +233,3 @@ impl Partial {
         cells * 16
     }
 }
-
-/// `vals` as float64 when they are (the hot case, served by SIMD kernels).
-fn as_f64s<T: Num>(vals: &[T]) -> Option<&[f64]> {
-    (std::any::TypeId::of::<T>() == std::any::TypeId::of::<f64>())
-        // SAFETY: T is f64.
-        .then(|| unsafe { std::slice::from_raw_parts(vals.as_ptr().cast::<f64>(), vals.len()) })
-}
-
-/// Float sums: all of `vals` into cell `pos`, or `vals[k]` into cell `pos + k`.
-fn add_f64<T: Num>(s: &mut [f64], vals: &[T], pos: usize, into_one: bool) {
-    if into_one {
-        s[pos] += sum_f64(vals);
-    } else if let Some(v) = as_f64s(vals) {
-        reduce::add_into(&mut s[pos..pos + v.len()], v);
-    } else {
-        s[pos..pos + vals.len()].iter_mut().zip(vals).for_each(|(a, v)| *a += v.to_f64());
-    }
-}
-
-/// Sum with eight independent lanes, as `reduce::sum_lanes` (the order is fixed by the
-/// run length, so every dtype and path sums alike).
-fn sum_f64<T: Num>(vals: &[T]) -> f64 {
-    if let Some(v) = as_f64s(vals) {
-        return reduce::sum_lanes(v);
-    }
-    let mut lanes = [0.0f64; 8];
-    let chunks = vals.chunks_exact(8);
-    let rest = chunks.remainder();
-    for c in chunks {
-        for k in 0..8 {
-            lanes[k] += c[k].to_f64();
-        }
-    }
-    let mut s = ((lanes[0] + lanes[4]) + (lanes[1] + lanes[5])) + ((lanes[2] + lanes[6]) + (lanes[3] + lanes[7]));
-    for v in rest {
-        s += v.to_f64();
-    }
-    s
-}
-
-fn each_cell<A, T: Copy>(s: &mut [A], vals: &[T], pos: usize, into_one: bool, f: impl Fn(&mut A, T)) {
-    if into_one {
-        for &v in vals {
-            f(&mut s[pos], v);
-        }
-    } else {
-        s[pos..pos + vals.len()].iter_mut().zip(vals).for_each(|(a, &v)| f(a, v));
-    }
-}
-
-/// min/max with NumPy's NaN propagation.
-fn pick<T: Num>(a: T, x: T, max: bool) -> T {
-    if a.is_nan() {
-        a
-    } else if x.is_nan() {
-        x
-    } else if (max && x > a) || (!max && x < a) {
-        x
-    } else {
-        a
-    }
-}
-
-/// Whether `x` replaces `best` for argmin/argmax: strictly better, or the first NaN.
-fn better<T: Num>(x: T, best: T, max: bool) -> bool {
-    if best.is_nan() {
-        false
-    } else if x.is_nan() {
-        true
-    } else if max {
-        x > best
-    } else {
-        x < best
-    }
-}
-
-fn merge_buf(a: &mut Buffer, b: &Buffer, f: fn(f64, f64) -> f64, i: fn(i64, i64) -> i64, u: fn(u64, u64) -> u64) {
-    match (a, b) {
-        (Buffer::F64(a), Buffer::F64(b)) => a.iter_mut().zip(b).for_each(|(x, y)| *x = f(*x, *y)),
-        (Buffer::I64(a), Buffer::I64(b)) => a.iter_mut().zip(b).for_each(|(x, y)| *x = i(*x, *y)),
-        (Buffer::U64(a), Buffer::U64(b)) => a.iter_mut().zip(b).for_each(|(x, y)| *x = u(*x, *y)),
-        _ => panic!("accumulator dtypes differ"),
-    }
-}
-
-fn merge_extreme(a: &mut Buffer, sa: &mut bool, b: &Buffer, sb: bool, max: bool) {
-    if !sb {
-        return;
-    }
-    if !*sa {
-        *a = b.clone();
-        *sa = true;
-        return;
-    }
-    tessera_core::with_dtype!(a.dtype(), T => {
-        let (a, b) = (T::slice_mut(a), T::slice(b));
-        a.iter_mut().zip(b).for_each(|(x, &y)| *x = pick(*x, y, max));
-    });
-}
-
-pub fn cast_buffer(b: &Buffer, to: DType) -> Buffer {
-    if b.dtype() == to {
-        return b.clone();
-    }
-    let mut out = Buffer::zeros(to, b.len());
-    tessera_kernels::elementwise::cast(b, &mut out, b.len());
-    out
-}
-
-/// Chan et al.'s merge of (nb, mb, qb) (count, mean, sum of squared deviations) into
-/// (na, ma, qa). An empty side is skipped rather than weighted by zero: with a large mean,
-/// `d * d` overflows and `inf * 0` would give NaN.
-fn merge_moments(ma: &mut f64, qa: &mut f64, na: f64, mb: f64, qb: f64, nb: f64) {
-    if nb == 0.0 {
-        return;
-    }
-    if na == 0.0 {
-        (*ma, *qa) = (mb, qb);
-        return;
-    }
-    let tot = na + nb;
-    let d = mb - *ma;
-    *ma += d * nb / tot;
-    *qa += qb + d * d * na * nb / tot;
-}
-

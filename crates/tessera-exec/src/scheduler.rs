@@ -13,7 +13,7 @@ use crate::copy::copy_into_raw;
 use crate::{owner, tasks, wire, Input, Options, TaskEvent, Value};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Instant;
 use tessera_core::chunks;
@@ -46,6 +46,8 @@ struct State {
     pending: HashMap<Key, u32>,
     store: HashMap<Key, Slot>,
     running: usize,
+    /// Running tasks that call Python (see `python_slots`).
+    python_running: usize,
     outputs_left: usize,
     error: Option<Error>,
     /// Bytes of values in memory plus reservations of running tasks and of the results
@@ -85,6 +87,8 @@ struct Shared<'a> {
     outputs: Vec<Mutex<Option<(Block, usize)>>>,
     state: Mutex<State>,
     wake: Condvar,
+    /// Per stage: nanoseconds spent in tasks that call Python, and their count.
+    python_time: Vec<(AtomicU64, AtomicU64)>,
 }
 
 /// Runs `plan` and returns its outputs as whole arrays.
@@ -215,6 +219,7 @@ fn run(plan: &Plan, opts: &Options, keep: bool) -> Result<(Vec<Block>, Vec<Vec<S
         pending: HashMap::new(),
         store: HashMap::new(),
         running: 0,
+        python_running: 0,
         outputs_left,
         error: None,
         held: results,
@@ -235,21 +240,27 @@ fn run(plan: &Plan, opts: &Options, keep: bool) -> Result<(Vec<Block>, Vec<Vec<S
         outputs: plan.outputs.iter().map(|_| Mutex::new(None)).collect(),
         state: Mutex::new(state),
         wake: Condvar::new(),
+        python_time: (0..n).map(|_| (AtomicU64::new(0), AtomicU64::new(0))).collect(),
     };
     for o in &opts.observers {
         o.started(plan);
     }
     let width = plan.stages.iter().map(|s| s.nblocks()).max().unwrap_or(1);
     let threads = opts.threads.min(width).min(crate::max_threads()).max(1);
+    let python = plan.stages.iter().any(|s| s.needs_gil());
+    let work = |t: usize| match (&opts.worker_scope, python) {
+        (Some(scope), true) => scope.run(&mut || shared.work(t)),
+        _ => shared.work(t),
+    };
     if threads == 1 {
-        shared.work(0);
+        work(0);
     } else {
         std::thread::scope(|scope| {
             for t in 1..threads {
-                let sh = &shared;
-                scope.spawn(move || sh.work(t));
+                let work = &work;
+                scope.spawn(move || work(t));
             }
-            shared.work(0);
+            work(0);
         });
     }
     for o in &opts.observers {
@@ -380,21 +391,24 @@ impl Shared<'_> {
             }
             // Whether a task waits for memory held elsewhere in the process.
             let mut blocked = false;
-            if let Some(&(_, Reverse(s), Reverse(b))) = st.ready.peek() {
+            if let Some(entry) = self.pop_runnable(&mut st) {
+                let (_, Reverse(s), Reverse(b)) = entry;
                 // A task reserves its output and the inputs it must read back from disk.
                 let gathered = match self.gather(&st, s, b) {
                     Ok(g) => g,
                     Err(e) => {
+                        st.ready.push(entry);
                         st.error.get_or_insert(e);
                         continue;
                     }
                 };
                 if let Some(key) = self.try_start(&mut st, s, b, plan.stages[s].out_bytes + gathered.disk_bytes) {
-                    st.ready.pop();
+                    st.python_running += plan.stages[s].needs_gil() as usize;
                     return Some((key, gathered));
                 }
+                st.ready.push(entry);
                 blocked = true;
-            } else {
+            } else if st.ready.is_empty() {
                 if let Some(i) = furthest_behind(plan, &st.cursors) {
                     let (s, next, _) = st.cursors[i];
                     let b = match &st.orders[i] {
@@ -403,6 +417,7 @@ impl Shared<'_> {
                     };
                     if let Some(key) = self.try_start(&mut st, s, b, plan.stages[s].out_bytes) {
                         st.cursors[i].1 += 1;
+                        st.python_running += plan.stages[s].needs_gil() as usize;
                         return Some((key, Gathered::default()));
                     }
                     blocked = true;
@@ -433,6 +448,33 @@ impl Shared<'_> {
                 }
             }
         }
+    }
+
+    /// Takes the first ready task that may start now: tasks that call Python wait while
+    /// their stage's Python slots are taken (the others stay ready, in order).
+    fn pop_runnable(&self, st: &mut State) -> Option<(usize, Reverse<StageId>, Reverse<usize>)> {
+        let mut waiting = vec![];
+        let found = loop {
+            let Some(entry) = st.ready.pop() else { break None };
+            let s = entry.1 .0;
+            if self.plan.stages[s].needs_gil() && st.python_running >= self.python_slots(s) {
+                waiting.push(entry);
+                continue;
+            }
+            break Some(entry);
+        };
+        st.ready.extend(waiting);
+        found
+    }
+
+    /// How many tasks of stage `s` may call Python at once. Workers queueing for the
+    /// interpreter's lock hand it over slowly (a thread switch each time), so short calls
+    /// run one at a time; calls of a millisecond or more (NumPy work that releases the lock
+    /// runs in parallel) get every worker.
+    fn python_slots(&self, s: StageId) -> usize {
+        let (ns, calls) = &self.python_time[s];
+        let calls = calls.load(Ordering::Relaxed);
+        if calls >= 2 && ns.load(Ordering::Relaxed) / calls >= 1_000_000 { usize::MAX } else { 1 }
     }
 
     /// With `root_only`, on a process other than 0: every task this process owns has run.
@@ -543,6 +585,11 @@ impl Shared<'_> {
             let msg = p.downcast_ref::<String>().cloned().or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string())).unwrap_or_default();
             Err(err!(Internal, stage.name.clone(), "a task panicked (a bug in tessera): {msg}"))
         });
+        if stage.needs_gil() {
+            let (ns, calls) = &self.python_time[s];
+            ns.fetch_add(t0.elapsed().as_nanos() as u64, Ordering::Relaxed);
+            calls.fetch_add(1, Ordering::Relaxed);
+        }
         let out = out?;
         if !self.opts.observers.is_empty() {
             let (held, spilled) = {
@@ -681,6 +728,7 @@ impl Shared<'_> {
         let deps = dep_keys(plan, s, &index);
         let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
         st.running -= 1;
+        st.python_running -= stage.needs_gil() as usize;
         budget::lock().running -= 1;
         self.release(&mut st, stage.out_bytes + loaded);
         match result {

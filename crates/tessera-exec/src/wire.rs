@@ -5,25 +5,55 @@ use crate::partial::{Acc, Partial};
 use crate::Value;
 use tessera_core::{err, Block, Buffer, DType, Element, Result};
 
+/// A field of a reduction's state, as it goes into a message.
+pub trait Field: Sized {
+    fn put(&self, out: &mut Vec<u8>);
+    fn take(r: &mut Reader) -> Result<Self>;
+}
+
+impl Field for Buffer {
+    fn put(&self, out: &mut Vec<u8>) {
+        put_buffer(out, self);
+    }
+    fn take(r: &mut Reader) -> Result<Self> {
+        r.buffer()
+    }
+}
+
+impl<T: Element> Field for Vec<T> {
+    fn put(&self, out: &mut Vec<u8>) {
+        put_slice(out, self);
+    }
+    fn take(r: &mut Reader) -> Result<Self> {
+        let b = r.buffer()?;
+        if b.dtype() != T::DTYPE {
+            return Err(err!(Internal, "wire", "expected a {} buffer, got {}", T::DTYPE, b.dtype()));
+        }
+        let mut b = b;
+        Ok(std::mem::take(T::vec_mut(&mut b)))
+    }
+}
+
 fn put(out: &mut Vec<u8>, v: u64) {
     out.extend_from_slice(&v.to_le_bytes());
 }
 
 fn put_buffer(out: &mut Vec<u8>, b: &Buffer) {
-    out.push(dtype_code(b.dtype()));
-    put(out, b.len() as u64);
-    tessera_core::with_dtype!(b.dtype(), T => {
-        let s = T::slice(b);
-        // SAFETY: plain-old-data elements viewed as bytes.
-        out.extend_from_slice(unsafe { std::slice::from_raw_parts(s.as_ptr() as *const u8, std::mem::size_of_val(s)) });
-    });
+    tessera_core::with_dtype!(b.dtype(), T => put_slice(out, T::slice(b)));
+}
+
+fn put_slice<T: Element>(out: &mut Vec<u8>, s: &[T]) {
+    out.push(dtype_code(T::DTYPE));
+    put(out, s.len() as u64);
+    // SAFETY: plain-old-data elements viewed as bytes.
+    out.extend_from_slice(unsafe { std::slice::from_raw_parts(s.as_ptr() as *const u8, std::mem::size_of_val(s)) });
 }
 
 fn dtype_code(d: DType) -> u8 {
     tessera_core::dtype::ALL_DTYPES.iter().position(|&x| x == d).expect("known dtype") as u8
 }
 
-struct Reader<'a> {
+pub struct Reader<'a> {
     data: &'a [u8],
     at: usize,
 }
@@ -37,10 +67,10 @@ impl Reader<'_> {
     fn u64(&mut self) -> Result<u64> {
         Ok(u64::from_le_bytes(self.take(8)?.try_into().expect("8 bytes")))
     }
-    fn u8(&mut self) -> Result<u8> {
+    pub(crate) fn u8(&mut self) -> Result<u8> {
         Ok(self.take(1)?[0])
     }
-    fn buffer(&mut self) -> Result<Buffer> {
+    pub(crate) fn buffer(&mut self) -> Result<Buffer> {
         let code = self.u8()? as usize;
         let dtype = *tessera_core::dtype::ALL_DTYPES.get(code).ok_or_else(|| err!(Internal, "wire", "bad dtype code {code}"))?;
         let n = self.u64()? as usize;
@@ -77,21 +107,7 @@ pub fn encode(stage: usize, block: usize, v: &Value) -> Vec<u8> {
             out.push(1);
             shape(&mut out, &p.shape);
             put(&mut out, p.count);
-            let f64s = |v: &Vec<f64>| Buffer::F64(v.clone());
-            let bools = |v: &Vec<bool>| Buffer::Bool(v.clone());
-            let (tag, bufs, flags): (u8, Vec<Buffer>, [bool; 2]) = match &p.acc {
-                Acc::Sum(b) => (0, vec![b.clone()], [false; 2]),
-                Acc::Prod(b) => (1, vec![b.clone()], [false; 2]),
-                Acc::Min { v, seen } => (2, vec![v.clone()], [*seen, false]),
-                Acc::Max { v, seen } => (3, vec![v.clone()], [*seen, false]),
-                Acc::Mean { sum } => (4, vec![f64s(sum)], [false; 2]),
-                Acc::Var { mean, m2 } => (5, vec![f64s(mean), f64s(m2)], [false; 2]),
-                Acc::Any(v) => (6, vec![bools(v)], [false; 2]),
-                Acc::All(v) => (7, vec![bools(v)], [false; 2]),
-                Acc::Arg { v, index, max, seen } => (8, vec![v.clone(), Buffer::I64(index.clone())], [*max, *seen]),
-            };
-            out.extend_from_slice(&[tag, flags[0] as u8, flags[1] as u8, bufs.len() as u8]);
-            bufs.iter().for_each(|b| put_buffer(&mut out, b));
+            p.acc.encode(&mut out);
         }
     }
     out
@@ -108,40 +124,7 @@ pub fn decode(data: &[u8]) -> Result<(usize, usize, Value)> {
         Value::Block(Block::from_buffer(shape, r.buffer()?))
     } else {
         let count = r.u64()?;
-        let (tag, f0, f1, n) = (r.u8()?, r.u8()? != 0, r.u8()? != 0, r.u8()?);
-        let mut bufs: Vec<Buffer> = (0..n).map(|_| r.buffer()).collect::<Result<_>>()?;
-        let mut next = || bufs.remove(0);
-        let f64v = |b: Buffer| match b {
-            Buffer::F64(v) => v,
-            _ => vec![],
-        };
-        let boolv = |b: Buffer| match b {
-            Buffer::Bool(v) => v,
-            _ => vec![],
-        };
-        let acc = match tag {
-            0 => Acc::Sum(next()),
-            1 => Acc::Prod(next()),
-            2 => Acc::Min { v: next(), seen: f0 },
-            3 => Acc::Max { v: next(), seen: f0 },
-            4 => Acc::Mean { sum: f64v(next()) },
-            5 => {
-                let mean = f64v(next());
-                Acc::Var { mean, m2: f64v(next()) }
-            }
-            6 => Acc::Any(boolv(next())),
-            7 => Acc::All(boolv(next())),
-            8 => {
-                let v = next();
-                let index = match next() {
-                    Buffer::I64(i) => i,
-                    _ => return Err(err!(Internal, "wire", "bad arg index buffer")),
-                };
-                Acc::Arg { v, index, max: f0, seen: f1 }
-            }
-            t => return Err(err!(Internal, "wire", "bad partial tag {t}")),
-        };
-        Value::Partial(Partial { shape, count, acc })
+        Value::Partial(Partial { shape, count, acc: Acc::decode(&mut r)? })
     };
     Ok((stage, block, value))
 }
@@ -164,5 +147,28 @@ mod tests {
         let (_, _, v) = decode(&encode(0, 0, &Value::Partial(p.clone()))).unwrap();
         let Value::Partial(q) = v else { panic!("a partial") };
         assert_eq!(format!("{:?}", q), format!("{:?}", p));
+    }
+
+    #[test]
+    fn every_reduction_state_round_trips() {
+        for op in ReduceOp::ALL {
+            for dt in [DType::F64, DType::F32, DType::I32, DType::U8] {
+                let mut p = Partial::new(op, vec![2, 3], dt);
+                tessera_core::with_dtype!(dt, T => {
+                    let vals: Vec<T> = [3.0, -1.0, 7.0, 2.0, 0.0, 5.0].iter().map(|&v| T::from_f64(v)).collect();
+                    p.add_run(&vals, 0, false, 0, 0);
+                    p.add_run(&vals[..3], 4, true, 1, 1);
+                });
+                p.finish_block(2);
+                let (_, _, v) = decode(&encode(1, 2, &Value::Partial(p.clone()))).unwrap();
+                let Value::Partial(q) = v else { panic!("a partial") };
+                assert_eq!(format!("{q:?}"), format!("{p:?}"), "{}", op.name());
+            }
+        }
+        let mut bad = encode(0, 0, &Value::Partial(Partial::new(ReduceOp::Sum, vec![1], DType::F64)));
+        let at = bad.len() - 1 - 8 - 1 - 8;
+        bad[at] = 200;
+        let Err(e) = decode(&bad) else { panic!("a bad tag decodes") };
+        assert!(e.message.contains("bad partial tag 200"), "{e}");
     }
 }

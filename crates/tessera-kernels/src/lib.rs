@@ -3,5 +3,7 @@ mod dispatch;
 pub mod elementwise;
 pub mod random;
 pub mod reduce;
+#[doc(hidden)]
+pub mod reference;
 
 pub use dispatch::simd_path;

@@ -156,3 +156,13 @@ pub fn blockwise(
     let b = Blockwise { op: &op, kernel, out: &out, args: &args, new_axes: &new_axes, adjust_chunks: &adjust_chunks, dtype, concatenate, align };
     guard(|| bw::blockwise(b).map(tessera::Array::from_expr)).map(wrap)
 }
+
+/// Keeps a Python thread state for each worker for the whole computation (see
+/// `tessera_exec::WorkerScope`): tasks then re-take the interpreter's lock cheaply.
+pub struct PythonWorkers;
+
+impl tessera_exec::WorkerScope for PythonWorkers {
+    fn run(&self, work: &mut (dyn FnMut() + Send)) {
+        Python::attach(|py| py.detach(work));
+    }
+}

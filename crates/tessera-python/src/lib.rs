@@ -204,7 +204,7 @@ fn index_items(items: &Bound<'_, PyTuple>) -> PyResult<Vec<IndexItem>> {
                     return Ok(None);
                 }
                 let i = v.call_method0("__index__").map_err(|_| {
-                    PyTypeError::new_err("slice indices must be integers or None or have an __index__ method")
+                    PyTypeError::new_err(format!("getitem: slice indices must be integers or None or have an __index__ method, got {}", v.repr().map(|r| r.to_string()).unwrap_or_default()))
                 })?;
                 Ok(Some(i.extract::<i64>().unwrap_or(if i.lt(0)? { i64::MIN } else { i64::MAX })))
             };
@@ -268,20 +268,8 @@ fn binary_op(name: &str) -> PyResult<BinaryOp> {
 }
 
 fn reduce_op(name: &str, ddof: u32) -> PyResult<ReduceOp> {
-    Ok(match name {
-        "sum" => ReduceOp::Sum,
-        "prod" => ReduceOp::Prod,
-        "min" => ReduceOp::Min,
-        "max" => ReduceOp::Max,
-        "mean" => ReduceOp::Mean,
-        "var" => ReduceOp::Var { ddof },
-        "std" => ReduceOp::Std { ddof },
-        "any" => ReduceOp::Any,
-        "all" => ReduceOp::All,
-        "argmin" => ReduceOp::ArgMin,
-        "argmax" => ReduceOp::ArgMax,
-        _ => return Err(PyNotImplementedError::new_err(format!("tessera does not implement the reduction {name}"))),
-    })
+    ReduceOp::from_name(name, ddof)
+        .ok_or_else(|| PyNotImplementedError::new_err(format!("tessera does not implement the reduction {name}")))
 }
 
 #[pymethods]
@@ -602,6 +590,7 @@ fn default_options() -> ComputeOptions {
     static DEFAULT: std::sync::OnceLock<ComputeOptions> = std::sync::OnceLock::new();
     let mut o = DEFAULT.get_or_init(ComputeOptions::default).clone();
     o.cancel = Arc::new(AtomicBool::new(false));
+    o.worker_scope = Some(Arc::new(kernels::PythonWorkers));
     o.observers = Vec::new();
     o
 }
@@ -1093,5 +1082,15 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let binary: Vec<&str> = BinaryOp::ALL.iter().map(|o| o.name()).collect();
     m.add("UNARY_OPS", PyTuple::new(m.py(), unary)?)?;
     m.add("BINARY_OPS", PyTuple::new(m.py(), binary)?)?;
+    // (name, keywords beyond axis/keepdims/split_every/out): "dtype", the integer parameter
+    // ("ddof"), "one_axis" (an int axis or None).
+    let reductions = ReduceOp::ALL
+        .iter()
+        .map(|op| {
+            let kw = [op.takes_dtype().then_some("dtype"), op.param_name(), op.one_axis().then_some("one_axis")];
+            (op.name(), PyTuple::new(m.py(), kw.into_iter().flatten().collect::<Vec<_>>())?).into_pyobject(m.py())
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    m.add("REDUCTIONS", PyTuple::new(m.py(), reductions)?)?;
     Ok(())
 }

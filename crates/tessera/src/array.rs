@@ -94,6 +94,8 @@ pub struct ComputeOptions {
     /// With a transport, deliver results only to rank 0 (other ranks get an error-free
     /// empty result list from `compute_many`).
     pub root_only: bool,
+    /// Where worker loops run when tasks call into an interpreter (the Python extension).
+    pub worker_scope: Option<Arc<dyn tessera_exec::WorkerScope>>,
 }
 
 impl Default for ComputeOptions {
@@ -106,6 +108,7 @@ impl Default for ComputeOptions {
             memory_limit: tessera_exec::default_memory_limit(),
             transport: None,
             root_only: false,
+            worker_scope: None,
         }
     }
 }
@@ -127,40 +130,44 @@ impl ComputeOptions {
             memory_limit: self.memory_limit,
             transport: self.transport.clone(),
             root_only: self.root_only,
+            worker_scope: self.worker_scope.clone(),
         }
     }
 }
 
-macro_rules! unary_methods {
-    ($($name:ident => $op:ident),* $(,)?) => {
+/// One method per row of the ufunc table (`x.sqrt()`, `x.add(1.0)`, ...).
+macro_rules! ufunc_methods {
+    ([]
+        UnaryOp { $($uv:ident $um:ident $un:literal $urest:tt)* }
+        BinaryOp { $($bv:ident $bm:ident $bn:literal $brest:tt)* }
+    ) => {
         $(
-            pub fn $name(&self) -> Result<Array> {
-                self.unary(UnaryOp::$op)
+            #[doc = concat!("Elementwise `numpy.", $un, "`.")]
+            pub fn $um(&self) -> Result<Array> {
+                self.unary(UnaryOp::$uv)
+            }
+        )*
+        $(
+            #[doc = concat!("Elementwise `numpy.", $bn, "` (NumPy promotion and broadcasting).")]
+            pub fn $bm<'a>(&self, other: impl Into<Operand<'a>>) -> Result<Array> {
+                self.binary(BinaryOp::$bv, other)
             }
         )*
     };
 }
 
-macro_rules! binary_methods {
-    ($($name:ident => $op:ident),* $(,)?) => {
-        $(
-            pub fn $name<'a>(&self, other: impl Into<Operand<'a>>) -> Result<Array> {
-                self.binary(BinaryOp::$op, other)
-            }
-        )*
-    };
-}
-
+/// Two methods per row of the reduction table: over all axes (`x.sum()`, `x.var(ddof)`) and
+/// over one (`x.sum_axis(0)`, `x.var_axis(0, ddof)`).
 macro_rules! reduce_methods {
-    ($($name:ident, $axis_name:ident => $op:expr),* $(,)?) => {
+    ([] $($v:ident $({ $p:ident })? $m:ident $ma:ident $n:literal => $state:ident, $out:expr, $flags:expr;)*) => {
         $(
-            /// Over all axes.
-            pub fn $name(&self) -> Result<Array> {
-                self.reduce($op, &ReduceArgs::all())
+            #[doc = concat!("`", $n, "` over all axes.")]
+            pub fn $m(&self $(, $p: u32)?) -> Result<Array> {
+                self.reduce(ReduceOp::$v $({ $p })?, &ReduceArgs::all())
             }
-            /// Over one axis.
-            pub fn $axis_name(&self, axis: isize) -> Result<Array> {
-                self.reduce($op, &ReduceArgs::axis(axis))
+            #[doc = concat!("`", $n, "` over one axis.")]
+            pub fn $ma(&self, axis: isize $(, $p: u32)?) -> Result<Array> {
+                self.reduce(ReduceOp::$v $({ $p })?, &ReduceArgs::axis(axis))
             }
         )*
     };
@@ -224,20 +231,7 @@ impl Array {
         Ok(Array::new(build::binary_scalar(op, &self.expr, scalar, kind, true)?))
     }
 
-    unary_methods!(
-        neg => Neg, abs => Abs, sign => Sign, square => Square, sqrt => Sqrt, exp => Exp, expm1 => Expm1,
-        log => Log, log1p => Log1p, log2 => Log2, log10 => Log10, sin => Sin, cos => Cos, tan => Tan,
-        arcsin => Arcsin, arccos => Arccos, arctan => Arctan, sinh => Sinh, cosh => Cosh, tanh => Tanh,
-        floor => Floor, ceil => Ceil, trunc => Trunc, rint => Rint, isnan => IsNan, isfinite => IsFinite,
-        isinf => IsInf, invert => Invert, logical_not => LogicalNot,
-    );
-
-    binary_methods!(
-        add => Add, sub => Sub, mul => Mul, div => TrueDiv, floor_div => FloorDiv, rem => Mod, pow => Pow,
-        minimum => Minimum, maximum => Maximum, arctan2 => Arctan2, hypot => Hypot, eq => Eq, ne => Ne,
-        lt => Lt, le => Le, gt => Gt, ge => Ge, bitand => BitAnd, bitor => BitOr, bitxor => BitXor,
-        logical_and => LogicalAnd, logical_or => LogicalOr, logical_xor => LogicalXor,
-    );
+    tessera_core::ufunc_table!(ufunc_methods);
 
     /// `clip(min, max)`: either bound may be absent.
     pub fn clip<'a>(&self, min: Option<Operand<'a>>, max: Option<Operand<'a>>) -> Result<Array> {
@@ -259,24 +253,7 @@ impl Array {
         Ok(Array::new(build::reduce(&self.expr, op, args.axes.as_deref(), args.keepdims, args.split_every)?))
     }
 
-    reduce_methods!(
-        sum, sum_axis => ReduceOp::Sum,
-        prod, prod_axis => ReduceOp::Prod,
-        min, min_axis => ReduceOp::Min,
-        max, max_axis => ReduceOp::Max,
-        mean, mean_axis => ReduceOp::Mean,
-        any, any_axis => ReduceOp::Any,
-        all, all_axis => ReduceOp::All,
-        argmin, argmin_axis => ReduceOp::ArgMin,
-        argmax, argmax_axis => ReduceOp::ArgMax,
-    );
-
-    pub fn var(&self, ddof: u32) -> Result<Array> {
-        self.reduce(ReduceOp::Var { ddof }, &ReduceArgs::all())
-    }
-    pub fn std(&self, ddof: u32) -> Result<Array> {
-        self.reduce(ReduceOp::Std { ddof }, &ReduceArgs::all())
-    }
+    tessera_core::reduction_table!(reduce_methods);
 
     /// Basic indexing: integers, slices (any step), new axes and one ellipsis.
     pub fn index(&self, items: &[IndexItem]) -> Result<Array> {

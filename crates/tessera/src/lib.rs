@@ -26,7 +26,7 @@ pub use create::*;
 pub use overlap::Boundary;
 pub use tessera_core::kernel::{BlockCtx, BlockKernel, FnKernel, KernelArg};
 pub use tessera_core::chunks::{AxisSpec, ChunkSpec};
-pub use tessera_core::ops::{BinaryOp, ReduceOp, UnaryOp};
+pub use tessera_core::ops::{BinaryOp, Class, ReduceOp, UfuncSpec, UnaryOp};
 pub use tessera_core::view::IndexItem;
 pub use tessera_core::{Block, Buffer, DType, Element, Error, ErrorKind, Result, Scalar};
 pub use tessera_exec::{Observer, TaskEvent};

@@ -124,7 +124,7 @@ fn new_axes_and_broadcast_blocks() {
     let want: Vec<f64> = (0..15).map(|i| (i / 3) as f64 * 10.0 + (i % 3) as f64).collect();
     assert_eq!(got, want);
     let plan = tessera_core::plan::lower(&[z.expr().clone()]);
-    assert!(plan.text().contains("outer [blockwise(outer)] tasks=6"), "{}", plan.text());
+    assert!(plan.text().contains("outer [leaf0 -> blockwise(outer)] tasks=6"), "{}", plan.text());
 }
 
 #[test]

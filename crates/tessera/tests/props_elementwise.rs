@@ -8,7 +8,7 @@ mod common;
 use common::*;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
-use tessera::{Array, BinaryOp, ChunkSpec, DType, ErrorKind, Operand, Scalar, UnaryOp};
+use tessera::{Array, BinaryOp, ChunkSpec, Class, DType, ErrorKind, Operand, Scalar, UnaryOp};
 use tessera_core::ScalarKind;
 
 fn expect_err<T: std::fmt::Debug>(r: tessera::Result<T>, kind: ErrorKind, op: &str) -> Result<(), TestCaseError> {
@@ -95,7 +95,7 @@ fn ref_scalar(op: BinaryOp, x: &Nd, s: Sc, left: bool) -> Result<Nd, ErrorKind> 
     let common = weak_result_type(x.dtype, s.kind());
     let (c, out) = binary_sig(op, common).ok_or(ErrorKind::DType)?;
     if let Sc::Int(v) = s {
-        let logical = matches!(op, BinaryOp::LogicalAnd | BinaryOp::LogicalOr | BinaryOp::LogicalXor);
+        let logical = op.class() == Class::Logical;
         if logical || is_int(c) {
             let (lo, hi) = int_bounds(if logical { DType::I64 } else { c });
             if (v as i128) < lo || (v as i128) > hi {

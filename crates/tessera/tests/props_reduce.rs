@@ -9,15 +9,18 @@ use common::*;
 use proptest::prelude::*;
 use tessera::{AxisSpec, ChunkSpec, DType, ErrorKind, ReduceArgs, ReduceOp};
 
+/// Every reduction in the table, and var/std with other `ddof`.
 fn ops() -> Vec<ReduceOp> {
-    use ReduceOp::*;
-    vec![Sum, Prod, Min, Max, Mean, Var { ddof: 0 }, Var { ddof: 1 }, Std { ddof: 0 }, Std { ddof: 2 }, Any, All, ArgMin, ArgMax]
+    let mut ops = ReduceOp::ALL.to_vec();
+    ops.extend([ReduceOp::Var { ddof: 1 }, ReduceOp::Std { ddof: 2 }]);
+    ops
 }
 
 /// The values a reduction is tested on: extremes and NaN where the result is exact in any
-/// order, small values where it is rounded (means, variances, float products).
+/// order, small values where it is rounded (means, variances, float products). Nan-variants
+/// as their base.
 fn vals_for(op: ReduceOp, dtype: DType) -> Vals {
-    match op {
+    match nan_base(op).unwrap_or(op) {
         ReduceOp::Mean | ReduceOp::Var { .. } | ReduceOp::Std { .. } if is_int(dtype) => Vals::Nice,
         ReduceOp::Prod if is_float(dtype) => Vals::Prod,
         ReduceOp::Prod => Vals::Full,
@@ -26,16 +29,12 @@ fn vals_for(op: ReduceOp, dtype: DType) -> Vals {
 }
 
 fn tol_for(op: ReduceOp, out: DType) -> Tol {
-    match (op, out) {
+    match (nan_base(op).unwrap_or(op), out) {
         (_, DType::F32) => Tol { rtol: 1e-5, atol: 1e-6 },
         (ReduceOp::Var { .. } | ReduceOp::Std { .. }, _) => Tol { rtol: 1e-9, atol: 1e-9 },
         (ReduceOp::Prod | ReduceOp::Mean, _) => Tol { rtol: 1e-11, atol: 0.0 },
         _ => Tol::EXACT,
     }
-}
-
-fn no_identity(op: ReduceOp) -> bool {
-    matches!(op, ReduceOp::Min | ReduceOp::Max | ReduceOp::ArgMin | ReduceOp::ArgMax)
 }
 
 proptest! {
@@ -60,7 +59,7 @@ proptest! {
             Some(axes)
         };
         let mut axes = axes;
-        if matches!(op, ReduceOp::ArgMin | ReduceOp::ArgMax) {
+        if op.one_axis() {
             // One axis or all of them.
             if let Some(a) = &axes {
                 if a.len() != 1 && a.len() != nd {
@@ -76,7 +75,7 @@ proptest! {
             None => size(&shape),
             Some(a) => a.iter().map(|&k| shape[k]).product(),
         };
-        if reduced == 0 && no_identity(op) {
+        if reduced == 0 && op.needs_identity() {
             let e = arr.reduce(op, &args).unwrap_err();
             prop_assert_eq!(e.kind, ErrorKind::Value);
             prop_assert_eq!(&e.op, op.name());
@@ -136,7 +135,7 @@ proptest! {
         opts in opts_st(),
     ) {
         // NaN propagates through min/max/sum/mean/var; argmin/argmax return the first NaN;
-        // any/all treat NaN as true.
+        // any/all treat NaN as true; nan-variants skip NaN.
         let mut x = Nd::random(&shape, dtype, seed, Vals::Nice);
         for i in &nan_at {
             let k = i.index(x.data.len());
@@ -144,7 +143,10 @@ proptest! {
         }
         let a = x.array(chunks);
         let nd = shape.len();
-        for op in [ReduceOp::Min, ReduceOp::Max, ReduceOp::Sum, ReduceOp::Mean, ReduceOp::Var { ddof: 0 }, ReduceOp::ArgMin, ReduceOp::ArgMax, ReduceOp::Any, ReduceOp::All] {
+        let base = [ReduceOp::Min, ReduceOp::Max, ReduceOp::Sum, ReduceOp::Mean, ReduceOp::Var { ddof: 0 }, ReduceOp::ArgMin, ReduceOp::ArgMax, ReduceOp::Any, ReduceOp::All];
+        // The nan-variants of these skip the NaN.
+        let nan_variants = ReduceOp::ALL.into_iter().filter(|&o| nan_base(o).is_some_and(|b| base.contains(&b)));
+        for op in base.into_iter().chain(nan_variants) {
             let want = ref_reduce(&x, op, None, false);
             check_arr(&a.reduce(op, &ReduceArgs::all()).unwrap(), &opts, &want, tol_for(op, want.dtype))?;
             if nd > 0 {

@@ -5,7 +5,7 @@
 
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
-use tessera::{Array, AxisSpec, BinaryOp, Block, ChunkSpec, ComputeOptions, DType, Element, IndexItem, ReduceOp, Scalar, UnaryOp};
+use tessera::{Array, AxisSpec, BinaryOp, Block, ChunkSpec, Class, ComputeOptions, DType, Element, IndexItem, ReduceOp, Scalar, UfuncSpec, UnaryOp};
 
 pub const DTYPES: [DType; 11] = [
     DType::Bool,
@@ -25,34 +25,9 @@ pub const DTYPES: [DType; 11] = [
 // Values
 // -------------------------------------------------------------------------------------------
 
-/// One element of any dtype: bools, integers (exact, in i128) and floats (in f64; float32
-/// values are stored exactly).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum V {
-    B(bool),
-    I(i128),
-    F(f64),
-}
-
-impl V {
-    pub fn truthy(self) -> bool {
-        match self {
-            V::B(b) => b,
-            V::I(i) => i != 0,
-            V::F(f) => f != 0.0,
-        }
-    }
-    pub fn f(self) -> f64 {
-        match self {
-            V::B(b) => b as u8 as f64,
-            V::I(i) => i as f64,
-            V::F(f) => f,
-        }
-    }
-    pub fn is_nan(self) -> bool {
-        matches!(self, V::F(f) if f.is_nan())
-    }
-}
+// Values and the elementwise oracle are shared with the kernel tests; the oracle comes from
+// the ufunc table's reference expressions.
+pub use tessera_kernels::reference::{binary_value, from_scalar, round_to, unary_value, wrap, V};
 
 pub fn is_int(d: DType) -> bool {
     !matches!(d, DType::Bool | DType::F32 | DType::F64)
@@ -73,26 +48,6 @@ pub fn int_bounds(d: DType) -> (i128, i128) {
         (-(1i128 << (b - 1)), (1i128 << (b - 1)) - 1)
     } else {
         (0, (1i128 << b) - 1)
-    }
-}
-
-/// `v` reduced modulo 2^bits into the range of the integer dtype `d`.
-pub fn wrap(v: i128, d: DType) -> i128 {
-    let b = bits(d);
-    let m = v & ((1i128 << b) - 1);
-    if is_signed(d) && m >= 1i128 << (b - 1) {
-        m - (1i128 << b)
-    } else {
-        m
-    }
-}
-
-/// Rounds an f64 result to the float dtype `d`.
-pub fn round_to(v: f64, d: DType) -> f64 {
-    if d == DType::F32 {
-        v as f32 as f64
-    } else {
-        v
     }
 }
 
@@ -139,22 +94,6 @@ pub fn to_elem<T: Element>(v: V) -> T {
         V::I(i) if i >= 0 => T::from_u64(i as u64),
         V::I(i) => T::from_i64(i as i64),
         V::F(f) => T::from_f64(f),
-    }
-}
-
-pub fn from_scalar(s: Scalar) -> V {
-    match s {
-        Scalar::Bool(v) => V::B(v),
-        Scalar::I8(v) => V::I(v as i128),
-        Scalar::I16(v) => V::I(v as i128),
-        Scalar::I32(v) => V::I(v as i128),
-        Scalar::I64(v) => V::I(v as i128),
-        Scalar::U8(v) => V::I(v as i128),
-        Scalar::U16(v) => V::I(v as i128),
-        Scalar::U32(v) => V::I(v as i128),
-        Scalar::U64(v) => V::I(v as i128),
-        Scalar::F32(v) => V::F(v as f64),
-        Scalar::F64(v) => V::F(v),
     }
 }
 
@@ -532,321 +471,42 @@ pub fn weak_result_type(a: DType, kind: ScalarKindRef) -> DType {
     }
 }
 
-fn is_float_fn(op: UnaryOp) -> bool {
-    use UnaryOp::*;
-    matches!(
-        op,
-        Sqrt | Exp | Expm1 | Log | Log1p | Log2 | Log10 | Sin | Cos | Tan | Arcsin | Arccos | Arctan | Sinh | Cosh | Tanh
-            | Floor | Ceil | Trunc | Rint
-    )
+/// (compute dtype, output dtype) of a ufunc of `spec` on operands of (or promoted to) `d`,
+/// or `None` where NumPy has no loop: the class's rule over the families the table gives
+/// kernels for.
+fn class_sig(spec: UfuncSpec, d: DType) -> Option<(DType, DType)> {
+    use Class::*;
+    let c = match spec.class {
+        FloatFn => float_for(d),
+        Divide if is_float(d) => d,
+        Divide => DType::F64,
+        Logical => DType::Bool,
+        _ if d == DType::Bool && spec.bool => d,
+        _ if d == DType::Bool => spec.bool_as?,
+        _ if (is_int(d) && spec.int) || (is_float(d) && spec.float) => d,
+        _ => return None,
+    };
+    Some((c, if matches!(spec.class, Predicate | Compare) { DType::Bool } else { c }))
 }
 
-/// (compute dtype, output dtype) of a unary op, or `None` where NumPy has no loop.
 pub fn unary_sig(op: UnaryOp, d: DType) -> Option<(DType, DType)> {
-    use UnaryOp::*;
-    Some(match op {
-        // NumPy >= 2.3: rounding an integer or bool keeps its dtype.
-        Floor | Ceil | Trunc if !is_float(d) => (d, d),
-        _ if is_float_fn(op) => (float_for(d), float_for(d)),
-        Neg | Sign if d == DType::Bool => return None,
-        Square if d == DType::Bool => (DType::I8, DType::I8),
-        Invert if is_float(d) => return None,
-        Neg | Abs | Sign | Square | Invert => (d, d),
-        IsNan | IsFinite | IsInf => (d, DType::Bool),
-        LogicalNot => (DType::Bool, DType::Bool),
-        _ => unreachable!(),
-    })
-}
-
-pub fn is_comparison(op: BinaryOp) -> bool {
-    use BinaryOp::*;
-    matches!(op, Eq | Ne | Lt | Le | Gt | Ge)
+    class_sig(op.spec(), d)
 }
 
 /// (compute dtype, output dtype) of a binary op on operands promoted to `c`.
 pub fn binary_sig(op: BinaryOp, c: DType) -> Option<(DType, DType)> {
-    use BinaryOp::*;
-    use DType::*;
-    Some(match op {
-        _ if is_comparison(op) => (c, Bool),
-        LogicalAnd | LogicalOr | LogicalXor => (Bool, Bool),
-        Add | Mul | Minimum | Maximum => (c, c),
-        Sub if c == Bool => return None,
-        TrueDiv => {
-            let f = if is_float(c) { c } else { F64 };
-            (f, f)
-        }
-        Arctan2 | Hypot => (float_for(c), float_for(c)),
-        Sub | FloorDiv | Mod | Pow if c == Bool => (I8, I8),
-        Sub | FloorDiv | Mod | Pow => (c, c),
-        BitAnd | BitOr | BitXor if is_float(c) => return None,
-        BitAnd | BitOr | BitXor => (c, c),
-        _ => unreachable!(),
-    })
-}
-
-// -------------------------------------------------------------------------------------------
-// Elementwise semantics (operands already cast to the compute dtype `c`)
-// -------------------------------------------------------------------------------------------
-
-fn int_pow(a: i128, e: i128) -> i128 {
-    if e < 0 {
-        return match a {
-            1 => 1,
-            -1 => {
-                if e % 2 == 0 {
-                    1
-                } else {
-                    -1
-                }
-            }
-            _ => 0,
-        };
-    }
-    let (mut acc, mut base, mut e) = (1i128, a, e);
-    while e > 0 {
-        if e & 1 == 1 {
-            acc = acc.wrapping_mul(base);
-        }
-        base = base.wrapping_mul(base);
-        e >>= 1;
-    }
-    acc
-}
-
-/// NumPy's `npy_divmod` for floats: (floor_divide, remainder).
-pub fn float_divmod(a: f64, b: f64) -> (f64, f64) {
-    let mut m = a % b;
-    if b == 0.0 {
-        return (a / b, m);
-    }
-    let mut div = (a - m) / b;
-    if m != 0.0 {
-        if (b < 0.0) != (m < 0.0) {
-            m += b;
-            div -= 1.0;
-        }
-    } else {
-        m = 0f64.copysign(b);
-    }
-    let fd = if div != 0.0 {
-        let f = div.floor();
-        if div - f > 0.5 {
-            f + 1.0
-        } else {
-            f
-        }
-    } else {
-        0f64.copysign(a / b)
-    };
-    (fd, m)
-}
-
-fn float_divmod32(a: f64, b: f64) -> (f64, f64) {
-    let (a, b) = (a as f32, b as f32);
-    let mut m = a % b;
-    if b == 0.0 {
-        return ((a / b) as f64, m as f64);
-    }
-    let mut div = (a - m) / b;
-    if m != 0.0 {
-        if (b < 0.0) != (m < 0.0) {
-            m += b;
-            div -= 1.0;
-        }
-    } else {
-        m = 0f32.copysign(b);
-    }
-    let fd = if div != 0.0 {
-        let f = div.floor();
-        if div - f > 0.5 {
-            f + 1.0
-        } else {
-            f
-        }
-    } else {
-        0f32.copysign(a / b)
-    };
-    (fd as f64, m as f64)
-}
-
-pub fn unary_value(op: UnaryOp, x: V, c: DType) -> V {
-    use UnaryOp::*;
-    match x {
-        V::B(b) => V::B(match op {
-            Abs | Square | Floor | Ceil | Trunc => b,
-            Invert | LogicalNot => !b,
-            IsNan | IsInf => false,
-            IsFinite => true,
-            _ => panic!("{op:?} on bool"),
-        }),
-        V::I(i) => match op {
-            Neg => V::I(wrap(-i, c)),
-            Abs => V::I(wrap(i.abs(), c)),
-            Sign => V::I(i.signum()),
-            Square => V::I(wrap(i.wrapping_mul(i), c)),
-            Floor | Ceil | Trunc => V::I(i),
-            Invert => V::I(wrap(!i, c)),
-            IsNan | IsInf => V::B(false),
-            IsFinite => V::B(true),
-            _ => panic!("{op:?} on integers"),
-        },
-        V::F(v) => match op {
-            IsNan => V::B(v.is_nan()),
-            IsInf => V::B(v.is_infinite()),
-            IsFinite => V::B(v.is_finite()),
-            _ => V::F(round_to(
-                match op {
-                    Neg => -v,
-                    Abs => v.abs(),
-                    Sign => {
-                        if v.is_nan() {
-                            v
-                        } else if v > 0.0 {
-                            1.0
-                        } else if v < 0.0 {
-                            -1.0
-                        } else {
-                            0.0
-                        }
-                    }
-                    Square => v * v,
-                    Sqrt => v.sqrt(),
-                    Exp => v.exp(),
-                    Expm1 => v.exp_m1(),
-                    Log => v.ln(),
-                    Log1p => v.ln_1p(),
-                    Log2 => v.log2(),
-                    Log10 => v.log10(),
-                    Sin => v.sin(),
-                    Cos => v.cos(),
-                    Tan => v.tan(),
-                    Arcsin => v.asin(),
-                    Arccos => v.acos(),
-                    Arctan => v.atan(),
-                    Sinh => v.sinh(),
-                    Cosh => v.cosh(),
-                    Tanh => v.tanh(),
-                    Floor => v.floor(),
-                    Ceil => v.ceil(),
-                    Trunc => v.trunc(),
-                    Rint => {
-                        let r = v.round();
-                        if (v - v.trunc()).abs() == 0.5 {
-                            2.0 * (v / 2.0).round()
-                        } else {
-                            r
-                        }
-                    }
-                    _ => panic!("{op:?} on floats"),
-                },
-                c,
-            )),
-        },
-    }
-}
-
-pub fn binary_value(op: BinaryOp, a: V, b: V, c: DType) -> V {
-    use BinaryOp::*;
-    match (a, b) {
-        (V::B(x), V::B(y)) => V::B(match op {
-            Eq => x == y,
-            Ne => x != y,
-            Lt => !x & y,
-            Le => !x | y,
-            Gt => x & !y,
-            Ge => x | !y,
-            Add | Maximum | BitOr | LogicalOr => x | y,
-            Mul | Minimum | BitAnd | LogicalAnd => x & y,
-            BitXor | LogicalXor => x ^ y,
-            _ => panic!("{op:?} on bool"),
-        }),
-        (V::I(x), V::I(y)) => match op {
-            Eq => V::B(x == y),
-            Ne => V::B(x != y),
-            Lt => V::B(x < y),
-            Le => V::B(x <= y),
-            Gt => V::B(x > y),
-            Ge => V::B(x >= y),
-            _ => V::I(wrap(
-                match op {
-                    Add => x + y,
-                    Sub => x - y,
-                    Mul => x.wrapping_mul(y),
-                    FloorDiv | Mod if y == 0 => 0,
-                    FloorDiv => x.div_euclid(y) - if y < 0 && x.rem_euclid(y) != 0 { 1 } else { 0 },
-                    Mod => {
-                        let r = x.rem_euclid(y);
-                        if y < 0 && r != 0 {
-                            r + y
-                        } else {
-                            r
-                        }
-                    }
-                    Pow => int_pow(x, y),
-                    Minimum => x.min(y),
-                    Maximum => x.max(y),
-                    BitAnd => x & y,
-                    BitOr => x | y,
-                    BitXor => x ^ y,
-                    _ => panic!("{op:?} on integers"),
-                },
-                c,
-            )),
-        },
-        (V::F(x), V::F(y)) => match op {
-            Eq => V::B(x == y),
-            Ne => V::B(x != y),
-            Lt => V::B(x < y),
-            Le => V::B(x <= y),
-            Gt => V::B(x > y),
-            Ge => V::B(x >= y),
-            _ => V::F(round_to(
-                match op {
-                    Add => x + y,
-                    Sub => x - y,
-                    Mul => x * y,
-                    TrueDiv => x / y,
-                    FloorDiv if c == DType::F32 => float_divmod32(x, y).0,
-                    Mod if c == DType::F32 => float_divmod32(x, y).1,
-                    FloorDiv => float_divmod(x, y).0,
-                    Mod => float_divmod(x, y).1,
-                    Pow => x.powf(y),
-                    Minimum => {
-                        if x.is_nan() || y.is_nan() {
-                            f64::NAN
-                        } else {
-                            x.min(y)
-                        }
-                    }
-                    Maximum => {
-                        if x.is_nan() || y.is_nan() {
-                            f64::NAN
-                        } else {
-                            x.max(y)
-                        }
-                    }
-                    Arctan2 => x.atan2(y),
-                    Hypot => x.hypot(y),
-                    _ => panic!("{op:?} on floats"),
-                },
-                c,
-            )),
-        },
-        _ => panic!("operands of different kinds: {a:?} {b:?}"),
-    }
+    class_sig(op.spec(), c)
 }
 
 /// The reference of `a op b` for arrays (broadcasting, NumPy promotion); `None` when NumPy
 /// (and tessera) reject the dtypes.
 pub fn ref_binary(op: BinaryOp, a: &Nd, b: &Nd) -> Option<Nd> {
-    let common = match op {
-        // NumPy's loop choice: the smallest float both operands cast to safely.
-        BinaryOp::Arctan2 | BinaryOp::Hypot => {
-            let fl = |d: DType| if is_float(d) { d } else { float_for(d) };
-            result_type(fl(a.dtype), fl(b.dtype))
-        }
-        _ => result_type(a.dtype, b.dtype),
+    // NumPy's loop choice for float functions: the smallest float both operands cast to safely.
+    let common = if op.class() == Class::FloatFn {
+        let fl = |d: DType| if is_float(d) { d } else { float_for(d) };
+        result_type(fl(a.dtype), fl(b.dtype))
+    } else {
+        result_type(a.dtype, b.dtype)
     };
     let (c, out) = binary_sig(op, common)?;
     Some(zip2(&a.astype(c), &b.astype(c), out, |x, y| binary_value(op, x, y, c)))
@@ -861,8 +521,18 @@ pub fn ref_unary(op: UnaryOp, x: &Nd) -> Option<Nd> {
 // Reductions
 // -------------------------------------------------------------------------------------------
 
+/// For NumPy's nan-functions (`nansum`, ...), the reduction they apply to the values that
+/// are not NaN.
+pub fn nan_base(op: ReduceOp) -> Option<ReduceOp> {
+    ReduceOp::from_name(op.name().strip_prefix("nan")?, op.param())
+}
+
 pub fn reduce_dtype(op: ReduceOp, d: DType) -> DType {
     use DType::*;
+    if let Some(base) = nan_base(op) {
+        return reduce_dtype(base, d);
+    }
+    #[allow(unreachable_patterns)]
     match op {
         ReduceOp::Sum | ReduceOp::Prod => match d {
             Bool | I8 | I16 | I32 | I64 => I64,
@@ -879,6 +549,7 @@ pub fn reduce_dtype(op: ReduceOp, d: DType) -> DType {
         }
         ReduceOp::Any | ReduceOp::All => Bool,
         ReduceOp::ArgMin | ReduceOp::ArgMax => I64,
+        _ => panic!("{}: no reference dtype (only nan-variants are derived)", op.name()),
     }
 }
 
@@ -888,6 +559,15 @@ pub fn reduce_values(op: ReduceOp, vals: &[V], d: DType) -> V {
     let n = vals.len();
     // From +0.0 (Rust's `Sum` for floats starts from -0.0; tessera and NumPy give +0.0 for an empty sum).
     let fsum = |vs: &[V]| vs.iter().fold(0.0f64, |a, v| a + v.f());
+    if let Some(base) = nan_base(op) {
+        let kept: Vec<V> = vals.iter().copied().filter(|v| !v.is_nan()).collect();
+        // All NaN: min/max give NaN (NumPy warns).
+        if kept.is_empty() && base.needs_identity() && is_float(d) {
+            return V::F(f64::NAN);
+        }
+        return reduce_values(base, &kept, d);
+    }
+    #[allow(unreachable_patterns)]
     match op {
         ReduceOp::Sum if is_float(d) => V::F(round_to(fsum(vals), out)),
         ReduceOp::Sum => V::I(wrap(vals.iter().fold(0i128, |a, v| a.wrapping_add(as_i128(*v))), out)),
@@ -931,6 +611,7 @@ pub fn reduce_values(op: ReduceOp, vals: &[V], d: DType) -> V {
         }
         ReduceOp::Any => V::B(vals.iter().any(|v| v.truthy())),
         ReduceOp::All => V::B(vals.iter().all(|v| v.truthy())),
+        _ => panic!("{}: no reference (only nan-variants are derived)", op.name()),
     }
 }
 
