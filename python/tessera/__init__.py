@@ -19,7 +19,7 @@ import numpy as _np
 
 import atexit as _atexit
 
-from . import _cleanup, _core, config, diagnostics, random
+from . import _cleanup, _core, config, diagnostics, lib, overlap, random
 from ._array import Array
 from ._blockwise import blockwise, elemwise, map_blocks
 from ._gufunc import apply_gufunc, as_gufunc, gufunc
@@ -27,6 +27,7 @@ from ._delayed import from_delayed
 from ._reduction import reduction
 from ._routines import apply_along_axis, apply_over_axes, coarsen
 from ._ufunc import frompyfunc
+from .overlap import map_overlap
 from ._chunks import parse_bytes
 from ._creation import (
     BINARY as _BINARY,

@@ -664,6 +664,12 @@ class Array:
 
         return to_delayed(self, optimize_graph)
 
+    def map_overlap(self, func, depth, boundary=None, trim=True, **kwargs):
+        """``tessera.map_overlap(func, self, depth=depth, boundary=boundary, trim=trim, **kwargs)``."""
+        from .overlap import map_overlap
+
+        return map_overlap(func, self, depth=depth, boundary=boundary, trim=trim, **kwargs)
+
     def rechunk(self, chunks="auto", threshold=None, block_size_limit=None, balance=False, method=None):
         """The same values in other chunks (any form Dask accepts; see ``tessera.from_array``).
         As in Dask, ``None`` for an axis, or an axis missing from a dict, keeps its chunks."""

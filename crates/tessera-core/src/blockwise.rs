@@ -19,6 +19,10 @@ pub struct BlockwiseSpec {
     pub args: Vec<Vec<u32>>,
     /// Join the blocks along contracted axes into one before calling the kernel.
     pub concatenate: bool,
+    /// Added to a task's block index before the kernel sees it (per output axis; empty for
+    /// none): a kernel restricted to some of its blocks by the optimizer still sees the
+    /// block ids of the array it was built for.
+    pub block_offset: Vec<usize>,
 }
 
 impl BlockwiseSpec {
@@ -167,7 +171,7 @@ pub fn blockwise(b: Blockwise) -> Result<Expr> {
             if own != x.meta.chunks { rechunk_to(x, own) } else { x.clone() }
         })
         .collect();
-    let spec = BlockwiseSpec { out: b.out.to_vec(), args: b.args.iter().map(|(_, ind)| ind.clone()).collect(), concatenate: b.concatenate };
+    let spec = BlockwiseSpec { out: b.out.to_vec(), args: b.args.iter().map(|(_, ind)| ind.clone()).collect(), concatenate: b.concatenate, block_offset: vec![] };
     let meta = Meta { shape, dtype: b.dtype, chunks: out_chunks };
     Ok(Node::new(Op::Blockwise { kernel: b.kernel, spec: Arc::new(spec) }, inputs, meta))
 }

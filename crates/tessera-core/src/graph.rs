@@ -96,6 +96,8 @@ pub enum Op {
     Reshape,
     /// A block kernel applied with index notation (`map_blocks`, `blockwise`, ...).
     Blockwise { kernel: Arc<dyn crate::kernel::BlockKernel>, spec: Arc<crate::blockwise::BlockwiseSpec> },
+    /// Each block a region of the input, with a boundary rule outside it (`overlap`, `trim`).
+    Regions(Arc<crate::regions::RegionsSpec>),
 }
 
 impl Op {
@@ -113,12 +115,13 @@ impl Op {
             Op::Rechunk => "rechunk".into(),
             Op::Reshape => "reshape".into(),
             Op::Blockwise { kernel, .. } => kernel.name().into(),
+            Op::Regions(spec) => spec.name.into(),
         }
     }
     /// Ops whose blocks are always made by a stage of their own (never fused into a
     /// consumer's tile program).
     pub fn has_own_stage(&self) -> bool {
-        matches!(self, Op::Reduce { .. } | Op::Rechunk | Op::Reshape | Op::Blocks(_) | Op::Blockwise { .. })
+        matches!(self, Op::Reduce { .. } | Op::Rechunk | Op::Reshape | Op::Blocks(_) | Op::Blockwise { .. } | Op::Regions(_))
     }
     pub fn is_elementwise(&self) -> bool {
         matches!(self, Op::Unary(_) | Op::Binary(_) | Op::BinaryScalar { .. } | Op::Cast | Op::Where)

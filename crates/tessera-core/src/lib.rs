@@ -13,6 +13,7 @@ pub mod optimize;
 pub mod plan;
 pub mod kernel;
 pub mod blockwise;
+pub mod regions;
 pub mod spill;
 
 pub use block::{Block, Buffer, Element, Scalar};

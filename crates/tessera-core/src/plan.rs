@@ -121,6 +121,13 @@ pub enum StageKind {
     /// A block kernel: one call per output block, with its inputs' whole blocks (edge `k`
     /// is array argument `k`, indexed as `spec.args[k]`).
     Blockwise { kernel: Arc<dyn crate::kernel::BlockKernel>, spec: Arc<crate::blockwise::BlockwiseSpec>, args: Vec<BlockArg> },
+    /// Each block a region of the input (chunked `in_chunks`), pieces copied into place with
+    /// the boundary rule outside the input; with `views`, every block lies inside one input
+    /// block and is a view of it (no copy).
+    /// With `data`, the input is that in-memory array, read whole (one input block, no
+    /// edges: the stage is a source), and blocks inside it are views of it whatever their
+    /// size.
+    Regions { spec: Arc<crate::regions::RegionsSpec>, in_chunks: Chunks, views: bool, data: Option<Block> },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -148,6 +155,46 @@ pub enum AxisRel {
     Driven { out_axis: usize, deps: Vec<(u32, u32)>, users: Vec<(u32, u32)> },
     /// Always input blocks `lo..hi` along this axis, whatever the consumer block.
     Range(usize, usize),
+    /// Driven by consumer axis `out_axis` through explicit sorted lists: `deps[c]` are the
+    /// input blocks of consumer block `c`, `users[i]` the consumer blocks of input block `i`
+    /// (any sets, e.g. a periodic halo that wraps around).
+    Table { out_axis: usize, deps: Arc<[Vec<u32>]>, users: Arc<[Vec<u32>]> },
+}
+
+/// The blocks a task touches along one axis: a range, or a sorted list.
+enum Sel {
+    Range(Range<usize>),
+    List(Vec<u32>),
+}
+
+impl Sel {
+    fn items(&self) -> Vec<usize> {
+        match self {
+            Sel::Range(r) => r.clone().collect(),
+            Sel::List(l) => l.iter().map(|&i| i as usize).collect(),
+        }
+    }
+    /// The blocks in both.
+    fn and(&self, other: Sel) -> Sel {
+        match (self, other) {
+            (Sel::Range(a), Sel::Range(b)) => Sel::Range(a.start.max(b.start)..a.end.min(b.end)),
+            (a, b) => {
+                let keep = a.items();
+                Sel::List(b.items().into_iter().filter(|i| keep.binary_search(i).is_ok()).map(|i| i as u32).collect())
+            }
+        }
+    }
+}
+
+/// All multi-indices of the box of per-axis selections, raveled in `grid`, in C order.
+fn ravel_all(sels: &[Sel], grid: &[usize]) -> Vec<usize> {
+    if sels.iter().all(|s| matches!(s, Sel::Range(_))) {
+        let ranges: Vec<Range<usize>> = sels.iter().map(|s| if let Sel::Range(r) = s { r.clone() } else { unreachable!() }).collect();
+        return product(&ranges).into_iter().map(|ix| chunks::ravel(&ix, grid)).collect();
+    }
+    let lists: Vec<Vec<usize>> = sels.iter().map(|s| s.items()).collect();
+    let ranges: Vec<Range<usize>> = lists.iter().map(|l| 0..l.len()).collect();
+    product(&ranges).into_iter().map(|pos| chunks::ravel(&pos.iter().zip(&lists).map(|(&p, l)| l[p]).collect::<Vec<_>>(), grid)).collect()
 }
 
 #[derive(Clone, Debug)]
@@ -209,41 +256,41 @@ impl Stage {
         self.edges
             .iter()
             .map(|e| {
-                let ranges: Vec<Range<usize>> = e
+                let sels: Vec<Sel> = e
                     .axes
                     .iter()
                     .map(|r| match r {
                         AxisRel::Driven { out_axis, deps, .. } => {
                             let (a, b) = deps[index[*out_axis]];
-                            a as usize..b as usize
+                            Sel::Range(a as usize..b as usize)
                         }
-                        AxisRel::Range(lo, hi) => *lo..*hi,
+                        AxisRel::Range(lo, hi) => Sel::Range(*lo..*hi),
+                        AxisRel::Table { out_axis, deps, .. } => Sel::List(deps[index[*out_axis]].clone()),
                     })
                     .collect();
-                let grid = plan.stages[e.input].grid();
-                product(&ranges).into_iter().map(|ix| chunks::ravel(&ix, &grid)).collect()
+                ravel_all(&sels, &plan.stages[e.input].grid())
             })
             .collect()
     }
     /// Consumer blocks (of this stage) that need block `index` of the input through edge `e`.
     pub fn users(&self, e: usize, index: &[usize]) -> Vec<usize> {
         let grid = self.grid();
-        let mut ranges: Vec<Range<usize>> = grid.iter().map(|&g| 0..g).collect();
+        let mut sels: Vec<Sel> = grid.iter().map(|&g| Sel::Range(0..g)).collect();
         for (a, r) in self.edges[e].axes.iter().enumerate() {
             match r {
                 AxisRel::Driven { out_axis, users, .. } => {
                     let (lo, hi) = users[index[a]];
-                    let cur = &ranges[*out_axis];
-                    ranges[*out_axis] = cur.start.max(lo as usize)..cur.end.min(hi as usize);
+                    sels[*out_axis] = sels[*out_axis].and(Sel::Range(lo as usize..hi as usize));
                 }
                 AxisRel::Range(lo, hi) => {
                     if index[a] < *lo || index[a] >= *hi {
                         return vec![];
                     }
                 }
+                AxisRel::Table { out_axis, users, .. } => sels[*out_axis] = sels[*out_axis].and(Sel::List(users[index[a]].clone())),
             }
         }
-        product(&ranges).into_iter().map(|ix| chunks::ravel(&ix, &grid)).collect()
+        ravel_all(&sels, &grid)
     }
 }
 
@@ -287,6 +334,23 @@ fn invert(deps: &[(u32, u32)], n_inputs: usize) -> Vec<(u32, u32)> {
         }
     }
     users
+}
+
+/// The relation of per-consumer sorted input lists: `Driven` when every list and every
+/// inverse list is a contiguous range, else `Table`.
+fn table_rel(out_axis: usize, deps: Vec<Vec<u32>>, n_inputs: usize) -> AxisRel {
+    let mut users = vec![Vec::new(); n_inputs];
+    for (c, d) in deps.iter().enumerate() {
+        for &i in d {
+            users[i as usize].push(c as u32);
+        }
+    }
+    let contiguous = |l: &Vec<u32>| l.windows(2).all(|w| w[1] == w[0] + 1);
+    if deps.iter().all(contiguous) && users.iter().all(contiguous) {
+        let range = |l: &Vec<u32>| l.first().map_or((0, 0), |&f| (f, f + l.len() as u32));
+        return AxisRel::Driven { out_axis, deps: deps.iter().map(range).collect(), users: users.iter().map(range).collect() };
+    }
+    AxisRel::Table { out_axis, deps: deps.into(), users: users.into() }
 }
 
 fn driven(out_axis: usize, deps: Vec<(u32, u32)>, n_inputs: usize) -> AxisRel {
@@ -334,6 +398,7 @@ fn fan(edge: &Edge) -> usize {
         .map(|r| match r {
             AxisRel::Driven { deps, .. } => deps.iter().map(|(a, b)| (b - a) as usize).max().unwrap_or(1),
             AxisRel::Range(a, b) => b - a,
+            AxisRel::Table { deps, .. } => deps.iter().map(|d| d.len()).max().unwrap_or(1),
         })
         .product()
 }
@@ -413,6 +478,8 @@ fn lower_with(roots: &[Expr], fuse: bool) -> Plan {
             Op::Blockwise { spec, .. } => n.inputs.iter().zip(&spec.args).filter(|(_, ind)| !fuse || !spec.fuses(ind)).map(|(i, _)| i.id).collect(),
             _ => vec![],
         }))
+        // Regions read in-memory data directly.
+        .chain(order.iter().filter(|n| matches!(n.op, Op::Regions(_)) && !matches!(n.inputs[0].op, Op::Data(_))).map(|n| n.inputs[0].id))
         .collect();
     let mut l = Lowering { plan: Plan { stages: vec![], outputs: vec![] }, stage_of: HashMap::new(), users, read_as_stage, fuse };
     // Stages are made inputs first, so that materializing a node never recurses into its
@@ -548,6 +615,7 @@ impl Lowering {
                 self.push(Stage { kind: StageKind::Reshape, meta: n.meta.clone(), edges: vec![edge], name: "reshape".into(), out_bytes, in_bytes })
             }
             Op::Blockwise { kernel, spec } => self.blockwise(n, kernel, spec),
+            Op::Regions(spec) => self.regions(n, spec),
             Op::Blocks(b) => {
                 let out_bytes = n.meta.max_block_bytes();
                 self.push(Stage { kind: StageKind::Blocks(b.clone()), meta: n.meta.clone(), edges: vec![], name: "persisted".into(), out_bytes, in_bytes: 0 })
@@ -609,7 +677,7 @@ impl Lowering {
             Op::BinaryScalar { op, scalar, scalar_left } => Instr::BinaryScalar { op: *op, x: reg(0), scalar: *scalar, scalar_left: *scalar_left },
             Op::Cast => Instr::Cast(reg(0)),
             Op::Where => Instr::Where(reg(0), reg(1), reg(2)),
-            Op::Reduce { .. } | Op::Rechunk | Op::Reshape | Op::Blocks(_) | Op::Blockwise { .. } => self.stage_leaf(n, f),
+            Op::Reduce { .. } | Op::Rechunk | Op::Reshape | Op::Blocks(_) | Op::Blockwise { .. } | Op::Regions(_) => self.stage_leaf(n, f),
         }
     }
 
@@ -690,6 +758,58 @@ impl Lowering {
         }
         let kind = StageKind::Blockwise { kernel: kernel.clone(), spec: spec.clone(), args };
         self.push(Stage { kind, meta: n.meta.clone(), edges, name: kernel.name().to_string(), out_bytes, in_bytes })
+    }
+
+    /// A regions stage: along each axis, output block `b` reads the input blocks its region's
+    /// pieces touch. Contiguous, monotone tables become `Driven` edges, others (a periodic
+    /// halo wraps around) `Table` edges.
+    fn regions(&mut self, n: &Expr, spec: &Arc<crate::regions::RegionsSpec>) -> StageId {
+        let x = &n.inputs[0];
+        let data = match &x.op {
+            Op::Data(block) => Some(block.clone()),
+            _ => None,
+        };
+        let in_chunks: Chunks = match data {
+            Some(_) => x.meta.shape.iter().map(|&d| AxisChunks::whole(d)).collect(),
+            None => x.meta.chunks.clone(),
+        };
+        let input = if data.is_some() { None } else { Some(self.materialize(x)) };
+        // Whether every block is a view (one piece per axis, most of its input block; see
+        // `tessera_exec::regions`): the smallest share of an input block per axis, multiplied.
+        let (mut one_piece, mut share) = (true, 1.0f64);
+        let axes = spec
+            .axes
+            .iter()
+            .enumerate()
+            .map(|(a, ax)| {
+                let (oc, ic) = (&n.meta.chunks[a], &in_chunks[a]);
+                let mut axis_share = 1.0f64;
+                let deps: Vec<Vec<u32>> = (0..oc.nblocks())
+                    .map(|b| {
+                        let p = crate::regions::pieces(ax.starts[b], oc.size(b), &ax.boundary, ic);
+                        one_piece &= p.len() == 1 && p[0].src.is_some();
+                        if let [crate::regions::Piece { src: Some(src), len, .. }] = p[..] {
+                            axis_share = axis_share.min(len as f64 / ic.size(src.block).max(1) as f64);
+                        }
+                        crate::regions::axis_deps(ax, b, oc.size(b), ic).into_iter().map(|i| i as u32).collect()
+                    })
+                    .collect();
+                share *= axis_share;
+                table_rel(a, deps, ic.nblocks())
+            })
+            .collect();
+        let views = one_piece && (data.is_some() || 2.0 * share >= 1.0);
+        let (edges, in_bytes) = match input {
+            Some(input) => {
+                let edge = Edge { input, axes };
+                let in_bytes = fan(&edge) * x.meta.max_block_bytes();
+                (vec![edge], in_bytes)
+            }
+            None => (vec![], 0),
+        };
+        let out_bytes = if views { 0 } else { n.meta.max_block_bytes() };
+        let kind = StageKind::Regions { spec: spec.clone(), in_chunks, views, data };
+        self.push(Stage { kind, meta: n.meta.clone(), edges, name: spec.name.to_string(), out_bytes, in_bytes })
     }
 
     fn reduction(&mut self, n: &Expr, op: ReduceOp, axes: &[usize], keepdims: bool, split: &[usize]) -> StageId {
@@ -815,6 +935,10 @@ impl Plan {
                         .collect();
                     v.push(format!("blockwise({})", kernel.name()));
                     v.join(" -> ")
+                }
+                StageKind::Regions { spec, views, .. } => {
+                    let b: Vec<String> = spec.axes.iter().map(|a| a.boundary.name()).collect();
+                    format!("{}({}){}", spec.name, b.join(", "), if *views { " views" } else { "" })
                 }
             };
             let _ = writeln!(

@@ -35,18 +35,19 @@ pub fn run(stage: &Stage, kernel: &dyn BlockKernel, spec: &BlockwiseSpec, args: 
             BlockArg::Edge(e) => edge_arg(stage, spec, ind, *e, &inputs[*e]),
         })
         .collect::<Result<Vec<KernelArg>>>()?;
-    let ctx = BlockCtx { name: &stage.name, block_id: index, shape: &shape, dtype: stage.meta.dtype, cancel };
+    let block_id: Vec<usize> = if spec.block_offset.is_empty() { index.to_vec() } else { index.iter().zip(&spec.block_offset).map(|(i, o)| i + o).collect() };
+    let ctx = BlockCtx { name: &stage.name, block_id: &block_id, shape: &shape, dtype: stage.meta.dtype, cancel };
     let out = kernel.call(&ctx, args)?;
     if out.shape() != shape.as_slice() {
         bail!(
             Shape,
             stage.name.clone(),
-            "block {index:?} came back with shape {:?}, but the output's chunks give it shape {shape:?} (declare the output's chunks, e.g. `chunks=` or `drop_axis=`/`new_axis=`)",
+            "block {block_id:?} came back with shape {:?}, but the output's chunks give it shape {shape:?} (declare the output's chunks, e.g. `chunks=` or `drop_axis=`/`new_axis=`)",
             out.shape()
         );
     }
     if out.dtype() != stage.meta.dtype {
-        bail!(DType, stage.name.clone(), "block {index:?} came back as {}, but the output's dtype is {}", out.dtype(), stage.meta.dtype);
+        bail!(DType, stage.name.clone(), "block {block_id:?} came back as {}, but the output's dtype is {}", out.dtype(), stage.meta.dtype);
     }
     Ok(Value::Block(out))
 }
@@ -68,7 +69,7 @@ fn edge_arg(stage: &Stage, spec: &BlockwiseSpec, ind: &[u32], e: usize, ins: &[I
         .filter(|(_, l)| !spec.out.contains(l))
         .map(|(r, _)| match r {
             AxisRel::Range(lo, hi) => hi - lo,
-            AxisRel::Driven { .. } => 1,
+            AxisRel::Driven { .. } | AxisRel::Table { .. } => 1,
         })
         .collect();
     if spec.concatenate && !grid.is_empty() {

@@ -75,6 +75,11 @@ impl FusedTask<'_> {
         let n: usize = shape.iter().product();
         let sources = self.leaves.iter().map(|l| self.source(l, &shape, &start)).collect::<Result<Vec<_>>>()?;
         let out_dtype = self.program.last().expect("a fused program has an instruction").1;
+        // A block of in-memory data, stored as it is: a view of the data, no copy (the data
+        // lives as long as the graph anyway).
+        if let ([(Instr::Leaf(0), _)], [Leaf::Data { .. }], [Source::View(v)], Head::Store) = (self.program, self.leaves, &sources[..], self.head) {
+            return Ok(Value::Block(v.clone()));
+        }
         let mut partial = match self.head {
             Head::Partial { op, axes } => {
                 let kept: Vec<usize> = (0..nd).map(|a| if axes.contains(&a) { 1 } else { shape[a] }).collect();

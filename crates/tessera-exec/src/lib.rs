@@ -13,6 +13,7 @@ pub mod copy;
 pub mod fused;
 pub mod partial;
 pub mod reductions;
+pub mod regions;
 mod scheduler;
 pub mod tasks;
 pub mod wire;

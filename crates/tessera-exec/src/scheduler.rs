@@ -9,7 +9,7 @@
 //! first.
 
 use crate::budget;
-use crate::copy::copy_into;
+use crate::copy::copy_into_raw;
 use crate::{owner, tasks, wire, Input, Options, TaskEvent, Value};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
@@ -83,7 +83,8 @@ struct Shared<'a> {
     depth: Vec<usize>,
     /// For each stage, which output it is (if any).
     output_of: Vec<Option<usize>>,
-    outputs: Vec<Mutex<Option<Block>>>,
+    /// Each result being assembled, with the address of its buffer (see `deliver`).
+    outputs: Vec<Mutex<Option<(Block, usize)>>>,
     state: Mutex<State>,
     wake: Condvar,
     /// Per stage: nanoseconds spent in tasks that call Python, and their count.
@@ -285,11 +286,13 @@ fn run(plan: &Plan, opts: &Options, keep: bool) -> Result<(Vec<Block>, Vec<Vec<S
             .map(|&s| {
                 (0..plan.stages[s].nblocks())
                     .map(|b| match st.store.remove(&(s, b)).map(|slot| slot.value) {
+                        // Persisted blocks own their memory: a view of in-memory data would
+                        // see later writes to it, a view of a larger block would keep it.
                         Some(Held::Mem(v)) => match Arc::try_unwrap(v) {
-                            Ok(Value::Block(b)) => Ok(Stored::Mem(b)),
+                            Ok(Value::Block(b)) => Ok(Stored::Mem(b.owned())),
                             Ok(Value::Partial(_)) => Err(err!(Internal, "persist", "an output is a partial result")),
                             Err(v) => match &*v {
-                                Value::Block(b) => Ok(Stored::Mem(b.clone())),
+                                Value::Block(b) => Ok(Stored::Mem(b.clone().owned())),
                                 Value::Partial(_) => Err(err!(Internal, "persist", "an output is a partial result")),
                             },
                         },
@@ -301,7 +304,7 @@ fn run(plan: &Plan, opts: &Options, keep: bool) -> Result<(Vec<Block>, Vec<Vec<S
             .collect::<Result<Vec<_>>>()?;
         return Ok((vec![], kept));
     }
-    let mut results: Vec<Option<Block>> = shared.outputs.into_iter().map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner())).collect();
+    let mut results: Vec<Option<Block>> = shared.outputs.into_iter().map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner()).map(|(b, _)| b)).collect();
     let blocks = plan
         .outputs
         .iter()
@@ -610,17 +613,22 @@ impl Shared<'_> {
         let Value::Block(block) = v else { return Err(err!(Internal, "compute", "an output is a partial result")) };
         let mut slot = self.outputs[k].lock().unwrap_or_else(|e| e.into_inner());
         if stage.nblocks() == 1 {
-            *slot = Some(block.clone());
+            *slot = Some((block.clone(), 0));
             return Ok(());
         }
         let shape = &stage.meta.shape;
         if slot.is_none() {
-            *slot = Some(Block::from_buffer(shape.clone(), Buffer::try_zeros(stage.meta.dtype, shape.iter().product(), "compute")?));
+            let mut buf = Buffer::try_zeros(stage.meta.dtype, shape.iter().product(), "compute")?;
+            let base = tessera_core::with_dtype!(stage.meta.dtype, T => <T as tessera_core::Element>::slice_mut(&mut buf).as_mut_ptr() as usize);
+            *slot = Some((Block::from_buffer(shape.clone(), buf), base));
         }
-        let whole = slot.take().expect("allocated above");
-        let mut buf = whole.try_into_buffer().map_err(|_| err!(Internal, "compute", "output buffer is shared"))?;
-        copy_into(&mut buf, shape, &chunks::block_start(&stage.meta.chunks, index), block);
-        *slot = Some(Block::from_buffer(shape.clone(), buf));
+        let base = slot.as_ref().expect("allocated above").1;
+        // Blocks are copied in without the lock, so that workers fill the result together.
+        drop(slot);
+        // SAFETY: `base` is the result's buffer, which stays in `outputs[k]` (and is neither
+        // read nor moved) until every task has finished; each block of the stage lands in
+        // its own region of it, and each is delivered once.
+        unsafe { copy_into_raw(base as *mut u8, stage.meta.dtype, shape, &chunks::block_start(&stage.meta.chunks, index), block) };
         Ok(())
     }
 

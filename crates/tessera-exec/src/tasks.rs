@@ -50,6 +50,11 @@ pub fn run(stage: &Stage, index: &[usize], inputs: &[Vec<Input>], cancel: &Atomi
             Ok(Value::Block(b.reshaped(shape)))
         }
         StageKind::Blockwise { kernel, spec, args } => crate::blockwise::run(stage, &**kernel, spec, args, index, inputs, cancel),
+        StageKind::Regions { spec, in_chunks, data: None, .. } => crate::regions::run(stage, spec, in_chunks, index, &inputs[0], false),
+        StageKind::Regions { spec, in_chunks, data: Some(d), .. } => {
+            let whole = [Input { value: std::sync::Arc::new(Value::Block(d.clone())), start: vec![0; d.ndim()] }];
+            crate::regions::run(stage, spec, in_chunks, index, &whole, true)
+        }
         StageKind::Blocks(blocks) => Ok(Value::Block(blocks[chunks::ravel(index, &stage.grid())].load()?)),
     }
 }

@@ -24,6 +24,7 @@ use tessera_core::graph::Expr;
 use tessera_core::ScalarKind;
 
 mod kernels;
+mod overlap;
 
 // ---------------------------------------------------------------------------------------
 // Errors
@@ -417,10 +418,9 @@ fn from_numpy(arr: &Bound<'_, PyUntypedArray>, chunks: &Bound<'_, PyAny>) -> PyR
     guard(|| tessera::from_block(block, spec)).map(wrap)
 }
 
-#[pyfunction]
-fn full(shape: Vec<usize>, value: &Bound<'_, PyAny>, dtype: &str, chunks: &Bound<'_, PyAny>) -> PyResult<CoreArray> {
-    let d = dtype_from_name(dtype)?;
-    let v = if let Ok(b) = value.cast::<PyBool>() {
+/// A fill value (a Python bool, int or float) as a scalar; the core casts it to the dtype.
+fn fill_scalar(value: &Bound<'_, PyAny>) -> PyResult<Scalar> {
+    Ok(if let Ok(b) = value.cast::<PyBool>() {
         Scalar::Bool(b.is_true())
     } else if let Ok(i) = value.extract::<i64>() {
         Scalar::I64(i)
@@ -428,7 +428,13 @@ fn full(shape: Vec<usize>, value: &Bound<'_, PyAny>, dtype: &str, chunks: &Bound
         Scalar::U64(u)
     } else {
         Scalar::F64(value.extract::<f64>()?)
-    };
+    })
+}
+
+#[pyfunction]
+fn full(shape: Vec<usize>, value: &Bound<'_, PyAny>, dtype: &str, chunks: &Bound<'_, PyAny>) -> PyResult<CoreArray> {
+    let d = dtype_from_name(dtype)?;
+    let v = fill_scalar(value)?;
     let spec = chunk_spec(chunks)?;
     guard(|| tessera::full(&shape, v, d, spec)).map(wrap)
 }
@@ -1047,6 +1053,10 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(linspace, m)?)?;
     m.add_function(wrap_pyfunction!(where_, m)?)?;
     m.add_function(wrap_pyfunction!(kernels::blockwise, m)?)?;
+    m.add_function(wrap_pyfunction!(overlap::overlap, m)?)?;
+    m.add_function(wrap_pyfunction!(overlap::trim_internal, m)?)?;
+    m.add_function(wrap_pyfunction!(overlap::boundaries, m)?)?;
+    m.add_function(wrap_pyfunction!(overlap::ensure_minimum_chunksize, m)?)?;
     m.add_function(wrap_pyfunction!(random_seed, m)?)?;
     m.add_function(wrap_pyfunction!(random_job_seed, m)?)?;
     m.add_function(wrap_pyfunction!(random_normal, m)?)?;

@@ -17,11 +17,13 @@ mod blockwise;
 pub mod diagnostics;
 pub mod visualize;
 mod create;
+mod overlap;
 pub mod random;
 
 pub use array::{compute_many, persist_many, Array, ComputeOptions, Operand, ReduceArgs};
 pub use blockwise::blockwise;
 pub use create::*;
+pub use overlap::Boundary;
 pub use tessera_core::kernel::{BlockCtx, BlockKernel, FnKernel, KernelArg};
 pub use tessera_core::chunks::{AxisSpec, ChunkSpec};
 pub use tessera_core::ops::{BinaryOp, Class, ReduceOp, UfuncSpec, UnaryOp};

@@ -2,9 +2,12 @@
 //! none applies. Fusion happens at lowering (see `plan`), where chains become one task.
 
 mod compose_views;
+mod push_view_through_blockwise;
 mod push_view_through_elementwise;
 mod push_view_through_reduce;
+mod push_view_through_regions;
 mod rechunk_into_source;
+mod view_blocks;
 mod view_into_source;
 
 use crate::graph::{Expr, Node};
@@ -25,6 +28,8 @@ pub fn rules() -> Vec<Box<dyn Rule>> {
         Box::new(rechunk_into_source::RechunkIntoSource),
         Box::new(push_view_through_elementwise::PushViewThroughElementwise),
         Box::new(push_view_through_reduce::PushViewThroughReduce),
+        Box::new(push_view_through_blockwise::PushViewThroughBlockwise),
+        Box::new(push_view_through_regions::PushViewThroughRegions),
     ]
 }
 
