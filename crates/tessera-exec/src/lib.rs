@@ -209,9 +209,11 @@ pub fn machine_memory_limit() -> Option<usize> {
     Some(m / 4 * 3)
 }
 
-/// Cores this process may use (its affinity mask and cgroup quota).
+/// Cores this process may use (its affinity mask and cgroup quota), read once: asking the
+/// system reads cgroup files, tens of microseconds that a tiny compute would pay each time.
 pub fn available_cores() -> usize {
-    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1))
 }
 
 /// The most worker threads one computation starts: more than this many CPU-bound threads
