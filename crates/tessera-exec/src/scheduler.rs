@@ -409,7 +409,9 @@ impl Shared<'_> {
                 st.ready.push(entry);
                 blocked = true;
             } else if st.ready.is_empty() {
-                if let Some(i) = furthest_behind(plan, &st.cursors) {
+                // Sources that call Python wait for a Python slot like other tasks.
+                let python_free = |s: StageId| !plan.stages[s].needs_gil() || st.python_running < self.python_slots(s);
+                if let Some(i) = furthest_behind_where(plan, &st.cursors, python_free) {
                     let (s, next, _) = st.cursors[i];
                     let b = match &st.orders[i] {
                         Some((lo, order)) => order[next - lo],
@@ -812,10 +814,15 @@ fn first_use(plan: &Plan, users_of: &[Vec<(StageId, usize)>], s: StageId, index:
 /// Which source cursor (stage, next block, end) to advance: the one furthest behind, so that
 /// consumers' inputs arrive together.
 pub fn furthest_behind(plan: &Plan, cursors: &[(StageId, usize, usize)]) -> Option<usize> {
+    furthest_behind_where(plan, cursors, |_| true)
+}
+
+/// `furthest_behind` among the cursors whose stage `allowed` accepts.
+fn furthest_behind_where(plan: &Plan, cursors: &[(StageId, usize, usize)], allowed: impl Fn(StageId) -> bool) -> Option<usize> {
     cursors
         .iter()
         .enumerate()
-        .filter(|(_, (_, next, end))| next < end)
+        .filter(|(_, (s, next, end))| next < end && allowed(*s))
         .min_by(|(_, (s1, n1, _)), (_, (s2, n2, _))| {
             let f1 = *n1 as f64 / plan.stages[*s1].nblocks() as f64;
             let f2 = *n2 as f64 / plan.stages[*s2].nblocks() as f64;
