@@ -241,3 +241,19 @@ def test_a_raising_function_stops_the_computation_soon():
         x.compute(num_workers=2)
     # No new block starts after the failing one (the other worker finishes its call).
     assert len(calls) <= 6
+
+
+@given(arrays(dtype="float64", small=True), st.sampled_from(["sum", "mean", "max", "argmin", "var"]), st.data())
+def test_reductions_of_a_function_run_in_its_tasks_and_match_numpy(ac, op, data):
+    a, chunks = ac
+    x = da.from_array(a, chunks=chunks)
+    y = x.map_blocks(lambda b: b * 2 - 1)
+    axis = data.draw(st.sampled_from([None] + list(range(a.ndim))))
+    if a.size == 0 and op in ("max", "argmin"):
+        return
+    if op == "argmin" and axis is None and a.ndim > 1:
+        return
+    want = getattr(np, op)(a * 2 - 1, axis=axis)
+    got = getattr(da, op)(y, axis=axis)
+    assert "blockwise(lambda) -> " + op + "_chunk" in got.explain()
+    assert_same(got.compute(), want)

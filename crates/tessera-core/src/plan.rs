@@ -120,7 +120,9 @@ pub enum StageKind {
     Blocks(Arc<Vec<crate::spill::Stored>>),
     /// A block kernel: one call per output block, with its inputs' whole blocks (edge `k`
     /// is array argument `k`, indexed as `spec.args[k]`).
-    Blockwise { kernel: Arc<dyn crate::kernel::BlockKernel>, spec: Arc<crate::blockwise::BlockwiseSpec>, args: Vec<BlockArg> },
+    /// `head` stores the kernel's block, or reduces it into a partial result (the first step
+    /// of a reduction of the kernel's output); `out` is the kernel's output array.
+    Blockwise { kernel: Arc<dyn crate::kernel::BlockKernel>, spec: Arc<crate::blockwise::BlockwiseSpec>, args: Vec<BlockArg>, head: Head, out: Meta },
     /// Each block a region of the input (chunked `in_chunks`), pieces copied into place with
     /// the boundary rule outside the input; with `views`, every block lies inside one input
     /// block and is a view of it (no copy).
@@ -465,7 +467,7 @@ fn lower_with(roots: &[Expr], fuse: bool) -> Plan {
     let mut users: HashMap<u64, usize> = HashMap::new();
     count_users(roots, &mut users, &mut HashMap::new());
     let order = crate::graph::postorder(roots);
-    let read_as_stage = order
+    let read_as_stage: HashSet<u64> = order
         .iter()
         .filter_map(|n| match &n.op {
             Op::View(map) => Some(view_target(n, map).0.id),
@@ -481,7 +483,17 @@ fn lower_with(roots: &[Expr], fuse: bool) -> Plan {
         // Regions read in-memory data directly.
         .chain(order.iter().filter(|n| matches!(n.op, Op::Regions(_)) && !matches!(n.inputs[0].op, Op::Data(_))).map(|n| n.inputs[0].id))
         .collect();
-    let mut l = Lowering { plan: Plan { stages: vec![], outputs: vec![] }, stage_of: HashMap::new(), users, read_as_stage, fuse };
+    // Block kernels whose only consumer is a reduction (and not an output themselves) reduce
+    // their blocks in their own tasks.
+    let roots_ids: HashSet<u64> = roots.iter().map(|r| r.id).collect();
+    let reduced_kernels = order
+        .iter()
+        .filter(|n| fuse && matches!(n.op, Op::Reduce { .. }))
+        .map(|n| &n.inputs[0])
+        .filter(|x| matches!(x.op, Op::Blockwise { .. }) && users.get(&x.id) == Some(&1) && !roots_ids.contains(&x.id) && !read_as_stage.contains(&x.id))
+        .map(|x| x.id)
+        .collect();
+    let mut l = Lowering { plan: Plan { stages: vec![], outputs: vec![] }, stage_of: HashMap::new(), users, read_as_stage, reduced_kernels, fuse };
     // Stages are made inputs first, so that materializing a node never recurses into its
     // inputs' stages: graphs can be far deeper than the stack.
     for n in order {
@@ -516,6 +528,8 @@ struct Lowering {
     /// Nodes that some consumer reads as a stage whatever the fusion: what views read, and
     /// the inputs of rechunks and reshapes.
     read_as_stage: HashSet<u64>,
+    /// Block kernels lowered into their reduction's first stage (see `lower_with`).
+    reduced_kernels: HashSet<u64>,
     fuse: bool,
 }
 
@@ -574,7 +588,7 @@ impl Lowering {
     /// Whether `n` has a stage of its own when a consumer reaches it: a boundary, or the
     /// node a view reads (a view of a view reads the inner view's input).
     fn gets_stage(&self, n: &Node) -> bool {
-        self.is_boundary(n) || self.read_as_stage.contains(&n.id)
+        (self.is_boundary(n) && !self.reduced_kernels.contains(&n.id)) || self.read_as_stage.contains(&n.id)
     }
 
     fn materialize(&mut self, n: &Expr) -> StageId {
@@ -614,7 +628,10 @@ impl Lowering {
                 let (out_bytes, in_bytes) = (n.meta.max_block_bytes(), x.meta.max_block_bytes());
                 self.push(Stage { kind: StageKind::Reshape, meta: n.meta.clone(), edges: vec![edge], name: "reshape".into(), out_bytes, in_bytes })
             }
-            Op::Blockwise { kernel, spec } => self.blockwise(n, kernel, spec),
+            Op::Blockwise { kernel, spec } => {
+                let stage = self.blockwise(n, kernel, spec, Head::Store);
+                self.push(stage)
+            }
             Op::Regions(spec) => self.regions(n, spec),
             Op::Blocks(b) => {
                 let out_bytes = n.meta.max_block_bytes();
@@ -701,7 +718,7 @@ impl Lowering {
     /// for block (or its one block, broadcast); a contracted axis is read whole. Arguments
     /// without contracted axes that would fuse (sources, views, elementwise chains) are
     /// computed in the kernel's task, as a tile program over the argument's block.
-    fn blockwise(&mut self, n: &Expr, kernel: &Arc<dyn crate::kernel::BlockKernel>, spec: &Arc<crate::blockwise::BlockwiseSpec>) -> StageId {
+    fn blockwise(&mut self, n: &Expr, kernel: &Arc<dyn crate::kernel::BlockKernel>, spec: &Arc<crate::blockwise::BlockwiseSpec>, head: Head) -> Stage {
         let out_grid = n.meta.grid();
         let mut edges: Vec<Edge> = Vec::with_capacity(n.inputs.len());
         let mut args = Vec::with_capacity(n.inputs.len());
@@ -756,8 +773,8 @@ impl Lowering {
             args.push(BlockArg::Edge(edges.len()));
             edges.push(edge);
         }
-        let kind = StageKind::Blockwise { kernel: kernel.clone(), spec: spec.clone(), args };
-        self.push(Stage { kind, meta: n.meta.clone(), edges, name: kernel.name().to_string(), out_bytes, in_bytes })
+        let kind = StageKind::Blockwise { kernel: kernel.clone(), spec: spec.clone(), args, head, out: n.meta.clone() };
+        Stage { kind, meta: n.meta.clone(), edges, name: kernel.name().to_string(), out_bytes, in_bytes }
     }
 
     /// A regions stage: along each axis, output block `b` reads the input blocks its region's
@@ -816,7 +833,9 @@ impl Lowering {
         let x = &n.inputs[0];
         let mut f = FusedBuilder { leaves: vec![], program: vec![], edges: vec![], memo: HashMap::new(), in_bytes: 0 };
         let fused = !self.is_boundary(x);
-        if !fused {
+        if self.reduced_kernels.contains(&x.id) {
+            // The kernel's stage reduces its own blocks (below).
+        } else if !fused {
             let s = self.materialize(x);
             let instr = self.input_leaf(&mut f, s, AffineMap::identity(&x.meta.shape), x);
             f.program.push((instr, x.meta.dtype));
@@ -835,9 +854,20 @@ impl Lowering {
         // Fused tasks are named after both parts, as Dask names fused keys.
         let name = if fused { format!("{}-{}_chunk", fused_name(x), op.name()) } else { format!("{}_chunk", op.name()) };
         let head = Head::Partial { op, axes: axes.to_vec() };
-        let kind = StageKind::fused(f.leaves, f.program, head, x.meta.chunks.clone());
-        let out_bytes = kind.tile_bytes() + kept_bytes;
-        let mut prev = self.push(Stage { kind, meta: pmeta, edges: f.edges, name, out_bytes, in_bytes: f.in_bytes });
+        let mut prev = match &x.op {
+            Op::Blockwise { kernel, spec } if self.reduced_kernels.contains(&x.id) => {
+                let mut stage = self.blockwise(x, kernel, spec, head);
+                stage.name = format!("{}-{}_chunk", kernel.name(), op.name());
+                stage.meta = pmeta;
+                stage.out_bytes += kept_bytes + tile_len(1) * 8;
+                self.push(stage)
+            }
+            _ => {
+                let kind = StageKind::fused(f.leaves, f.program, head, x.meta.chunks.clone());
+                let out_bytes = kind.tile_bytes() + kept_bytes;
+                self.push(Stage { kind, meta: pmeta, edges: f.edges, name, out_bytes, in_bytes: f.in_bytes })
+            }
+        };
         let count: usize = axes.iter().map(|&a| x.meta.shape[a]).product();
         loop {
             let grid = self.plan.stages[prev].grid();
@@ -924,7 +954,7 @@ impl Plan {
                 StageKind::Rechunk => "rechunk".into(),
                 StageKind::Reshape => "reshape".into(),
                 StageKind::Blocks(_) => "persisted".into(),
-                StageKind::Blockwise { kernel, args, .. } => {
+                StageKind::Blockwise { kernel, args, head, .. } => {
                     // Arguments computed in the task show their programs.
                     let mut v: Vec<String> = args
                         .iter()
@@ -934,6 +964,9 @@ impl Plan {
                         })
                         .collect();
                     v.push(format!("blockwise({})", kernel.name()));
+                    if let Head::Partial { op, axes } = head {
+                        v.push(format!("{}_chunk(axes={axes:?})", op.name()));
+                    }
                     v.join(" -> ")
                 }
                 StageKind::Regions { spec, views, .. } => {

@@ -8,12 +8,26 @@ use std::sync::atomic::AtomicBool;
 use tessera_core::chunks;
 use tessera_core::blockwise::BlockwiseSpec;
 use tessera_core::kernel::{BlockCtx, BlockKernel, KernelArg};
-use tessera_core::plan::{AxisRel, BlockArg, Head, Stage};
+use std::sync::Arc;
+use tessera_core::graph::Meta;
+use tessera_core::plan::{AxisRel, BlockArg, Head, Instr, Leaf, Slots, Stage};
+use tessera_core::view::AffineMap;
 use tessera_core::{bail, err, Block, Buffer, Result};
 
-pub fn run(stage: &Stage, kernel: &dyn BlockKernel, spec: &BlockwiseSpec, args: &[BlockArg], index: &[usize], inputs: &[Vec<Input>], cancel: &AtomicBool) -> Result<Value> {
-    let shape = chunks::block_shape(&stage.meta.chunks, index);
-    let out_grid = stage.grid();
+/// `head`: store the kernel's block (of array `out`) or reduce it into a partial result.
+#[allow(clippy::too_many_arguments)]
+pub fn run(
+    stage: &Stage,
+    kernel: &dyn BlockKernel,
+    spec: &BlockwiseSpec,
+    args: &[BlockArg],
+    (head, out_meta): (&Head, &Meta),
+    index: &[usize],
+    inputs: &[Vec<Input>],
+    cancel: &AtomicBool,
+) -> Result<Value> {
+    let shape = chunks::block_shape(&out_meta.chunks, index);
+    let out_grid = out_meta.grid();
     let args = args
         .iter()
         .zip(&spec.args)
@@ -36,7 +50,7 @@ pub fn run(stage: &Stage, kernel: &dyn BlockKernel, spec: &BlockwiseSpec, args: 
         })
         .collect::<Result<Vec<KernelArg>>>()?;
     let block_id: Vec<usize> = if spec.block_offset.is_empty() { index.to_vec() } else { index.iter().zip(&spec.block_offset).map(|(i, o)| i + o).collect() };
-    let ctx = BlockCtx { name: &stage.name, block_id: &block_id, shape: &shape, dtype: stage.meta.dtype, cancel };
+    let ctx = BlockCtx { name: &stage.name, block_id: &block_id, shape: &shape, dtype: out_meta.dtype, cancel };
     let out = kernel.call(&ctx, args)?;
     if out.shape() != shape.as_slice() {
         bail!(
@@ -46,10 +60,21 @@ pub fn run(stage: &Stage, kernel: &dyn BlockKernel, spec: &BlockwiseSpec, args: 
             out.shape()
         );
     }
-    if out.dtype() != stage.meta.dtype {
-        bail!(DType, stage.name.clone(), "block {block_id:?} came back as {}, but the output's dtype is {}", out.dtype(), stage.meta.dtype);
+    if out.dtype() != out_meta.dtype {
+        bail!(DType, stage.name.clone(), "block {block_id:?} came back as {}, but the output's dtype is {}", out.dtype(), out_meta.dtype);
     }
-    Ok(Value::Block(out))
+    match head {
+        Head::Store => Ok(Value::Block(out)),
+        // The first step of a reduction of the kernel's output, as a fused stage reading it.
+        Head::Partial { .. } => {
+            let start = chunks::block_start(&out_meta.chunks, index);
+            let block = [vec![Input { value: Arc::new(Value::Block(out)), start }]];
+            let leaves = [Leaf::Input { edge: 0, map: AffineMap::identity(&out_meta.shape) }];
+            let program = [(Instr::Leaf(0), out_meta.dtype)];
+            let slots = Slots::of(&program);
+            FusedTask { leaves: &leaves, program: &program, slots: &slots, head, domain: &out_meta.chunks, inputs: &block, cancel }.run(index)
+        }
+    }
 }
 
 /// An argument read from edge `e`: its blocks, listed or joined along contracted axes.

@@ -152,3 +152,17 @@ fn bad_index_notation_fails_at_build() {
     let e = blockwise(k(), &[0, 0], &[(&x, &[0, 1])], &[], DType::F64, true).unwrap_err();
     assert!(e.message.contains("repeats a label"), "{e}");
 }
+
+#[test]
+fn a_reduction_of_a_kernel_runs_in_the_kernel_task() {
+    let x = tessera::arange(0.0, 10.0, 1.0, DType::I64, 3).unwrap();
+    let y = x.map_blocks("inc", DType::I64, |b: &Block, _: &BlockCtx| Ok(Block::from_vec(b.shape().to_vec(), b.to_vec::<i64>().iter().map(|v| v + 1).collect()))).unwrap();
+    let m = y.mean().unwrap();
+    let plan = tessera_core::plan::lower(&[m.expr().clone()]);
+    assert!(plan.text().starts_with("s0 inc-mean_chunk [leaf0 -> blockwise(inc) -> mean_chunk(axes=[0])] tasks=4"), "{}", plan.text());
+    assert_eq!(m.compute().unwrap().get_f64(&[]), 5.5);
+    // Asked for too, the kernel's output gets its own stage, and the reduction reads it.
+    let out = tessera::compute_many(&[&y, &y.sum().unwrap()], &Default::default()).unwrap();
+    assert_eq!(out[0].to_vec::<i64>(), (1..=10).collect::<Vec<i64>>());
+    assert_eq!(out[1].get_f64(&[]), 55.0);
+}
