@@ -95,8 +95,6 @@ def _chunk_sizes(v, what, op):
 def _index(ind, op):
     if ind is None:
         return None
-    if isinstance(ind, str):
-        return tuple(ind)
     try:
         return tuple(ind)
     except TypeError:

@@ -944,10 +944,8 @@ impl Plan {
             let inputs: Vec<String> = s.edges.iter().map(|e| format!("s{}", e.input)).collect();
             let ops = match &s.kind {
                 StageKind::Fused { program, head, .. } => {
-                    let mut v: Vec<String> = program.iter().map(|(i, _)| instr_name(i)).collect();
-                    if let Head::Partial { op, axes } = head {
-                        v.push(format!("{}_chunk(axes={axes:?})", op.name()));
-                    }
+                    let mut v = vec![program_text(program)];
+                    v.extend(head_text(head));
                     v.join(" -> ")
                 }
                 StageKind::Combine { axes, .. } => format!("combine(axes={axes:?})"),
@@ -959,14 +957,12 @@ impl Plan {
                     let mut v: Vec<String> = args
                         .iter()
                         .filter_map(|a| match a {
-                            BlockArg::Program { program, .. } => Some(program.iter().map(|(i, _)| instr_name(i)).collect::<Vec<_>>().join(" -> ")),
+                            BlockArg::Program { program, .. } => Some(program_text(program)),
                             BlockArg::Edge(_) => None,
                         })
                         .collect();
                     v.push(format!("blockwise({})", kernel.name()));
-                    if let Head::Partial { op, axes } = head {
-                        v.push(format!("{}_chunk(axes={axes:?})", op.name()));
-                    }
+                    v.extend(head_text(head));
                     v.join(" -> ")
                 }
                 StageKind::Regions { spec, views, .. } => {
@@ -987,6 +983,18 @@ impl Plan {
             );
         }
         out
+    }
+}
+
+fn program_text(program: &[(Instr, DType)]) -> String {
+    program.iter().map(|(i, _)| instr_name(i)).collect::<Vec<_>>().join(" -> ")
+}
+
+/// A partial head as it shows in plans: `sum_chunk(axes=[0])`.
+fn head_text(head: &Head) -> Option<String> {
+    match head {
+        Head::Partial { op, axes } => Some(format!("{}_chunk(axes={axes:?})", op.name())),
+        Head::Store => None,
     }
 }
 

@@ -1,18 +1,18 @@
 //! One task of a block kernel's stage: gathers each argument's blocks (joined along
 //! contracted axes when asked), calls the kernel, and checks the block it returns.
 
-use crate::copy::copy_into;
+use crate::copy::assemble;
 use crate::fused::FusedTask;
 use crate::{Input, Value};
 use std::sync::atomic::AtomicBool;
-use tessera_core::chunks;
-use tessera_core::blockwise::BlockwiseSpec;
-use tessera_core::kernel::{BlockCtx, BlockKernel, KernelArg};
 use std::sync::Arc;
+use tessera_core::blockwise::BlockwiseSpec;
+use tessera_core::chunks;
 use tessera_core::graph::Meta;
+use tessera_core::kernel::{BlockCtx, BlockKernel, KernelArg};
 use tessera_core::plan::{AxisRel, BlockArg, Head, Instr, Leaf, Slots, Stage};
 use tessera_core::view::AffineMap;
-use tessera_core::{bail, err, Block, Buffer, Result};
+use tessera_core::{bail, err, Block, Result};
 
 /// `head`: store the kernel's block (of array `out`) or reduce it into a partial result.
 #[allow(clippy::too_many_arguments)]
@@ -101,20 +101,10 @@ fn edge_arg(stage: &Stage, spec: &BlockwiseSpec, ind: &[u32], e: usize, ins: &[I
         if blocks.len() == 1 {
             return Ok(KernelArg { blocks, grid: vec![] });
         }
-        return Ok(KernelArg { blocks: vec![join(ins, &blocks, &stage.name)?], grid: vec![] });
+        // The region the blocks cover, from the first block's start.
+        let start = &ins[0].start;
+        let shape = (0..start.len()).map(|a| ins.iter().zip(&blocks).map(|(i, b)| i.start[a] + b.shape()[a]).max().unwrap_or(0) - start[a]).collect();
+        return Ok(KernelArg { blocks: vec![assemble(blocks[0].dtype(), shape, start, ins, &stage.name)?], grid: vec![] });
     }
     Ok(KernelArg { blocks, grid })
-}
-
-/// The blocks of one argument (in C order of their grid) joined into one.
-fn join(ins: &[Input], blocks: &[Block], name: &str) -> Result<Block> {
-    let first = &ins[0].start;
-    let nd = blocks[0].ndim();
-    let shape: Vec<usize> = (0..nd).map(|a| ins.iter().zip(blocks).map(|(i, b)| i.start[a] + b.shape()[a]).max().unwrap_or(0) - first[a]).collect();
-    let mut out = Buffer::try_zeros(blocks[0].dtype(), shape.iter().product(), name)?;
-    for (i, b) in ins.iter().zip(blocks) {
-        let origin: Vec<usize> = (0..nd).map(|a| i.start[a] - first[a]).collect();
-        copy_into(&mut out, &shape, &origin, b);
-    }
-    Ok(Block::from_buffer(shape, out))
 }

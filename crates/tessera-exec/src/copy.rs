@@ -1,6 +1,27 @@
 //! Copying strided blocks into place: rechunk pieces, reshapes and the assembled result.
 
-use tessera_core::{Block, Buffer, DType, Element};
+use crate::{Input, Value};
+use tessera_core::{Block, Buffer, DType, Element, Result};
+
+/// The region `start..start + shape` (global coordinates) of an array, assembled from the
+/// input blocks that overlap it (rechunk pieces, blocks joined along an axis).
+pub fn assemble(dtype: DType, shape: Vec<usize>, start: &[usize], inputs: &[Input], op: &str) -> Result<Block> {
+    let mut out = Buffer::try_zeros(dtype, shape.iter().product(), op)?;
+    for input in inputs {
+        let Value::Block(b) = &*input.value else { unreachable!("assembled inputs are blocks") };
+        // The intersection of the input block with the region, in both frames.
+        let lo: Vec<usize> = (0..shape.len()).map(|a| start[a].max(input.start[a])).collect();
+        let hi: Vec<usize> = (0..shape.len()).map(|a| (start[a] + shape[a]).min(input.start[a] + b.shape()[a])).collect();
+        if lo.iter().zip(&hi).any(|(l, h)| l >= h) {
+            continue;
+        }
+        let offset: isize = (0..shape.len()).map(|a| (lo[a] - input.start[a]) as isize * b.strides()[a]).sum();
+        let piece = b.restride(lo.iter().zip(&hi).map(|(l, h)| h - l).collect(), b.strides().to_vec(), offset);
+        let origin: Vec<usize> = (0..shape.len()).map(|a| lo[a] - start[a]).collect();
+        copy_into(&mut out, &shape, &origin, &piece);
+    }
+    Ok(Block::from_buffer(shape, out))
+}
 
 /// Copies `src` into the C-contiguous `dst` (of shape `dst_shape`) at `origin`.
 pub fn copy_into(dst: &mut Buffer, dst_shape: &[usize], origin: &[usize], src: &Block) {

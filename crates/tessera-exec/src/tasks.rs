@@ -1,12 +1,12 @@
 //! What one task of each stage kind computes from its input blocks.
 
-use crate::copy::copy_into;
+use crate::copy::assemble;
 use crate::fused::FusedTask;
 use crate::{Input, Value};
 use std::sync::atomic::AtomicBool;
 use tessera_core::chunks;
 use tessera_core::plan::{Stage, StageKind};
-use tessera_core::{err, Block, Buffer, Result};
+use tessera_core::{err, Result};
 
 pub fn run(stage: &Stage, index: &[usize], inputs: &[Vec<Input>], cancel: &AtomicBool) -> Result<Value> {
     match &stage.kind {
@@ -28,21 +28,7 @@ pub fn run(stage: &Stage, index: &[usize], inputs: &[Vec<Input>], cancel: &Atomi
         StageKind::Rechunk => {
             let shape = chunks::block_shape(&stage.meta.chunks, index);
             let start = chunks::block_start(&stage.meta.chunks, index);
-            let mut out = Buffer::try_zeros(stage.meta.dtype, shape.iter().product(), &stage.name)?;
-            for input in &inputs[0] {
-                let Value::Block(b) = &*input.value else { unreachable!("rechunk input is a block") };
-                // The intersection of the input block with this block, in both frames.
-                let lo: Vec<usize> = (0..shape.len()).map(|a| start[a].max(input.start[a])).collect();
-                let hi: Vec<usize> = (0..shape.len()).map(|a| (start[a] + shape[a]).min(input.start[a] + b.shape()[a])).collect();
-                if lo.iter().zip(&hi).any(|(l, h)| l >= h) {
-                    continue;
-                }
-                let offset: isize = (0..shape.len()).map(|a| (lo[a] - input.start[a]) as isize * b.strides()[a]).sum();
-                let piece = b.restride(lo.iter().zip(&hi).map(|(l, h)| h - l).collect(), b.strides().to_vec(), offset);
-                let origin: Vec<usize> = (0..shape.len()).map(|a| lo[a] - start[a]).collect();
-                copy_into(&mut out, &shape, &origin, &piece);
-            }
-            Ok(Value::Block(Block::from_buffer(shape, out)))
+            Ok(Value::Block(assemble(stage.meta.dtype, shape, &start, &inputs[0], &stage.name)?))
         }
         StageKind::Reshape => {
             let shape = chunks::block_shape(&stage.meta.chunks, index);
