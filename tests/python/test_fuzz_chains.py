@@ -81,7 +81,7 @@ def test_random_chains_match_numpy(program):
         for name, arg in steps:
             fn = STEPS[name][1]
             if name == "astype" and a.dtype.kind == "f" and np.dtype(arg).kind in "iu" and a.size and not (
-                    np.isfinite(a).all() and np.iinfo(arg).min <= a.min() and a.max() <= np.iinfo(arg).max):
+                    np.isfinite(a).all() and np.iinfo(arg).min <= float(a.min()) and float(a.max()) < float(np.iinfo(arg).max) + 1):
                 return  # out-of-range float to int casts are undefined in C; NumPy's values vary by platform
             if name == "reduce" and a.ndim == 0 and arg[1] is not None:
                 return  # NumPy's legacy: axis 0 of a 0-d array; tessera raises, as Dask does
