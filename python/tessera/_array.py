@@ -774,6 +774,15 @@ class Array:
         raise TypeError("tessera arrays cannot be pickled yet; compute them first")
 
 
+def _correction(ddof, correction, op):
+    """The Array API's ``correction=`` is ``ddof`` (NumPy refuses both at once)."""
+    if correction is None:
+        return ddof
+    if isinstance(ddof, (bool, np.bool_)) or not (isinstance(ddof, (numbers.Integral, np.integer)) and int(ddof) == 0):
+        raise ValueError(f"{op}: ddof and correction can't be provided simultaneously (ddof={_short(ddof)}, correction={_short(correction)})")
+    return correction
+
+
 def _reduction(name, kw):
     """The method of reduction ``name`` of ``_core.REDUCTIONS``, whose keywords ``kw`` (beyond
     axis, keepdims, split_every and out) give its signature."""
@@ -781,7 +790,8 @@ def _reduction(name, kw):
         def method(self, axis=None, *, keepdims=False, split_every=None, out=None):
             return arg_reduce(self, name, axis, keepdims, split_every, out)
     elif "ddof" in kw:
-        def method(self, axis=None, dtype=None, keepdims=False, ddof=0, split_every=None, out=None):
+        def method(self, axis=None, dtype=None, keepdims=False, ddof=0, split_every=None, out=None, *, correction=None):
+            ddof = _correction(ddof, correction, name)
             return reduce(self, name, axis, keepdims, split_every, dtype, ddof, out=out)
     elif "dtype" in kw:
         def method(self, axis=None, dtype=None, keepdims=False, split_every=None, out=None):
