@@ -25,6 +25,7 @@ use tessera_core::ScalarKind;
 
 mod kernels;
 mod overlap;
+mod scans;
 
 // ---------------------------------------------------------------------------------------
 // Errors
@@ -1053,6 +1054,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(linspace, m)?)?;
     m.add_function(wrap_pyfunction!(where_, m)?)?;
     m.add_function(wrap_pyfunction!(kernels::blockwise, m)?)?;
+    m.add_function(wrap_pyfunction!(scans::cumulative, m)?)?;
     m.add_function(wrap_pyfunction!(overlap::overlap, m)?)?;
     m.add_function(wrap_pyfunction!(overlap::trim_internal, m)?)?;
     m.add_function(wrap_pyfunction!(overlap::boundaries, m)?)?;
