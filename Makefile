@@ -5,6 +5,8 @@ VENV    := .venv
 PY      := $(VENV)/bin/python
 CARGO   ?= cargo
 PYDEPS  := maturin==1.* numpy pytest hypothesis "dask[array]" distributed
+# scipy: tessera.stats p-values, checked against scipy.stats
+PYDEPS  += scipy
 
 .PHONY: demo test test-rust test-mpi test-python python venv bench bench-rust clean
 

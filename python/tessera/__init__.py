@@ -26,6 +26,9 @@ from ._gufunc import apply_gufunc, as_gufunc, gufunc
 from ._delayed import from_delayed
 from ._reduction import reduction
 from ._routines import apply_along_axis, apply_over_axes, coarsen
+from ._statistics import average, corrcoef, count_nonzero, cov, moment, ptp
+from . import stats
+from ._scans import cumprod, cumreduction, cumsum, cumulative_prod, cumulative_sum, nancumprod, nancumsum
 from ._ufunc import frompyfunc
 from .overlap import map_overlap
 from ._chunks import parse_bytes

@@ -21,7 +21,7 @@ pub fn run(stage: &Stage, index: &[usize], inputs: &[Vec<Input>], cancel: &Atomi
                 acc.merge(p?);
             }
             Ok(match finalize {
-                Some(fin) => Value::Block(acc.finalize(*op, fin, axes)),
+                Some(fin) => Value::Block(acc.finalize(*op, fin, axes)?),
                 None => Value::Partial(acc),
             })
         }

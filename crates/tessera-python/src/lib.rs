@@ -25,6 +25,7 @@ use tessera_core::ScalarKind;
 
 mod kernels;
 mod overlap;
+mod scans;
 mod gather;
 
 // ---------------------------------------------------------------------------------------
@@ -1054,6 +1055,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(linspace, m)?)?;
     m.add_function(wrap_pyfunction!(where_, m)?)?;
     m.add_function(wrap_pyfunction!(kernels::blockwise, m)?)?;
+    m.add_function(wrap_pyfunction!(scans::cumulative, m)?)?;
     m.add_function(wrap_pyfunction!(overlap::overlap, m)?)?;
     m.add_function(wrap_pyfunction!(gather::concatenate, m)?)?;
     m.add_function(wrap_pyfunction!(gather::take, m)?)?;

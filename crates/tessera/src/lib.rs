@@ -18,6 +18,7 @@ pub mod diagnostics;
 pub mod visualize;
 mod create;
 mod overlap;
+pub mod scan;
 pub mod random;
 
 pub use array::{compute_many, persist_many, Array, ComputeOptions, Operand, ReduceArgs};
