@@ -118,6 +118,7 @@ from ._layout import (
     unravel_index,
 )
 from ._fancy import take, take_along_axis
+from . import _numpy_join  # noqa: F401 (NumPy protocol entries)
 from ._repr import format_bytes
 
 __version__ = "0.1.0"

@@ -1061,6 +1061,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(gather::take, m)?)?;
     m.add_function(wrap_pyfunction!(gather::gather_runs, m)?)?;
     m.add_function(wrap_pyfunction!(gather::diagonal, m)?)?;
+    m.add_function(wrap_pyfunction!(gather::take_mask, m)?)?;
     m.add_function(wrap_pyfunction!(overlap::trim_internal, m)?)?;
     m.add_function(wrap_pyfunction!(overlap::boundaries, m)?)?;
     m.add_function(wrap_pyfunction!(overlap::ensure_minimum_chunksize, m)?)?;
