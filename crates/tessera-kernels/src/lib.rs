@@ -4,6 +4,7 @@ pub mod elementwise;
 pub mod random;
 pub mod reduce;
 pub mod scan;
+pub mod select;
 #[doc(hidden)]
 pub mod reference;
 

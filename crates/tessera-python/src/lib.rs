@@ -26,6 +26,7 @@ use tessera_core::ScalarKind;
 mod kernels;
 mod overlap;
 mod scans;
+mod order;
 
 // ---------------------------------------------------------------------------------------
 // Errors
@@ -1055,6 +1056,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(where_, m)?)?;
     m.add_function(wrap_pyfunction!(kernels::blockwise, m)?)?;
     m.add_function(wrap_pyfunction!(scans::cumulative, m)?)?;
+    m.add_function(wrap_pyfunction!(order::topk, m)?)?;
     m.add_function(wrap_pyfunction!(overlap::overlap, m)?)?;
     m.add_function(wrap_pyfunction!(overlap::trim_internal, m)?)?;
     m.add_function(wrap_pyfunction!(overlap::boundaries, m)?)?;

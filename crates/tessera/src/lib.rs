@@ -19,6 +19,7 @@ pub mod visualize;
 mod create;
 mod overlap;
 pub mod scan;
+pub mod topk;
 pub mod random;
 
 pub use array::{compute_many, persist_many, Array, ComputeOptions, Operand, ReduceArgs};
