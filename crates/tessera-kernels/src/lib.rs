@@ -5,6 +5,7 @@ pub mod random;
 pub mod reduce;
 pub mod scan;
 pub mod select;
+pub mod histogram;
 #[doc(hidden)]
 pub mod reference;
 

@@ -1057,6 +1057,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(kernels::blockwise, m)?)?;
     m.add_function(wrap_pyfunction!(scans::cumulative, m)?)?;
     m.add_function(wrap_pyfunction!(order::topk, m)?)?;
+    m.add_function(wrap_pyfunction!(order::block_counts, m)?)?;
     m.add_function(wrap_pyfunction!(overlap::overlap, m)?)?;
     m.add_function(wrap_pyfunction!(overlap::trim_internal, m)?)?;
     m.add_function(wrap_pyfunction!(overlap::boundaries, m)?)?;

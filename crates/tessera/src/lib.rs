@@ -20,6 +20,7 @@ mod create;
 mod overlap;
 pub mod scan;
 pub mod topk;
+pub mod histogram;
 pub mod random;
 
 pub use array::{compute_many, persist_many, Array, ComputeOptions, Operand, ReduceArgs};
