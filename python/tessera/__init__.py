@@ -30,6 +30,7 @@ from ._statistics import average, corrcoef, count_nonzero, cov, moment, ptp
 from . import stats
 from ._order import argtopk, median, nanmedian, nanpercentile, nanquantile, percentile, quantile, topk
 from ._counting import bincount, digitize, histogram, histogram2d, histogramdd, isin, searchsorted
+from ._sort import argsort, sort
 from ._scans import cumprod, cumreduction, cumsum, cumulative_prod, cumulative_sum, nancumprod, nancumsum
 from ._ufunc import frompyfunc
 from .overlap import map_overlap
