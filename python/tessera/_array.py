@@ -565,8 +565,28 @@ class Array:
     def __getitem__(self, key):
         if type(key) is not tuple:
             key = (key,)
+        from . import _fancy
+
+        if _fancy.is_fancy(key):
+            return _fancy.getitem(self, key)
         _validate_index(key)
         return _wrap(self._c.getitem(key))
+
+    @property
+    def vindex(self):
+        """Pointwise indexing with broadcast integer arrays (Dask's ``vindex``)."""
+        from ._fancy import VIndex
+
+        return VIndex(self)
+
+    @property
+    def blocks(self):
+        """The array made of some blocks: ``x.blocks[0, 1:3]`` (Dask's ``blocks``)."""
+        from ._fancy import Blocks
+
+        return Blocks(self)
+
+    partitions = blocks
 
     def __setitem__(self, key, value):
         raise NotImplementedError(

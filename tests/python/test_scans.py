@@ -29,11 +29,12 @@ def test_scans_match_numpy(op, data):
     lo = 0 if dtype[0] in "ub" else -3
     elements = st.booleans() if dtype == "bool" else st.integers(lo, 3)
     a = data.draw(hnp.arrays(dtype, shape, elements=elements))
-    if a.dtype.kind == "f" and a.size and data.draw(st.booleans()):
+    dtype_arg = data.draw(st.sampled_from([None, "float64", "int32"]))
+    # NaN cast to an integer is undefined in NumPy (INT_MIN on x86): no NaN with an int dtype=
+    if a.dtype.kind == "f" and a.size and dtype_arg != "int32" and data.draw(st.booleans()):
         a.flat[data.draw(st.lists(st.integers(0, a.size - 1), max_size=3))] = np.nan
     x = da.from_array(a, chunks=data.draw(chunks_for(shape)))
     axis = data.draw(st.one_of(st.none(), st.integers(-a.ndim, a.ndim - 1))) if a.ndim else None
-    dtype_arg = data.draw(st.sampled_from([None, "float64", "int32"]))
     method = data.draw(st.sampled_from(["sequential", "blelloch"]))
     exp = getattr(np, op)(a, axis=axis, dtype=dtype_arg)
     got = getattr(da, op)(x, axis=axis, dtype=dtype_arg, method=method)

@@ -27,6 +27,7 @@ mod kernels;
 mod overlap;
 mod scans;
 mod order;
+mod gather;
 
 // ---------------------------------------------------------------------------------------
 // Errors
@@ -1059,6 +1060,10 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(order::topk, m)?)?;
     m.add_function(wrap_pyfunction!(order::block_counts, m)?)?;
     m.add_function(wrap_pyfunction!(overlap::overlap, m)?)?;
+    m.add_function(wrap_pyfunction!(gather::concatenate, m)?)?;
+    m.add_function(wrap_pyfunction!(gather::take, m)?)?;
+    m.add_function(wrap_pyfunction!(gather::gather_runs, m)?)?;
+    m.add_function(wrap_pyfunction!(gather::diagonal, m)?)?;
     m.add_function(wrap_pyfunction!(overlap::trim_internal, m)?)?;
     m.add_function(wrap_pyfunction!(overlap::boundaries, m)?)?;
     m.add_function(wrap_pyfunction!(overlap::ensure_minimum_chunksize, m)?)?;
