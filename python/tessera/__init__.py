@@ -28,6 +28,9 @@ from ._reduction import reduction
 from ._routines import apply_along_axis, apply_over_axes, coarsen
 from ._statistics import average, corrcoef, count_nonzero, cov, moment, ptp
 from . import stats
+from ._order import argtopk, median, nanmedian, nanpercentile, nanquantile, percentile, quantile, topk
+from ._counting import bincount, digitize, histogram, histogram2d, histogramdd, isin, searchsorted
+from ._sort import argsort, sort
 from ._scans import cumprod, cumreduction, cumsum, cumulative_prod, cumulative_sum, nancumprod, nancumsum
 from ._ufunc import frompyfunc
 from .overlap import map_overlap

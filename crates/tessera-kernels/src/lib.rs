@@ -4,6 +4,8 @@ pub mod elementwise;
 pub mod random;
 pub mod reduce;
 pub mod scan;
+pub mod select;
+pub mod histogram;
 #[doc(hidden)]
 pub mod reference;
 

@@ -26,6 +26,7 @@ use tessera_core::ScalarKind;
 mod kernels;
 mod overlap;
 mod scans;
+mod order;
 mod gather;
 
 // ---------------------------------------------------------------------------------------
@@ -1056,6 +1057,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(where_, m)?)?;
     m.add_function(wrap_pyfunction!(kernels::blockwise, m)?)?;
     m.add_function(wrap_pyfunction!(scans::cumulative, m)?)?;
+    m.add_function(wrap_pyfunction!(order::topk, m)?)?;
+    m.add_function(wrap_pyfunction!(order::block_counts, m)?)?;
     m.add_function(wrap_pyfunction!(overlap::overlap, m)?)?;
     m.add_function(wrap_pyfunction!(gather::concatenate, m)?)?;
     m.add_function(wrap_pyfunction!(gather::take, m)?)?;

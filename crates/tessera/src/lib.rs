@@ -19,6 +19,8 @@ pub mod visualize;
 mod create;
 mod overlap;
 pub mod scan;
+pub mod topk;
+pub mod histogram;
 pub mod random;
 
 pub use array::{compute_many, persist_many, Array, ComputeOptions, Operand, ReduceArgs};
