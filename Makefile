@@ -4,7 +4,7 @@
 VENV    := .venv
 PY      := $(VENV)/bin/python
 CARGO   ?= cargo
-PYDEPS  := maturin==1.* numpy pytest hypothesis "dask[array]" distributed
+PYDEPS  := maturin==1.* numpy pytest hypothesis "dask[array]" distributed "zarr>=3" h5py netCDF4 xarray
 
 .PHONY: demo test test-rust test-mpi test-python python venv bench bench-rust clean
 

@@ -19,6 +19,8 @@ pub mod visualize;
 mod create;
 mod overlap;
 pub mod random;
+#[cfg(feature = "zarr")]
+pub mod zarr;
 
 pub use array::{compute_many, persist_many, Array, ComputeOptions, Operand, ReduceArgs};
 pub use blockwise::blockwise;
