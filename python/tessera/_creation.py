@@ -792,9 +792,9 @@ def _reduction_function(name, kw):
         def f(a, axis=None, *, keepdims=False, split_every=None, out=None):
             return method(to_array(a, name), axis, keepdims=keepdims, split_every=split_every, out=out)
     elif "ddof" in kw:
-        def f(a, axis=None, dtype=None, keepdims=False, ddof=0, split_every=None, out=None, where=True, **kwargs):
+        def f(a, axis=None, dtype=None, keepdims=False, ddof=0, split_every=None, out=None, where=True, correction=None, **kwargs):
             _reject(name, None, where)
-            return method(to_array(a, name), axis, dtype, keepdims, ddof, split_every, out)
+            return method(to_array(a, name), axis, dtype, keepdims, ddof, split_every, out, correction=correction)
     elif "dtype" in kw:
         def f(a, axis=None, dtype=None, keepdims=False, split_every=None, out=None, initial=None, where=True):
             _reject(name, initial, where)

@@ -3,6 +3,7 @@ mod dispatch;
 pub mod elementwise;
 pub mod random;
 pub mod reduce;
+pub mod scan;
 #[doc(hidden)]
 pub mod reference;
 

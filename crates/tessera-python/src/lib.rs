@@ -26,6 +26,8 @@ use tessera_core::ScalarKind;
 mod kernels;
 mod zarr;
 mod overlap;
+mod scans;
+mod gather;
 
 // ---------------------------------------------------------------------------------------
 // Errors
@@ -1060,7 +1062,12 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(zarr::zarr_create, m)?)?;
     m.add_function(wrap_pyfunction!(zarr::zarr_read, m)?)?;
     m.add_function(wrap_pyfunction!(zarr::zarr_write, m)?)?;
+    m.add_function(wrap_pyfunction!(scans::cumulative, m)?)?;
     m.add_function(wrap_pyfunction!(overlap::overlap, m)?)?;
+    m.add_function(wrap_pyfunction!(gather::concatenate, m)?)?;
+    m.add_function(wrap_pyfunction!(gather::take, m)?)?;
+    m.add_function(wrap_pyfunction!(gather::gather_runs, m)?)?;
+    m.add_function(wrap_pyfunction!(gather::diagonal, m)?)?;
     m.add_function(wrap_pyfunction!(overlap::trim_internal, m)?)?;
     m.add_function(wrap_pyfunction!(overlap::boundaries, m)?)?;
     m.add_function(wrap_pyfunction!(overlap::ensure_minimum_chunksize, m)?)?;

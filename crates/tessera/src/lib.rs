@@ -18,6 +18,7 @@ pub mod diagnostics;
 pub mod visualize;
 mod create;
 mod overlap;
+pub mod scan;
 pub mod random;
 #[cfg(feature = "zarr")]
 pub mod zarr;

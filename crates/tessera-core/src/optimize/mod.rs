@@ -4,9 +4,11 @@
 mod compose_views;
 mod push_view_through_blockwise;
 mod push_view_through_elementwise;
+mod push_view_through_gather;
 mod push_view_through_reduce;
 mod push_view_through_regions;
 mod rechunk_into_source;
+mod take_of_slice;
 mod view_blocks;
 mod view_into_source;
 
@@ -30,6 +32,8 @@ pub fn rules() -> Vec<Box<dyn Rule>> {
         Box::new(push_view_through_reduce::PushViewThroughReduce),
         Box::new(push_view_through_blockwise::PushViewThroughBlockwise),
         Box::new(push_view_through_regions::PushViewThroughRegions),
+        Box::new(push_view_through_gather::PushViewThroughGather),
+        Box::new(take_of_slice::TakeOfSlice),
     ]
 }
 
