@@ -7,6 +7,8 @@ CARGO   ?= cargo
 PYDEPS  := maturin==1.* numpy pytest hypothesis "dask[array]" distributed
 # scipy: tessera.stats p-values, checked against scipy.stats
 PYDEPS  += scipy
+# zarr, h5py, netCDF4, xarray: storage interop tests (tessera <-> zarr-python, HDF5, NetCDF, xarray)
+PYDEPS  += "zarr>=3" h5py netCDF4 xarray
 
 .PHONY: demo test test-rust test-mpi test-python python venv bench bench-rust clean
 

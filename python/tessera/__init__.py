@@ -24,6 +24,9 @@ from ._array import Array
 from ._blockwise import blockwise, elemwise, map_blocks
 from ._gufunc import apply_gufunc, as_gufunc, gufunc
 from ._delayed import from_delayed
+from ._store import store, to_hdf5
+from ._npy_stack import from_npy_stack, to_npy_stack
+from ._zarr import from_zarr, to_zarr
 from ._reduction import reduction
 from ._routines import apply_along_axis, apply_over_axes, coarsen
 from ._statistics import average, corrcoef, count_nonzero, cov, moment, ptp

@@ -22,6 +22,8 @@ pub mod scan;
 pub mod topk;
 pub mod histogram;
 pub mod random;
+#[cfg(feature = "zarr")]
+pub mod zarr;
 
 pub use array::{compute_many, persist_many, Array, ComputeOptions, Operand, ReduceArgs};
 pub use blockwise::blockwise;
