@@ -26,6 +26,8 @@ from ._gufunc import apply_gufunc, as_gufunc, gufunc
 from ._delayed import from_delayed
 from ._reduction import reduction
 from ._routines import apply_along_axis, apply_over_axes, coarsen
+from ._products import diagonal, dot, einsum, inner, matmul, matrix_transpose, outer, tensordot, trace, vdot, vecdot
+from . import linalg
 from ._ufunc import frompyfunc
 from .overlap import map_overlap
 from ._chunks import parse_bytes

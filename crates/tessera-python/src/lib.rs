@@ -25,6 +25,7 @@ use tessera_core::ScalarKind;
 
 mod kernels;
 mod overlap;
+mod products;
 
 // ---------------------------------------------------------------------------------------
 // Errors
@@ -1054,6 +1055,11 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(where_, m)?)?;
     m.add_function(wrap_pyfunction!(kernels::blockwise, m)?)?;
     m.add_function(wrap_pyfunction!(overlap::overlap, m)?)?;
+    m.add_function(wrap_pyfunction!(products::product, m)?)?;
+    m.add_function(wrap_pyfunction!(products::vecdot, m)?)?;
+    m.add_function(wrap_pyfunction!(products::tensordot, m)?)?;
+    m.add_function(wrap_pyfunction!(products::einsum, m)?)?;
+    m.add_function(wrap_pyfunction!(products::diagonal, m)?)?;
     m.add_function(wrap_pyfunction!(overlap::trim_internal, m)?)?;
     m.add_function(wrap_pyfunction!(overlap::boundaries, m)?)?;
     m.add_function(wrap_pyfunction!(overlap::ensure_minimum_chunksize, m)?)?;

@@ -18,7 +18,12 @@ pub mod diagnostics;
 pub mod visualize;
 mod create;
 mod overlap;
+mod diagonal;
 pub mod random;
+#[cfg(feature = "linalg")]
+mod products;
+#[cfg(feature = "linalg")]
+pub use products::{einsum, einsum_with, tensordot};
 
 pub use array::{compute_many, persist_many, Array, ComputeOptions, Operand, ReduceArgs};
 pub use blockwise::blockwise;
