@@ -33,6 +33,7 @@ demo: python
 
 test-rust:
 	$(CARGO) test --release
+	$(CARGO) test --release -p tessera --features linalg --test products
 
 test-python: python
 	$(PY) -m pytest -q tests/python

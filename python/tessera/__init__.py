@@ -35,6 +35,8 @@ from ._order import argtopk, median, nanmedian, nanpercentile, nanquantile, perc
 from ._counting import bincount, digitize, histogram, histogram2d, histogramdd, isin, searchsorted
 from ._sort import argsort, sort
 from ._scans import cumprod, cumreduction, cumsum, cumulative_prod, cumulative_sum, nancumprod, nancumsum
+from ._products import dot, einsum, inner, matmul, matrix_transpose, outer, tensordot, vdot, vecdot
+from . import linalg
 from ._ufunc import frompyfunc
 from .overlap import map_overlap
 from ._chunks import parse_bytes

@@ -658,7 +658,6 @@ class Array:
 
         return method
 
-    __matmul__ = __rmatmul__ = __imatmul__ = _unsupported_op("matrix multiplication (@)")
     __lshift__ = __rlshift__ = __ilshift__ = _unsupported_op("left shift (<<)")
     __rshift__ = __rrshift__ = __irshift__ = _unsupported_op("right shift (>>)")
     del _unsupported_op

@@ -29,6 +29,7 @@ mod overlap;
 mod scans;
 mod order;
 mod gather;
+mod products;
 
 // ---------------------------------------------------------------------------------------
 // Errors
@@ -1072,6 +1073,10 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(gather::gather_runs, m)?)?;
     m.add_function(wrap_pyfunction!(gather::diagonal, m)?)?;
     m.add_function(wrap_pyfunction!(gather::take_mask, m)?)?;
+    m.add_function(wrap_pyfunction!(products::product, m)?)?;
+    m.add_function(wrap_pyfunction!(products::vecdot, m)?)?;
+    m.add_function(wrap_pyfunction!(products::tensordot, m)?)?;
+    m.add_function(wrap_pyfunction!(products::einsum, m)?)?;
     m.add_function(wrap_pyfunction!(overlap::trim_internal, m)?)?;
     m.add_function(wrap_pyfunction!(overlap::boundaries, m)?)?;
     m.add_function(wrap_pyfunction!(overlap::ensure_minimum_chunksize, m)?)?;
