@@ -4,9 +4,9 @@
 VENV    := .venv
 PY      := $(VENV)/bin/python
 CARGO   ?= cargo
-PYDEPS  := maturin==1.* numpy pytest hypothesis "dask[array]" distributed
+PYDEPS  := maturin==1.* numpy pytest hypothesis "dask[array]" distributed mpmath
 
-.PHONY: demo test test-rust test-mpi test-python python venv bench bench-rust clean
+.PHONY: demo test test-rust test-mpi test-python python venv bench bench-rust bench-kernels test-accuracy clean
 
 $(VENV)/.deps:
 	python3 -m venv $(VENV)
@@ -48,6 +48,16 @@ bench-rust:
 
 bench: python
 	$(PY) benches/compare.py
+
+# Per-function kernel speed, tessera against NumPy, one thread each.
+bench-kernels: python
+	$(PY) benches/kernels.py
+
+# The vector math kernels on many more inputs: 20 M per function and dtype against libm
+# (Rust), 100,000 against mpmath (Python). A few minutes on 2 cores.
+test-accuracy: python
+	SIMD_CASES=20000000 $(CARGO) test --release -p tessera-kernels simd::
+	SIMD_ACCURACY_N=100000 $(PY) -m pytest -q tests/python/test_simd_accuracy.py
 
 clean:
 	rm -rf $(VENV) target

@@ -3,6 +3,7 @@ mod dispatch;
 pub mod elementwise;
 pub mod random;
 pub mod reduce;
+mod simd;
 #[doc(hidden)]
 pub mod reference;
 
