@@ -33,6 +33,8 @@ demo: python
 
 test-rust:
 	$(CARGO) test --release
+	# Zarr (zarrs) is outside the default build: its round-trip tests need the feature.
+	$(CARGO) test --release -p tessera --features zarr --test zarr
 
 test-python: python
 	$(PY) -m pytest -q tests/python
