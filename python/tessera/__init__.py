@@ -24,11 +24,19 @@ from ._array import Array
 from ._blockwise import blockwise, elemwise, map_blocks
 from ._gufunc import apply_gufunc, as_gufunc, gufunc
 from ._delayed import from_delayed
+from ._store import store, to_hdf5
+from ._npy_stack import from_npy_stack, to_npy_stack
+from ._zarr import from_zarr, to_zarr
 from ._reduction import reduction
 from ._routines import apply_along_axis, apply_over_axes, coarsen
 from ._statistics import average, corrcoef, count_nonzero, cov, moment, ptp
 from . import stats
+from ._order import argtopk, median, nanmedian, nanpercentile, nanquantile, percentile, quantile, topk
+from ._counting import bincount, digitize, histogram, histogram2d, histogramdd, isin, searchsorted
+from ._sort import argsort, sort
 from ._scans import cumprod, cumreduction, cumsum, cumulative_prod, cumulative_sum, nancumprod, nancumsum
+from ._products import dot, einsum, inner, matmul, matrix_transpose, outer, tensordot, vdot, vecdot
+from . import linalg
 from ._ufunc import frompyfunc
 from .overlap import map_overlap
 from ._chunks import parse_bytes

@@ -36,6 +36,11 @@ _SWAPPED = {"equal": "equal", "not_equal": "not_equal", "less": "greater", "less
             "greater": "less", "greater_equal": "less_equal"}
 
 
+# Functions (array, key, result) -> result run after basic indexing; sources use one to
+# read only the region a slice asks for (tessera._from_array).
+_GETITEM_HOOKS: list = []
+
+
 def _wrap(c) -> "Array":
     a = _new(Array)
     a._c = c
@@ -568,7 +573,10 @@ class Array:
         if _fancy.is_fancy(key):
             return _fancy.getitem(self, key)
         _validate_index(key)
-        return _wrap(self._c.getitem(key))
+        out = _wrap(self._c.getitem(key))
+        for hook in _GETITEM_HOOKS:
+            out = hook(self, key, out)
+        return out
 
     @property
     def vindex(self):
@@ -650,7 +658,6 @@ class Array:
 
         return method
 
-    __matmul__ = __rmatmul__ = __imatmul__ = _unsupported_op("matrix multiplication (@)")
     __lshift__ = __rlshift__ = __ilshift__ = _unsupported_op("left shift (<<)")
     __rshift__ = __rrshift__ = __irshift__ = _unsupported_op("right shift (>>)")
     del _unsupported_op
