@@ -4,6 +4,7 @@ Dask/tessera (and NumPy/tessera) from the same run.
 
     .venv/bin/python benches/join.py              # every case at the issue's sizes
     .venv/bin/python benches/join.py --small      # compute cases at 1/4 of the rows and columns
+    .venv/bin/python benches/join.py --scale=2    # ... at 1/2
     .venv/bin/python benches/join.py fancy        # only cases whose name contains this
 
 Cases:
@@ -25,6 +26,8 @@ import time
 import numpy as np
 
 SMALL = "--small" in sys.argv
+# --scale=k divides the compute cases' rows and columns by k (--small is --scale=4).
+SCALE = next((int(a.split("=", 1)[1]) for a in sys.argv if a.startswith("--scale=")), 4 if SMALL else 1)
 
 
 def _lib(name):
@@ -85,7 +88,7 @@ def fancy_build(lib):
 
 
 def _vort_inputs(lib):
-    n = 1000 if SMALL else 4000
+    n = 4000 // SCALE
     shape, chunks = (n, n, 8), (n // 4, n // 4, 8)
     if lib == "numpy":
         rng = np.random.default_rng(1)
@@ -116,7 +119,7 @@ def vorticity(lib):
 
 
 def double_diff(lib):
-    n = 5000 if SMALL else 20000
+    n = 20000 // SCALE
     shape, chunks = (n, n), (n // 10, n // 10)
     if lib == "numpy":
         rng = np.random.default_rng(2)

@@ -317,6 +317,18 @@ impl Stage {
         self.edges
             .iter()
             .map(|e| {
+                // An input of a gather that this block does not read (a concatenation of
+                // many arrays reads one): no work per edge beyond this check.
+                let outside = e.axes.iter().any(|r| match r {
+                    AxisRel::Table { out_axis, first, deps, .. } => {
+                        let c = index[*out_axis];
+                        c < *first as usize || c - *first as usize >= deps.len()
+                    }
+                    _ => false,
+                });
+                if outside {
+                    return vec![];
+                }
                 let sels: Vec<Sel> = e
                     .axes
                     .iter()

@@ -29,12 +29,18 @@ fn concurrent_computations_share_one_limit() {
     let arrays: Vec<_> = (0..4)
         .map(|k| random::default_rng(k).random(&[2048, 2048], [64, 2048]).unwrap().mul(2.0).unwrap().rechunk([2048, 64]).unwrap().sum_axis(0).unwrap())
         .collect();
-    let free: Vec<Vec<f64>> = arrays.iter().map(|a| a.compute_with(&ComputeOptions::default().memory_limit(None)).unwrap().to_vec()).collect();
+    // Unoptimized: the optimizer would move the rechunk onto the random source (free).
+    let opts = |limit: Option<usize>| {
+        let mut o = ComputeOptions::default().memory_limit(limit);
+        o.optimize = false;
+        o
+    };
+    let free: Vec<Vec<f64>> = arrays.iter().map(|a| a.compute_with(&opts(None)).unwrap().to_vec()).collect();
     budget::take_peak_bytes();
     let got: Vec<Vec<f64>> = std::thread::scope(|s| {
         let handles: Vec<_> = arrays
             .iter()
-            .map(|a| s.spawn(move || a.compute_with(&ComputeOptions::default().threads(2).memory_limit(Some(limit))).unwrap().to_vec::<f64>()))
+            .map(|a| s.spawn(move || a.compute_with(&opts(Some(limit)).threads(2)).unwrap().to_vec::<f64>()))
             .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
