@@ -99,8 +99,8 @@ def test_more_array_functions():
     assert np.shape(x()) == (3, 4) and np.ndim(x()) == 2 and np.size(x()) == 12
 
 
-@pytest.mark.parametrize("f", [np.concatenate, np.stack, np.cumsum, np.dot, np.sort, np.unique, np.median,
-                               np.nanmean, np.array_equal])
+@pytest.mark.parametrize("f", [np.concatenate, np.stack, np.dot, np.unique, np.lexsort,
+                               np.array_equal])
 def test_unimplemented_array_functions_name_themselves(f):
     args = ([x(), x()],) if f in (np.concatenate, np.stack) else (x(), x()) if f in (np.dot, np.array_equal) else (x(),)
     with pytest.raises(NotImplementedError, match=f.__name__):
