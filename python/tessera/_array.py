@@ -36,6 +36,11 @@ _SWAPPED = {"equal": "equal", "not_equal": "not_equal", "less": "greater", "less
             "greater": "less", "greater_equal": "less_equal"}
 
 
+# Functions (array, key, result) -> result run after basic indexing; sources use one to
+# read only the region a slice asks for (tessera._from_array).
+_GETITEM_HOOKS: list = []
+
+
 def _wrap(c) -> "Array":
     a = _new(Array)
     a._c = c
@@ -569,26 +574,23 @@ class Array:
     def __getitem__(self, key):
         if type(key) is not tuple:
             key = (key,)
-        from . import _fancy
-
         if _fancy.is_fancy(key):
             return _fancy.getitem(self, key)
         _validate_index(key)
-        return _wrap(self._c.getitem(key))
+        out = _wrap(self._c.getitem(key))
+        for hook in _GETITEM_HOOKS:
+            out = hook(self, key, out)
+        return out
 
     @property
     def vindex(self):
         """Pointwise indexing with broadcast integer arrays (Dask's ``vindex``)."""
-        from ._fancy import VIndex
-
-        return VIndex(self)
+        return _fancy.VIndex(self)
 
     @property
     def blocks(self):
         """The array made of some blocks: ``x.blocks[0, 1:3]`` (Dask's ``blocks``)."""
-        from ._fancy import Blocks
-
-        return Blocks(self)
+        return _fancy.Blocks(self)
 
     partitions = blocks
 
@@ -660,7 +662,6 @@ class Array:
 
         return method
 
-    __matmul__ = __rmatmul__ = __imatmul__ = _unsupported_op("matrix multiplication (@)")
     __lshift__ = __rlshift__ = __ilshift__ = _unsupported_op("left shift (<<)")
     __rshift__ = __rrshift__ = __irshift__ = _unsupported_op("right shift (>>)")
     del _unsupported_op
@@ -835,3 +836,7 @@ REDUCTIONS = {name: _reduction(name, kw) for name, kw in _core.REDUCTIONS}
 for _name, _method in REDUCTIONS.items():
     if hasattr(np.ndarray, _name):
         setattr(Array, _name, _method)
+
+
+# Fancy indexing builds on Array (imported last: it imports this module).
+from . import _fancy  # noqa: E402

@@ -6,6 +6,7 @@ pub mod reduce;
 pub mod scan;
 pub mod select;
 pub mod histogram;
+mod simd;
 #[doc(hidden)]
 pub mod reference;
 
