@@ -67,34 +67,24 @@ def _nan_square(lib, n):
     return da, da.where(x < 0.1, float("nan"), x)
 
 
-@case("nanmean_axis0_20000sq")
-def nanmean(lib):
-    n = _n(20000)
-    if lib == "numpy":
-        import numpy as np
+def _nan_case(op):
+    def run(lib):
+        n = _n(20000)
+        if lib == "numpy":
+            import numpy as np
 
-        def f():
-            a = np.random.default_rng(0).random((n, n))
-            a[a < 0.1] = np.nan
-            return float(np.nanmean(a, axis=0)[0])
-        return _timed(f)
-    da, x = _nan_square(lib, n)
-    return _timed(lambda: float(da.nanmean(x, axis=0).compute()[0]))
+            def f():
+                a = np.random.default_rng(0).random((n, n))
+                a[a < 0.1] = np.nan
+                return float(getattr(np, op)(a, axis=0)[0])
+            return _timed(f)
+        da, x = _nan_square(lib, n)
+        return _timed(lambda: float(getattr(da, op)(x, axis=0).compute()[0]))
+    return run
 
 
-@case("nanstd_axis0_20000sq")
-def nanstd(lib):
-    n = _n(20000)
-    if lib == "numpy":
-        import numpy as np
-
-        def f():
-            a = np.random.default_rng(0).random((n, n))
-            a[a < 0.1] = np.nan
-            return float(np.nanstd(a, axis=0)[0])
-        return _timed(f)
-    da, x = _nan_square(lib, n)
-    return _timed(lambda: float(da.nanstd(x, axis=0).compute()[0]))
+case("nanmean_axis0_20000sq")(_nan_case("nanmean"))
+case("nanstd_axis0_20000sq")(_nan_case("nanstd"))
 
 
 @case("cumsum_axis0_20000sq_colsum")

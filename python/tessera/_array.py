@@ -299,6 +299,10 @@ def reduce(x, op, axis=None, keepdims=False, split_every=None, dtype=None, ddof=
         raise NotImplementedError(f"{op}: out= is not supported (tessera arrays are immutable)")
     axes = normalize_axes(axis, op)
     keepdims = _keepdims(keepdims, op)
+    if op in ("nanvar", "nanstd") and x.dtype.kind != "f":
+        # NumPy: an array without NaN (integers, bools) gets var/std, which divide by zero
+        # where nanvar would give NaN
+        op = op[3:]
     c = x._c
     name = None
     if dtype is not None:

@@ -139,10 +139,12 @@ def _concatenate_rows(x, y, op):
 
 
 @implements("cov")
-def cov(m, y=None, rowvar=True, bias=False, ddof=None, *, dtype=None):
+def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=None, *, dtype=None):
     """``numpy.cov``: the covariance matrix of the variables in `m` (rows, or columns with
-    ``rowvar=False``) and `y`. The products of centred variables are summed by a fused
-    reduction over the observations (no matrix product is needed)."""
+    ``rowvar=False``) and `y`, with frequency and/or analytic weights of the observations.
+    The products of centred variables are summed by a fused reduction over the
+    observations (no matrix product is needed). NumPy's warning for degrees of freedom
+    <= 0 is given only without weights (their sum is not known when the expression is built)."""
     op = "cov"
     if ddof is not None and (isinstance(ddof, (bool, np.bool_)) or not isinstance(ddof, numbers.Integral)):
         raise ValueError(f"{op}: ddof must be an integer, got {ddof!r}")
@@ -153,18 +155,43 @@ def cov(m, y=None, rowvar=True, bias=False, ddof=None, *, dtype=None):
     if ddof is None:
         ddof = 0 if bias else 1
     x = x.astype(dt)
-    fact = x.shape[1] - ddof
-    if fact <= 0:
-        warnings.warn(f"{op}: degrees of freedom <= 0 for slice", RuntimeWarning, stacklevel=2)
-        fact = 0.0
-    xc = x - x.mean(axis=1, keepdims=True)
-    c = (xc[:, None, :] * xc[None, :, :]).sum(axis=2)
-    c = c * (1.0 / fact) if fact else c / 0.0
+    n = x.shape[1]
+    w = None
+    for name, v in (("fweights", fweights), ("aweights", aweights)):
+        if v is None:
+            continue
+        v = to_array(v, op)
+        if v.ndim != 1:
+            raise RuntimeError(f"{op}: cannot handle multidimensional {name} (shape {v.shape})")
+        if v.shape[0] != n:
+            raise RuntimeError(f"{op}: incompatible numbers of samples and {name} ({v.shape[0]} and {n})")
+        if name == "fweights" and v.dtype.kind not in "iub":
+            raise TypeError(f"{op}: fweights must be integer")
+        w = v.astype(np.float64) if w is None else w * v
+    if w is None:
+        fact = n - ddof
+        if fact <= 0:
+            warnings.warn(f"{op}: degrees of freedom <= 0 for slice", RuntimeWarning, stacklevel=2)
+            fact = 0.0
+        xc = x - x.mean(axis=1, keepdims=True)
+        c = (xc[:, None, :] * xc[None, :, :]).sum(axis=2)
+        c = c * (1.0 / fact) if fact else c / 0.0
+    else:
+        w_sum = w.sum()
+        avg = (x * w[None, :]).sum(axis=1, keepdims=True) / w_sum
+        if ddof == 0:
+            fact = w_sum
+        elif aweights is None:
+            fact = w_sum - ddof
+        else:
+            fact = w_sum - ddof * (w * to_array(aweights, op)).sum() / w_sum
+        xc = x - avg
+        c = (xc[:, None, :] * (xc * w[None, :])[None, :, :]).sum(axis=2) * (1.0 / fact)
     return c.squeeze() if c.shape == (1, 1) else c
 
 
 @implements("corrcoef")
-def corrcoef(x, y=None, rowvar=True, *, dtype=None):
+def corrcoef(x, y=None, rowvar=True, bias=np._NoValue, ddof=np._NoValue, *, dtype=None):
     """``numpy.corrcoef``: the covariance matrix scaled by the standard deviations, clipped
     to [-1, 1]."""
     c = cov(x, y, rowvar, dtype=dtype)

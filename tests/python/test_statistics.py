@@ -105,6 +105,25 @@ def test_cov_corrcoef_match_numpy(data):
     assert_same(got, exp, rtol=1e-9, atol=1e-9)
 
 
+@settings(max_examples=30, deadline=None)
+@given(data=st.data())
+def test_cov_weights_and_y(data):
+    a, x = _array(data, "float64", min_dims=2, max_dims=2, min_side=2)
+    n = a.shape[1]
+    fw = data.draw(st.one_of(st.none(), hnp.arrays("int64", (n,), elements=st.integers(1, 3))))
+    aw = data.draw(st.one_of(st.none(), hnp.arrays("float64", (n,), elements=st.floats(0.5, 2))))
+    ddof = data.draw(st.sampled_from([None, 0, 1]))
+    assert_same(da.cov(x, fweights=fw, aweights=aw, ddof=ddof).compute(), np.cov(a, fweights=fw, aweights=aw, ddof=ddof),
+                rtol=1e-9, atol=1e-9)
+    b = a[::-1] * 2 + 1
+    assert_same(da.cov(x, da.from_array(b, chunks=x.chunks)).compute(), np.cov(a, b), rtol=1e-9, atol=1e-9)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        with np.errstate(all="ignore"):
+            exp = np.corrcoef(a, b)
+        assert_same(da.corrcoef(x, b).compute(), exp, rtol=1e-9, atol=1e-9)
+
+
 def test_numpy_dispatch_stays_lazy():
     a = np.arange(12.0).reshape(3, 4)
     x = da.from_array(a, chunks=2)

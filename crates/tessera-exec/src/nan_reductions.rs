@@ -1,26 +1,31 @@
-//! States of the nan-reductions (`nanprod`, `nanmin`, `nanmax`, `nanmean`, `nanvar`,
+//! States of the nan-reductions (`nansum`, `nanprod`, `nanmin`, `nanmax`, `nanmean`, `nanvar`,
 //! `nanstd`, `nanargmin`, `nanargmax`): NumPy's base reduction over the values that are not
 //! NaN. Where the base state keeps one count per partial, these keep one per cell, since
 //! every cell skips its own NaNs. Merges run in block order, as every state's.
 
 use crate::partial::{Num, ReduceState};
-use crate::reductions::{better, cast_buffer, merge_moments, sum_f64, Prod};
+use crate::reductions::{better, cast_buffer, merge_moments, sum_f64, Prod, Sum};
 use crate::wire::{Field, Reader};
 use tessera_core::ops::ReduceOp;
 use tessera_core::{err, Buffer, DType, Element, Result};
 
-/// A product that skips NaN (NaN counts as 1).
+/// A sum (`ONE` false) or product (`ONE` true) that skips NaN: NaN counts as the identity
+/// (integers have none, so it is their sum or product).
 #[derive(Clone, Debug)]
-pub struct NanProd(Prod);
+pub struct NanAs<S, const ONE: bool>(S);
 
-impl ReduceState for NanProd {
+pub type NanSum = NanAs<Sum, false>;
+pub type NanProd = NanAs<Prod, true>;
+
+impl<S: ReduceState, const ONE: bool> ReduceState for NanAs<S, ONE> {
     fn new(cells: usize, input: DType) -> Self {
-        NanProd(Prod::new(cells, input))
+        NanAs(S::new(cells, input))
     }
     fn add_run<T: Num>(&mut self, vals: &[T], pos: usize, into_one: bool, rank: u64, arg: i64) {
         if vals.iter().any(|v| v.is_nan()) {
-            let ones: Vec<T> = vals.iter().map(|&v| if v.is_nan() { T::from_f64(1.0) } else { v }).collect();
-            self.0.add_run(&ones, pos, into_one, rank, arg);
+            let ident = T::from_f64(if ONE { 1.0 } else { 0.0 });
+            let cleaned: Vec<T> = vals.iter().map(|&v| if v.is_nan() { ident } else { v }).collect();
+            self.0.add_run(&cleaned, pos, into_one, rank, arg);
         } else {
             self.0.add_run(vals, pos, into_one, rank, arg);
         }
@@ -35,7 +40,7 @@ impl ReduceState for NanProd {
         self.0.encode(out);
     }
     fn decode(r: &mut Reader) -> Result<Self> {
-        Prod::decode(r).map(NanProd)
+        S::decode(r).map(NanAs)
     }
 }
 

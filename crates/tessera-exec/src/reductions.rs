@@ -104,36 +104,6 @@ impl ReduceState for Prod {
     }
 }
 
-/// A sum that skips NaN (integers have none, so it is their sum).
-#[derive(Clone, Debug)]
-pub struct NanSum(Sum);
-
-impl ReduceState for NanSum {
-    fn new(cells: usize, input: DType) -> Self {
-        NanSum(Sum::new(cells, input))
-    }
-    fn add_run<T: Num>(&mut self, vals: &[T], pos: usize, into_one: bool, rank: u64, arg: i64) {
-        if vals.iter().any(|v| v.is_nan()) {
-            let zeroed: Vec<T> = vals.iter().map(|&v| if v.is_nan() { T::from_f64(0.0) } else { v }).collect();
-            self.0.add_run(&zeroed, pos, into_one, rank, arg);
-        } else {
-            self.0.add_run(vals, pos, into_one, rank, arg);
-        }
-    }
-    fn merge(&mut self, later: &Self, counts: (u64, u64)) {
-        self.0.merge(&later.0, counts);
-    }
-    fn finalize(self, op: ReduceOp, count: u64, out: DType) -> Buffer {
-        self.0.finalize(op, count, out)
-    }
-    fn encode(&self, out: &mut Vec<u8>) {
-        self.0.encode(out);
-    }
-    fn decode(r: &mut Reader) -> Result<Self> {
-        Sum::decode(r).map(NanSum)
-    }
-}
-
 // --- min, max ---------------------------------------------------------------------------------
 
 /// Min (`MAX` false) or max in the input dtype, propagating NaN.
