@@ -1,6 +1,6 @@
 """Products and contractions, as in ``dask.array``: ``matmul`` (and ``@``), ``dot``,
 ``vdot``, ``inner``, ``outer``, ``tensordot``, ``einsum``, ``vecdot``,
-``matrix_transpose`` (``.mT``), ``diagonal`` and ``trace``.
+``matrix_transpose`` (``.mT``); ``diagonal``/``trace`` are _layout's views.
 
 Each task multiplies one block of each operand (a GEMM on faer, sequential inside the task
 so the bits never depend on the thread count) into a partial product of one output block;
@@ -18,7 +18,7 @@ from ._array import Array, _wrap, dtype_name, to_array
 from ._numpy_api import implements, implements_ufunc
 
 __all__ = ["matmul", "dot", "vdot", "inner", "outer", "tensordot", "einsum", "vecdot",
-           "matrix_transpose", "diagonal", "trace"]
+           "matrix_transpose"]
 
 
 def _two(a, b, op):
@@ -176,20 +176,6 @@ def einsum(*operands, dtype=None, optimize=False, split_every=None, **kwargs):
     return _wrap(_core.einsum(subscripts, [a._c for a in arrays], path, dt, split_every))
 
 
-@implements("diagonal")
-def diagonal(a, offset=0, axis1=0, axis2=1):
-    """``numpy.diagonal``: a view (no copy) whose last axis runs along the diagonal."""
-    a = to_array(a, "diagonal")
-    return _wrap(_core.diagonal(a._c, _int(offset, "diagonal", "offset"), _int(axis1, "diagonal", "axis1"),
-                                _int(axis2, "diagonal", "axis2")))
-
-
-@implements("trace")
-def trace(a, offset=0, axis1=0, axis2=1, dtype=None):
-    """``numpy.trace``: the sum of the diagonal (dtype as ``sum``'s)."""
-    return diagonal(a, offset, axis1, axis2).sum(axis=-1, dtype=dtype)
-
-
 def _matmul(self, other):
     if not isinstance(other, Array) and not hasattr(other, "__array__") and not isinstance(other, (list, tuple)):
         return NotImplemented
@@ -208,5 +194,6 @@ Array.__rmatmul__ = _rmatmul
 Array.dot = lambda self, b: dot(self, b)
 Array.dot.__doc__ = dot.__doc__
 Array.mT = property(matrix_transpose, doc=matrix_transpose.__doc__)
+from ._layout import diagonal, trace  # noqa: E402  (join's views, shared with linalg)
 Array.diagonal = lambda self, offset=0, axis1=0, axis2=1: diagonal(self, offset, axis1, axis2)
 Array.trace = lambda self, offset=0, axis1=0, axis2=1, dtype=None: trace(self, offset, axis1, axis2, dtype)

@@ -41,7 +41,8 @@ __all__ = ["tsqr", "sfqr", "qr", "svd", "svd_compressed", "compression_level", "
            "matrix_rank", "cross", "trace", "diagonal", "matmul", "tensordot", "vecdot", "outer",
            "matrix_transpose", "LinAlgError"]
 
-from ._products import diagonal, matrix_transpose, outer, tensordot, trace, vecdot  # noqa: E402
+from ._products import matrix_transpose, outer, tensordot, vecdot  # noqa: E402
+from ._layout import diagonal, trace  # noqa: E402
 
 EighResult = namedtuple("EighResult", ["eigenvalues", "eigenvectors"])
 SlogdetResult = namedtuple("SlogdetResult", ["sign", "logabsdet"])

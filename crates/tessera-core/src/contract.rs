@@ -181,54 +181,6 @@ pub struct Einsum<'a> {
     pub kernel: KernelFactory<'a>,
 }
 
-/// A view of `x` whose axes `a` and `b` (`a != b`) become one diagonal axis, last:
-/// element `i` of it is `x[.., start_a + i, .., start_b + i, ..]`.
-fn diagonal_view(x: &Expr, a: usize, b: usize, start_a: usize, start_b: usize) -> Expr {
-    let nd = x.meta.ndim();
-    let len = x.meta.shape[a].saturating_sub(start_a).min(x.meta.shape[b].saturating_sub(start_b));
-    let others: Vec<usize> = (0..nd).filter(|&i| i != a && i != b).collect();
-    let last = others.len();
-    let axes: Vec<AxisMap> = (0..nd)
-        .map(|i| match i {
-            _ if i == a => AxisMap::Strided { out_axis: last, start: start_a, step: 1 },
-            _ if i == b => AxisMap::Strided { out_axis: last, start: start_b, step: 1 },
-            _ => AxisMap::Strided { out_axis: others.iter().position(|&o| o == i).expect("other axis"), start: 0, step: 1 },
-        })
-        .collect();
-    // Each block of the diagonal must lie inside one block of both axes: cut it wherever
-    // either axis has a block boundary.
-    let mut bounds = vec![0, len];
-    for (ax, start) in [(a, start_a), (b, start_b)] {
-        let c = &x.meta.chunks[ax];
-        bounds.extend((1..c.nblocks()).map(|k| c.start(k)).filter(|&p| p > start && p - start < len).map(|p| p - start));
-    }
-    bounds.sort_unstable();
-    bounds.dedup();
-    let diag = if len == 0 { AxisChunks::whole(0) } else { AxisChunks::from_sizes(&bounds.windows(2).map(|w| w[1] - w[0]).collect::<Vec<_>>()) };
-    let mut shape: Vec<usize> = others.iter().map(|&i| x.meta.shape[i]).collect();
-    let mut chunks: Vec<AxisChunks> = others.iter().map(|&i| x.meta.chunks[i].clone()).collect();
-    shape.push(len);
-    chunks.push(diag);
-    let map = AffineMap { out_shape: shape.clone(), axes };
-    Node::new(Op::View(map), vec![x.clone()], Meta { shape, dtype: x.meta.dtype, chunks })
-}
-
-/// NumPy's `diagonal(x, offset, axis1, axis2)`: a view whose last axis is the diagonal.
-pub fn diagonal(x: &Expr, offset: isize, axis1: isize, axis2: isize) -> Result<Expr> {
-    let op = "diagonal";
-    let nd = x.meta.ndim();
-    if nd < 2 {
-        bail!(Value, op, "diag requires an array of at least two dimensions, got shape {:?}", x.meta.shape);
-    }
-    let a = crate::build::normalize_axes(op, &[axis1], nd)?[0];
-    let b = crate::build::normalize_axes(op, &[axis2], nd)?[0];
-    if a == b {
-        bail!(Value, op, "axis1 and axis2 cannot be the same (both {a})");
-    }
-    let (sa, sb) = if offset >= 0 { (0, offset as usize) } else { (offset.unsigned_abs(), 0) };
-    Ok(diagonal_view(x, a, b, sa, sb))
-}
-
 /// Sums the axes of `x` whose labels are not in `keep` (an ordinary `sum`).
 fn sum_unkept(op: &str, x: Expr, l: Vec<u32>, keep: &dyn Fn(u32) -> bool, split_every: Option<usize>) -> Result<(Expr, Vec<u32>)> {
     let axes: Vec<isize> = l.iter().enumerate().filter(|(_, &c)| !keep(c)).map(|(a, _)| a as isize).collect();
@@ -281,7 +233,7 @@ pub fn einsum(e: Einsum) -> Result<Expr> {
     for (x, l) in e.operands {
         let (mut x, mut l) = (astype(&x, compute), l);
         while let Some((a, b)) = (0..l.len()).find_map(|b| l[..b].iter().position(|&c| c == l[b]).map(|a| (a, b))) {
-            x = diagonal_view(&x, a, b, 0, 0);
+            x = crate::diagonal::diagonal(&x, 0, a, b)?;
             let c = l[a];
             l.remove(b);
             l.remove(a);

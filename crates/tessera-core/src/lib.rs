@@ -14,6 +14,8 @@ pub mod plan;
 pub mod kernel;
 pub mod blockwise;
 pub mod regions;
+pub mod gather;
+pub mod diagonal;
 pub mod spill;
 
 pub use block::{Block, Buffer, Element, Scalar};

@@ -34,8 +34,3 @@ pub fn einsum(subscripts: &str, operands: Vec<Bound<'_, CoreArray>>, path: Optio
     let ops: Vec<&tessera::Array> = operands.iter().map(|o| &o.get().inner).collect();
     guard(|| tessera::einsum_with(subscripts, &ops, path, dtype, split_every)).map(wrap)
 }
-
-#[pyfunction]
-pub fn diagonal(x: &CoreArray, offset: isize, axis1: isize, axis2: isize) -> PyResult<CoreArray> {
-    guard(|| x.inner.diagonal(offset, axis1, axis2)).map(wrap)
-}

@@ -18,8 +18,13 @@ pub mod diagnostics;
 pub mod visualize;
 mod create;
 mod overlap;
-mod diagonal;
+pub mod scan;
+pub mod topk;
+pub mod histogram;
 pub mod random;
+#[cfg(feature = "zarr")]
+pub mod zarr;
+mod diagonal;
 #[cfg(feature = "linalg")]
 mod products;
 #[cfg(feature = "linalg")]
