@@ -13,7 +13,7 @@ use crate::bail;
 use std::sync::Arc;
 
 /// Index labels of the output and of each array argument.
-#[derive(Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct BlockwiseSpec {
     pub out: Vec<u32>,
     pub args: Vec<Vec<u32>>,
@@ -23,13 +23,18 @@ pub struct BlockwiseSpec {
     /// none): a kernel restricted to some of its blocks by the optimizer still sees the
     /// block ids of the array it was built for.
     pub block_offset: Vec<usize>,
+    /// Arguments whose blocks several tasks read (missing an output label) get a stage of
+    /// their own rather than being recomputed in each task (contractions: a block of `a`
+    /// in `a @ b` feeds a whole row of tasks).
+    pub stage_shared_args: bool,
 }
 
 impl BlockwiseSpec {
     /// Whether an argument indexed `ind` can be computed inside the kernel's task: it has
-    /// no contracted labels (so a task needs one block of it).
+    /// no contracted labels (so a task needs one block of it), and, with
+    /// `stage_shared_args`, every output label (so no other task needs that block).
     pub fn fuses(&self, ind: &[u32]) -> bool {
-        ind.iter().all(|l| self.out.contains(l))
+        ind.iter().all(|l| self.out.contains(l)) && (!self.stage_shared_args || self.out.iter().all(|l| ind.contains(l)))
     }
 }
 
@@ -171,7 +176,7 @@ pub fn blockwise(b: Blockwise) -> Result<Expr> {
             if own != x.meta.chunks { rechunk_to(x, own) } else { x.clone() }
         })
         .collect();
-    let spec = BlockwiseSpec { out: b.out.to_vec(), args: b.args.iter().map(|(_, ind)| ind.clone()).collect(), concatenate: b.concatenate, block_offset: vec![] };
+    let spec = BlockwiseSpec { out: b.out.to_vec(), args: b.args.iter().map(|(_, ind)| ind.clone()).collect(), concatenate: b.concatenate, block_offset: vec![], stage_shared_args: false };
     let meta = Meta { shape, dtype: b.dtype, chunks: out_chunks };
     Ok(Node::new(Op::Blockwise { kernel: b.kernel, spec: Arc::new(spec) }, inputs, meta))
 }

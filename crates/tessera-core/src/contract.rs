@@ -14,7 +14,7 @@ use crate::blockwise::{blockwise, Blockwise};
 use crate::build::{astype, common_axis_chunks, reduce, transpose};
 use crate::dtype::{result_type, DType};
 use crate::error::Result;
-use crate::graph::Expr;
+use crate::graph::{Expr, Node, Op};
 use crate::kernel::BlockKernel;
 use crate::ops::ReduceOp;
 use crate::bail;
@@ -311,8 +311,10 @@ fn contract_pair(
         Some(o) => o.iter().copied().filter(|c| lx.contains(c) || ly.contains(c)).collect(),
         None => lx.iter().chain(ly.iter().filter(|c| !lx.contains(c))).copied().filter(|c| keep(*c)).collect(),
     };
-    let mut out = kept.clone();
-    out.extend_from_slice(&contracted);
+    // Contracted labels lead: the sum head then adds whole rows of the partial product
+    // (a size-1 innermost axis would reduce element by element).
+    let mut out = contracted.clone();
+    out.extend_from_slice(&kept);
     // One element per block along contracted labels: the chunks both operands get.
     let chunks_of = |c: u32| {
         let cx = &x.meta.chunks[lx.iter().position(|&m| m == c).expect("label")];
@@ -324,10 +326,19 @@ fn contract_pair(
     let k = kernel(&spec);
     let args = [(x, lx), (y, ly)];
     let partial = blockwise(Blockwise { op, kernel: k, out: &out, args: &args, new_axes: &[], adjust_chunks: &adjust, dtype: compute, concatenate: false, align: true })?;
+    // Operand blocks feed several tasks: computed once, in stages of their own.
+    let partial = match &partial.op {
+        Op::Blockwise { kernel, spec } => {
+            let spec = crate::blockwise::BlockwiseSpec { stage_shared_args: true, ..(**spec).clone() };
+            Node::new(Op::Blockwise { kernel: kernel.clone(), spec: Arc::new(spec) }, partial.inputs.clone(), partial.meta.clone())
+        }
+        _ => partial,
+    };
     if contracted.is_empty() {
         return Ok((partial, kept));
     }
-    let axes: Vec<isize> = (kept.len()..out.len()).map(|a| a as isize).collect();
+    let axes: Vec<isize> = (0..contracted.len()).map(|a| a as isize).collect();
     let s = reduce(&partial, ReduceOp::Sum, Some(&axes), false, split_every)?;
     Ok((astype(&s, compute), kept))
 }
+

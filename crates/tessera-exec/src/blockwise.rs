@@ -12,7 +12,9 @@ use tessera_core::graph::Meta;
 use tessera_core::kernel::{BlockCtx, BlockKernel, KernelArg};
 use tessera_core::plan::{AxisRel, BlockArg, Head, Instr, Leaf, Slots, Stage};
 use tessera_core::view::AffineMap;
-use tessera_core::{bail, err, Block, Result};
+use crate::partial::Partial;
+use tessera_core::ops::ReduceOp;
+use tessera_core::{bail, err, Block, DType, Result};
 
 /// `head`: store the kernel's block (of array `out`) or reduce it into a partial result.
 #[allow(clippy::too_many_arguments)]
@@ -65,16 +67,26 @@ pub fn run(
     }
     match head {
         Head::Store => Ok(Value::Block(out)),
-        // The first step of a reduction of the kernel's output, as a fused stage reading it.
-        Head::Partial { .. } => {
-            let start = chunks::block_start(&out_meta.chunks, index);
-            let block = [vec![Input { value: Arc::new(Value::Block(out)), start }]];
-            let leaves = [Leaf::Input { edge: 0, map: AffineMap::identity(&out_meta.shape) }];
-            let program = [(Instr::Leaf(0), out_meta.dtype)];
-            let slots = Slots::of(&program);
-            FusedTask { leaves: &leaves, program: &program, slots: &slots, head, domain: &out_meta.chunks, inputs: &block, cancel }.run(index)
+        // A sum over axes of length 1 (a contraction's partial product): the block is the
+        // partial result, without a copy.
+        Head::Partial { op, axes } if matches!(op, ReduceOp::Sum) && matches!(out.dtype(), DType::F64 | DType::I64 | DType::U64) => {
+            match Partial::adopt_sum(*op, axes, out) {
+                Ok(p) => Ok(Value::Partial(p)),
+                Err(out) => partial_of(out, head, out_meta, index, cancel),
+            }
         }
+        Head::Partial { .. } => partial_of(out, head, out_meta, index, cancel),
     }
+}
+
+/// The first step of a reduction of the kernel's output, as a fused stage reading it.
+fn partial_of(out: Block, head: &Head, out_meta: &Meta, index: &[usize], cancel: &AtomicBool) -> Result<Value> {
+    let start = chunks::block_start(&out_meta.chunks, index);
+    let block = [vec![Input { value: Arc::new(Value::Block(out)), start }]];
+    let leaves = [Leaf::Input { edge: 0, map: AffineMap::identity(&out_meta.shape) }];
+    let program = [(Instr::Leaf(0), out_meta.dtype)];
+    let slots = Slots::of(&program);
+    FusedTask { leaves: &leaves, program: &program, slots: &slots, head, domain: &out_meta.chunks, inputs: &block, cancel }.run(index)
 }
 
 /// An argument read from edge `e`: its blocks, listed or joined along contracted axes.

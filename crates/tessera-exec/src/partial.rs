@@ -187,6 +187,21 @@ pub struct Partial {
 }
 
 impl Partial {
+    /// A sum over axes that have length 1 in `block`, taking the block's buffer as the
+    /// accumulator (no copy) when it is one (float64, int64, uint64, owned whole). Block
+    /// kernels whose extra axes are summed (contractions' partial products) end here.
+    pub fn adopt_sum(op: ReduceOp, axes: &[usize], block: Block) -> std::result::Result<Partial, Block> {
+        if !matches!(op, ReduceOp::Sum) || axes.iter().any(|&a| block.shape()[a] != 1) {
+            return Err(block);
+        }
+        let shape = block.shape().to_vec();
+        let buffer = block.try_into_buffer()?;
+        match reductions::Sum::from_acc(buffer) {
+            Some(sum) => Ok(Partial { shape, count: 1, acc: Acc::Sum(sum) }),
+            None => unreachable!("checked by from_acc's caller"),
+        }
+    }
+
     pub fn new(op: ReduceOp, shape: Vec<usize>, input: DType) -> Partial {
         let n: usize = shape.iter().product();
         Partial { shape, count: 0, acc: Acc::new(op, n, input) }

@@ -29,6 +29,13 @@ pub struct Sum {
     acc: Buffer,
 }
 
+impl Sum {
+    /// The state whose cells are `acc` (already summed values, in an accumulator dtype).
+    pub(crate) fn from_acc(acc: Buffer) -> Option<Sum> {
+        matches!(acc, Buffer::F64(_) | Buffer::I64(_) | Buffer::U64(_)).then_some(Sum { acc })
+    }
+}
+
 impl ReduceState for Sum {
     const ADDS_ROWS: bool = true;
     fn new(cells: usize, input: DType) -> Self {

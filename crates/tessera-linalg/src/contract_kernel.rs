@@ -46,7 +46,8 @@ fn matrix_ready<T: Element>(block: &Block, order: &[usize], rows: std::ops::Rang
 impl ContractKernel {
     fn run<T: Element + GemmElem>(&self, ctx: &BlockCtx, a: &Block, b: &Block) -> Result<Block> {
         let s = &self.spec;
-        let kept = &s.out[..s.out.len() - s.contracted.len()];
+        let kept: Vec<u32> = s.out.iter().copied().filter(|c| !s.contracted.contains(c)).collect();
+        let kept = kept.as_slice();
         let pos = |l: &[u32], c: u32| l.iter().position(|&m| m == c);
         let batch: Vec<u32> = kept.iter().copied().filter(|&c| pos(&s.a, c).is_some() && pos(&s.b, c).is_some()).collect();
         let left: Vec<u32> = kept.iter().copied().filter(|&c| pos(&s.a, c).is_some() && pos(&s.b, c).is_none()).collect();
@@ -66,7 +67,7 @@ impl ContractKernel {
             bail!(Internal, s.name.clone(), "contracted sizes {k} and {kb} of block {:?} differ", ctx.block_id);
         }
         // The output's batch sizes; an operand's size-1 batch axis broadcasts (stride 0).
-        let out_size = |c: u32| ctx.shape[pos(kept, c).expect("kept")];
+        let out_size = |c: u32| ctx.shape[pos(&s.out, c).expect("kept")];
         let bshape: Vec<usize> = batch.iter().map(|&c| out_size(c)).collect();
         let stride_of = |blk: &Block, i: usize| if blk.shape()[i] == 1 { 0 } else { blk.strides()[i] };
         let (a_bs, b_bs): (Vec<isize>, Vec<isize>) = (0..nb).map(|i| (stride_of(&a, i), stride_of(&b, i))).unzip();

@@ -124,6 +124,17 @@ fn plan_is_gemm_tasks_then_a_sum_tree() {
     let (b, _) = arr(&[8, 8], &[2, 2], 2);
     let text = a.matmul(&b).unwrap().plan(true).text();
     // 4 x 4 output blocks x 4 contracted blocks, each task reducing its product.
-    assert!(text.contains("matmul-sum_chunk [") && text.contains("blockwise(matmul) -> sum_chunk(axes=[2])] tasks=64"), "{text}");
-    assert!(text.contains("sum_agg [combine(axes=[2])] tasks=16"), "{text}");
+    assert!(text.contains("matmul-sum_chunk [") && text.contains("blockwise(matmul) -> sum_chunk(axes=[0])] tasks=64"), "{text}");
+    assert!(text.contains("sum_agg [combine(axes=[0])] tasks=16"), "{text}");
+}
+
+#[test]
+fn operand_blocks_feeding_several_tasks_are_computed_once() {
+    // A generated operand is its own stage (each block generated once), not recomputed in
+    // every GEMM task that reads it.
+    let g = tessera::random::default_rng(1);
+    let a = g.normal(0.0, 1.0, &[8, 8], 2).unwrap();
+    let text = a.matmul(&a.t()).unwrap().plan(true).text();
+    assert!(text.contains("s0 normal [") && text.contains("tasks=16"), "{text}");
+    assert!(text.contains("matmul-sum_chunk [blockwise(matmul) -> sum_chunk(axes=[0])] tasks=64"), "{text}");
 }
