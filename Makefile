@@ -9,10 +9,13 @@ PYDEPS  := maturin==1.* numpy pytest hypothesis "dask[array]" distributed
 PYDEPS  += scipy
 # zarr, h5py, netCDF4, xarray: storage interop tests (tessera <-> zarr-python, HDF5, NetCDF, xarray)
 PYDEPS  += "zarr>=3" h5py netCDF4 xarray
+# mpmath: high-precision reference for the kernel accuracy tests
+PYDEPS  += mpmath
 
-.PHONY: demo test test-rust test-mpi test-python python venv bench bench-rust clean
+.PHONY: demo test test-rust test-mpi test-python python venv bench bench-rust bench-kernels test-accuracy clean
 
-$(VENV)/.deps:
+# Reinstalled when this file (the list of packages) changes.
+$(VENV)/.deps: Makefile
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q $(PYDEPS)
@@ -33,8 +36,8 @@ demo: python
 
 test-rust:
 	$(CARGO) test --release
-	# Zarr (zarrs) is outside the default build: its round-trip tests need the feature.
-	$(CARGO) test --release -p tessera --features zarr --test zarr
+	# Products (faer) and Zarr (zarrs) are outside the default build: their tests need the features.
+	$(CARGO) test --release -p tessera --features "linalg zarr" --test products --test zarr
 
 test-python: python
 	$(PY) -m pytest -q tests/python
@@ -54,6 +57,16 @@ bench-rust:
 
 bench: python
 	$(PY) benches/compare.py
+
+# Per-function kernel speed, tessera against NumPy, one thread each.
+bench-kernels: python
+	$(PY) benches/kernels.py
+
+# The vector math kernels on many more inputs: 20 M per function and dtype against libm
+# (Rust), 100,000 against mpmath (Python). A few minutes on 2 cores.
+test-accuracy: python
+	SIMD_CASES=20000000 $(CARGO) test --release -p tessera-kernels simd::
+	SIMD_ACCURACY_N=100000 $(PY) -m pytest -q tests/python/test_simd_accuracy.py
 
 clean:
 	rm -rf $(VENV) target

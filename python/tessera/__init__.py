@@ -31,7 +31,12 @@ from ._reduction import reduction
 from ._routines import apply_along_axis, apply_over_axes, coarsen
 from ._statistics import average, corrcoef, count_nonzero, cov, moment, ptp
 from . import stats
+from ._order import argtopk, median, nanmedian, nanpercentile, nanquantile, percentile, quantile, topk
+from ._counting import bincount, digitize, histogram, histogram2d, histogramdd, isin, searchsorted
+from ._sort import argsort, sort
 from ._scans import cumprod, cumreduction, cumsum, cumulative_prod, cumulative_sum, nancumprod, nancumsum
+from ._products import dot, einsum, inner, matmul, matrix_transpose, outer, tensordot, vdot, vecdot
+from . import linalg
 from ._ufunc import frompyfunc
 from .overlap import map_overlap
 from ._chunks import parse_bytes
@@ -121,6 +126,7 @@ from ._layout import (
     unravel_index,
 )
 from ._fancy import take, take_along_axis
+from . import _numpy_join  # noqa: F401 (NumPy protocol entries)
 from ._repr import format_bytes
 
 __version__ = "0.1.0"

@@ -570,8 +570,6 @@ class Array:
     def __getitem__(self, key):
         if type(key) is not tuple:
             key = (key,)
-        from . import _fancy
-
         if _fancy.is_fancy(key):
             return _fancy.getitem(self, key)
         _validate_index(key)
@@ -583,16 +581,12 @@ class Array:
     @property
     def vindex(self):
         """Pointwise indexing with broadcast integer arrays (Dask's ``vindex``)."""
-        from ._fancy import VIndex
-
-        return VIndex(self)
+        return _fancy.VIndex(self)
 
     @property
     def blocks(self):
         """The array made of some blocks: ``x.blocks[0, 1:3]`` (Dask's ``blocks``)."""
-        from ._fancy import Blocks
-
-        return Blocks(self)
+        return _fancy.Blocks(self)
 
     partitions = blocks
 
@@ -664,7 +658,6 @@ class Array:
 
         return method
 
-    __matmul__ = __rmatmul__ = __imatmul__ = _unsupported_op("matrix multiplication (@)")
     __lshift__ = __rlshift__ = __ilshift__ = _unsupported_op("left shift (<<)")
     __rshift__ = __rrshift__ = __irshift__ = _unsupported_op("right shift (>>)")
     del _unsupported_op
@@ -839,3 +832,7 @@ REDUCTIONS = {name: _reduction(name, kw) for name, kw in _core.REDUCTIONS}
 for _name, _method in REDUCTIONS.items():
     if hasattr(np.ndarray, _name):
         setattr(Array, _name, _method)
+
+
+# Fancy indexing builds on Array (imported last: it imports this module).
+from . import _fancy  # noqa: E402

@@ -112,7 +112,17 @@ def _split_axis(y, axis, shape):
 
 def getitem(x, key, op="getitem", vindex=False):
     items = _expand(key, x.ndim, op)
-    if any(isinstance(k, np.ndarray) for k in items):
+    arrays_in = [k for k in items if isinstance(k, np.ndarray)]
+    if len(arrays_in) == 1 and arrays_in[0].dtype == bool and arrays_in[0].ndim == 1 and not vindex \
+            and all(k is None or isinstance(k, (slice, np.ndarray)) for k in items):
+        # A 1-d mask with slices: the slices first (views), then the mask as one gather
+        # whose runs are found when the plan is made (building costs a count per block).
+        p = next(i for i, k in enumerate(items) if isinstance(k, np.ndarray))
+        y = x[tuple(slice(None) if i == p else k for i, k in enumerate(items))]
+        axis = sum(1 for k in items[:p] if k is None or isinstance(k, slice))
+        with named(op):
+            return _wrap(_core.take_mask(y._c, arrays_in[0], axis))
+    if arrays_in:
         # Beside arrays, integers are advanced indices too (they decide where NumPy puts
         # the broadcast axes).
         items = [np.asarray(k, np.int64) if type(k) is int else k for k in items]

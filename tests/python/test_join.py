@@ -154,3 +154,14 @@ def test_concatenate_errors():
         da.concatenate([da.ones(()), da.ones(())])
     with pytest.raises(ValueError, match="stack: all input arrays must have the same shape"):
         da.stack([x, da.ones((3, 2))])
+
+
+def test_numpy_functions_stay_lazy():
+    a = np.arange(12.0).reshape(3, 4)
+    x = da.from_array(a, chunks=2)
+    for f, args in [(np.concatenate, ([x, x],)), (np.stack, ([x, x], 1)), (np.vstack, ([x, x],)), (np.pad, (x, 1)),
+                    (np.roll, (x, 2)), (np.tile, (x, 2)), (np.take, (x, [2, 0], 1)), (np.diff, (x,)), (np.tril, (x,))]:
+        got = f(*args)
+        assert isinstance(got, da.Array), f
+        want = f(*[a if v is x else [a if w is x else w for w in v] if isinstance(v, list) else v for v in args])
+        assert_same(got.compute(), want)

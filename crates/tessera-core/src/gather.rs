@@ -14,7 +14,7 @@ use crate::chunks::{AxisChunks, Chunks};
 use crate::error::Result;
 use crate::graph::{Expr, Meta, Node, Op};
 use crate::bail;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Input number of a run filled with the constant.
 pub const FILL: u32 = u32::MAX;
@@ -48,8 +48,11 @@ pub struct GatherSpec {
     /// `concatenate`, `take`, `pad`, ...: the op's name in plans and pictures.
     pub name: String,
     pub axis: usize,
-    /// Sorted by `out`, covering the axis without gaps.
-    pub segs: Arc<[Seg]>,
+    /// Sorted by `out`, covering the axis without gaps; made from `mask` on first use.
+    segs: OnceLock<Arc<[Seg]>>,
+    /// A boolean mask of input 0 along the axis (`x[mask]`): its runs are worked out when
+    /// the plan is made, so building the expression costs only a count per block.
+    mask: Option<Arc<[bool]>>,
     /// The constant of `FILL` runs (of the array's dtype).
     pub fill: Option<Scalar>,
 }
@@ -64,10 +67,34 @@ pub struct Piece {
 }
 
 impl GatherSpec {
+    pub fn new(name: &str, axis: usize, segs: Arc<[Seg]>, fill: Option<Scalar>) -> GatherSpec {
+        GatherSpec { name: name.to_string(), axis, segs: OnceLock::from(segs), mask: None, fill }
+    }
+
+    /// The runs, sorted by output coordinate.
+    pub fn segs(&self) -> &Arc<[Seg]> {
+        self.segs.get_or_init(|| {
+            let mask = self.mask.as_deref().unwrap_or(&[]);
+            let mut runs = Vec::new();
+            let mut i = 0;
+            while i < mask.len() {
+                if !mask[i] {
+                    i += 1;
+                    continue;
+                }
+                let j = i + mask[i..].iter().position(|&m| !m).unwrap_or(mask.len() - i);
+                runs.push(Seg::run(0, i as i64, 1, j - i));
+                i = j;
+            }
+            lay_out(runs).0.into()
+        })
+    }
+
     /// The runs overlapping output coordinates `lo..hi`, clipped to them.
     pub fn segs_in(&self, lo: usize, hi: usize) -> impl Iterator<Item = Seg> + '_ {
-        let first = self.segs.partition_point(|s| s.out + s.len <= lo);
-        self.segs[first..].iter().take_while(move |s| s.out < hi).filter(|s| s.len > 0).map(move |s| {
+        let segs = self.segs();
+        let first = segs.partition_point(|s| s.out + s.len <= lo);
+        segs[first..].iter().take_while(move |s| s.out < hi).filter(|s| s.len > 0).map(move |s| {
             let a = s.out.max(lo);
             let b = (s.out + s.len).min(hi);
             Seg { out: a, len: b - a, input: s.input, start: s.at(a - s.out), step: s.step }
@@ -193,7 +220,7 @@ pub fn gather(name: &str, inputs: &[Expr], axis: usize, runs: Vec<Seg>, fill: Op
     check_size(name, &shape)?;
     let fill = fill.map(|f| f.cast_to(dtype));
     let meta = Meta { shape, dtype, chunks };
-    Ok(Node::new(Op::Gather(Arc::new(GatherSpec { name: name.to_string(), axis, segs: segs.into(), fill })), inputs, meta))
+    Ok(Node::new(Op::Gather(Arc::new(GatherSpec::new(name, axis, segs.into(), fill))), inputs, meta))
 }
 
 /// `concatenate` along `axis`: the inputs' chunks laid end to end (Dask's), so each output
@@ -282,6 +309,33 @@ pub fn take(x: &Expr, indices: &[i64], axis: usize, chunks: Option<AxisChunks>) 
     gather("take", std::slice::from_ref(x), axis, index_runs(0, &idx), None, chunks)
 }
 
+/// `x[mask]` along `axis` for a boolean `mask` as long as the axis: one output block per
+/// input block holding selected elements (as Dask's), the runs worked out only when the
+/// plan is made.
+pub fn take_mask(x: &Expr, mask: &[bool], axis: usize) -> Result<Expr> {
+    let nd = x.meta.ndim();
+    if axis >= nd {
+        bail!(Axis, "getitem", "axis {axis} is out of bounds for array of dimension {nd}");
+    }
+    let n = x.meta.shape[axis];
+    if mask.len() != n {
+        bail!(Index, "getitem", "boolean index did not match indexed array along axis {axis}; size of axis is {n} but size of corresponding boolean axis is {}", mask.len());
+    }
+    let c = &x.meta.chunks[axis];
+    let mut sizes: Vec<usize> = (0..c.nblocks()).map(|b| mask[c.start(b)..c.start(b) + c.size(b)].iter().filter(|&&m| m).count()).filter(|&k| k > 0).collect();
+    if sizes.is_empty() {
+        sizes.push(0);
+    }
+    let mut shape = x.meta.shape.clone();
+    shape[axis] = sizes.iter().sum();
+    check_size("getitem", &shape)?;
+    let mut chunks = x.meta.chunks.clone();
+    chunks[axis] = AxisChunks::from_sizes(&sizes);
+    let spec = GatherSpec { name: "getitem".into(), axis, segs: OnceLock::new(), mask: Some(mask.into()), fill: None };
+    let meta = Meta { shape, dtype: x.meta.dtype, chunks };
+    Ok(Node::new(Op::Gather(Arc::new(spec)), vec![x.clone()], meta))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -305,7 +359,7 @@ mod tests {
         let b = AxisChunks::from_sizes(&[2, 2]);
         let (segs, n) = lay_out(vec![Seg::run(0, 6, -2, 4), Seg::fill(2), Seg::run(1, 1, 0, 3), Seg::run(0, 1, 3, 2), Seg::run(1, 0, 1, 4)]);
         assert_eq!(n, 15);
-        let spec = GatherSpec { name: "t".into(), axis: 0, segs: segs.into(), fill: Some(Scalar::I64(0)) };
+        let spec = GatherSpec::new("t", 0, segs.into(), Some(Scalar::I64(0)));
         let ch = [&a, &b];
         let want = [6, 4, 2, 0, -1, -1, 1001, 1001, 1001, 1, 4, 1000, 1001, 1002, 1003];
         assert_eq!(values(&spec, 0, 15, &ch), want);

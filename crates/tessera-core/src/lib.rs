@@ -21,3 +21,5 @@ pub mod spill;
 pub use block::{Block, Buffer, Element, Scalar};
 pub use dtype::{DType, ScalarKind};
 pub use error::{Error, ErrorKind, Result};
+pub mod contract;
+pub mod products;

@@ -1079,7 +1079,7 @@ impl Plan {
                     v.extend(head_text(head));
                     v.join(" -> ")
                 }
-                StageKind::Gather { spec, .. } => format!("gather(axis={}, runs={})", spec.axis, spec.segs.len()),
+                StageKind::Gather { spec, .. } => format!("gather(axis={}, runs={})", spec.axis, spec.segs().len()),
                 StageKind::Regions { spec, views, .. } => {
                     let b: Vec<String> = spec.axes.iter().map(|a| a.boundary.name()).collect();
                     format!("{}({}){}", spec.name, b.join(", "), if *views { " views" } else { "" })

@@ -4,6 +4,9 @@ pub mod elementwise;
 pub mod random;
 pub mod reduce;
 pub mod scan;
+pub mod select;
+pub mod histogram;
+mod simd;
 #[doc(hidden)]
 pub mod reference;
 

@@ -142,6 +142,27 @@ pub fn py_divmod(a: f64, b: f64) -> (f64, f64) {
     (q, m)
 }
 
+/// Position of a float64 on the number line, in ulps (±0 both map to 0): the distance in
+/// ulps between two floats is the difference of their keys.
+pub fn ulp_key64(x: f64) -> i128 {
+    let b = x.to_bits() as i64;
+    if b < 0 {
+        -((b & i64::MAX) as i128)
+    } else {
+        b as i128
+    }
+}
+
+/// [`ulp_key64`] for float32.
+pub fn ulp_key32(x: f32) -> i64 {
+    let b = x.to_bits() as i32;
+    if b < 0 {
+        -((b & i32::MAX) as i64)
+    } else {
+        b as i64
+    }
+}
+
 #[inline(always)]
 fn f1<T, U>(f: impl Fn(T) -> U) -> impl Fn(T) -> U {
     f

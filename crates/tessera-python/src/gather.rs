@@ -49,3 +49,10 @@ pub fn gather_runs(
 pub fn diagonal(x: &CoreArray, offset: i64, axis1: usize, axis2: usize) -> PyResult<CoreArray> {
     guard(|| tessera_core::diagonal::diagonal(x.inner.expr(), offset, axis1, axis2).map(Array::from_expr)).map(wrap)
 }
+
+/// `x[mask]` along `axis` for a 1-d boolean NumPy mask (see `gather::take_mask`).
+#[pyfunction]
+pub fn take_mask(x: &CoreArray, mask: PyReadonlyArray1<'_, bool>, axis: usize) -> PyResult<CoreArray> {
+    let m = mask.as_slice().map_err(|e| pyo3::exceptions::PyValueError::new_err(format!("getitem: {e}")))?;
+    guard(|| gather::take_mask(x.inner.expr(), m, axis).map(Array::from_expr)).map(wrap)
+}

@@ -27,7 +27,9 @@ mod kernels;
 mod zarr;
 mod overlap;
 mod scans;
+mod order;
 mod gather;
+mod products;
 
 // ---------------------------------------------------------------------------------------
 // Errors
@@ -1063,11 +1065,18 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(zarr::zarr_read, m)?)?;
     m.add_function(wrap_pyfunction!(zarr::zarr_write, m)?)?;
     m.add_function(wrap_pyfunction!(scans::cumulative, m)?)?;
+    m.add_function(wrap_pyfunction!(order::topk, m)?)?;
+    m.add_function(wrap_pyfunction!(order::block_counts, m)?)?;
     m.add_function(wrap_pyfunction!(overlap::overlap, m)?)?;
     m.add_function(wrap_pyfunction!(gather::concatenate, m)?)?;
     m.add_function(wrap_pyfunction!(gather::take, m)?)?;
     m.add_function(wrap_pyfunction!(gather::gather_runs, m)?)?;
     m.add_function(wrap_pyfunction!(gather::diagonal, m)?)?;
+    m.add_function(wrap_pyfunction!(gather::take_mask, m)?)?;
+    m.add_function(wrap_pyfunction!(products::product, m)?)?;
+    m.add_function(wrap_pyfunction!(products::vecdot, m)?)?;
+    m.add_function(wrap_pyfunction!(products::tensordot, m)?)?;
+    m.add_function(wrap_pyfunction!(products::einsum, m)?)?;
     m.add_function(wrap_pyfunction!(overlap::trim_internal, m)?)?;
     m.add_function(wrap_pyfunction!(overlap::boundaries, m)?)?;
     m.add_function(wrap_pyfunction!(overlap::ensure_minimum_chunksize, m)?)?;

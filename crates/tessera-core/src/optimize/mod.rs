@@ -7,7 +7,9 @@ mod push_view_through_elementwise;
 mod push_view_through_gather;
 mod push_view_through_reduce;
 mod push_view_through_regions;
+mod rechunk_into_gather;
 mod rechunk_into_source;
+mod rechunk_through_elementwise;
 mod take_of_slice;
 mod view_blocks;
 mod view_into_source;
@@ -34,6 +36,8 @@ pub fn rules() -> Vec<Box<dyn Rule>> {
         Box::new(push_view_through_regions::PushViewThroughRegions),
         Box::new(push_view_through_gather::PushViewThroughGather),
         Box::new(take_of_slice::TakeOfSlice),
+        Box::new(rechunk_into_gather::RechunkIntoGather),
+        Box::new(rechunk_through_elementwise::RechunkThroughElementwise),
     ]
 }
 

@@ -35,7 +35,7 @@ impl Rule for TakeOfSlice {
             found.map(|(s, t)| (k, s as i64, t as i64, x.clone()))
         })?;
         let segs: Vec<_> = spec
-            .segs
+            .segs()
             .iter()
             .map(|s| {
                 let mut s = *s;
@@ -48,7 +48,7 @@ impl Rule for TakeOfSlice {
             .collect();
         let mut inputs = node.inputs.clone();
         inputs[k] = x;
-        let spec = GatherSpec { name: spec.name.clone(), axis: ax, segs: segs.into(), fill: spec.fill };
+        let spec = GatherSpec::new(&spec.name, ax, segs.into(), spec.fill);
         Some(Node::new(Op::Gather(Arc::new(spec)), inputs, node.meta.clone()))
     }
 }

@@ -1,0 +1,173 @@
+//! Integer `floor_divide` and `remainder` by one divisor for the whole tile, through a
+//! multiply and shifts instead of a hardware divide (Granlund and Montgomery, "Division by
+//! invariant integers using multiplication", 1994, figure 4.1; the libdivide method).
+//! Exact for every dividend and divisor; NumPy's results, including `x // 0 == x % 0 == 0`
+//! and `MIN // -1 == MIN`.
+
+use super::multiversion;
+
+/// Unsigned division by `d >= 1`: `q = (t + ((n - t) >> sh1)) >> sh2` with
+/// `t = mulhi(m, n)`, for all 64-bit `n`.
+#[derive(Clone, Copy)]
+pub(crate) struct UDiv {
+    m: u64,
+    sh1: u32,
+    sh2: u32,
+    d: u64,
+}
+
+impl UDiv {
+    pub(crate) fn new(d: u64) -> UDiv {
+        assert!(d != 0, "division by zero has no magic number");
+        // l = ceil(log2 d)
+        let l = 64 - (d - 1).leading_zeros();
+        let m = (((1u128 << 64) * ((1u128 << l) - d as u128)) / d as u128 + 1) as u64;
+        UDiv { m, sh1: l.min(1), sh2: l.saturating_sub(1), d }
+    }
+
+    #[inline(always)]
+    fn quot(self, n: u64) -> u64 {
+        let t = ((self.m as u128 * n as u128) >> 64) as u64;
+        (t + ((n - t) >> self.sh1)) >> self.sh2
+    }
+}
+
+/// `(n // d, n % d)` rounding towards negative infinity, for `d != 0` given as `u` = |d|.
+#[inline(always)]
+fn floor_divmod_signed(n: i64, d: i64, u: UDiv) -> (i64, i64) {
+    let an = n.unsigned_abs();
+    let uq = u.quot(an);
+    let ur = an - uq * u.d;
+    let qt = if (n < 0) != (d < 0) { (uq as i64).wrapping_neg() } else { uq as i64 };
+    let rt = if n < 0 { (ur as i64).wrapping_neg() } else { ur as i64 };
+    if rt != 0 && ((rt < 0) != (d < 0)) {
+        (qt.wrapping_sub(1), rt.wrapping_add(d))
+    } else {
+        (qt, rt)
+    }
+}
+
+macro_rules! signed_kernels {
+    ($($t:ty => $div:ident, $rem:ident;)*) => {$(
+        multiversion! {
+            pub fn $div(x: &[$t], d: $t, out: &mut [$t]) {
+                let u = UDiv::new((d as i64).unsigned_abs());
+                for (o, &v) in out.iter_mut().zip(x) {
+                    *o = floor_divmod_signed(v as i64, d as i64, u).0 as $t;
+                }
+            }
+        }
+        multiversion! {
+            pub fn $rem(x: &[$t], d: $t, out: &mut [$t]) {
+                let u = UDiv::new((d as i64).unsigned_abs());
+                for (o, &v) in out.iter_mut().zip(x) {
+                    *o = floor_divmod_signed(v as i64, d as i64, u).1 as $t;
+                }
+            }
+        }
+    )*};
+}
+
+macro_rules! unsigned_kernels {
+    ($($t:ty => $div:ident, $rem:ident;)*) => {$(
+        multiversion! {
+            pub fn $div(x: &[$t], d: $t, out: &mut [$t]) {
+                let u = UDiv::new(d as u64);
+                for (o, &v) in out.iter_mut().zip(x) {
+                    *o = u.quot(v as u64) as $t;
+                }
+            }
+        }
+        multiversion! {
+            pub fn $rem(x: &[$t], d: $t, out: &mut [$t]) {
+                let u = UDiv::new(d as u64);
+                for (o, &v) in out.iter_mut().zip(x) {
+                    *o = (v as u64 - u.quot(v as u64) * d as u64) as $t;
+                }
+            }
+        }
+    )*};
+}
+
+signed_kernels! {
+    i8 => div_i8, rem_i8;
+    i16 => div_i16, rem_i16;
+    i32 => div_i32, rem_i32;
+    i64 => div_i64, rem_i64;
+}
+
+unsigned_kernels! {
+    u8 => div_u8, rem_u8;
+    u16 => div_u16, rem_u16;
+    u32 => div_u32, rem_u32;
+    u64 => div_u64, rem_u64;
+}
+
+use tessera_core::{Buffer, Element, Scalar};
+
+/// `out[..n] = x[..n] // d` (or `% d` when `rem`) for an integer tile and divisor of its
+/// dtype; false for other dtypes.
+pub(crate) fn by_scalar(rem: bool, x: &Buffer, d: Scalar, out: &mut Buffer, n: usize) -> bool {
+    macro_rules! go {
+        ($t:ty, $div:ident, $rem:ident) => {{
+            let d = d.cast::<$t>();
+            let (x, o) = (&<$t>::slice(x)[..n], &mut <$t>::slice_mut(out)[..n]);
+            if d == 0 {
+                o.fill(0);
+            } else if rem {
+                $rem(x, d, o)
+            } else {
+                $div(x, d, o)
+            }
+        }};
+    }
+    use tessera_core::DType::*;
+    match x.dtype() {
+        I8 => go!(i8, div_i8, rem_i8),
+        I16 => go!(i16, div_i16, rem_i16),
+        I32 => go!(i32, div_i32, rem_i32),
+        I64 => go!(i64, div_i64, rem_i64),
+        U8 => go!(u8, div_u8, rem_u8),
+        U16 => go!(u16, div_u16, rem_u16),
+        U32 => go!(u32, div_u32, rem_u32),
+        U64 => go!(u64, div_u64, rem_u64),
+        _ => return false,
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every divisor kind (powers of two, 1, MAX, MIN, small and large) against the
+    /// hardware division, on edge and pseudo-random dividends.
+    #[test]
+    fn matches_hardware_division() {
+        let mut s = 0x1234_5678_9abc_def0u64;
+        let mut next = || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            s
+        };
+        let mut divisors: Vec<u64> = vec![1, 2, 3, 5, 6, 7, 10, 60, 641, 1 << 32, (1 << 32) + 1, u64::MAX, u64::MAX - 1, 1 << 63, (1 << 63) + 1, (1 << 63) - 1];
+        divisors.extend((0..300).map(|i| next() >> (i % 64)).filter(|&d| d != 0));
+        let mut dividends: Vec<u64> = vec![0, 1, 2, 3, u64::MAX, u64::MAX - 1, 1 << 63, (1 << 63) - 1, (1 << 63) + 1];
+        dividends.extend((0..2000).map(|i| next() >> (i % 64)));
+        for &d in &divisors {
+            let u = UDiv::new(d);
+            for &n in &dividends {
+                assert_eq!(u.quot(n), n / d, "{n} / {d}");
+            }
+            let ds = d as i64;
+            let us = UDiv::new(ds.unsigned_abs());
+            for &n in &dividends {
+                let n = n as i64;
+                let (q, r) = crate::reference::int_divmod_ref(n as i128, ds as i128);
+                // MIN // -1 wraps to MIN, as in NumPy.
+                assert_eq!(floor_divmod_signed(n, ds, us), (q as i64, r as i64), "{n} // {ds}");
+            }
+        }
+    }
+}
