@@ -30,7 +30,7 @@ lim = "48MiB"
 with h5py.File(path + "/d.h5", "r") as f:
     s1 = ta.from_array(f["x"], chunks=(2048, 1024)).sum(axis=0).compute(memory_limit=lim)
     ref = sum(f["x"][i:i + 8192].sum(axis=0) for i in range(0, rows, 8192))
-x = ta.random.default_rng(0).standard_normal((rows, 1024), chunks=(2048, 1024))
+x = ta.random.default_rng(0).standard_normal((rows, 1024), chunks=(1024, 1024))
 ta.compute(ta.to_zarr(x, path + "/z.zarr", compressors=["blosc-lz4"], compute=False), memory_limit=lim)
 s2 = ta.from_zarr(path + "/z.zarr").sum(axis=0).compute(memory_limit=lim)
 s3 = x.sum(axis=0).compute()
@@ -49,3 +49,12 @@ def test_peak_rss_does_not_grow_with_the_data(tmp_path):
     grown = r["peak"] - r["idle"]
     # 48 MiB of blocks, plus codec buffers and thread stacks: well under the 256 MB of data.
     assert grown < 96 * MB, f"peak RSS grew by {grown / MB:.0f} MB reading/writing {DATA / MB:.0f} MB"
+
+
+def test_byte_sizes_mean_what_dask_means():
+    import tessera as ta
+    from dask.utils import parse_bytes
+
+    for text in ("2g", "64m", "1.5GB", "256MiB", "3k", "1e9"):
+        assert ta.parse_bytes(text) == parse_bytes(text)
+        assert ta._core.parse_memory_limit(text, "test") == parse_bytes(text), text

@@ -39,6 +39,12 @@ pub trait BlockKernel: Send + Sync + std::fmt::Debug {
     fn needs_gil(&self) -> bool {
         false
     }
+    /// Working memory a call needs beyond its inputs and output (e.g. a storage read's
+    /// compressed and decoded chunk buffers), given the output block's bytes; the scheduler
+    /// counts it in the memory budget.
+    fn scratch_bytes(&self, _out_block_bytes: usize) -> usize {
+        0
+    }
 }
 
 /// A Rust closure as a kernel.

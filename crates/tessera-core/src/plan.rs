@@ -806,6 +806,7 @@ impl Lowering {
         let mut edges: Vec<Edge> = Vec::with_capacity(n.inputs.len());
         let mut args = Vec::with_capacity(n.inputs.len());
         let (mut in_bytes, mut out_bytes) = (0, n.meta.max_block_bytes());
+        out_bytes += kernel.scratch_bytes(n.meta.max_block_bytes());
         for (x, ind) in n.inputs.iter().zip(&spec.args) {
             let in_grid = x.meta.grid();
             // Output axis (and whether it is read block for block) of each argument axis.

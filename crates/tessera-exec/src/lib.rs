@@ -151,16 +151,18 @@ pub fn parse_bytes(text: &str) -> std::result::Result<Option<usize>, String> {
     let v: f64 = num.trim().parse().map_err(|_| bad())?;
     let mult: f64 = match unit.trim() {
         "" | "b" => 1.0,
-        "kb" => 1e3,
-        "mb" => 1e6,
-        "gb" => 1e9,
-        "tb" => 1e12,
-        "pb" => 1e15,
-        "kib" | "k" => 1024.0,
-        "mib" | "m" => 1048576.0,
-        "gib" | "g" => 1073741824.0,
-        "tib" | "t" => 1099511627776.0,
-        "pib" | "p" => 1125899906842624.0,
+        // Dask's meaning (dask.utils.parse_bytes, and tessera's Python parse_bytes): a bare
+        // "k", "m", "g" is decimal, like "kB", "MB", "GB".
+        "kb" | "k" => 1e3,
+        "mb" | "m" => 1e6,
+        "gb" | "g" => 1e9,
+        "tb" | "t" => 1e12,
+        "pb" | "p" => 1e15,
+        "kib" => 1024.0,
+        "mib" => 1048576.0,
+        "gib" => 1073741824.0,
+        "tib" => 1099511627776.0,
+        "pib" => 1125899906842624.0,
         _ => return Err(bad()),
     };
     let bytes = v * mult;
@@ -254,6 +256,8 @@ mod tests {
             ("256MiB", Some(256 * mib)),
             ("256 mib", Some(256 * mib)),
             ("1.5GB", Some(1_500_000_000)),
+            ("2g", Some(2_000_000_000)),
+            ("64 m", Some(64_000_000)),
             ("1.5e3 KB", Some(1_500_000)),
             (" none ", None),
             ("None", None),

@@ -3,7 +3,7 @@
 use crate::zarr::ZarrArray;
 use std::ops::Range;
 use tessera_core::{Block, DType, Error, ErrorKind, Result};
-use zarrs::array::{ArraySubset, CodecOptions};
+use zarrs::array::{ArrayBytes, ArraySubset, CodecOptions};
 
 /// zarrs' options for one task: no threads of its own (tessera's workers are the threads).
 fn options() -> CodecOptions {
@@ -37,13 +37,36 @@ macro_rules! by_dtype {
     };
 }
 
-/// The elements of `region` as a C-contiguous block.
+/// The elements of `region` as a C-contiguous block: the decoded bytes themselves when
+/// they are aligned for the dtype (no copy), else a typed copy.
 pub fn read_region(z: &ZarrArray, op: &str, region: &[Range<usize>]) -> Result<Block> {
     let shape: Vec<usize> = region.iter().map(|r| r.end - r.start).collect();
     let sub = subset(region);
     let fail = |e: zarrs::array::ArrayError| Error::new(ErrorKind::Io, op, format!("{} (region {:?}): {e}", z.describe(), region));
+    let bytes = z.array.retrieve_array_subset_opt::<ArrayBytes<'static>>(&sub, &options()).map_err(fail)?;
+    let raw: Vec<u8> = match bytes.into_fixed() {
+        Ok(b) => b.into_owned(),
+        Err(e) => return Err(Error::new(ErrorKind::DType, op, format!("{}: {e}", z.describe()))),
+    };
+    let n: usize = shape.iter().product();
     by_dtype!(z.dtype, T => {
-        let v: Vec<T> = z.array.retrieve_array_subset_opt::<Vec<T>>(&sub, &options()).map_err(fail)?;
+        if raw.len() != n * std::mem::size_of::<T>() {
+            return Err(Error::new(ErrorKind::Io, op, format!("{} (region {:?}): decoded {} bytes, expected {}", z.describe(), region, raw.len(), n * std::mem::size_of::<T>())));
+        }
+        if n > 0 && (raw.as_ptr() as usize) % std::mem::align_of::<T>() == 0 {
+            let strides = tessera_core::block::c_strides(&shape);
+            let ptr = raw.as_ptr();
+            // SAFETY: `raw` holds `n` elements of `T` (checked length, aligned), in C order
+            // for `shape`; zarrs decoded them from the array's data type, which is `T`'s
+            // (bools as 0/1 bytes); `keep` owns `raw`, whose heap buffer does not move.
+            return Ok(unsafe { Block::foreign(ptr, z.dtype, shape, strides, 0, Box::new(raw)) });
+        }
+        let mut v: Vec<T> = Vec::with_capacity(n);
+        // SAFETY: as above, the bytes are `n` valid elements of `T`; copied into aligned memory.
+        unsafe {
+            std::ptr::copy_nonoverlapping(raw.as_ptr(), v.as_mut_ptr() as *mut u8, raw.len());
+            v.set_len(n);
+        }
         Ok(Block::from_vec(shape, v))
     }, Err(Error::new(ErrorKind::DType, op, format!("{}: dtype {} is not supported", z.describe(), z.dtype.name()))))
 }

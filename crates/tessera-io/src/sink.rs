@@ -15,6 +15,8 @@ struct ZarrWrite {
     z: Arc<ZarrArray>,
     /// Block starts along each axis, in the target (region offset included).
     starts: Vec<Vec<usize>>,
+    /// The largest input block's bytes.
+    block_bytes: usize,
 }
 
 impl std::fmt::Debug for ZarrWrite {
@@ -26,6 +28,10 @@ impl std::fmt::Debug for ZarrWrite {
 impl BlockKernel for ZarrWrite {
     fn name(&self) -> &str {
         &self.name
+    }
+    // The block's encoded bytes, and its copy into zarrs' buffer.
+    fn scratch_bytes(&self, _out_block_bytes: usize) -> usize {
+        2 * self.block_bytes
     }
     fn call(&self, ctx: &BlockCtx, mut args: Vec<KernelArg>) -> Result<Block> {
         let block = args.pop().and_then(|mut a| a.blocks.pop());
@@ -73,7 +79,7 @@ pub fn write_zarr(x: &Expr, z: Arc<ZarrArray>, offset: &[usize]) -> Result<Expr>
     }
     let labels: Vec<u32> = (0..shape.len() as u32).collect();
     let adjust: Vec<(u32, Vec<usize>)> = labels.iter().zip(&meta.chunks).map(|(&l, c)| (l, vec![1; c.nblocks()])).collect();
-    let kernel = Arc::new(ZarrWrite { name: "store-zarr".to_string(), z, starts });
+    let kernel = Arc::new(ZarrWrite { name: "store-zarr".to_string(), z, starts, block_bytes: meta.max_block_bytes() });
     bw::blockwise(Blockwise {
         op,
         kernel,

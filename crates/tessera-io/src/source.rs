@@ -25,6 +25,10 @@ impl BlockKernel for ZarrRead {
     fn name(&self) -> &str {
         &self.name
     }
+    // The compressed chunk bytes (at most about a block) while decoding.
+    fn scratch_bytes(&self, out_block_bytes: usize) -> usize {
+        out_block_bytes
+    }
     fn call(&self, ctx: &BlockCtx, _args: Vec<KernelArg>) -> Result<Block> {
         let start = block_start(&self.chunks, ctx.block_id);
         let region: Vec<_> = start.iter().zip(ctx.shape).map(|(&s, &n)| s..s + n).collect();
