@@ -4,11 +4,18 @@
 VENV    := .venv
 PY      := $(VENV)/bin/python
 CARGO   ?= cargo
-PYDEPS  := maturin==1.* numpy pytest hypothesis "dask[array]" distributed mpmath
+PYDEPS  := maturin==1.* numpy pytest hypothesis "dask[array]" distributed
+# scipy: tessera.stats p-values, checked against scipy.stats
+PYDEPS  += scipy
+# zarr, h5py, netCDF4, xarray: storage interop tests (tessera <-> zarr-python, HDF5, NetCDF, xarray)
+PYDEPS  += "zarr>=3" h5py netCDF4 xarray
+# mpmath: high-precision reference for the kernel accuracy tests
+PYDEPS  += mpmath
 
 .PHONY: demo test test-rust test-mpi test-python python venv bench bench-rust bench-kernels test-accuracy clean
 
-$(VENV)/.deps:
+# Reinstalled when this file (the list of packages) changes.
+$(VENV)/.deps: Makefile
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q $(PYDEPS)
@@ -29,6 +36,7 @@ demo: python
 
 test-rust:
 	$(CARGO) test --release
+	$(CARGO) test --release -p tessera --features linalg --test products
 
 test-python: python
 	$(PY) -m pytest -q tests/python

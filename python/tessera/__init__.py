@@ -24,8 +24,19 @@ from ._array import Array
 from ._blockwise import blockwise, elemwise, map_blocks
 from ._gufunc import apply_gufunc, as_gufunc, gufunc
 from ._delayed import from_delayed
+from ._store import store, to_hdf5
+from ._npy_stack import from_npy_stack, to_npy_stack
+from ._zarr import from_zarr, to_zarr
 from ._reduction import reduction
 from ._routines import apply_along_axis, apply_over_axes, coarsen
+from ._statistics import average, corrcoef, count_nonzero, cov, moment, ptp
+from . import stats
+from ._order import argtopk, median, nanmedian, nanpercentile, nanquantile, percentile, quantile, topk
+from ._counting import bincount, digitize, histogram, histogram2d, histogramdd, isin, searchsorted
+from ._sort import argsort, sort
+from ._scans import cumprod, cumreduction, cumsum, cumulative_prod, cumulative_sum, nancumprod, nancumsum
+from ._products import dot, einsum, inner, matmul, matrix_transpose, outer, tensordot, vdot, vecdot
+from . import linalg
 from ._ufunc import frompyfunc
 from .overlap import map_overlap
 from ._chunks import parse_bytes
@@ -68,6 +79,54 @@ from ._creation import (
     zeros_like,
 )
 from ._errors import ScalarOverflowError
+from ._join import (
+    append,
+    atleast_1d,
+    atleast_2d,
+    atleast_3d,
+    block,
+    broadcast_arrays,
+    broadcast_shapes,
+    concatenate,
+    dstack,
+    hstack,
+    stack,
+    vstack,
+)
+from ._pad import pad
+from ._layout import (
+    array_split,
+    choose,
+    diag,
+    diagonal,
+    diff,
+    ediff1d,
+    eye,
+    flip,
+    fliplr,
+    flipud,
+    fromfunction,
+    gradient,
+    indices,
+    meshgrid,
+    piecewise,
+    ravel_multi_index,
+    repeat,
+    roll,
+    rollaxis,
+    rot90,
+    select,
+    shuffle,
+    split,
+    tile,
+    trace,
+    tri,
+    tril,
+    triu,
+    unravel_index,
+)
+from ._fancy import take, take_along_axis
+from . import _numpy_join  # noqa: F401 (NumPy protocol entries)
 from ._repr import format_bytes
 
 __version__ = "0.1.0"

@@ -36,6 +36,11 @@ _SWAPPED = {"equal": "equal", "not_equal": "not_equal", "less": "greater", "less
             "greater": "less", "greater_equal": "less_equal"}
 
 
+# Functions (array, key, result) -> result run after basic indexing; sources use one to
+# read only the region a slice asks for (tessera._from_array).
+_GETITEM_HOOKS: list = []
+
+
 def _wrap(c) -> "Array":
     a = _new(Array)
     a._c = c
@@ -299,9 +304,11 @@ def reduce(x, op, axis=None, keepdims=False, split_every=None, dtype=None, ddof=
     if dtype is not None:
         name = dtype_name(dtype, op)
         c = c.astype(name)
-    core_ddof, other_ddof = _ddof(ddof, op) if op in ("var", "std") else (0, None)
+    core_ddof, other_ddof = _ddof(ddof, op) if op in ("var", "std", "nanvar", "nanstd") else (0, None)
     se = _split_every(split_every, axes, x.ndim, op)
-    if other_ddof is not None:
+    if other_ddof is not None and op.startswith("nan"):
+        r = _scaled_nanvar(c, op, axes, keepdims, se, other_ddof)
+    elif other_ddof is not None:
         r = _scaled_var(c, op, axes, keepdims, se, other_ddof)
     else:
         r = c.reduce(op, axes, keepdims, se, core_ddof)
@@ -326,6 +333,22 @@ def _scaled_var(c, op, axes, keepdims, split_every, ddof):
     else:
         v = v.binary_scalar("multiply", n / denom if denom != 0 else math.inf)
     return v.unary("sqrt") if op == "std" else v
+
+
+def _scaled_nanvar(c, op, axes, keepdims, split_every, ddof):
+    """nanvar/nanstd with a negative or fractional ddof: the ddof=0 variance times
+    n / (n - ddof), n being each cell's count of values that are not NaN; NaN where
+    n - ddof <= 0, as NumPy's nanvar."""
+    v = c.reduce("nanvar", axes, keepdims, split_every, 0)
+    n = c.unary("isnan").unary("logical_not").reduce("sum", axes, keepdims, split_every, 0).astype("float64")
+    dof = n.binary_scalar("subtract", ddof, False)
+    scale = n.binary("divide", dof)
+    scale = _core.where(dof.binary_scalar("greater", 0.0, False), scale, _core.full(list(scale.shape), math.nan, "float64", [list(b) for b in scale.chunks]))
+    # A cell without values has no squares (0), NaN only where n - ddof <= 0.
+    zeros = _core.full(list(v.shape), 0.0, "float64", [list(b) for b in v.chunks])
+    v = _core.where(n.binary_scalar("greater", 0.0, False), v.astype("float64"), zeros)
+    r = v.binary("multiply", scale).astype(c.reduce("nanvar", axes, keepdims, split_every, 0).dtype)
+    return r.unary("sqrt") if op == "nanstd" else r
 
 
 def arg_reduce(x, op, axis=None, keepdims=False, split_every=None, out=None):
@@ -547,8 +570,25 @@ class Array:
     def __getitem__(self, key):
         if type(key) is not tuple:
             key = (key,)
+        if _fancy.is_fancy(key):
+            return _fancy.getitem(self, key)
         _validate_index(key)
-        return _wrap(self._c.getitem(key))
+        out = _wrap(self._c.getitem(key))
+        for hook in _GETITEM_HOOKS:
+            out = hook(self, key, out)
+        return out
+
+    @property
+    def vindex(self):
+        """Pointwise indexing with broadcast integer arrays (Dask's ``vindex``)."""
+        return _fancy.VIndex(self)
+
+    @property
+    def blocks(self):
+        """The array made of some blocks: ``x.blocks[0, 1:3]`` (Dask's ``blocks``)."""
+        return _fancy.Blocks(self)
+
+    partitions = blocks
 
     def __setitem__(self, key, value):
         raise NotImplementedError(
@@ -618,7 +658,6 @@ class Array:
 
         return method
 
-    __matmul__ = __rmatmul__ = __imatmul__ = _unsupported_op("matrix multiplication (@)")
     __lshift__ = __rlshift__ = __ilshift__ = _unsupported_op("left shift (<<)")
     __rshift__ = __rrshift__ = __irshift__ = _unsupported_op("right shift (>>)")
     del _unsupported_op
@@ -756,6 +795,15 @@ class Array:
         raise TypeError("tessera arrays cannot be pickled yet; compute them first")
 
 
+def _correction(ddof, correction, op):
+    """The Array API's ``correction=`` is ``ddof`` (NumPy refuses both at once)."""
+    if correction is None:
+        return ddof
+    if isinstance(ddof, (bool, np.bool_)) or not (isinstance(ddof, (numbers.Integral, np.integer)) and int(ddof) == 0):
+        raise ValueError(f"{op}: ddof and correction can't be provided simultaneously (ddof={_short(ddof)}, correction={_short(correction)})")
+    return correction
+
+
 def _reduction(name, kw):
     """The method of reduction ``name`` of ``_core.REDUCTIONS``, whose keywords ``kw`` (beyond
     axis, keepdims, split_every and out) give its signature."""
@@ -763,7 +811,8 @@ def _reduction(name, kw):
         def method(self, axis=None, *, keepdims=False, split_every=None, out=None):
             return arg_reduce(self, name, axis, keepdims, split_every, out)
     elif "ddof" in kw:
-        def method(self, axis=None, dtype=None, keepdims=False, ddof=0, split_every=None, out=None):
+        def method(self, axis=None, dtype=None, keepdims=False, ddof=0, split_every=None, out=None, *, correction=None):
+            ddof = _correction(ddof, correction, name)
             return reduce(self, name, axis, keepdims, split_every, dtype, ddof, out=out)
     elif "dtype" in kw:
         def method(self, axis=None, dtype=None, keepdims=False, split_every=None, out=None):
@@ -783,3 +832,7 @@ REDUCTIONS = {name: _reduction(name, kw) for name, kw in _core.REDUCTIONS}
 for _name, _method in REDUCTIONS.items():
     if hasattr(np.ndarray, _name):
         setattr(Array, _name, _method)
+
+
+# Fancy indexing builds on Array (imported last: it imports this module).
+from . import _fancy  # noqa: E402

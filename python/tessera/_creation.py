@@ -117,7 +117,17 @@ def numpy_array(x, chunks, op):
 
 def from_array(x, chunks="auto", name=None, lock=False, asarray=None, fancy=True, getitem=None, meta=None,
                inline_array=False):
-    """A tessera array over a NumPy array, WITHOUT copying it: tessera reads the NumPy
+    """A lazy tessera array over `x`.
+
+    Any array-like with ``shape``, ``dtype`` and ``__getitem__`` (h5py datasets, netCDF4
+    variables, zarr arrays, xarray's lazy arrays) is read when computing, one task per
+    block reading ``x[region]`` (under ``lock``: ``True`` for a new lock, or a lock
+    object); nothing is read here. ``chunks="auto"`` follows the source's own chunks
+    (``x.chunks``) as Dask does, and slices of the result read only their region.
+    ``asarray``, ``fancy``, ``inline_array`` and ``meta`` are accepted for Dask's
+    signature: blocks are always NumPy arrays, read with slices and integers.
+
+    A NumPy array is read in place, WITHOUT copying it: tessera reads the NumPy
     memory when it computes, so changing the NumPy array afterwards changes the result
     (Dask copies the array here; ``asarray(x, copy=True)`` or ``array(x)`` take a copy).
     Byte-swapped or unaligned arrays are copied once; complex, float16, object and string
@@ -131,6 +141,14 @@ def from_array(x, chunks="auto", name=None, lock=False, asarray=None, fancy=True
     """
     if isinstance(x, Array):
         return x if isinstance(chunks, str) and chunks == "auto" else x.rechunk(chunks)
+    array_like = builtins.all(hasattr(x, a) for a in ("shape", "dtype", "__getitem__"))
+    if not isinstance(x, (np.ndarray, list, tuple, memoryview, numbers.Number, np.generic)) and \
+            (array_like or not hasattr(x, "__array__")):
+        # Any other array-like (h5py, netCDF4, zarr, xarray) is read lazily, region by region.
+        from ._from_array import lazy_from_array
+
+        return lazy_from_array(x, chunks, name=name, lock=lock, asarray=asarray, fancy=fancy, getitem=getitem,
+                               meta=meta, inline_array=inline_array)
     return numpy_array(x, chunks, "from_array")
 
 
@@ -774,9 +792,9 @@ def _reduction_function(name, kw):
         def f(a, axis=None, *, keepdims=False, split_every=None, out=None):
             return method(to_array(a, name), axis, keepdims=keepdims, split_every=split_every, out=out)
     elif "ddof" in kw:
-        def f(a, axis=None, dtype=None, keepdims=False, ddof=0, split_every=None, out=None, where=True, **kwargs):
+        def f(a, axis=None, dtype=None, keepdims=False, ddof=0, split_every=None, out=None, where=True, correction=None, **kwargs):
             _reject(name, None, where)
-            return method(to_array(a, name), axis, dtype, keepdims, ddof, split_every, out)
+            return method(to_array(a, name), axis, dtype, keepdims, ddof, split_every, out, correction=correction)
     elif "dtype" in kw:
         def f(a, axis=None, dtype=None, keepdims=False, split_every=None, out=None, initial=None, where=True):
             _reject(name, initial, where)

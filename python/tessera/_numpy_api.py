@@ -9,6 +9,9 @@ import numpy as np
 from . import _creation as fn
 
 _UFUNCS = {}
+# Ufuncs implemented outside the elementwise tables (matmul, vecdot), registered by their
+# family modules with `implements_ufunc`.
+_OTHER_UFUNCS = {}
 
 
 def _ufunc_table():
@@ -31,7 +34,7 @@ def array_ufunc(ufunc, method, inputs, kwargs):
     outs = out if isinstance(out, tuple) else (out,)
     if any(o is not None for o in outs):
         raise NotImplementedError(f"numpy.{ufunc.__name__}: out= is not supported (tessera arrays are immutable)")
-    f = _ufunc_table().get(ufunc)
+    f = _ufunc_table().get(ufunc) or _OTHER_UFUNCS.get(ufunc)
     if f is None:
         raise NotImplementedError(f"tessera does not implement the ufunc numpy.{ufunc.__name__}")
     kwargs = {k: v for k, v in kwargs.items() if k != "out"}
@@ -39,6 +42,20 @@ def array_ufunc(ufunc, method, inputs, kwargs):
 
 
 _FUNCTIONS = {}
+
+
+def implements_ufunc(*names):
+    """Registers the decorated function as tessera's version of the NumPy ufuncs called
+    `names` (those this NumPy has), for ``np.matmul(x, y)`` and ``numpy_array @ x``."""
+
+    def deco(f):
+        for name in names:
+            u = getattr(np, name, None)
+            if isinstance(u, np.ufunc):
+                _OTHER_UFUNCS[u] = f
+        return f
+
+    return deco
 
 
 def implements(*names):

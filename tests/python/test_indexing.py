@@ -113,10 +113,8 @@ def test_iteration_and_len():
 @pytest.mark.parametrize(
     "key, exc, words",
     [
-        ([0, 1], NotImplementedError, "lists"),
-        (np.array([0, 1]), NotImplementedError, "integer array"),
-        (np.array([True, False, True]), NotImplementedError, "boolean mask"),
-        (True, NotImplementedError, "boolean"),
+        ([0, 5], IndexError, "index 5 is out of bounds for axis 0 with size 5"),
+        (np.array([True, False, True]), IndexError, "boolean index did not match"),
         ("a", IndexError, "valid indices"),
         (1.5, IndexError, "valid indices"),
         ((0, 0, 0), IndexError, "too many indices"),

@@ -99,10 +99,10 @@ def test_more_array_functions():
     assert np.shape(x()) == (3, 4) and np.ndim(x()) == 2 and np.size(x()) == 12
 
 
-@pytest.mark.parametrize("f", [np.concatenate, np.stack, np.cumsum, np.dot, np.sort, np.unique, np.median,
-                               np.nanmean, np.array_equal])
+# Functions tessera does not implement (none planned): the refusal names the function.
+@pytest.mark.parametrize("f", [np.packbits, np.unpackbits, np.busday_count, np.fill_diagonal, np.polyval])
 def test_unimplemented_array_functions_name_themselves(f):
-    args = ([x(), x()],) if f in (np.concatenate, np.stack) else (x(), x()) if f in (np.dot, np.array_equal) else (x(),)
+    args = (x(), x()) if f in (np.busday_count, np.fill_diagonal, np.polyval) else (x(),)
     with pytest.raises(NotImplementedError, match=f.__name__):
         f(*args)
 

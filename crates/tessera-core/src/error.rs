@@ -22,6 +22,9 @@ pub enum ErrorKind {
     Memory,
     /// A bug in tessera: an invariant did not hold.
     Internal,
+    /// Reading or writing a store failed (a missing path, a corrupt chunk, a read-only
+    /// store); the message names the store, the path and the block.
+    Io,
     /// A user's function (a `map_blocks` callable, ...) failed; `Error::payload` holds its
     /// own error, which the front end re-raises unchanged.
     User,

@@ -98,6 +98,8 @@ pub enum Op {
     Blockwise { kernel: Arc<dyn crate::kernel::BlockKernel>, spec: Arc<crate::blockwise::BlockwiseSpec> },
     /// Each block a region of the input, with a boundary rule outside it (`overlap`, `trim`).
     Regions(Arc<crate::regions::RegionsSpec>),
+    /// Runs of coordinates along one axis from several inputs (`concatenate`, `take`, `pad`).
+    Gather(Arc<crate::gather::GatherSpec>),
 }
 
 impl Op {
@@ -116,12 +118,13 @@ impl Op {
             Op::Reshape => "reshape".into(),
             Op::Blockwise { kernel, .. } => kernel.name().into(),
             Op::Regions(spec) => spec.name.into(),
+            Op::Gather(spec) => spec.name.clone(),
         }
     }
     /// Ops whose blocks are always made by a stage of their own (never fused into a
     /// consumer's tile program).
     pub fn has_own_stage(&self) -> bool {
-        matches!(self, Op::Reduce { .. } | Op::Rechunk | Op::Reshape | Op::Blocks(_) | Op::Blockwise { .. } | Op::Regions(_))
+        matches!(self, Op::Reduce { .. } | Op::Rechunk | Op::Reshape | Op::Blocks(_) | Op::Blockwise { .. } | Op::Regions(_) | Op::Gather(_))
     }
     pub fn is_elementwise(&self) -> bool {
         matches!(self, Op::Unary(_) | Op::Binary(_) | Op::BinaryScalar { .. } | Op::Cast | Op::Where)

@@ -14,8 +14,12 @@ pub mod plan;
 pub mod kernel;
 pub mod blockwise;
 pub mod regions;
+pub mod gather;
+pub mod diagonal;
 pub mod spill;
 
 pub use block::{Block, Buffer, Element, Scalar};
 pub use dtype::{DType, ScalarKind};
 pub use error::{Error, ErrorKind, Result};
+pub mod contract;
+pub mod products;

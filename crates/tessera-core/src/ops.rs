@@ -182,6 +182,15 @@ macro_rules! reduction_table {
             // Ties go to the first index: runs keep C order.
             ArgMin argmin argmin_axis "argmin" => ArgMin, |_| DType::I64, NO_IDENTITY | ONE_AXIS | C_ORDER;
             ArgMax argmax argmax_axis "argmax" => ArgMax, |_| DType::I64, NO_IDENTITY | ONE_AXIS | C_ORDER;
+            // NumPy's nan-functions: the base reduction over the values that are not NaN.
+            NanProd nanprod nanprod_axis "nanprod" => NanProd, $crate::ops::sum_dtype, DTYPE_ARG;
+            NanMin nanmin nanmin_axis "nanmin" => NanMin, |d| d, NO_IDENTITY;
+            NanMax nanmax nanmax_axis "nanmax" => NanMax, |d| d, NO_IDENTITY;
+            NanMean nanmean nanmean_axis "nanmean" => NanMean, $crate::ops::mean_dtype, DTYPE_ARG;
+            NanVar { ddof } nanvar nanvar_axis "nanvar" => NanVar, $crate::ops::mean_dtype, DTYPE_ARG;
+            NanStd { ddof } nanstd nanstd_axis "nanstd" => NanVar, $crate::ops::mean_dtype, DTYPE_ARG;
+            NanArgMin nanargmin nanargmin_axis "nanargmin" => NanArgMin, |_| DType::I64, NO_IDENTITY | ONE_AXIS | C_ORDER;
+            NanArgMax nanargmax nanargmax_axis "nanargmax" => NanArgMax, |_| DType::I64, NO_IDENTITY | ONE_AXIS | C_ORDER;
         }
     };
 }

@@ -130,6 +130,10 @@ pub enum StageKind {
     /// edges: the stage is a source), and blocks inside it are views of it whatever their
     /// size.
     Regions { spec: Arc<crate::regions::RegionsSpec>, in_chunks: Chunks, views: bool, data: Option<Block> },
+    /// Runs along `spec.axis` from the blocks of edge `k` (input `k`, chunked `in_chunks[k]`
+    /// along the axis) copied into place, or the fill; a block that is exactly one input
+    /// block is passed through without a copy.
+    Gather { spec: Arc<crate::gather::GatherSpec>, in_chunks: Vec<AxisChunks> },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -157,10 +161,65 @@ pub enum AxisRel {
     Driven { out_axis: usize, deps: Vec<(u32, u32)>, users: Vec<(u32, u32)> },
     /// Always input blocks `lo..hi` along this axis, whatever the consumer block.
     Range(usize, usize),
-    /// Driven by consumer axis `out_axis` through explicit sorted lists: `deps[c]` are the
-    /// input blocks of consumer block `c`, `users[i]` the consumer blocks of input block `i`
-    /// (any sets, e.g. a periodic halo that wraps around).
-    Table { out_axis: usize, deps: Arc<[Vec<u32>]>, users: Arc<[Vec<u32>]> },
+    /// Driven by consumer axis `out_axis` through explicit sorted lists (any sets: a
+    /// periodic halo that wraps around, scattered indices): consumer block `c` needs input
+    /// blocks `deps.get(c - first)` (none outside `first..first + deps.len()`, so an input
+    /// of a concatenation costs only its own consumers), `users.get(i)` are the consumer
+    /// blocks of input block `i`.
+    Table { out_axis: usize, first: u32, deps: Csr, users: Csr },
+}
+
+/// Lists of u32 stored flat: list `i` is `items[offsets[i]..offsets[i + 1]]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Csr {
+    pub offsets: Arc<[u32]>,
+    pub items: Arc<[u32]>,
+}
+
+impl Csr {
+    pub fn from_lists<L: AsRef<[u32]>>(lists: &[L]) -> Csr {
+        let mut offsets = Vec::with_capacity(lists.len() + 1);
+        let mut items = Vec::new();
+        offsets.push(0);
+        for l in lists {
+            items.extend_from_slice(l.as_ref());
+            offsets.push(items.len() as u32);
+        }
+        Csr { offsets: offsets.into(), items: items.into() }
+    }
+    pub fn len(&self) -> usize {
+        self.offsets.len() - 1
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// List `i` (empty past the end).
+    pub fn get(&self, i: usize) -> &[u32] {
+        if i >= self.len() {
+            return &[];
+        }
+        &self.items[self.offsets[i] as usize..self.offsets[i + 1] as usize]
+    }
+    /// The inverse relation over `n` targets: list `j` holds the `i` whose lists hold `j`,
+    /// shifted by `base`.
+    pub fn invert(&self, n: usize, base: u32) -> Csr {
+        let mut counts = vec![0u32; n + 1];
+        for &j in self.items.iter() {
+            counts[j as usize + 1] += 1;
+        }
+        for j in 0..n {
+            counts[j + 1] += counts[j];
+        }
+        let mut fill = counts.clone();
+        let mut items = vec![0u32; self.items.len()];
+        for i in 0..self.len() {
+            for &j in self.get(i) {
+                items[fill[j as usize] as usize] = i as u32 + base;
+                fill[j as usize] += 1;
+            }
+        }
+        Csr { offsets: counts.into(), items: items.into() }
+    }
 }
 
 /// The blocks a task touches along one axis: a range, or a sorted list.
@@ -267,7 +326,10 @@ impl Stage {
                             Sel::Range(a as usize..b as usize)
                         }
                         AxisRel::Range(lo, hi) => Sel::Range(*lo..*hi),
-                        AxisRel::Table { out_axis, deps, .. } => Sel::List(deps[index[*out_axis]].clone()),
+                        AxisRel::Table { out_axis, first, deps, .. } => {
+                            let c = index[*out_axis];
+                            Sel::List(if c < *first as usize { vec![] } else { deps.get(c - *first as usize).to_vec() })
+                        }
                     })
                     .collect();
                 ravel_all(&sels, &plan.stages[e.input].grid())
@@ -289,7 +351,7 @@ impl Stage {
                         return vec![];
                     }
                 }
-                AxisRel::Table { out_axis, users, .. } => sels[*out_axis] = sels[*out_axis].and(Sel::List(users[index[a]].clone())),
+                AxisRel::Table { out_axis, users, .. } => sels[*out_axis] = sels[*out_axis].and(Sel::List(users.get(index[a]).to_vec())),
             }
         }
         ravel_all(&sels, &grid)
@@ -352,7 +414,14 @@ fn table_rel(out_axis: usize, deps: Vec<Vec<u32>>, n_inputs: usize) -> AxisRel {
         let range = |l: &Vec<u32>| l.first().map_or((0, 0), |&f| (f, f + l.len() as u32));
         return AxisRel::Driven { out_axis, deps: deps.iter().map(range).collect(), users: users.iter().map(range).collect() };
     }
-    AxisRel::Table { out_axis, deps: deps.into(), users: users.into() }
+    table(out_axis, 0, &deps, n_inputs)
+}
+
+/// A `Table` relation: consumer block `first + c` needs input blocks `deps[c]` (sorted).
+pub fn table<L: AsRef<[u32]>>(out_axis: usize, first: u32, deps: &[L], n_inputs: usize) -> AxisRel {
+    let deps = Csr::from_lists(deps);
+    let users = deps.invert(n_inputs, first);
+    AxisRel::Table { out_axis, first, deps, users }
 }
 
 fn driven(out_axis: usize, deps: Vec<(u32, u32)>, n_inputs: usize) -> AxisRel {
@@ -400,7 +469,7 @@ fn fan(edge: &Edge) -> usize {
         .map(|r| match r {
             AxisRel::Driven { deps, .. } => deps.iter().map(|(a, b)| (b - a) as usize).max().unwrap_or(1),
             AxisRel::Range(a, b) => b - a,
-            AxisRel::Table { deps, .. } => deps.iter().map(|d| d.len()).max().unwrap_or(1),
+            AxisRel::Table { deps, .. } => (0..deps.len()).map(|c| deps.get(c).len()).max().unwrap_or(1),
         })
         .product()
 }
@@ -480,6 +549,7 @@ fn lower_with(roots: &[Expr], fuse: bool) -> Plan {
             Op::Blockwise { spec, .. } => n.inputs.iter().zip(&spec.args).filter(|(_, ind)| !fuse || !spec.fuses(ind)).map(|(i, _)| i.id).collect(),
             _ => vec![],
         }))
+        .chain(order.iter().filter(|n| matches!(n.op, Op::Gather(_))).flat_map(|n| n.inputs.iter().map(|i| i.id)))
         // Regions read in-memory data directly.
         .chain(order.iter().filter(|n| matches!(n.op, Op::Regions(_)) && !matches!(n.inputs[0].op, Op::Data(_))).map(|n| n.inputs[0].id))
         .collect();
@@ -633,6 +703,7 @@ impl Lowering {
                 self.push(stage)
             }
             Op::Regions(spec) => self.regions(n, spec),
+            Op::Gather(spec) => self.gather(n, spec),
             Op::Blocks(b) => {
                 let out_bytes = n.meta.max_block_bytes();
                 self.push(Stage { kind: StageKind::Blocks(b.clone()), meta: n.meta.clone(), edges: vec![], name: "persisted".into(), out_bytes, in_bytes: 0 })
@@ -694,7 +765,7 @@ impl Lowering {
             Op::BinaryScalar { op, scalar, scalar_left } => Instr::BinaryScalar { op: *op, x: reg(0), scalar: *scalar, scalar_left: *scalar_left },
             Op::Cast => Instr::Cast(reg(0)),
             Op::Where => Instr::Where(reg(0), reg(1), reg(2)),
-            Op::Reduce { .. } | Op::Rechunk | Op::Reshape | Op::Blocks(_) | Op::Blockwise { .. } | Op::Regions(_) => self.stage_leaf(n, f),
+            Op::Reduce { .. } | Op::Rechunk | Op::Reshape | Op::Blocks(_) | Op::Blockwise { .. } | Op::Regions(_) | Op::Gather(_) => self.stage_leaf(n, f),
         }
     }
 
@@ -827,6 +898,48 @@ impl Lowering {
         let out_bytes = if views { 0 } else { n.meta.max_block_bytes() };
         let kind = StageKind::Regions { spec: spec.clone(), in_chunks, views, data };
         self.push(Stage { kind, meta: n.meta.clone(), edges, name: spec.name.to_string(), out_bytes, in_bytes })
+    }
+
+    /// A gather stage: one edge per input, block for block along the other axes; along the
+    /// gather axis a `Table` over the consumer blocks that read the input (built in one pass
+    /// over the output blocks, so an input costs only its own consumers).
+    fn gather(&mut self, n: &Expr, spec: &Arc<crate::gather::GatherSpec>) -> StageId {
+        let ax = spec.axis;
+        let inputs: Vec<StageId> = n.inputs.iter().map(|x| self.materialize(x)).collect();
+        let in_chunks: Vec<AxisChunks> = n.inputs.iter().map(|x| x.meta.chunks[ax].clone()).collect();
+        let refs: Vec<&AxisChunks> = in_chunks.iter().collect();
+        let oc = &n.meta.chunks[ax];
+        // Per input: the first consumer block and each consumer's blocks from there on.
+        let mut lists: Vec<(u32, Vec<Vec<u32>>)> = vec![(0, vec![]); inputs.len()];
+        let block_bytes: Vec<usize> = n.inputs.iter().map(|x| x.meta.max_block_bytes()).collect();
+        let mut in_bytes = 0;
+        for c in 0..oc.nblocks() {
+            let mut deps = crate::gather::block_deps(spec, oc.start(c), oc.size(c), &refs);
+            if deps.is_empty() {
+                // A block of fill only still waits for one input block: tasks start when
+                // their inputs arrive.
+                deps.push((0, 0));
+            }
+            in_bytes = in_bytes.max(deps.iter().map(|&(k, _)| block_bytes[k as usize]).sum());
+            for (k, b) in deps {
+                let (first, l) = &mut lists[k as usize];
+                if l.is_empty() {
+                    *first = c as u32;
+                }
+                l.resize(c - *first as usize + 1, vec![]);
+                l.last_mut().expect("resized").push(b);
+            }
+        }
+        let mut edges = Vec::with_capacity(inputs.len());
+        for (k, (&input, (first, l))) in inputs.iter().zip(lists).enumerate() {
+            let x = &n.inputs[k];
+            let axes = (0..x.meta.ndim())
+                .map(|a| if a == ax { table(a, first, &l, in_chunks[k].nblocks()) } else { driven(a, (0..x.meta.grid()[a] as u32).map(|i| (i, i + 1)).collect(), x.meta.grid()[a]) })
+                .collect();
+            edges.push(Edge { input, axes });
+        }
+        let kind = StageKind::Gather { spec: spec.clone(), in_chunks };
+        self.push(Stage { kind, meta: n.meta.clone(), edges, name: spec.name.clone(), out_bytes: n.meta.max_block_bytes(), in_bytes })
     }
 
     fn reduction(&mut self, n: &Expr, op: ReduceOp, axes: &[usize], keepdims: bool, split: &[usize]) -> StageId {
@@ -965,6 +1078,7 @@ impl Plan {
                     v.extend(head_text(head));
                     v.join(" -> ")
                 }
+                StageKind::Gather { spec, .. } => format!("gather(axis={}, runs={})", spec.axis, spec.segs().len()),
                 StageKind::Regions { spec, views, .. } => {
                     let b: Vec<String> = spec.axes.iter().map(|a| a.boundary.name()).collect();
                     format!("{}({}){}", spec.name, b.join(", "), if *views { " views" } else { "" })

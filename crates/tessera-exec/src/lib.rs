@@ -11,6 +11,8 @@ pub mod blockwise;
 pub mod budget;
 pub mod copy;
 pub mod fused;
+pub mod nan_reductions;
+pub mod gather;
 pub mod partial;
 pub mod reductions;
 pub mod regions;

@@ -90,6 +90,11 @@ pub trait ReduceState: Clone + std::fmt::Debug + Send + Sync + Sized {
     /// Merges `later` (after `self` in block order); `counts` are the elements each side
     /// reduced into every cell.
     fn merge(&mut self, later: &Self, counts: (u64, u64));
+    /// An error the result would be (NumPy's ValueError for an all-NaN nanargmin), checked
+    /// before `finalize`.
+    fn check(&self, _op: ReduceOp) -> Result<()> {
+        Ok(())
+    }
     /// The result per cell in dtype `out`, `count` elements having been reduced into each.
     fn finalize(self, op: ReduceOp, count: u64, out: DType) -> Buffer;
     /// The state for messages between processes (MPI).
@@ -137,6 +142,11 @@ macro_rules! partial_states {
                 match (self, later) {
                     $((Acc::$v(a), Acc::$v(b)) => a.merge(b, counts),)*
                     _ => panic!("merging partials of different reductions"),
+                }
+            }
+            fn check(&self, op: ReduceOp) -> Result<()> {
+                match self {
+                    $(Acc::$v(s) => s.check(op),)*
                 }
             }
             fn finalize(self, op: ReduceOp, count: u64, out: DType) -> Buffer {
@@ -218,14 +228,15 @@ impl Partial {
     }
 
     /// The reduction's result for these cells, in the output dtype and shape.
-    pub fn finalize(self, op: ReduceOp, fin: &Finalize, axes: &[usize]) -> Block {
+    pub fn finalize(self, op: ReduceOp, fin: &Finalize, axes: &[usize]) -> Result<Block> {
+        self.acc.check(op)?;
         let buf = self.acc.finalize(op, self.count, fin.out_dtype);
         let shape: Vec<usize> = if fin.keepdims {
             self.shape
         } else {
             self.shape.iter().enumerate().filter(|(a, _)| !axes.contains(a)).map(|(_, &d)| d).collect()
         };
-        Block::from_buffer(shape, buf)
+        Ok(Block::from_buffer(shape, buf))
     }
 
     pub fn nbytes(&self) -> usize {

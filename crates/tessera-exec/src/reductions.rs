@@ -8,6 +8,9 @@ use tessera_core::ops::ReduceOp;
 use tessera_core::{Buffer, DType, Element, Result};
 use tessera_kernels::reduce;
 
+// The nan-variants live in their own file; the table names them through this module.
+pub use crate::nan_reductions::*;
+
 /// Sums and products accumulate in f64 for floats, i64 for signed and bool, u64 for unsigned.
 fn acc_dtype(input: DType) -> DType {
     if input.is_float() {
@@ -385,14 +388,14 @@ impl<const MAX: bool> ReduceState for Arg<MAX> {
 // --- shared pieces ----------------------------------------------------------------------------
 
 /// `vals` as float64 when they are (the hot case, served by SIMD kernels).
-fn as_f64s<T: Num>(vals: &[T]) -> Option<&[f64]> {
+pub(crate) fn as_f64s<T: Num>(vals: &[T]) -> Option<&[f64]> {
     (std::any::TypeId::of::<T>() == std::any::TypeId::of::<f64>())
         // SAFETY: T is f64.
         .then(|| unsafe { std::slice::from_raw_parts(vals.as_ptr().cast::<f64>(), vals.len()) })
 }
 
 /// Float sums: all of `vals` into cell `pos`, or `vals[k]` into cell `pos + k`.
-fn add_f64<T: Num>(s: &mut [f64], vals: &[T], pos: usize, into_one: bool) {
+pub(crate) fn add_f64<T: Num>(s: &mut [f64], vals: &[T], pos: usize, into_one: bool) {
     if into_one {
         s[pos] += sum_f64(vals);
     } else if let Some(v) = as_f64s(vals) {
@@ -404,7 +407,7 @@ fn add_f64<T: Num>(s: &mut [f64], vals: &[T], pos: usize, into_one: bool) {
 
 /// Sum with eight independent lanes, as `reduce::sum_lanes` (the order is fixed by the
 /// run length, so every dtype and path sums alike).
-fn sum_f64<T: Num>(vals: &[T]) -> f64 {
+pub(crate) fn sum_f64<T: Num>(vals: &[T]) -> f64 {
     if let Some(v) = as_f64s(vals) {
         return reduce::sum_lanes(v);
     }
@@ -423,7 +426,7 @@ fn sum_f64<T: Num>(vals: &[T]) -> f64 {
     s
 }
 
-fn each_cell<A, T: Copy>(s: &mut [A], vals: &[T], pos: usize, into_one: bool, f: impl Fn(&mut A, T)) {
+pub(crate) fn each_cell<A, T: Copy>(s: &mut [A], vals: &[T], pos: usize, into_one: bool, f: impl Fn(&mut A, T)) {
     if into_one {
         for &v in vals {
             f(&mut s[pos], v);
@@ -434,7 +437,7 @@ fn each_cell<A, T: Copy>(s: &mut [A], vals: &[T], pos: usize, into_one: bool, f:
 }
 
 /// min/max with NumPy's NaN propagation.
-fn pick<T: Num>(a: T, x: T, max: bool) -> T {
+pub(crate) fn pick<T: Num>(a: T, x: T, max: bool) -> T {
     if a.is_nan() {
         a
     } else if x.is_nan() {
@@ -447,7 +450,7 @@ fn pick<T: Num>(a: T, x: T, max: bool) -> T {
 }
 
 /// Whether `x` replaces `best` for argmin/argmax: strictly better, or the first NaN.
-fn better<T: Num>(x: T, best: T, max: bool) -> bool {
+pub(crate) fn better<T: Num>(x: T, best: T, max: bool) -> bool {
     if best.is_nan() {
         false
     } else if x.is_nan() {
@@ -480,7 +483,7 @@ pub fn cast_buffer(b: &Buffer, to: DType) -> Buffer {
 /// Chan et al.'s merge of (nb, mb, qb) (count, mean, sum of squared deviations) into
 /// (na, ma, qa). An empty side is skipped rather than weighted by zero: with a large mean,
 /// `d * d` overflows and `inf * 0` would give NaN.
-fn merge_moments(ma: &mut f64, qa: &mut f64, na: f64, mb: f64, qb: f64, nb: f64) {
+pub(crate) fn merge_moments(ma: &mut f64, qa: &mut f64, na: f64, mb: f64, qb: f64, nb: f64) {
     if nb == 0.0 {
         return;
     }

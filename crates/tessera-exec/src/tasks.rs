@@ -21,7 +21,7 @@ pub fn run(stage: &Stage, index: &[usize], inputs: &[Vec<Input>], cancel: &Atomi
                 acc.merge(p?);
             }
             Ok(match finalize {
-                Some(fin) => Value::Block(acc.finalize(*op, fin, axes)),
+                Some(fin) => Value::Block(acc.finalize(*op, fin, axes)?),
                 None => Value::Partial(acc),
             })
         }
@@ -41,6 +41,7 @@ pub fn run(stage: &Stage, index: &[usize], inputs: &[Vec<Input>], cancel: &Atomi
             let whole = [Input { value: std::sync::Arc::new(Value::Block(d.clone())), start: vec![0; d.ndim()] }];
             crate::regions::run(stage, spec, in_chunks, index, &whole, true)
         }
+        StageKind::Gather { spec, in_chunks } => crate::gather::run(stage, spec, in_chunks, index, inputs),
         StageKind::Blocks(blocks) => Ok(Value::Block(blocks[chunks::ravel(index, &stage.grid())].load()?)),
     }
 }

@@ -3,6 +3,9 @@ mod dispatch;
 pub mod elementwise;
 pub mod random;
 pub mod reduce;
+pub mod scan;
+pub mod select;
+pub mod histogram;
 mod simd;
 #[doc(hidden)]
 pub mod reference;

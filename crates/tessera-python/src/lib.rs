@@ -24,7 +24,12 @@ use tessera_core::graph::Expr;
 use tessera_core::ScalarKind;
 
 mod kernels;
+mod zarr;
 mod overlap;
+mod scans;
+mod order;
+mod gather;
+mod products;
 
 // ---------------------------------------------------------------------------------------
 // Errors
@@ -68,6 +73,7 @@ fn to_pyerr(e: tessera::Error) -> PyErr {
         ErrorKind::Index => PyIndexError::new_err(msg),
         ErrorKind::DType => PyTypeError::new_err(msg),
         ErrorKind::Cancelled => PyRuntimeError::new_err(msg),
+        ErrorKind::Io => pyo3::exceptions::PyOSError::new_err(msg),
         ErrorKind::Internal => PyRuntimeError::new_err(format!("{msg} (an internal error in tessera; please report it)")),
         // A user function's own exception, re-raised unchanged.
         ErrorKind::User => match e.payload.as_ref().and_then(|p| p.0.downcast_ref::<PyErr>()) {
@@ -1053,7 +1059,24 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(linspace, m)?)?;
     m.add_function(wrap_pyfunction!(where_, m)?)?;
     m.add_function(wrap_pyfunction!(kernels::blockwise, m)?)?;
+    m.add_class::<zarr::ZarrHandle>()?;
+    m.add_function(wrap_pyfunction!(zarr::zarr_open, m)?)?;
+    m.add_function(wrap_pyfunction!(zarr::zarr_create, m)?)?;
+    m.add_function(wrap_pyfunction!(zarr::zarr_read, m)?)?;
+    m.add_function(wrap_pyfunction!(zarr::zarr_write, m)?)?;
+    m.add_function(wrap_pyfunction!(scans::cumulative, m)?)?;
+    m.add_function(wrap_pyfunction!(order::topk, m)?)?;
+    m.add_function(wrap_pyfunction!(order::block_counts, m)?)?;
     m.add_function(wrap_pyfunction!(overlap::overlap, m)?)?;
+    m.add_function(wrap_pyfunction!(gather::concatenate, m)?)?;
+    m.add_function(wrap_pyfunction!(gather::take, m)?)?;
+    m.add_function(wrap_pyfunction!(gather::gather_runs, m)?)?;
+    m.add_function(wrap_pyfunction!(gather::diagonal, m)?)?;
+    m.add_function(wrap_pyfunction!(gather::take_mask, m)?)?;
+    m.add_function(wrap_pyfunction!(products::product, m)?)?;
+    m.add_function(wrap_pyfunction!(products::vecdot, m)?)?;
+    m.add_function(wrap_pyfunction!(products::tensordot, m)?)?;
+    m.add_function(wrap_pyfunction!(products::einsum, m)?)?;
     m.add_function(wrap_pyfunction!(overlap::trim_internal, m)?)?;
     m.add_function(wrap_pyfunction!(overlap::boundaries, m)?)?;
     m.add_function(wrap_pyfunction!(overlap::ensure_minimum_chunksize, m)?)?;

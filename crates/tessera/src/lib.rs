@@ -18,7 +18,17 @@ pub mod diagnostics;
 pub mod visualize;
 mod create;
 mod overlap;
+pub mod scan;
+pub mod topk;
+pub mod histogram;
 pub mod random;
+#[cfg(feature = "zarr")]
+pub mod zarr;
+mod diagonal;
+#[cfg(feature = "linalg")]
+mod products;
+#[cfg(feature = "linalg")]
+pub use products::{einsum, einsum_with, tensordot};
 
 pub use array::{compute_many, persist_many, Array, ComputeOptions, Operand, ReduceArgs};
 pub use blockwise::blockwise;

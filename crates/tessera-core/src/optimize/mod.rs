@@ -4,9 +4,13 @@
 mod compose_views;
 mod push_view_through_blockwise;
 mod push_view_through_elementwise;
+mod push_view_through_gather;
 mod push_view_through_reduce;
 mod push_view_through_regions;
+mod rechunk_into_gather;
 mod rechunk_into_source;
+mod rechunk_through_elementwise;
+mod take_of_slice;
 mod view_blocks;
 mod view_into_source;
 
@@ -30,6 +34,10 @@ pub fn rules() -> Vec<Box<dyn Rule>> {
         Box::new(push_view_through_reduce::PushViewThroughReduce),
         Box::new(push_view_through_blockwise::PushViewThroughBlockwise),
         Box::new(push_view_through_regions::PushViewThroughRegions),
+        Box::new(push_view_through_gather::PushViewThroughGather),
+        Box::new(take_of_slice::TakeOfSlice),
+        Box::new(rechunk_into_gather::RechunkIntoGather),
+        Box::new(rechunk_through_elementwise::RechunkThroughElementwise),
     ]
 }
 

@@ -1,0 +1,157 @@
+"""Lazy from_array over array-likes (h5py, netCDF4, zarr-python, a counting wrapper):
+nothing is read at construction, each block reads its region, slices read only their
+region, chunks="auto" follows the source's chunks as Dask does, lock is honoured."""
+
+import threading
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import tessera as ta
+
+h5py = pytest.importorskip("h5py")
+dask_array = pytest.importorskip("dask.array")
+
+
+class Counting:
+    """An array-like that records every index it is asked for."""
+
+    def __init__(self, a, chunks=None):
+        self.a, self.shape, self.dtype = a, a.shape, a.dtype
+        self.keys = []
+        if chunks is not None:
+            self.chunks = chunks
+
+    def __getitem__(self, key):
+        self.keys.append(key)
+        return self.a[key]
+
+
+DTYPES = ["float64", "float32", "int16", "uint8", "int64", "bool"]
+
+
+@st.composite
+def arrays_and_chunks(draw):
+    ndim = draw(st.integers(0, 3))
+    shape = tuple(draw(st.integers(0, 7)) for _ in range(ndim))
+    chunks = tuple(draw(st.integers(1, 4)) for _ in range(ndim))
+    dtype = draw(st.sampled_from(DTYPES))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    a = (rng.standard_normal(shape) * 50).astype(dtype)
+    return a, chunks
+
+
+@settings(max_examples=40, deadline=None)
+@given(arrays_and_chunks())
+def test_lazy_reads_equal_numpy_and_nothing_at_construction(case):
+    a, chunks = case
+    src = Counting(a)
+    x = ta.from_array(src, chunks=chunks)
+    assert src.keys == []  # nothing read when building
+    assert x.shape == a.shape and x.dtype == a.dtype
+    np.testing.assert_array_equal(x.compute(), a)
+    if a.size:
+        # One read per block, each exactly its region.
+        assert len(src.keys) == int(np.prod(x.numblocks))
+
+
+@settings(max_examples=40, deadline=None)
+@given(arrays_and_chunks(), st.data())
+def test_slices_read_only_their_region(case, data):
+    a, chunks = case
+    if a.ndim == 0:
+        return
+    key = []
+    for n in a.shape:
+        lo = data.draw(st.integers(0, n))
+        hi = data.draw(st.integers(lo, n))
+        step = data.draw(st.integers(1, 3))
+        key.append(slice(lo, hi, step))
+    if data.draw(st.booleans()) and a.shape[0]:
+        key[0] = data.draw(st.integers(-a.shape[0], a.shape[0] - 1))
+    key = tuple(key)
+    src = Counting(a)
+    y = ta.from_array(src, chunks=chunks)[key]
+    np.testing.assert_array_equal(y.compute(), a[key])
+    want = a[key].size
+    got = sum(np.asarray(a[k]).size for k in src.keys)
+    assert got == want  # no element outside the region is read
+
+
+def test_auto_chunks_follow_the_source_like_dask(tmp_path):
+    with h5py.File(tmp_path / "d.h5", "w") as f:
+        f.create_dataset("x", shape=(4000, 3000), dtype="f8", chunks=(100, 250))
+        f.create_dataset("y", shape=(1000, 37), dtype="f4", chunks=(7, 37))
+    with h5py.File(tmp_path / "d.h5", "r") as f:
+        for name in ("x", "y"):
+            d = f[name]
+            for chunks in ("auto", "8 MiB", (None, "auto"), ("auto", -1)):
+                assert ta.from_array(d, chunks=chunks).chunks == dask_array.from_array(d, chunks=chunks).chunks, \
+                    (name, chunks)
+
+
+def test_h5py_and_netcdf_sources(tmp_path):
+    a = np.arange(6 * 5 * 4, dtype=">f8").reshape(6, 5, 4)  # big-endian on disk
+    with h5py.File(tmp_path / "a.h5", "w") as f:
+        f.create_dataset("g/x", data=a, chunks=(2, 5, 4))
+    with h5py.File(tmp_path / "a.h5", "r") as f:
+        x = ta.from_array(f["g/x"])
+        assert x.chunks == dask_array.from_array(f["g/x"]).chunks
+        assert ta.from_array(f["g/x"], chunks=(2, -1, 2)).chunks == ((2, 2, 2), (5,), (2, 2))
+        np.testing.assert_array_equal(x.compute(), a)
+        np.testing.assert_array_equal((x[1:5, ::2] * 2).sum(axis=0).compute(), (a[1:5, ::2] * 2).sum(axis=0))
+    netCDF4 = pytest.importorskip("netCDF4")
+    with netCDF4.Dataset(tmp_path / "a.nc", "w") as ds:
+        for n, s in zip("tyx", a.shape):
+            ds.createDimension(n, s)
+        v = ds.createVariable("v", "f4", ("t", "y", "x"), chunksizes=(3, 5, 4))
+        v[:] = a.astype("f4")
+    with netCDF4.Dataset(tmp_path / "a.nc") as ds:
+        x = ta.from_array(ds["v"], lock=True)
+        assert x.chunks == dask_array.from_array(ds["v"]).chunks
+        np.testing.assert_array_equal(x.compute(), a.astype("f4"))
+
+
+def test_zarr_python_source(tmp_path):
+    zarr = pytest.importorskip("zarr")
+    z = zarr.create_array(str(tmp_path / "z.zarr"), shape=(9, 7), chunks=(4, 3), dtype="i4")
+    z[:] = np.arange(63, dtype="i4").reshape(9, 7)
+    x = ta.from_array(z, chunks=(4, 3))
+    np.testing.assert_array_equal(x[2:, 1:6].compute(), z[2:, 1:6])
+
+
+def test_lock_is_held_while_reading():
+    lock = threading.Lock()
+    held = []
+
+    class Probe(Counting):
+        def __getitem__(self, key):
+            held.append(lock.locked())
+            return super().__getitem__(key)
+
+    a = np.arange(100.0)
+    np.testing.assert_array_equal(ta.from_array(Probe(a), chunks=10, lock=lock).compute(), a)
+    assert held and all(held)
+
+
+def test_bad_sources_are_named():
+    with pytest.raises(TypeError, match="shape"):
+        ta.from_array(object())
+
+    class Broken(Counting):
+        def __getitem__(self, key):
+            raise OSError("disk on fire")
+
+    x = ta.from_array(Broken(np.zeros((4, 4))), chunks=2)
+    with pytest.raises(OSError, match=r"block \(\d, \d\).*disk on fire"):
+        x.compute()
+    with pytest.raises(TypeError, match="U3"):
+        ta.from_array(Counting(np.zeros(3, "U3")))
+
+
+def test_numpy_stays_zero_copy():
+    a = np.arange(10.0)
+    x = ta.from_array(a, chunks=5)
+    a[0] = 42.0
+    assert x.compute()[0] == 42.0

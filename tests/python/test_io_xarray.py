@@ -1,0 +1,128 @@
+"""xarray on tessera through the "tessera" chunk manager: operations on tessera-backed
+datasets equal the same operations on NumPy-backed ones."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import tessera as ta
+
+xr = pytest.importorskip("xarray")
+pd = pytest.importorskip("pandas")
+dask_array = pytest.importorskip("dask.array")
+
+from tessera.xarray import TesseraManager, normalize_chunks  # noqa: E402
+
+
+def dataset(days=40, ny=6, nx=5, seed=0):
+    rng = np.random.default_rng(seed)
+    t = pd.date_range("2000-01-01", periods=days, freq="D")
+    return xr.Dataset(
+        {"t": (("time", "y", "x"), rng.standard_normal((days, ny, nx)).astype("f4")),
+         "p": (("time", "y", "x"), rng.random((days, ny, nx)))},
+        coords={"time": t, "y": np.arange(ny), "x": np.arange(nx)},
+    )
+
+
+def _fancy_indexing():
+    try:
+        ta.from_array(np.arange(3.0))[np.array([0, 2])]
+        return hasattr(ta, "concatenate")
+    except NotImplementedError:
+        return False
+
+
+# xarray's skipna reductions call numpy.nanmean & co., and groupby gathers groups with
+# integer-array indexing and joins them with concatenate: these come with the reductions
+# and joining work (issues 17 and 16); the tests that need them run once tessera has them.
+needs_nan_reductions = pytest.mark.skipif(not hasattr(ta, "nanmean"), reason="tessera has no nanmean yet")
+needs_fancy_indexing = pytest.mark.skipif(not _fancy_indexing(), reason="tessera has no fancy indexing yet")
+# xarray's where, fillna and stack promote dtypes with the array namespace's result_type
+# (the Array API work, issue 20).
+needs_result_type = pytest.mark.skipif(not hasattr(ta, "result_type"), reason="tessera has no result_type yet")
+
+
+def test_the_entry_point_is_registered():
+    from xarray.namedarray.parallelcompat import list_chunkmanagers
+
+    assert isinstance(list_chunkmanagers()["tessera"], TesseraManager)
+
+
+def test_chunk_compute_and_arithmetic():
+    ds = dataset()
+    c = ds.chunk({"time": 7}, chunked_array_type="tessera")
+    assert isinstance(c.t.data, ta.Array) and c.t.chunks[0][0] == 7
+    for f in (lambda d: d * 2 + 1, lambda d: d.mean("time", skipna=False), lambda d: d.sum(("y", "x"), skipna=False),
+              lambda d: abs(d.t - d.t.mean(skipna=False)).max(skipna=False),
+              lambda d: d.t.std("time", skipna=False), lambda d: d.isel(time=slice(3, 20)).min("x", skipna=False),
+              lambda d: np.sqrt(d.p) + d.t.astype("f8")):
+        got, want = f(c), f(ds)
+        xr.testing.assert_allclose(got.compute(), want, rtol=1e-5)
+    xr.testing.assert_identical(c.load(), ds)
+
+
+@needs_result_type
+def test_where():
+    ds = dataset()
+    c = ds.chunk({"time": 7}, chunked_array_type="tessera")
+    xr.testing.assert_allclose(c.where(c.t > 0).compute(), ds.where(ds.t > 0))
+
+
+@needs_nan_reductions
+@needs_result_type
+def test_skipna_reductions():
+    ds = dataset()
+    c = ds.chunk({"time": 7}, chunked_array_type="tessera")
+    for f in (lambda d: d.mean("time"), lambda d: d.t.std("time"), lambda d: d.max(("y", "x")),
+              lambda d: d.t.coarsen(time=4, boundary="trim").mean(), lambda d: d.t.rolling(time=3).mean()):
+        xr.testing.assert_allclose(f(c).compute(), f(ds), rtol=1e-5)
+
+
+@needs_nan_reductions
+@needs_fancy_indexing
+@needs_result_type
+def test_groupby_mean_and_climatology_anomalies():
+    ds = dataset(days=60)
+    c = ds.chunk({"time": 10}, chunked_array_type="tessera")
+    for d in (ds, c):
+        g = d.t.groupby("time.month")
+        d.attrs["anom_std"] = (g - g.mean()).std("time")
+    xr.testing.assert_allclose(c.attrs["anom_std"].compute(), ds.attrs["anom_std"], rtol=1e-5)
+    xr.testing.assert_allclose(c.groupby("time.month").mean().compute(), ds.groupby("time.month").mean(), rtol=1e-5)
+
+
+def test_apply_ufunc_parallelized():
+    ds = dataset()
+    c = ds.chunk({"time": 9}, chunked_array_type="tessera")
+    got = xr.apply_ufunc(np.sin, c.p, dask="parallelized", output_dtypes=[float])
+    assert isinstance(got.data, ta.Array)
+    xr.testing.assert_allclose(got.compute(), np.sin(ds.p))
+
+
+def test_open_zarr_and_to_zarr_on_tessera(tmp_path):
+    ds = dataset()
+    ds.chunk({"time": 10}).to_zarr(tmp_path / "in.zarr", mode="w")
+    c = xr.open_zarr(tmp_path / "in.zarr", chunked_array_type="tessera")
+    assert isinstance(c.t.data, ta.Array)
+    assert c.t.chunks[0] == (10, 10, 10, 10)
+    xr.testing.assert_allclose(c.mean("time", skipna=False).compute(), ds.mean("time"), rtol=1e-5)
+    (c * 2).to_zarr(tmp_path / "out.zarr", mode="w")
+    xr.testing.assert_allclose(xr.open_zarr(tmp_path / "out.zarr").compute(), ds * 2, rtol=1e-6)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.integers(1, 300), min_size=1, max_size=3), st.data())
+def test_normalize_chunks_is_dasks(shape, data):
+    shape = tuple(shape)
+    dt = np.dtype(data.draw(st.sampled_from(["f8", "f4", "i2"])))
+    limit = data.draw(st.sampled_from([None, 2000, "4kB", 10**5]))
+    prev = data.draw(st.one_of(st.none(), st.just(tuple(max(1, s // 3) for s in shape))))
+    chunks = data.draw(st.sampled_from(["auto", tuple("auto" for _ in shape), tuple(-1 for _ in shape)]))
+    from dask.array.core import normalize_chunks as dn
+
+    assert normalize_chunks(chunks, shape, limit=limit, dtype=dt, previous_chunks=prev) == \
+        dn(chunks, shape, limit=limit, dtype=dt, previous_chunks=prev)
+
+
+def test_auto_chunk_size():
+    assert TesseraManager().get_auto_chunk_size() == 128 * 2**20
