@@ -36,7 +36,8 @@ demo: python
 
 test-rust:
 	$(CARGO) test --release
-	$(CARGO) test --release -p tessera --features linalg --test products
+	# Products (faer) and Zarr (zarrs) are outside the default build: their tests need the features.
+	$(CARGO) test --release -p tessera --features "linalg zarr" --test products --test zarr
 
 test-python: python
 	$(PY) -m pytest -q tests/python

@@ -11,6 +11,7 @@
 mod elements;
 mod sink;
 mod source;
+mod store;
 mod zarr;
 
 pub use sink::write_zarr;

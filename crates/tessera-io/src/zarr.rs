@@ -4,12 +4,12 @@ use std::path::Path;
 use std::sync::Arc;
 use tessera_core::{DType, Error, ErrorKind, Result};
 use zarrs::array::{Array, ArrayMetadata};
-use zarrs::filesystem::FilesystemStore;
+use crate::store::LocalStore;
 use zarrs::plugin::{ExtensionName, ZarrVersion};
 
 /// An open Zarr array and where it lives (for messages).
 pub struct ZarrArray {
-    pub(crate) array: Array<FilesystemStore>,
+    pub(crate) array: Array<LocalStore>,
     /// `store` and `component`, e.g. `data.zarr` and `temperature`.
     pub store: String,
     pub component: String,
@@ -83,11 +83,11 @@ impl ZarrArray {
     }
 }
 
-fn store_at(op: &str, path: &str) -> Result<Arc<FilesystemStore>> {
-    FilesystemStore::new(path).map(Arc::new).map_err(|e| io(op, format!("cannot open the store {path}: {e}")))
+fn store_at(op: &str, path: &str) -> Result<Arc<LocalStore>> {
+    LocalStore::new(path).map(Arc::new).map_err(|e| io(op, format!("cannot open the store {path}: {e}")))
 }
 
-fn with_array(op: &str, store: &str, component: &str, array: Array<FilesystemStore>) -> Result<Arc<ZarrArray>> {
+fn with_array(op: &str, store: &str, component: &str, array: Array<LocalStore>) -> Result<Arc<ZarrArray>> {
     let name = array.data_type().name(ZarrVersion::V3).map(|n| n.to_string()).unwrap_or_else(|| format!("{}", array.data_type()));
     let where_ = if component.trim_matches('/').is_empty() { store.to_string() } else { format!("{store}/{}", component.trim_matches('/')) };
     let dtype = dtype_of(&name).ok_or_else(|| {
