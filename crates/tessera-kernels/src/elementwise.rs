@@ -40,7 +40,7 @@
 //!   we use Rust's `as`, which saturates (`300.0 -> 255u8`, `-1.0 -> 0u8`) and maps NaN to 0.
 //! - `minimum`/`maximum` of `0.0` and `-0.0` return the first operand, like NumPy's scalar
 //!   loop (NumPy's SIMD loops may return either).
-//! - float math functions use tessera's vector kernels (within 1 ulp for float32, 1-3 ulps for
+//! - float math functions use tessera's vector kernels (within 0.75 ulp for float32, 2 ulps for
 //!   float64, `docs/simd-kernels.md`); NumPy uses its own SIMD loops or libm, so results can
 //!   differ from NumPy's in the last ulp or so.
 
