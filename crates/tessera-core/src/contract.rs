@@ -12,13 +12,11 @@
 
 use crate::blockwise::{blockwise, Blockwise};
 use crate::build::{astype, common_axis_chunks, reduce, transpose};
-use crate::chunks::AxisChunks;
 use crate::dtype::{result_type, DType};
 use crate::error::Result;
-use crate::graph::{Expr, Meta, Node, Op};
+use crate::graph::Expr;
 use crate::kernel::BlockKernel;
 use crate::ops::ReduceOp;
-use crate::view::{AffineMap, AxisMap};
 use crate::bail;
 use std::collections::HashMap;
 use std::sync::Arc;
