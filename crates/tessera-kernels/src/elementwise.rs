@@ -7,7 +7,8 @@
 //! is the op's `out` dtype (and whose length may exceed `n`; the rest is left untouched).
 //! A dtype that does not match the op's [`signature`](UnaryOp::signature), or a buffer shorter
 //! than `n`, is a bug in the caller: the kernel panics with a message naming the op and dtypes.
-//! There is no `unsafe` code here.
+//! There is no `unsafe` code here. float32/float64 math functions and integer division by a
+//! scalar go to the vector kernels of the `simd` module first (`docs/simd-kernels.md`).
 //!
 //! # Performance
 //! Each entry point matches on the dtype and then on the op once, and runs one tight loop over
@@ -39,8 +40,9 @@
 //!   we use Rust's `as`, which saturates (`300.0 -> 255u8`, `-1.0 -> 0u8`) and maps NaN to 0.
 //! - `minimum`/`maximum` of `0.0` and `-0.0` return the first operand, like NumPy's scalar
 //!   loop (NumPy's SIMD loops may return either).
-//! - float32 transcendental functions use the platform libm in float32 (NumPy may use its own
-//!   SIMD implementations); results can differ in the last ulp or so.
+//! - float math functions use tessera's vector kernels (within 0.75 ulp for float32, 2 ulps for
+//!   float64, `docs/simd-kernels.md`); NumPy uses its own SIMD loops or libm, so results can
+//!   differ from NumPy's in the last ulp or so.
 
 use tessera_core::ops::{BinaryOp, UnaryOp};
 use tessera_core::{Buffer, DType, Element, Scalar};
@@ -66,7 +68,47 @@ pub fn unary(op: UnaryOp, x: &Buffer, out: &mut Buffer, n: usize) {
     if crate::simd::unary(op, x, out, n) {
         return;
     }
-    tessera_core::with_dtype!(dt, T => T::unary(op, &T::slice(x)[..n], out, n))
+    unary_loops(op, x, out, n)
+}
+
+// The generic loops are compiled for AVX-512, AVX2 and the baseline too (wider vectors, and
+// `floor`/`ceil`/`trunc`/`rint` become one instruction instead of a libm call).
+crate::dispatch::multiversion! {
+    fn unary_loops(op: UnaryOp, x: &Buffer, out: &mut Buffer, n: usize) {
+        tessera_core::with_dtype!(x.dtype(), T => T::unary(op, &T::slice(x)[..n], out, n))
+    }
+}
+
+crate::dispatch::multiversion! {
+    fn binary_loops(op: BinaryOp, a: Arg, b: Arg, out: &mut Buffer, n: usize) {
+        tessera_core::with_dtype!(a.dtype(), T => match (a, b) {
+            (Arg::Tile(a), Arg::Tile(b)) => T::binary(op, &T::slice(a)[..n], &T::slice(b)[..n], out, n),
+            (Arg::Tile(a), Arg::One(b)) => T::binary(op, &T::slice(a)[..n], Splat(b.cast::<T>()), out, n),
+            (Arg::One(a), Arg::Tile(b)) => T::binary(op, Splat(a.cast::<T>()), &T::slice(b)[..n], out, n),
+            (Arg::One(_), Arg::One(_)) => unreachable!("no public entry point takes two scalars"),
+        })
+    }
+}
+
+crate::dispatch::multiversion! {
+    fn cast_loops(x: &Buffer, out: &mut Buffer, n: usize) {
+        tessera_core::with_dtype!(x.dtype(), S => {
+            let x = &S::slice(x)[..n];
+            tessera_core::with_dtype!(out.dtype(), D => map1(x, out_as::<D>(out, n), <S as Astype<D>>::astype))
+        })
+    }
+}
+
+crate::dispatch::multiversion! {
+    fn select_loops(cond: &Buffer, a: &Buffer, b: &Buffer, out: &mut Buffer, n: usize) {
+        let c = &bool::slice(cond)[..n];
+        tessera_core::with_dtype!(a.dtype(), T => {
+            let (a, b) = (&T::slice(a)[..n], &T::slice(b)[..n]);
+            for (((o, &c), &a), &b) in out_as::<T>(out, n).iter_mut().zip(c).zip(a).zip(b) {
+                *o = if c { a } else { b };
+            }
+        })
+    }
 }
 
 /// `out[..n] = op(a[..n], b[..n])`. `a` and `b` both have the dtype `compute` of
@@ -91,10 +133,7 @@ pub fn binary_scalar_lhs(op: BinaryOp, a: Scalar, b: &Buffer, out: &mut Buffer, 
 pub fn cast(x: &Buffer, out: &mut Buffer, n: usize) {
     check_len("astype", "operand", x, n);
     check_len("astype", "output", out, n);
-    tessera_core::with_dtype!(x.dtype(), S => {
-        let x = &S::slice(x)[..n];
-        tessera_core::with_dtype!(out.dtype(), D => map1(x, out_as::<D>(out, n), <S as Astype<D>>::astype))
-    })
+    cast_loops(x, out, n)
 }
 
 /// `out[i] = if cond[i] { a[i] } else { b[i] }` for `i < n`; `cond` is bool and `a`, `b`, `out`
@@ -112,13 +151,7 @@ pub fn select(cond: &Buffer, a: &Buffer, b: &Buffer, out: &mut Buffer, n: usize)
         check_len("where", what, buf, n);
     }
     check_len("where", "output", out, n);
-    let c = &bool::slice(cond)[..n];
-    tessera_core::with_dtype!(dt, T => {
-        let (a, b) = (&T::slice(a)[..n], &T::slice(b)[..n]);
-        for (((o, &c), &a), &b) in out_as::<T>(out, n).iter_mut().zip(c).zip(a).zip(b) {
-            *o = if c { a } else { b };
-        }
-    })
+    select_loops(cond, a, b, out, n)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -171,12 +204,7 @@ fn binary_impl(op: BinaryOp, a: Arg, b: Arg, out: &mut Buffer, n: usize) {
     if crate::simd::binary(op, simd_arg(a), simd_arg(b), out, n) {
         return;
     }
-    tessera_core::with_dtype!(dt, T => match (a, b) {
-        (Arg::Tile(a), Arg::Tile(b)) => T::binary(op, &T::slice(a)[..n], &T::slice(b)[..n], out, n),
-        (Arg::Tile(a), Arg::One(b)) => T::binary(op, &T::slice(a)[..n], Splat(b.cast::<T>()), out, n),
-        (Arg::One(a), Arg::Tile(b)) => T::binary(op, Splat(a.cast::<T>()), &T::slice(b)[..n], out, n),
-        (Arg::One(_), Arg::One(_)) => unreachable!("no public entry point takes two scalars"),
-    })
+    binary_loops(op, a, b, out, n)
 }
 
 fn check_out(op: &str, want: DType, out: &Buffer, n: usize) {
@@ -502,12 +530,14 @@ macro_rules! kernels {
         BinaryOp { $($bv:ident $bm:ident $bn:literal { $ba:tt $bc:ident $bb:tt $bbas:tt $bi:tt $bf:tt $($brest:tt)* })* }
     ) => {
         impl Kernels for $t {
+            #[inline(always)]
             fn unary(op: UnaryOp, x: &[$t], out: &mut Buffer, n: usize) {
                 match op {
                     $(UnaryOp::$uv => pick!($fam $ub $ui $uf => unary_loop!(op, $uc, $t, x, out, n,)),)*
                 }
             }
 
+            #[inline(always)]
             fn binary<A: Operand<$t>, B: Operand<$t>>(op: BinaryOp, a: A, b: B, out: &mut Buffer, n: usize) {
                 match op {
                     $(BinaryOp::$bv => pick!($fam $bb $bi $bf => binary_loop!(op, $bc, $t, a, b, out, n,)),)*
