@@ -15,6 +15,7 @@ pub mod kernel;
 pub mod blockwise;
 pub mod regions;
 pub mod spill;
+pub mod token;
 
 pub use block::{Block, Buffer, Element, Scalar};
 pub use dtype::{DType, ScalarKind};

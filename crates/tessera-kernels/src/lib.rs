@@ -5,5 +5,6 @@ pub mod random;
 pub mod reduce;
 #[doc(hidden)]
 pub mod reference;
+pub mod spec_semantics;
 
 pub use dispatch::simd_path;
