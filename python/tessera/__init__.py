@@ -127,6 +127,24 @@ from ._layout import (
 )
 from ._fancy import take, take_along_axis
 from . import _numpy_join  # noqa: F401 (NumPy protocol entries)
+from ._errors import PerformanceWarning
+from ._array_api import (
+    CPU_DEVICE,
+    Device,
+    __array_api_version__,
+    __array_namespace_info__,
+    astype,
+    can_cast,
+    finfo,
+    from_dlpack,
+    iinfo,
+    isdtype,
+    result_type,
+)
+from ._spec_manipulation import matrix_transpose, permute_dims, unstack
+from . import _array_api_methods
+from . import _dask_protocol
+from ._dask_protocol import tokenize
 from ._repr import format_bytes
 
 __version__ = "0.1.0"
@@ -171,6 +189,10 @@ int8, int16, int32, int64 = _np.int8, _np.int16, _np.int32, _np.int64
 uint8, uint16, uint32, uint64 = _np.uint8, _np.uint16, _np.uint32, _np.uint64
 float32, float64 = _np.float32, _np.float64
 newaxis = None
+# The Array API's dtype objects (complex ones name dtypes for code that asks; see _array_api)
+from ._array_api import bool, complex64, complex128  # noqa: E402
+_array_api_methods.install()
+_dask_protocol.install()
 pi, e, inf, nan = _math.pi, _math.e, _math.inf, _math.nan
 
 __all__ = sorted(

@@ -404,7 +404,8 @@ class Array:
     ``tessera.random``...; combine with operators and functions; ``compute()`` runs it and
     returns a NumPy array."""
 
-    __slots__ = ("_c", "__weakref__")
+    # _name: a name given with name= (tessera._dask_protocol), unset otherwise
+    __slots__ = ("_c", "_name", "__weakref__")
     __array_priority__ = 11
 
     def __new__(cls, core=None):
@@ -459,7 +460,10 @@ class Array:
 
     @property
     def name(self):
-        return self._c.name
+        """A deterministic token of the expression, as Dask's (see ``tessera._dask_protocol``)."""
+        from ._dask_protocol import name_of
+
+        return name_of(self)
 
     @property
     def T(self):
@@ -595,10 +599,10 @@ class Array:
     partitions = blocks
 
     def __setitem__(self, key, value):
-        raise NotImplementedError(
-            "tessera arrays are immutable: item assignment (x[...] = v) is not supported; build a new array, "
-            "for example with tessera.where"
-        )
+        """``x[key] = value`` rebinds ``x`` to a new lazy expression (see ``tessera._setitem``)."""
+        from ._setitem import setitem
+
+        setitem(self, key, value)
 
     # -- operators -----------------------------------------------------------------------
     __add__ = _make_binary("add")
@@ -786,14 +790,15 @@ class Array:
         return round(self, decimals)
 
     def copy(self):
-        """tessera arrays are immutable: a copy is the array itself."""
-        return self
+        """A new array object over the same expression (nothing is copied): item assignments
+        to either rebind only that one."""
+        return _wrap(self._c)
 
     def __deepcopy__(self, memo):
-        return self
+        return _wrap(self._c)
 
     def __copy__(self):
-        return self
+        return _wrap(self._c)
 
     def __reduce__(self):
         raise TypeError("tessera arrays cannot be pickled yet; compute them first")

@@ -28,6 +28,9 @@ from ._array import (
 from ._array import _short
 from ._chunks import to_core
 from ._errors import DIAGNOSTICS_ISSUE, named
+from ._array_api import check_device
+from ._dask_protocol import set_name
+from ._spec_manipulation import clip, reshape  # noqa: F401 (the Array API's signatures)
 
 # ---------------------------------------------------------------------------------------
 # Creation
@@ -149,15 +152,16 @@ def from_array(x, chunks="auto", name=None, lock=False, asarray=None, fancy=True
 
         return lazy_from_array(x, chunks, name=name, lock=lock, asarray=asarray, fancy=fancy, getitem=getitem,
                                meta=meta, inline_array=inline_array)
-    return numpy_array(x, chunks, "from_array")
+    return set_name(numpy_array(x, chunks, "from_array"), name, "from_array")
 
 
 def asarray(a, allow_unknown_chunksizes=False, dtype=None, order=None, *, like=None, chunks="auto", copy=None,
-            **kwargs):
+            device=None, **kwargs):
     """``a`` as a tessera array (tessera arrays are returned as they are). NumPy arrays are
     read in place (see ``from_array``) unless ``copy=True``; as in NumPy 2, ``copy=False``
     raises ``ValueError`` where a copy is needed (a dtype change, a list, a byte-swapped
-    or unaligned array)."""
+    or unaligned array). ``device``: None or ``"cpu"`` (tessera's one device)."""
+    check_device(device, "asarray")
     return _asarray(a, dtype, chunks, copy, "asarray")
 
 
@@ -176,7 +180,12 @@ def _copy_flag(copy, op):
 def _asarray(a, dtype, chunks, copy, op):
     copy = _copy_flag(copy, op)
     if isinstance(a, Array):
-        return a if dtype is None else _astype(a, dtype, op)
+        if dtype is not None and copy is False and np.dtype(dtype_name(dtype, op)) != a.dtype:
+            raise ValueError(f"{op}: unable to avoid a copy converting {a.dtype} to {np.dtype(dtype)} with copy=False")
+        if dtype is not None:
+            return _astype(a, dtype, op)
+        # a new array object: later item assignments to `a` (which rebind it) do not show
+        return _wrap(a._c) if copy else a
     _refuse_masked(a, op)
     if dtype is not None:
         dtype = np.dtype(dtype_name(dtype, op))
@@ -256,26 +265,32 @@ def _full(shape, fill_value, dtype, chunks, op):
         return _wrap(_core.full(list(shape), v, name, to_core(chunks, shape, _DTYPES[name].itemsize, op)))
 
 
-def full(shape, fill_value, *args, dtype=None, chunks="auto", **kwargs):
+def full(shape, fill_value, *args, dtype=None, chunks="auto", device=None, **kwargs):
     """An array of ``shape`` filled with ``fill_value`` (dtype: ``fill_value``'s by default)."""
-    if args:
-        dtype = args[0]
-    return _full(shape, fill_value, dtype, chunks, "full")
+    check_device(device, "full")
+    return set_name(_full(shape, fill_value, dtype if not args else args[0], chunks, "full"), kwargs.get("name"),
+                    "full")
 
 
-def zeros(shape, dtype=float, chunks="auto", **kwargs):
+def zeros(shape, dtype=float, chunks="auto", device=None, **kwargs):
     """An array of zeros."""
-    return _full(shape, 0, dtype, chunks, "zeros")
+    check_device(device, "zeros")
+    return set_name(_full(shape, 0, dtype if dtype is not None else float, chunks, "zeros"), kwargs.get("name"),
+                    "zeros")
 
 
-def ones(shape, dtype=float, chunks="auto", **kwargs):
+def ones(shape, dtype=float, chunks="auto", device=None, **kwargs):
     """An array of ones."""
-    return _full(shape, 1, dtype, chunks, "ones")
+    check_device(device, "ones")
+    return set_name(_full(shape, 1, dtype if dtype is not None else float, chunks, "ones"), kwargs.get("name"),
+                    "ones")
 
 
-def empty(shape, dtype=float, chunks="auto", **kwargs):
+def empty(shape, dtype=float, chunks="auto", device=None, **kwargs):
     """Like ``numpy.empty``, but tessera fills it with zeros (which costs nothing)."""
-    return _full(shape, 0, dtype, chunks, "empty")
+    check_device(device, "empty")
+    return set_name(_full(shape, 0, dtype if dtype is not None else float, chunks, "empty"), kwargs.get("name"),
+                    "empty")
 
 
 def _like(a, dtype, chunks, shape):
@@ -290,8 +305,9 @@ def _like(a, dtype, chunks, shape):
     return dtype, chunks, shape
 
 
-def full_like(a, fill_value, dtype=None, order="C", chunks=None, name=None, shape=None):
-    return _full_like(a, fill_value, dtype, chunks, shape, "full_like")
+def full_like(a, fill_value, dtype=None, order="C", chunks=None, name=None, shape=None, *, device=None):
+    check_device(device, "full_like")
+    return set_name(_full_like(a, fill_value, dtype, chunks, shape, "full_like"), name, "full_like")
 
 
 def _full_like(a, fill_value, dtype, chunks, shape, op):
@@ -300,16 +316,19 @@ def _full_like(a, fill_value, dtype, chunks, shape, op):
     return _full(shape, fill_value, dtype, chunks, op)
 
 
-def zeros_like(a, dtype=None, order="C", chunks=None, name=None, shape=None):
-    return _full_like(a, 0, dtype, chunks, shape, "zeros_like")
+def zeros_like(a, dtype=None, order="C", chunks=None, name=None, shape=None, *, device=None):
+    check_device(device, "zeros_like")
+    return set_name(_full_like(a, 0, dtype, chunks, shape, "zeros_like"), name, "zeros_like")
 
 
-def ones_like(a, dtype=None, order="C", chunks=None, name=None, shape=None):
-    return _full_like(a, 1, dtype, chunks, shape, "ones_like")
+def ones_like(a, dtype=None, order="C", chunks=None, name=None, shape=None, *, device=None):
+    check_device(device, "ones_like")
+    return set_name(_full_like(a, 1, dtype, chunks, shape, "ones_like"), name, "ones_like")
 
 
-def empty_like(a, dtype=None, order="C", chunks=None, name=None, shape=None):
-    return _full_like(a, 0, dtype, chunks, shape, "empty_like")
+def empty_like(a, dtype=None, order="C", chunks=None, name=None, shape=None, *, device=None):
+    check_device(device, "empty_like")
+    return set_name(_full_like(a, 0, dtype, chunks, shape, "empty_like"), name, "empty_like")
 
 
 class ArangeStepError(ZeroDivisionError, ValueError):
@@ -317,11 +336,12 @@ class ArangeStepError(ZeroDivisionError, ValueError):
     values are ``ValueError``, so this is both."""
 
 
-def arange(start=None, /, stop=None, step=1, *, chunks="auto", like=None, dtype=None, **kwargs):
+def arange(start=None, /, stop=None, step=1, *, chunks="auto", like=None, dtype=None, device=None, **kwargs):
     """``arange([start,] stop[, step])`` as NumPy computes it: ``ceil((stop - start) / step)``
     values ``first + i * delta``, where ``first`` and ``first + delta`` are ``start`` and
     ``start + step`` in the result dtype (integers in exact 64-bit arithmetic, wrapping as
     NumPy's do). The default dtype is NumPy's: int64 for integers that fit it, else float64."""
+    check_device(device, "arange")
     if start is None:
         raise TypeError("arange() requires stop to be specified.")
     if stop is None:
@@ -476,8 +496,9 @@ def _arange_first_two(start, step, n, dt):
     return buf[0], buf[1]
 
 
-def linspace(start, stop, num=50, endpoint=True, retstep=False, chunks="auto", dtype=None):
+def linspace(start, stop, num=50, endpoint=True, retstep=False, chunks="auto", dtype=None, *, device=None):
     """``num`` evenly spaced values from ``start`` to ``stop`` (float64 unless ``dtype``)."""
+    check_device(device, "linspace")
     num = _index(num, "linspace", "num")
     if num < 0:
         raise ValueError(f"linspace: number of samples, {num}, must be non-negative")
@@ -503,6 +524,11 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, chunks="auto", d
 
 _UNARY_ALIASES = {"abs": "absolute", "bitwise_not": "invert", "fix": "trunc"}
 _BINARY_ALIASES = {"divide": "true_divide", "mod": "remainder"}
+# The Array API standard's names for NumPy's ufuncs.
+_UNARY_ALIASES.update({"acos": "arccos", "asin": "arcsin", "atan": "arctan", "acosh": "arccosh", "asinh": "arcsinh",
+                       "atanh": "arctanh", "bitwise_invert": "invert"})
+_BINARY_ALIASES.update({"atan2": "arctan2", "pow": "power", "bitwise_left_shift": "left_shift",
+                        "bitwise_right_shift": "right_shift"})
 
 
 _CASTINGS = ("no", "equiv", "safe", "same_kind", "unsafe")
@@ -725,21 +751,6 @@ def where(condition, x=_MISSING, y=_MISSING, /):
         return _wrap(_core.where(cond._c, ax._c, ay._c))
 
 
-def clip(a, a_min=None, a_max=None, out=None, *, min=None, max=None, **kwargs):
-    """Limits values to ``[a_min, a_max]`` (either may be None)."""
-    if out is not None:
-        raise NotImplementedError("clip: out= is not supported (tessera arrays are immutable)")
-    lo = a_min if a_min is not None else min
-    hi = a_max if a_max is not None else max
-    x = to_array(a, "clip")
-    with named("clip"):
-        if lo is not None:
-            x = BINARY["maximum"](x, lo)
-        if hi is not None:
-            x = BINARY["minimum"](x, hi)
-    return x
-
-
 def _pow10(n: int) -> float:
     """10.0 ** n as C's pow gives it: inf beyond the float range, not an OverflowError."""
     try:
@@ -819,10 +830,6 @@ REDUCTIONS.update({alias: REDUCTIONS[name] for alias, name in _REDUCTION_ALIASES
 
 def transpose(a, axes=None):
     return to_array(a, "transpose").transpose(axes)
-
-
-def reshape(x, shape, merge_chunks=True, limit=None):
-    return to_array(x, "reshape").reshape(shape)
 
 
 def rechunk(x, chunks="auto", threshold=None, block_size_limit=None, balance=False, method=None):

@@ -14,6 +14,10 @@ class ScalarOverflowError(OverflowError, ValueError):
     """
 
 
+class PerformanceWarning(Warning):
+    """A computation that may run slowly or use much memory (``dask.array.PerformanceWarning``)."""
+
+
 DIAGNOSTICS_ISSUE = "the diagnostics issue (graph pictures)"
 
 # Names the core and tessera's own helpers put in front of their messages; an error with
@@ -21,7 +25,10 @@ DIAGNOSTICS_ISSUE = "the diagnostics issue (graph pictures)"
 _INNER = ("full", "chunks", "from_array", "astype", "normal", "uniform", "random", "integers", "arange",
           "linspace", "where", "broadcast_to", "getitem", "reshape", "transpose", "rechunk",
           # the operations behind aliases (divide, mod, abs, bitwise_not, fix)
-          "true_divide", "remainder", "absolute", "invert", "trunc")
+          "true_divide", "remainder", "absolute", "invert", "trunc",
+          # the operations behind the Array API's names (acos, pow, bitwise_left_shift, ...)
+          "arccos", "arcsin", "arctan", "arccosh", "arcsinh", "arctanh", "arctan2", "power", "left_shift",
+          "right_shift")
 
 
 def renamed(e: BaseException, op: str) -> BaseException:

@@ -100,7 +100,7 @@ def _np_clip(a, a_min=np._NoValue, a_max=np._NoValue, out=None, *, min=np._NoVal
         lo = min
     if hi is None and max is not np._NoValue:
         hi = max
-    return fn.clip(a, lo, hi, out)
+    return fn.clip(a, lo, hi, out=out)
 
 
 @implements("where")

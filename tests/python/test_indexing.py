@@ -137,7 +137,4 @@ def test_tessera_array_as_index():
         x[x > 2]
 
 
-def test_setitem_is_not_supported():
-    x = da.arange(5)
-    with pytest.raises(NotImplementedError, match="immutable"):
-        x[0] = 1
+# Item assignment: tests/python/test_setitem.py

@@ -17,6 +17,7 @@ pub mod regions;
 pub mod gather;
 pub mod diagonal;
 pub mod spill;
+pub mod token;
 
 pub use block::{Block, Buffer, Element, Scalar};
 pub use dtype::{DType, ScalarKind};

@@ -9,5 +9,6 @@ pub mod histogram;
 mod simd;
 #[doc(hidden)]
 pub mod reference;
+pub mod spec_semantics;
 
 pub use dispatch::simd_path;

@@ -5,6 +5,7 @@
 //! computing.
 
 use tessera_core::ops::{BinaryOp, UnaryOp};
+use crate::spec_semantics::{floor_div_ref, lshift_ref, rshift_ref, FloatSpec};
 use tessera_core::{DType, Scalar};
 
 /// One element of any dtype: bools, integers (exact, in i128) and floats (in f64; float32
@@ -229,6 +230,10 @@ macro_rules! oracle {
         /// `op(a, b)` for operands of the op's compute dtype `c`.
         pub fn binary_value(op: BinaryOp, a: V, b: V, c: DType) -> V {
             match (op, a, b) {
+                // A step to the next float depends on the float type: float32 steps in float32.
+                (BinaryOp::Nextafter, V::F(x), V::F(y)) if c == DType::F32 => {
+                    V::F((x as f32).np_nextafter(y as f32) as f64)
+                }
                 $(
                     (BinaryOp::$bv, V::B(x), V::B(y)) => apply!(f2, bool, $bc, c, (x, y), [] $bb),
                     (BinaryOp::$bv, V::I(x), V::I(y)) => apply!(f2, int, $bc, c, (x, y), $bri $bi),

@@ -308,6 +308,11 @@ impl CoreArray {
     fn name(&self) -> String {
         self.inner.name()
     }
+    /// A deterministic token of the expression (`tessera_core::token`): Dask's `.name`.
+    #[getter]
+    fn token(&self) -> String {
+        tessera_core::token::token(self.inner.expr())
+    }
     /// The operation's name (`normal`, `add`, `sum`...), for reprs.
     #[getter]
     fn op_name(&self) -> String {

@@ -1,0 +1,151 @@
+"""Dask parity for names and collections: ``.name`` as a deterministic token of the
+expression, ``tokenize``, and the Dask collection protocol (``__dask_graph__`` and
+friends), so that ``dask.compute(x)``, ``dask.persist(x)`` and ``dask.delayed`` arguments
+accept tessera arrays.
+
+To Dask a tessera array is a graph of one task, which runs the whole tessera computation
+(tessera's own threads, fused and memory-bounded) and returns the NumPy result. The task
+holds the expression in memory, so it cannot travel to another process: a
+``distributed.Client`` that tries to send it gets a ``TypeError`` naming tessera and what
+to do instead (compute with tessera, or ``x.to_delayed()`` / ``from_array`` of the result).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+
+import numpy as np
+
+from ._array import Array, _short
+
+
+def name_of(x) -> str:
+    """``x.name``: ``name=`` given to a creation function, else ``<operation>-<token>``,
+    where the token is a hash of the whole expression (``tessera_core::token``): the same
+    expression has the same name in every process; arrays of in-memory data hash the data.
+    Arrays built with your functions (``map_blocks``...) or persisted are named uniquely
+    within the process only."""
+    given = getattr(x, "_name", None)
+    if given is not None:
+        return given
+    return f"{x._c.op_name}-{x._c.token}"
+
+
+def set_name(x, name, op):
+    """Honours ``name=`` of a creation function: a string, or None/False for the token."""
+    if name is None or name is False:
+        return x
+    if not isinstance(name, str):
+        raise TypeError(f"{op}: name must be a string, got {_short(name)}")
+    x._name = name
+    return x
+
+
+def _normalize(v):
+    """Bytes for one argument of ``tokenize``: tessera arrays by their name, NumPy arrays by
+    dtype, shape and data, containers element by element, other values by pickle (or repr)."""
+    if isinstance(v, Array):
+        return b"tessera:" + name_of(v).encode()
+    if isinstance(v, np.ndarray):
+        a = np.ascontiguousarray(v)
+        return b"ndarray:" + str((a.dtype.str, a.shape)).encode() + (a.tobytes() if a.dtype != object else
+                                                                     repr(a.tolist()).encode())
+    if isinstance(v, (list, tuple)):
+        return type(v).__name__.encode() + b"[" + b",".join(_normalize(e) for e in v) + b"]"
+    if isinstance(v, dict):
+        items = sorted(((repr(k), _normalize(e)) for k, e in v.items()), key=lambda t: t[0])
+        return b"dict{" + b",".join(k.encode() + b":" + e for k, e in items) + b"}"
+    try:
+        return b"pickle:" + pickle.dumps(v, protocol=4)
+    except Exception:  # noqa: BLE001 - unpicklable objects: their repr
+        return b"repr:" + repr(v).encode()
+
+
+def tokenize(*args, **kwargs) -> str:
+    """A deterministic hex token of the arguments, like ``dask.base.tokenize``: equal
+    arguments (tessera arrays of equal expressions, NumPy arrays of equal data) give equal
+    tokens."""
+    h = hashlib.md5(usedforsecurity=False)
+    for a in args:
+        h.update(_normalize(a))
+        h.update(b"\x00")
+    if kwargs:
+        h.update(_normalize(kwargs))
+    return h.hexdigest()
+
+
+class _Compute:
+    """The one task of a tessera array in a Dask graph: computes it with tessera."""
+
+    __slots__ = ("array",)
+
+    def __init__(self, array):
+        self.array = array
+
+    def __call__(self):
+        return np.asarray(self.array.compute())
+
+    def __reduce__(self):
+        raise TypeError(
+            f"tessera array {name_of(self.array)} cannot be sent to another process (a distributed Client): its "
+            "expression lives in this process. Compute it with tessera (x.compute(), tessera.compute(...)) and pass "
+            "the NumPy result, or use tessera's own scheduler='mpi' for many nodes")
+
+
+def _finalize(results):
+    return results[0]
+
+
+def _rebuild(dsk, key, chunks, rename=None):
+    from ._creation import from_array
+
+    if rename:
+        key = rename.get(key, key)
+    return from_array(dsk[key], chunks=chunks)
+
+
+def _dask_graph(self):
+    return {(name_of(self),): (_Compute(self),)}
+
+
+def _dask_keys(self):
+    return [(name_of(self),)]
+
+
+def _dask_layers(self):
+    return (name_of(self),)
+
+
+def _dask_postcompute(self):
+    return _finalize, ()
+
+
+def _dask_postpersist(self):
+    return _rebuild, ((name_of(self),), self.chunks)
+
+
+def _dask_tokenize(self):
+    return name_of(self)
+
+
+def _dask_optimize(dsk, keys, **kwargs):
+    return dsk
+
+
+def _dask_scheduler(dsk, keys, **kwargs):
+    # tessera computes in parallel itself: one task needs no more than Dask's sync scheduler
+    from dask.local import get_sync
+
+    return get_sync(dsk, keys, **kwargs)
+
+
+def install():
+    Array.__dask_graph__ = _dask_graph
+    Array.__dask_keys__ = _dask_keys
+    Array.__dask_layers__ = _dask_layers
+    Array.__dask_postcompute__ = _dask_postcompute
+    Array.__dask_postpersist__ = _dask_postpersist
+    Array.__dask_tokenize__ = _dask_tokenize
+    Array.__dask_optimize__ = staticmethod(_dask_optimize)
+    Array.__dask_scheduler__ = staticmethod(_dask_scheduler)

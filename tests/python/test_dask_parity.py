@@ -1,0 +1,126 @@
+"""Dask parity: deterministic ``.name`` tokens (also across processes), ``name=``,
+``tokenize``, ``PerformanceWarning``, the Dask collection protocol (``dask.compute``,
+``dask.persist``, ``dask.delayed`` arguments, a clear error for a distributed Client), and
+errors naming tessera for missing attributes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import tessera as da
+from conftest import arrays, assert_same
+
+SCRIPT = """
+import numpy as np, tessera as da
+x = da.from_array(np.arange(12.0).reshape(3, 4), chunks=2)
+y = (da.sin(x) + da.random.default_rng(7).normal(size=(3, 4), chunks=2)).sum(axis=0)
+print(x.name, y.name, da.tokenize(y, 3, "a"))
+"""
+
+
+def test_names_are_the_same_across_processes():
+    outs = [subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, check=True).stdout
+            for _ in range(2)]
+    assert outs[0] == outs[1] and len(outs[0].split()) == 3
+
+
+@settings(max_examples=30, deadline=None)
+@given(data=arrays(), other=st.integers(1, 5))
+def test_equal_expressions_equal_names(data, other):
+    a, chunks = data
+    x1, x2 = da.from_array(a, chunks=chunks), da.from_array(a.copy(), chunks=chunks)
+    assert x1.name == x2.name and x1.name.startswith("array-")
+    if a.dtype != bool:
+        assert (x1 + other).name == (x2 + other).name != (x1 + other + 1).name
+    if a.size:
+        b = a.copy()
+        b.flat[0] = not b.flat[0] if a.dtype == bool else b.flat[0] + 1
+        assert da.from_array(b, chunks=chunks).name != x1.name  # the data is part of the token
+    assert da.tokenize(x1) == da.tokenize(x2)
+
+
+def test_name_keyword_and_setitem():
+    x = da.zeros((4, 4), chunks=2, name="my-zeros")
+    assert x.name == "my-zeros"
+    assert da.from_array(np.ones(3), name="src").name == "src"
+    assert da.ones_like(x, name="o").name == "o" and da.full((2,), 3, name="f").name == "f"
+    assert (x + 1).name != "my-zeros"
+    old = x.name
+    x[0, 0] = 1
+    assert x.name != old and x.name == x.name
+    with pytest.raises(TypeError, match="name"):
+        da.zeros(3, name=5)
+
+
+def test_random_names_depend_on_seed():
+    a = da.random.default_rng(1).random(10, chunks=3)
+    b = da.random.default_rng(1).random(10, chunks=3)
+    c = da.random.default_rng(2).random(10, chunks=3)
+    assert a.name == b.name != c.name
+
+
+def test_tokenize_numpy_and_containers():
+    assert da.tokenize(np.arange(3), [1, 2], {"a": 1}) == da.tokenize(np.arange(3), [1, 2], {"a": 1})
+    assert da.tokenize(np.arange(3)) != da.tokenize(np.arange(4))
+    assert da.tokenize(1) != da.tokenize(1.0)
+
+
+def test_performance_warning_is_a_warning():
+    assert issubclass(da.PerformanceWarning, Warning)
+
+
+def test_missing_attributes_name_tessera():
+    x = da.arange(3)
+    with pytest.raises(AttributeError, match="tessera does not implement dask.array.Array.no_such_thing"):
+        x.no_such_thing
+    assert not hasattr(x, "__cuda_array_interface__")
+
+
+dask = pytest.importorskip("dask")
+
+
+@settings(max_examples=15, deadline=None)
+@given(data=arrays())
+def test_dask_compute_and_persist(data):
+    a, chunks = data
+    x = da.from_array(a, chunks=chunks)
+    y = x[...] if a.dtype == bool else x * 2
+    (got,) = dask.compute(y)
+    assert_same(got, a if a.dtype == bool else a * 2)
+    got1, got2 = dask.compute(x, y, scheduler="sync")
+    assert_same(got1, a)
+    (p,) = dask.persist(y)
+    assert isinstance(p, da.Array) and p.chunks == y.chunks
+    assert_same(p.compute(), got)
+    assert dask.base.tokenize(x) == dask.base.tokenize(da.from_array(a.copy(), chunks=chunks))
+
+
+def test_delayed_arguments():
+    x = da.from_array(np.arange(6.0), chunks=4)
+    total = dask.delayed(np.sum)(x + 1)
+    assert total.compute() == 21.0
+
+
+def test_distributed_client_gets_a_clear_error():
+    """A Client sends every graph through pickle, which a tessera task cannot take (its
+    expression lives in this process): the error says so, instead of a wrong result."""
+    distributed = pytest.importorskip("distributed")
+    import pickle
+
+    x = da.arange(5, chunks=2) * 2
+    with pytest.raises(TypeError, match="cannot be sent to another process"):
+        pickle.dumps(x.__dask_graph__())
+    with distributed.Client(processes=False, n_workers=1, threads_per_worker=1, dashboard_address=None) as c:
+        with pytest.raises(TypeError) as info:
+            c.compute(x).result()
+    chain, e = [], info.value
+    while e is not None:
+        chain.append(str(e))
+        e = e.__cause__ or e.__context__
+    assert any("cannot be sent to another process" in m for m in chain)
