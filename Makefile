@@ -29,6 +29,7 @@ demo: python
 
 test-rust:
 	$(CARGO) test --release
+	$(CARGO) test --release -p tessera-fft
 
 test-python: python
 	$(PY) -m pytest -q tests/python
