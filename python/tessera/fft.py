@@ -64,7 +64,9 @@ def _one(op, kind, a, n, axis, norm):
                              f"chunks {x.chunks[ax]}).")
     n = _count(n, op)
     with named(op):
-        return _wrap(_core.fft_axis(x._c, op, kind, n, ax, _norm(norm, op)))
+        r = _wrap(_core.fft_axis(x._c, op, kind, n, ax, _norm(norm, op)))
+    # NumPy gives the real inverse of real float16 input in float16.
+    return r.astype("float16") if kind == "c2r" and x.dtype == np.float16 else r
 
 
 def fft(a, n=None, axis=None, norm=None):
@@ -121,6 +123,8 @@ def _cook(op, x, s, axes, real_inverse=False):
             if len(s) > x.ndim:
                 raise ValueError(f"{op}: s has {len(s)} entries but the array has {x.ndim} dimensions")
             axes = list(range(x.ndim - len(s), x.ndim))
+        if len(s) != len(axes):
+            raise ValueError(f"{op}: Shape and axes have different lengths.")
         s = [x.shape[a] if v == -1 else v for v, a in zip(s, axes)]
     if len(s) != len(axes):
         raise ValueError(f"{op}: Shape and axes have different lengths.")
@@ -282,9 +286,10 @@ def fft_wrap(fft_func, kind=None, dtype=None, allow_fftpack=False):
         if out_dtype is None:
             sample = np.ones((8,) * x.ndim, dtype=x.dtype)
             out_dtype = fft_func(sample, **({"axes": tuple(axes_)} if nd else {"axis": axes_[0]})).dtype
-        chunks = list(x.chunks)
-        for ax in axes_:
-            x = _wrap(_core.whole_along(x._c, ax))
+        if len(axes_) == 1:
+            x = _wrap(_core.whole_along(x._c, axes_[0]))
+        else:  # every transformed axis in one chunk at once
+            x = x.rechunk(tuple(-1 if i in axes_ else max(c) for i, c in enumerate(x.chunks)))
         chunks = [list(c) for c in x.chunks]
         for i, (n, ax) in enumerate(zip(lens, axes_)):
             last = i == len(axes_) - 1

@@ -104,6 +104,8 @@ def test_complex_reductions_give_numpys_dtypes(data):
             exp = getattr(np, op)(a)
         got = getattr(x, op)()
         assert got.dtype == exp.dtype, (op, got.dtype, exp.dtype)
+        if not np.isfinite(exp):
+            continue  # overflow: NumPy multiplies in the dtype (inf * 0 = nan), tessera in complex128
         rtol = 3e-2 if dtype == "float16" else 1e-4
         assert_same(got.compute(), exp, rtol=rtol, atol=1e-3 * max(1, a.size))
 

@@ -74,7 +74,11 @@ pub fn fft_axis(op: &str, x: &Array, kind: Kind, n: usize, axis: usize, norm: No
     };
     let out_len = if kind == Kind::R2C { n / 2 + 1 } else { n };
     let x = whole_along(&x.astype(input), axis)?;
-    let scale = norm.scale(n, matches!(kind, Kind::C2C { inverse: true } | Kind::C2R));
+    let mut scale = norm.scale(n, matches!(kind, Kind::C2C { inverse: true } | Kind::C2R));
+    if d == DType::F16 {
+        // NumPy computes the normalization factor in the input's float dtype.
+        scale = tessera_core::numtypes::f16::from_f64(scale).to_f64();
+    }
     let kernel = kernel::FftKernel { name: op.to_string(), kind, n, axis, scale };
     let ind: Vec<u32> = (0..x.ndim() as u32).collect();
     let args = [(x.expr().clone(), ind.clone())];
