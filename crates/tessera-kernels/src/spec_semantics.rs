@@ -96,11 +96,11 @@ pub trait FloatSpec: Copy {
     fn np_nextafter(self, to: Self) -> Self;
     /// `np.logaddexp`: `log(exp(x) + exp(y))` without overflow (NumPy's `npy_logaddexp`).
     fn np_logaddexp(self, y: Self) -> Self;
-    /// `np.arcsinh`/`np.arccosh`, finite for every finite input: Rust's overflow to inf
-    /// beyond `sqrt(MAX)`, where these are `ln(|x|) + ln 2` to the last bit.
+    /// `np.arcsinh`/`np.arccosh`/`np.arctanh`: the C library's functions, as NumPy calls
+    /// (Rust's own formulas lose ulps near 1 and overflow beyond `sqrt(MAX)`); float32
+    /// through float64.
     fn np_asinh(self) -> Self;
     fn np_acosh(self) -> Self;
-    /// `np.arctanh`; float32 through float64 (Rust's float32 formula is ulps off NumPy's).
     fn np_atanh(self) -> Self;
     /// The Array API's `floor_divide` where it differs from NumPy's `npy_divmod`: an
     /// infinite dividend over a finite nonzero divisor is an infinity (NumPy: NaN), a finite
@@ -129,7 +129,7 @@ macro_rules! float_spec {
             }
             #[inline(always)]
             fn np_atanh(self) -> Self {
-                (self as f64).atanh() as $t
+                crate::simd::libm::atanh(self as f64) as $t
             }
             #[inline(always)]
             fn np_nextafter(self, to: Self) -> Self {
@@ -149,18 +149,11 @@ macro_rules! float_spec {
             }
             #[inline(always)]
             fn np_asinh(self) -> Self {
-                // 2^28: beyond it 1 + x^2 == x^2 in either float type.
-                let x = self as f64;
-                (if x.abs() > 268435456.0 {
-                    (x.abs().ln() + core::f64::consts::LN_2).copysign(x)
-                } else {
-                    x.asinh()
-                }) as $t
+                crate::simd::libm::asinh(self as f64) as $t
             }
             #[inline(always)]
             fn np_acosh(self) -> Self {
-                let x = self as f64;
-                (if x > 268435456.0 { x.ln() + core::f64::consts::LN_2 } else { x.acosh() }) as $t
+                crate::simd::libm::acosh(self as f64) as $t
             }
             #[inline(always)]
             fn np_logaddexp(self, y: Self) -> Self {
