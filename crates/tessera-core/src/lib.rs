@@ -2,7 +2,6 @@
 
 pub mod error;
 pub mod dtype;
-pub mod numtypes;
 pub mod block;
 pub mod ufuncs;
 pub mod ops;
