@@ -154,7 +154,7 @@ def result_type(*arrays_and_dtypes):
         raise ValueError("result_type: at least one array or dtype is required")
     args = []
     for a in arrays_and_dtypes:
-        if isinstance(a, Array):
+        if isinstance(a, (Array, np.generic)):  # np.float64 is a Python float, but not weak
             args.append(a.dtype)
         elif isinstance(a, (builtins.bool, int, float, complex)):
             args.append(a)

@@ -123,6 +123,27 @@ def unify_chunks(*args, **kwargs):
     return chunkss, arrays
 
 
+def _claim_tessera_arrays_from_dask():
+    """tessera arrays speak Dask's collection protocol, so that ``dask.compute`` accepts them, but
+    xarray reads that protocol as "this is a dask.array": its DaskManager claims them next to
+    TesseraManager ("Multiple ChunkManagers recognise type") and ~50 code paths would call
+    ``dask.array`` on them. xarray asks one function, so for tessera arrays it answers no."""
+    from xarray.namedarray import utils
+
+    asks_dask = utils.is_dask_collection
+    if getattr(asks_dask, "tessera_aware", False):
+        return
+
+    def is_dask_collection(x):
+        return not isinstance(x, Array) and asks_dask(x)
+
+    is_dask_collection.tessera_aware = True
+    utils.is_dask_collection = is_dask_collection
+
+
+_claim_tessera_arrays_from_dask()
+
+
 class TesseraManager(ChunkManagerEntrypoint):
     """The chunk manager xarray finds under the name ``"tessera"``."""
 

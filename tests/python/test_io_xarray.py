@@ -40,13 +40,6 @@ needs_fancy_indexing = pytest.mark.skipif(not _fancy_indexing(), reason="tessera
 # xarray's where, fillna and stack promote dtypes with the array namespace's result_type
 # (the Array API work, issue 20).
 needs_result_type = pytest.mark.skipif(not hasattr(ta, "result_type"), reason="tessera has no result_type yet")
-# Written before the Array API work was merged and not yet run with it: expected to pass,
-# but a failure there is a known gap to look at, not a regression (strict=False).
-unverified = pytest.mark.xfail(reason="not yet run with the Array API branch merged", strict=False)
-# Since tessera arrays implement the Dask collection protocol (issue 20), xarray's DaskManager
-# claims them too and xarray refuses to choose ("Multiple ChunkManagers recognise type").
-# Open: which side gives way (issue 19).
-two_managers = pytest.mark.xfail(reason="xarray's DaskManager also claims tessera arrays", strict=False)
 
 
 def test_the_entry_point_is_registered():
@@ -55,7 +48,17 @@ def test_the_entry_point_is_registered():
     assert isinstance(list_chunkmanagers()["tessera"], TesseraManager)
 
 
-@two_managers
+def test_only_tessera_claims_tessera_arrays_though_dask_compute_accepts_them():
+    import dask
+    from xarray.namedarray.parallelcompat import get_chunked_array_type, list_chunkmanagers
+
+    x = ta.arange(10, chunks=3)
+    claims = [name for name, m in list_chunkmanagers().items() if m.is_chunked_array(x)]
+    assert claims == ["tessera"] and isinstance(get_chunked_array_type(x), TesseraManager)
+    assert dask.is_dask_collection(x)
+    np.testing.assert_array_equal(dask.compute(x)[0], np.arange(10))
+
+
 def test_chunk_compute_and_arithmetic():
     ds = dataset()
     c = ds.chunk({"time": 7}, chunked_array_type="tessera")
@@ -70,7 +73,6 @@ def test_chunk_compute_and_arithmetic():
 
 
 @needs_result_type
-@unverified
 def test_where():
     ds = dataset()
     c = ds.chunk({"time": 7}, chunked_array_type="tessera")
@@ -79,7 +81,6 @@ def test_where():
 
 @needs_nan_reductions
 @needs_result_type
-@unverified
 def test_skipna_reductions():
     ds = dataset()
     c = ds.chunk({"time": 7}, chunked_array_type="tessera")
@@ -91,7 +92,6 @@ def test_skipna_reductions():
 @needs_nan_reductions
 @needs_fancy_indexing
 @needs_result_type
-@unverified
 def test_groupby_mean_and_climatology_anomalies():
     ds = dataset(days=60)
     c = ds.chunk({"time": 10}, chunked_array_type="tessera")
@@ -102,7 +102,6 @@ def test_groupby_mean_and_climatology_anomalies():
     xr.testing.assert_allclose(c.groupby("time.month").mean().compute(), ds.groupby("time.month").mean(), rtol=1e-5)
 
 
-@two_managers
 def test_apply_ufunc_parallelized():
     ds = dataset()
     c = ds.chunk({"time": 9}, chunked_array_type="tessera")
@@ -111,7 +110,6 @@ def test_apply_ufunc_parallelized():
     xr.testing.assert_allclose(got.compute(), np.sin(ds.p))
 
 
-@two_managers
 def test_open_zarr_and_to_zarr_on_tessera(tmp_path):
     ds = dataset()
     ds.chunk({"time": 10}).to_zarr(tmp_path / "in.zarr", mode="w")
