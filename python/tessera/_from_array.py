@@ -78,6 +78,10 @@ class _View:
                 slice(start + lo, start + hi)
         return tuple(key)
 
+    def signature(self):
+        """What the view reads: equal signatures over the same object read the same data."""
+        return id(self.obj), tuple(sorted(self.fixed.items())), tuple(self.axes)
+
     def read(self, region):
         key = self.source_key(region)
         if self.lock:
@@ -146,13 +150,15 @@ def _getter(a, b):
     return a[b]
 
 
-# Arrays built here, by id, with the view they read (weak: forgotten with the array).
+# Arrays built here, by id, with the view they read and the slices taken of them so far
+# (weak: forgotten with the array). Slicing a source the same way twice, as xarray does for
+# every group of a groupby, gives the same array, read once, not one source node per slice.
 _SOURCES: dict[int, tuple] = {}
 
 
 def _remember(arr: Array, view: _View):
     k = id(arr)
-    _SOURCES[k] = (weakref.ref(arr, lambda _r, k=k: _SOURCES.pop(k, None)), view)
+    _SOURCES[k] = (weakref.ref(arr, lambda _r, k=k: _SOURCES.pop(k, None)), view, {})
 
 
 def block_starts(chunks):
@@ -200,7 +206,13 @@ def _pushdown(arr, key, plain):
     view = entry[1].compose(key, arr.shape)
     if view is None:
         return plain
-    return _build(view, plain.shape, plain.dtype, plain.chunks, "array")
+    if view.signature() == entry[1].signature() and plain.chunks == arr.chunks:
+        return arr
+    slices = entry[2]
+    k = (view.signature(), plain.chunks)
+    if k not in slices:
+        slices[k] = _build(view, plain.shape, plain.dtype, plain.chunks, "array")
+    return slices[k]
 
 
 _GETITEM_HOOKS.append(_pushdown)

@@ -79,6 +79,18 @@ def test_slices_read_only_their_region(case, data):
     assert got == want  # no element outside the region is read
 
 
+def test_the_same_slice_taken_twice_is_read_once():
+    # xarray's groupby slices the source once per group: every group must share one read.
+    a = np.arange(60.0).reshape(12, 5)
+    src = Counting(a)
+    x = ta.from_array(src, chunks=(4, 5))
+    assert x[:] is x and x[..., :] is x
+    parts = [x[:, 1:4][[i, i + 6]].sum(axis=0)[None] for i in range(6)]
+    y = ta.concatenate(parts)
+    np.testing.assert_array_equal(y.compute(), np.stack([a[[i, i + 6], 1:4].sum(0) for i in range(6)]))
+    assert len(src.keys) == 3  # one read per block of x[:, 1:4], not one per group
+
+
 def test_auto_chunks_follow_the_source_like_dask(tmp_path):
     with h5py.File(tmp_path / "d.h5", "w") as f:
         f.create_dataset("x", shape=(4000, 3000), dtype="f8", chunks=(100, 250))

@@ -137,3 +137,27 @@ def test_normalize_chunks_is_dasks(shape, data):
 
 def test_auto_chunk_size():
     assert TesseraManager().get_auto_chunk_size() == 128 * 2**20
+
+
+def test_resample_concat_and_cumsum():
+    ds = dataset(days=50)
+    c = ds.chunk({"time": 8}, chunked_array_type="tessera")
+    cases = (lambda d: d.resample(time="7D").mean(),
+             lambda d: xr.concat([d.isel(time=slice(0, 20)), d.isel(time=slice(30, 50))], dim="time"),
+             lambda d: d.t.cumsum("time"),
+             lambda d: d.fillna(0.5).where(d.p > 0.3, -1.0),
+             lambda d: (d.t - d.t.mean("time")).std(("y", "x")))
+    for f in cases:
+        got = f(c)
+        assert all(isinstance(v.data, ta.Array) for v in (got.data_vars.values() if hasattr(got, "data_vars") else [got]))
+        xr.testing.assert_allclose(got.compute(), f(ds), rtol=1e-5, atol=1e-5)
+
+
+def test_open_dataset_netcdf_with_tessera_chunks(tmp_path):
+    pytest.importorskip("netCDF4")
+    ds = dataset()
+    ds.to_netcdf(tmp_path / "d.nc", engine="netcdf4")
+    with xr.open_dataset(tmp_path / "d.nc", engine="netcdf4", chunks={"time": 16},
+                         chunked_array_type="tessera") as c:
+        assert isinstance(c.t.data, ta.Array) and c.t.chunks[0] == (16, 16, 8)
+        xr.testing.assert_allclose(c.groupby("time.month").mean().compute(), ds.groupby("time.month").mean(), rtol=1e-5)
