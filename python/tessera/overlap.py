@@ -21,10 +21,11 @@ from operator import mul
 import numpy as np
 
 from . import _core
-from ._array import Array, _wrap
+from ._array import Array, _wrap, to_array
 from ._gufunc import _calculate_new_chunksizes
 
 __all__ = [
+    "add_dummy_padding",
     "boundaries",
     "coerce_boundary",
     "coerce_depth",
@@ -35,6 +36,7 @@ __all__ = [
     "overlap",
     "overlap_internal",
     "periodic",
+    "push",
     "reflect",
     "sliding_window_view",
     "trim_internal",
@@ -378,3 +380,66 @@ def sliding_window_view(x, window_shape, axis=None, automatic_rechunk=True):
         window_shape=window_shape,
         axis=axis,
     )
+
+
+def add_dummy_padding(x, depth, boundary):
+    """Dask's ``add_dummy_padding``: on each axis whose boundary is ``"none"``, `depth`
+    uninitialised elements before and after, joined onto the first and last blocks."""
+    from ._creation import empty
+    from ._join import concatenate
+
+    for k, b in boundary.items():
+        d = depth.get(k, 0)
+        if _is_mode(b, "none") and d > 0:
+            shape, chunks = list(x.shape), list(x.chunks)
+            shape[k], chunks[k] = d, (d,)
+            pad = empty(tuple(shape), chunks=tuple(chunks), dtype=x.dtype)
+            out_chunks = list(x.chunks)
+            sizes = list(out_chunks[k]) or [0]
+            sizes[0] += d
+            sizes[-1] += d
+            out_chunks[k] = tuple(sizes)
+            x = concatenate([pad, x, pad], axis=k).rechunk(tuple(out_chunks))
+    return x
+
+
+def _push_block(b, axis=-1):
+    """Forward-fill NaNs along `axis` (``bottleneck.push`` with no limit), in NumPy."""
+    b = np.asarray(b)
+    if b.dtype.kind not in "fc" or b.size == 0:
+        return b
+    b = np.moveaxis(b, axis, -1)
+    last_valid = np.where(np.isnan(b), 0, np.arange(b.shape[-1]))
+    np.maximum.accumulate(last_valid, axis=-1, out=last_valid)
+    return np.moveaxis(np.take_along_axis(b, last_valid, axis=-1), -1, axis)
+
+
+def _fill_with_last_one(a, b):
+    return np.where(np.isnan(b), a, b)
+
+
+def push(array, n, axis):
+    """Dask's ``push`` (``bottleneck.push`` over blocks): NaNs take the last valid value
+    before them along `axis`, at most `n` steps back (None: any distance). tessera needs no
+    bottleneck: a block is filled with NumPy and the last values carry across blocks by
+    ``cumreduction``."""
+    from ._creation import arange, broadcast_to, where
+    from ._scans import cumreduction
+
+    array = to_array(array, "push")
+    if not isinstance(axis, numbers.Integral) or not -array.ndim <= axis < max(array.ndim, 1):
+        raise ValueError(f"push: axis {axis!r} is out of range for an array of {array.ndim} dimensions")
+    axis = int(axis) % array.ndim
+    if n is not None and (not isinstance(n, numbers.Integral) or n < 0):
+        raise ValueError(f"push: n must be None or a non-negative integer, got {n!r}")
+    if n == 0 or array.dtype.kind not in "fc":  # n=0: bottleneck's meaning (Dask fills all)
+        return array
+    if n is not None and n < array.shape[axis] - 1:
+        pos = arange(array.shape[axis], chunks=array.chunks[axis], dtype=array.dtype)
+        pos = broadcast_to(pos.reshape(tuple(s if i == axis else 1 for i, s in enumerate(array.shape))),
+                           array.shape, chunks=array.chunks)
+        valid_pos = where(~np.isnan(array), pos, np.nan)
+        within = (pos - push(valid_pos, None, axis)) <= n
+        return where(within, push(array, None, axis), np.nan)
+    return cumreduction(func=_push_block, binop=_fill_with_last_one, ident=np.nan, x=array, axis=axis,
+                        dtype=array.dtype)

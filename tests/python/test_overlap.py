@@ -472,3 +472,49 @@ def test_persist_owns_its_blocks():
     a[:] = -1
     np.testing.assert_array_equal(p.compute(), want)
     assert (g.compute() == -1).all()
+
+
+def _push_reference(a, n, axis):
+    """bottleneck.push by a loop: a NaN takes the last valid value at most n steps back."""
+    b = np.moveaxis(a.copy(), axis, -1)
+    for idx in np.ndindex(b.shape[:-1]):
+        last, at = np.nan, None
+        for i in range(b.shape[-1]):
+            if not np.isnan(b[idx + (i,)]):
+                last, at = b[idx + (i,)], i
+            elif at is not None and (n is None or i - at <= n):
+                b[idx + (i,)] = last
+    return np.moveaxis(b, -1, axis)
+
+
+@SETTINGS
+@given(arrays(min_side=0, dtype="float64"), st.data())
+def test_push_forward_fills_like_bottleneck(case, data):
+    a, chunks = case
+    a = np.where(a % 3 == 0, np.nan, a)
+    axis = data.draw(st.integers(-a.ndim, a.ndim - 1))
+    n = data.draw(st.sampled_from([None, 0, 1, 2, 5]))
+    got = da.overlap.push(da.from_array(a, chunks=chunks), n, axis).compute()
+    np.testing.assert_array_equal(got, _push_reference(a, n, axis % a.ndim))
+
+
+def test_push_bad_input_is_named():
+    x = da.ones((4, 3), chunks=2)
+    with pytest.raises(ValueError, match="push: axis 2"):
+        da.overlap.push(x, None, 2)
+    with pytest.raises(ValueError, match="push: n must be"):
+        da.overlap.push(x, -1, 0)
+
+
+@SETTINGS
+@given(arrays(max_nd=2), st.data())
+def test_add_dummy_padding_is_dasks(case, data):
+    a, chunks = case
+    depth = {i: data.draw(st.integers(0, 2)) for i in range(a.ndim)}
+    boundary = {i: data.draw(st.sampled_from(["none", "reflect"])) for i in range(a.ndim)}
+    got = da.overlap.add_dummy_padding(da.from_array(a, chunks=chunks), depth, boundary)
+    want = dask_array.overlap.add_dummy_padding(dask_array.from_array(a, chunks=chunks), depth, boundary)
+    assert got.shape == want.shape and got.chunks == want.chunks and got.dtype == want.dtype
+    inner = tuple(slice(depth[i], depth[i] + a.shape[i]) if boundary[i] == "none" else slice(None)
+                  for i in range(a.ndim))
+    np.testing.assert_array_equal(got.compute()[inner], a)
