@@ -285,6 +285,10 @@ class VIndex:
         if not any(_is_advanced(k) for k in key):
             raise IndexError("vindex: vindex requires at least one non-slice to vectorize over; use normal "
                              f"slicing instead when only using slices. Got: {_short(key)}")
+        if any(isinstance(k, Array) for k in key):
+            from ._unknown import getitem as lazy_getitem
+
+            return lazy_getitem(self._x, key, vindex=True)
         if any(isinstance(k, np.ndarray) and k.dtype == bool for k in key):
             raise IndexError("vindex: vindex does not support boolean indices; use the mask's nonzero()")
         return getitem(self._x, key, "vindex", vindex=True)
