@@ -228,6 +228,10 @@ def take(a, indices, axis=0):
 
         raise AxisError(f"take: axis {axis} is out of bounds for array of dimension {nd}")
     axis %= nd
+    if isinstance(indices, Array) and indices.dtype != bool:
+        from ._unknown import getitem as lazy_getitem
+
+        return lazy_getitem(x, (slice(None),) * axis + (indices,))
     idx = _as_index_array(indices, "take")
     if idx.dtype == bool:
         raise IndexError("take: indices must be integers, got a boolean array")
