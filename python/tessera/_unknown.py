@@ -429,20 +429,10 @@ def _lifted_method(base, name):
 
 
 # -- the leaves: selections whose sizes depend on data ----------------------------------
-def _count_block(b):
-    return np.array([np.count_nonzero(b)], np.int64)
-
-
 def block_counts(m, name):
-    """Nonzero elements per block of a 1-d known array: a known array of one int64 per block."""
-    return m.map_blocks(_count_block, chunks=((1,) * len(m.chunks[0]),), dtype=np.int64, name=f"{name}-count")
-
-
-_LABELS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-
-
-def _compress_block(xb, mb, axis):
-    return np.compress(mb, xb, axis=axis)
+    """Nonzero elements per block of a 1-d known array: a known array of one int64 per block
+    (a Rust block kernel)."""
+    return _wrap(_core.mask_block_counts(m._c, f"{name}-count"))
 
 
 def select(x, m, axis, op="getitem"):
@@ -457,13 +447,9 @@ def select(x, m, axis, op="getitem"):
     if m.chunks[0] != x.chunks[axis]:
         m = m.rechunk((x.chunks[axis],))
     counts = block_counts(m, op)
-    ind = _LABELS[:x.ndim]
 
     def build(n):
-        from ._blockwise import blockwise
-
-        return blockwise(_compress_block, ind, x, ind, m, ind[axis], adjust_chunks={ind[axis]: tuple(int(c) for c in n)},
-                         dtype=x.dtype, name=op, axis=axis)
+        return _wrap(_core.compress_blocks(x._c, m._c, axis, [int(c) for c in n], op))
 
     chunks = tuple((math.nan,) * len(c) if i == axis else c for i, c in enumerate(x.chunks))
     return leaf(chunks, x.dtype, op, (counts,), build)
