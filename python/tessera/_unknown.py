@@ -703,6 +703,10 @@ def _combine(stash, nb, starts, ri, rc, equal_nan):
     got = stash.get("combined")
     if got is not None:
         return got
+    if any(i not in stash for i in range(nb)):
+        # Blocks computed in other processes (the MPI scheduler) leave no result here.
+        raise NotImplementedError("unique: the per-block results were not computed in this process "
+                                  "(unique does not run under the MPI scheduler yet)")
     parts = [stash.pop(i) for i in range(nb)]
     vals = np.concatenate([p[0] for p in parts])
     u, first, inv = np.unique(vals, return_index=True, return_inverse=True, equal_nan=equal_nan)
