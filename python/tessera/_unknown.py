@@ -63,7 +63,7 @@ class UnknownArray(Array):
     """A tessera array whose chunk sizes (some of them ``nan``) or values of an index are
     known only when computed; see the module's docstring."""
 
-    __slots__ = ("_needs", "_deps", "_build", "_uchunks", "_udtype", "_known", "_op", "_uid")
+    __slots__ = ("_needs", "_deps", "_build", "_uchunks", "_udtype", "_known", "_op", "_uid", "_masked")
 
     # -- state ---------------------------------------------------------------------------
     @property
@@ -232,7 +232,7 @@ def _new_unknown(chunks, dtype, op, *, needs=(), deps=(), build):
     u._uchunks = tuple(tuple(c) for c in chunks)
     u._udtype = np.dtype(dtype)
     u._needs, u._deps, u._build = tuple(needs), tuple(deps), build
-    u._known, u._op, u._uid = None, op, next(_ids)
+    u._known, u._op, u._uid, u._masked = None, op, next(_ids), None
     return u
 
 
@@ -376,6 +376,48 @@ def _pick(whole, i):
     return whole.items[i]
 
 
+_FUSED = ("sum", "mean")
+_REDUCE_ARGS = ("axis", "dtype", "keepdims", "split_every")
+
+
+def fused_reduction(name, y, args, kwargs):
+    """``sum``/``mean`` of ``x[m]`` along the masked axis (and others) as one pass over
+    ``where(m, x, 0)``: a known expression, no phase 1. None where it does not apply."""
+    if not isinstance(y, UnknownArray) or y._known is not None or y._masked is None or len(args) > 4:
+        return None
+    kw = dict(zip(_REDUCE_ARGS, args))
+    for k, v in kwargs.items():
+        if k in kw or (k not in _REDUCE_ARGS and not (k in ("out", "initial") and v is None)
+                       and not (k == "where" and v is True)):
+            return None
+        if k in _REDUCE_ARGS:
+            kw[k] = v
+    x, m, axis = y._masked
+    axes = kw.get("axis")
+    if axes is None:
+        axes = tuple(range(x.ndim))
+    elif isinstance(axes, (int, np.integer)) and not isinstance(axes, (bool, np.bool_)):
+        axes = (int(axes),)
+    if not isinstance(axes, tuple) or any(not isinstance(a, (int, np.integer)) or not -x.ndim <= a < x.ndim
+                                          for a in axes):
+        return None
+    axes = tuple(int(a) % x.ndim for a in axes)
+    if axis not in axes or len(set(axes)) != len(axes):
+        return None
+    from ._creation import where
+
+    mb = m[(None,) * axis + (slice(None),) + (None,) * (x.ndim - axis - 1)]
+    zero = False if x.dtype == bool else 0
+    opts = dict(axis=axes, keepdims=bool(kw.get("keepdims", False)), split_every=kw.get("split_every"))
+    if name == "sum":
+        return where(mb, x, zero).sum(dtype=kw.get("dtype"), **opts)
+    dt = kw.get("dtype")
+    out_dt = np.dtype(dt) if dt is not None else np.mean(np.zeros(1, x.dtype)).dtype
+    total = where(mb, x, zero).sum(dtype=np.float64 if out_dt.kind == "f" else out_dt, **opts)
+    count = m.astype(np.int64).sum() * math.prod(x.shape[a] for a in axes if a != axis)
+    return (total / count).astype(out_dt)
+
+
 def lifting(fn, op=None):
     """`fn` lifted over unknown arrays among its arguments (a plain call otherwise)."""
     name = op or getattr(fn, "__name__", "op")
@@ -383,6 +425,10 @@ def lifting(fn, op=None):
     @functools.wraps(fn)
     def f(*args, **kwargs):
         if has_unknown(args, kwargs):
+            if name in _FUSED and args:
+                r = fused_reduction(name, args[0], args[1:], kwargs)
+                if r is not None:
+                    return r
             return lift(fn, args, kwargs, name)
         return fn(*args, **kwargs)
 
@@ -422,6 +468,10 @@ def _lifted_method(base, name):
     def method(self, *args, **kwargs):
         if self._known is not None:
             return base(self._known, *args, **kwargs)
+        if name in _FUSED:
+            r = fused_reduction(name, self, args, kwargs)
+            if r is not None:
+                return r
         return lift(base, (self,) + args, kwargs, name.strip("_"))
 
     method.__name__ = name
@@ -452,7 +502,9 @@ def select(x, m, axis, op="getitem"):
         return _wrap(_core.compress_blocks(x._c, m._c, axis, [int(c) for c in n], op))
 
     chunks = tuple((math.nan,) * len(c) if i == axis else c for i, c in enumerate(x.chunks))
-    return leaf(chunks, x.dtype, op, (counts,), build)
+    u = leaf(chunks, x.dtype, op, (counts,), build)
+    u._masked = (x, m, axis)
+    return u
 
 
 def _flat_positions(b, starts, block_id=None):

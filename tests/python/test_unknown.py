@@ -337,3 +337,28 @@ def test_dask_parity_of_chunks():
         assert all(math.isnan(c) for c in x[x > 3].chunks[0])
         assert len(x[x[:, 0] > 3].chunks[0]) == 3
         assert x[x[:, 0] > 3].chunks[1] == (3, 3)
+
+
+@SETTINGS
+@given(cases(min_dims=1, dtypes=["bool", "int8", "int32", "uint16", "float32", "float64"]), st.data())
+def test_sum_and_mean_of_a_masked_selection_in_one_pass(case, data):
+    a, chunks = case
+    x = da.from_array(a, chunks=chunks)
+    axis = data.draw(st.integers(0, a.ndim - 1))
+    m_np = data.draw(hnp.arrays(bool, (a.shape[axis],)))
+    m = da.from_array(m_np, chunks=2)
+    y = x[(slice(None),) * axis + (m,)]
+    e = a[(slice(None),) * axis + (m_np,)]
+    red = data.draw(st.sampled_from([None, axis, (axis,), tuple(range(a.ndim))]))
+    keepdims = data.draw(st.booleans())
+    s = y.sum(axis=red, keepdims=keepdims)
+    assert not any(math.isnan(c) for ax in s.chunks for c in ax)  # known: no phase 1
+    assert_same(s.compute(), e.sum(axis=red, keepdims=keepdims), rtol=1e-4)
+    assert_same(da.sum(y, axis=red).compute(), e.sum(axis=red), rtol=1e-4)
+    if e.size:
+        assert_same(y.mean(axis=red, keepdims=keepdims).compute(), e.mean(axis=red, keepdims=keepdims), rtol=1e-4)
+    if a.ndim > 1:  # not over the masked axis: unknown sizes stay
+        other = (axis + 1) % a.ndim
+        r = y.sum(axis=other)
+        assert any(math.isnan(c) for ax in r.chunks for c in ax)
+        assert_same(r.compute(), e.sum(axis=other), rtol=1e-4)
