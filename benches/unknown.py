@@ -7,6 +7,8 @@ over repetitions, libraries interleaved; ratios are Dask/tessera and NumPy/tesse
 Cases:
   mask_sum    x[x > 0.5].sum() of N float64 from a uniform random source (chunks of N/8)
   mask_mean   x[x > t].mean() with t the median (0.5), from an in-memory array
+  mask_max    x[x > 0.5].max() from the random source: two phases (counts, then compress)
+  mask_values x[x > 0.5] computed (values) from an in-memory array: two phases
   unique      unique of N int64 in [0, 1000) in memory (chunks of N/8)
   nonzero     flatnonzero(x > 0.9) of N float64 in memory
 """
@@ -69,6 +71,24 @@ def mask_mean(lib):
     return float(x[x > 0.5].mean().compute())
 
 
+def mask_max(lib):
+    if lib == "numpy":
+        x = np.random.default_rng(0).random(N)
+        return float(x[x > 0.5].max())
+    da = _lib(lib)
+    x = da.random.random(N, chunks=CH)
+    return float(x[x > 0.5].max().compute())
+
+
+def mask_values(lib):
+    a = _floats()
+    if lib == "numpy":
+        return float(a[a > 0.5][-1])
+    da = _lib(lib)
+    x = da.from_array(a, chunks=CH)
+    return float(x[x > 0.5].compute()[-1])
+
+
 def unique(lib):
     a = _ints()
     if lib == "numpy":
@@ -85,7 +105,7 @@ def nonzero(lib):
     return da.flatnonzero(da.from_array(a, chunks=CH) > 0.9).compute().size
 
 
-CASES = [mask_sum, mask_mean, unique, nonzero]
+CASES = [mask_sum, mask_mean, mask_max, mask_values, unique, nonzero]
 
 
 def main():
@@ -102,7 +122,7 @@ def main():
                 results[lib] = case(lib)
                 times[lib].append(time.perf_counter() - t)
         med = {k: statistics.median(v) for k, v in times.items()}
-        if case.__name__ != "mask_sum":  # the random streams differ between libraries
+        if case.__name__ not in ("mask_sum", "mask_max"):  # the random streams differ between libraries
             assert results["tessera"] == results["dask"] or abs(results["tessera"] - results["dask"]) < 1e-6 * abs(
                 results["dask"]), results
         print(f"{case.__name__:10s} numpy {med['numpy']:8.3f} s  dask {med['dask']:8.3f} s  tessera "
