@@ -442,7 +442,7 @@ _OPERATORS = ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "and", "
 LIFTED_METHODS = tuple(f"__{p}{o}__" for o in _OPERATORS for p in ("", "r")) + (
     "__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__neg__", "__pos__", "__abs__", "__invert__",
     "astype", "sum", "prod", "mean", "var", "std", "min", "max", "any", "all", "round", "clip", "map_blocks",
-    "transpose", "swapaxes", "conj", "copy",
+    "transpose", "swapaxes", "conj", "copy", "cumsum", "cumprod",
 )
 LIFTED_FUNCTIONS = set()
 
@@ -459,7 +459,8 @@ def install(namespace):
                 continue
             LIFTED_FUNCTIONS.add(name)
             namespace[name] = lifting(fn, name)
-    for name in ("where", "astype", "clip", "around", "round", "transpose", "count_nonzero", "isin"):
+    for name in ("where", "astype", "clip", "around", "round", "transpose", "count_nonzero", "isin", "concatenate",
+                 "stack", "cumsum", "cumprod", "nancumsum", "nancumprod"):
         LIFTED_FUNCTIONS.add(name)
         namespace[name] = lifting(namespace[name], name)
 

@@ -300,10 +300,8 @@ MESSAGE = "Arrays chunk sizes are unknown"
     lambda y: y[1:3],
     lambda y: y[0],
     lambda y: y[np.array([0])],
-    lambda y: da.concatenate([y, y]),
     lambda y: y.argmax(),
     lambda y: da.nanmax(y),
-    lambda y: y.cumsum(),
     lambda y: y.visualize(),
 ])
 def test_operations_needing_sizes_raise_dasks_error(op):
@@ -311,6 +309,19 @@ def test_operations_needing_sizes_raise_dasks_error(op):
     y = x[x > 4]
     with pytest.raises(ValueError, match=MESSAGE):
         op(y)
+
+
+def test_concatenate_stack_and_scans_of_unknown_sizes_as_dask():
+    a = np.arange(10.0)
+    x = da.from_array(a, chunks=3)
+    y = x[x > 4]
+    e = a[a > 4]
+    c = da.concatenate([y, x, y])
+    assert len(c.chunks[0]) == 4 + 4 + 4 and math.isnan(c.shape[0])
+    assert_same(c.compute(), np.concatenate([e, a, e]))
+    assert_same(da.stack([y, y]).compute(), np.stack([e, e]))
+    assert_same(y.cumsum(axis=0).compute(), np.cumsum(e))
+    assert_same(da.cumprod(y, axis=0).compute(), np.cumprod(e))
 
 
 def test_len_and_mask_shape_errors():
@@ -362,3 +373,18 @@ def test_sum_and_mean_of_a_masked_selection_in_one_pass(case, data):
         r = y.sum(axis=other)
         assert any(math.isnan(c) for ax in r.chunks for c in ax)
         assert_same(r.compute(), e.sum(axis=other), rtol=1e-4)
+
+
+def test_vindex_with_two_lazy_index_arrays_and_thread_counts():
+    a = np.arange(42.0).reshape(6, 7)
+    x = da.from_array(a, chunks=(4, 3))
+    i = da.from_array(np.array([5, 0, 3, 3]), chunks=3)
+    j = da.from_array(np.array([6, 1, 0, -1]), chunks=3)
+    assert_same(x.vindex[i, j].compute(), a[[5, 0, 3, 3], [6, 1, 0, -1]])
+    assert_same(x[i, 2:].compute(), a[[5, 0, 3, 3], 2:])
+    assert_same(x[1:, i[:2]].compute(), a[1:, [5, 0]])
+    y = da.random.random(10_000, chunks=999)
+    z = y[y > 0.3] * 2
+    one = z.compute(scheduler="sync")
+    assert np.array_equal(one, z.compute(num_workers=2))
+    assert one.tobytes() == z.compute(num_workers=3).tobytes()
