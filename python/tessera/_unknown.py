@@ -345,7 +345,13 @@ def lift(fn, args, kwargs, op):
     for fake in _FAKES:
         stand = {id(u): stand_in(u, fake) for u in deps}
         sub = functools.partial(_substitute, f=lambda u: stand[id(u)])
-        outs.append(fn(*[sub(a) for a in args], **{k: sub(v) for k, v in kwargs.items()}))
+        try:
+            outs.append(fn(*[sub(a) for a in args], **{k: sub(v) for k, v in kwargs.items()}))
+        except (ValueError, IndexError, TypeError) as e:
+            # The message shows the stand-ins' sizes: say so.
+            shapes = ", ".join(str(u.shape) for u in deps)
+            raise type(e)(f"{e} (an operand has unknown sizes: {shapes}; the sizes above stand in for them; "
+                          "x.compute_chunk_sizes() makes them known)") from None
 
     def build(*known):
         by_id = {id(u): k for u, k in zip(deps, known)}

@@ -324,6 +324,12 @@ def test_concatenate_stack_and_scans_of_unknown_sizes_as_dask():
     assert_same(da.cumprod(y, axis=0).compute(), np.cumprod(e))
 
 
+def test_mismatched_operand_names_the_unknown_sizes():
+    x = da.from_array(np.arange(10.0), chunks=3)
+    with pytest.raises(ValueError, match=r"unknown sizes: \(nan,\)"):
+        x[x > 4] + np.arange(5)
+
+
 def test_len_and_mask_shape_errors():
     x = da.from_array(np.arange(10.0), chunks=3)
     y = x[x > 4]
