@@ -19,7 +19,7 @@ import numpy as _np
 
 import atexit as _atexit
 
-from . import _cleanup, _core, config, diagnostics, lib, overlap, random
+from . import _cleanup, _core, _numpy_api, config, diagnostics, lib, overlap, random
 from ._array import Array
 from ._blockwise import blockwise, elemwise, map_blocks
 from ._gufunc import apply_gufunc, as_gufunc, gufunc
@@ -192,6 +192,25 @@ newaxis = None
 # The Array API's dtype objects (complex ones name dtypes for code that asks; see _array_api)
 from ._array_api import bool, complex64, complex128  # noqa: E402
 _array_api_methods.install()
+# Sizes known only at run time; elementwise functions and reductions lifted over them.
+from ._unknown import (  # noqa: E402
+    argwhere,
+    compress,
+    extract,
+    flatnonzero,
+    nonzero,
+    unique,
+    unique_all,
+    unique_counts,
+    unique_inverse,
+    unique_values,
+)
+from . import _unknown  # noqa: E402
+
+_unknown.install(globals())
+for _f in (argwhere, compress, extract, flatnonzero, nonzero, unique, unique_all, unique_counts, unique_inverse,
+           unique_values):
+    _numpy_api.implements(_f.__name__)(_f)
 _dask_protocol.install()
 pi, e, inf, nan = _math.pi, _math.e, _math.inf, _math.nan
 

@@ -579,6 +579,10 @@ class Array:
         if type(key) is not tuple:
             key = (key,)
         if _fancy.is_fancy(key):
+            if any(isinstance(k, Array) for k in key):
+                from ._unknown import getitem
+
+                return getitem(self, key)
             return _fancy.getitem(self, key)
         _validate_index(key)
         out = _wrap(self._c.getitem(key))
@@ -597,6 +601,16 @@ class Array:
         return _fancy.Blocks(self)
 
     partitions = blocks
+
+    def nonzero(self):
+        """Indices of the nonzero elements, one array per axis, of unknown length."""
+        from ._unknown import nonzero
+
+        return nonzero(self)
+
+    def compute_chunk_sizes(self):
+        """Makes unknown chunk sizes known (Dask's); an array with known sizes is returned as it is."""
+        return self
 
     def __setitem__(self, key, value):
         """``x[key] = value`` rebinds ``x`` to a new lazy expression (see ``tessera._setitem``)."""

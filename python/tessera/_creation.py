@@ -734,7 +734,9 @@ _MISSING = object()
 def where(condition, x=_MISSING, y=_MISSING, /):
     """``where(condition, x, y)``: elements of ``x`` where ``condition``, else of ``y``."""
     if x is _MISSING and y is _MISSING:
-        raise NotImplementedError("where(condition) with one argument (nonzero) is not supported by tessera")
+        from ._unknown import nonzero
+
+        return nonzero(condition)
     if x is _MISSING or y is _MISSING:
         raise ValueError("where: either both or neither of x and y should be given")
     cond = to_array(condition, "where")
@@ -957,6 +959,15 @@ def _rebuild(v, results, depth, traverse):
     return v
 
 
+def _resolved(arrays, scheduler, num_workers, optimize_graph):
+    """The arrays with unknown sizes made known (phase 1 of tessera._unknown)."""
+    from ._unknown import UnknownArray, resolve_all
+
+    if not any(isinstance(a, UnknownArray) for a in arrays):
+        return arrays
+    return resolve_all(arrays, dict(scheduler=scheduler, num_workers=num_workers, optimize_graph=optimize_graph))
+
+
 def compute(*args, traverse=True, optimize_graph=True, scheduler=None, get=None, num_workers=None, _progress=None,
             **kwargs):
     """Computes several arrays at once, doing shared work once; returns a tuple with each
@@ -967,7 +978,8 @@ def compute(*args, traverse=True, optimize_graph=True, scheduler=None, get=None,
     unique = list({id(a): a for a in arrays}.values())
     results = {}
     if unique:
-        values = run([a._c for a in unique], scheduler, num_workers, optimize_graph, _progress, **kwargs)
+        values = run([c._c for c in _resolved(unique, scheduler, num_workers, optimize_graph)], scheduler,
+                     num_workers, optimize_graph, _progress, **kwargs)
         if not values:  # an MPI rank other than 0 with mpi.root_only
             return None
         results = {id(a): v for a, v in zip(unique, values)}
@@ -983,7 +995,8 @@ def persist(*args, traverse=True, optimize_graph=True, scheduler=None, num_worke
     unique = list({id(a): a for a in arrays}.values())
     results = {}
     if unique:
-        values = run([a._c for a in unique], scheduler, num_workers, optimize_graph, None, persist=True, **kwargs)
+        values = run([c._c for c in _resolved(unique, scheduler, num_workers, optimize_graph)], scheduler,
+                     num_workers, optimize_graph, None, persist=True, **kwargs)
         for a, v in zip(unique, values):
             results[id(a)] = Array(v)
     return tuple(_rebuild(a, results, 0, traverse) for a in args)

@@ -228,6 +228,10 @@ def take(a, indices, axis=0):
 
         raise AxisError(f"take: axis {axis} is out of bounds for array of dimension {nd}")
     axis %= nd
+    if isinstance(indices, Array) and indices.dtype != bool:
+        from ._unknown import getitem as lazy_getitem
+
+        return lazy_getitem(x, (slice(None),) * axis + (indices,))
     idx = _as_index_array(indices, "take")
     if idx.dtype == bool:
         raise IndexError("take: indices must be integers, got a boolean array")
@@ -285,6 +289,10 @@ class VIndex:
         if not any(_is_advanced(k) for k in key):
             raise IndexError("vindex: vindex requires at least one non-slice to vectorize over; use normal "
                              f"slicing instead when only using slices. Got: {_short(key)}")
+        if any(isinstance(k, Array) for k in key):
+            from ._unknown import getitem as lazy_getitem
+
+            return lazy_getitem(self._x, key, vindex=True)
         if any(isinstance(k, np.ndarray) and k.dtype == bool for k in key):
             raise IndexError("vindex: vindex does not support boolean indices; use the mask's nonzero()")
         return getitem(self._x, key, "vindex", vindex=True)

@@ -234,9 +234,9 @@ def test_where_matches_numpy(data):
     assert_same(da.where(da.from_array(c), s, da.from_array(a)).compute(), np.where(c, s, a))
 
 
-def test_where_one_argument_is_not_supported():
-    with pytest.raises(NotImplementedError, match="nonzero"):
-        da.where(da.ones(3) > 0)
+def test_where_one_argument_is_nonzero():
+    (i,) = da.where(da.arange(5) > 2)
+    assert_same(i.compute(), np.array([3, 4]))
 
 
 @pytest.mark.parametrize("dtype", DTYPES)

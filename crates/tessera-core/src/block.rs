@@ -506,7 +506,7 @@ mod tests {
 
 /// A zero-filled vector, or `None` when the allocator refuses. Zeroed pages come from
 /// `alloc_zeroed` (calloc), as with `vec![0; n]`, so untouched parts cost nothing.
-fn try_zeroed_vec<T: Element>(len: usize) -> Option<Vec<T>> {
+pub(crate) fn try_zeroed_vec<T: Element>(len: usize) -> Option<Vec<T>> {
     let layout = std::alloc::Layout::array::<T>(len).ok()?;
     if layout.size() == 0 {
         return Some(vec![T::default(); len]);

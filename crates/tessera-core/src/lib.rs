@@ -15,6 +15,7 @@ pub mod kernel;
 pub mod blockwise;
 pub mod regions;
 pub mod gather;
+pub mod compress;
 pub mod diagonal;
 pub mod spill;
 pub mod token;

@@ -56,3 +56,19 @@ pub fn take_mask(x: &CoreArray, mask: PyReadonlyArray1<'_, bool>, axis: usize) -
     let m = mask.as_slice().map_err(|e| pyo3::exceptions::PyValueError::new_err(format!("getitem: {e}")))?;
     guard(|| gather::take_mask(x.inner.expr(), m, axis).map(Array::from_expr)).map(wrap)
 }
+
+/// One int64 per block of the 1-d `mask`: its nonzero count (phase 1 of `x[mask]`).
+#[pyfunction]
+pub fn mask_block_counts(mask: &CoreArray, name: &str) -> PyResult<CoreArray> {
+    guard(|| tessera_core::compress::block_counts(mask.inner.expr(), name).map(Array::from_expr)).map(wrap)
+}
+
+/// `x` compressed along `axis` by the 1-d bool `mask` (chunked as that axis), block `i`
+/// keeping `sizes[i]` elements there (phase 2 of `x[mask]`).
+#[pyfunction]
+pub fn compress_blocks(x: &CoreArray, mask: &CoreArray, axis: usize, sizes: Vec<usize>, name: &str) -> PyResult<CoreArray> {
+    guard(|| {
+        tessera_core::compress::compress_blocks(x.inner.expr(), mask.inner.expr(), axis, sizes, name).map(Array::from_expr)
+    })
+    .map(wrap)
+}

@@ -1078,6 +1078,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(gather::gather_runs, m)?)?;
     m.add_function(wrap_pyfunction!(gather::diagonal, m)?)?;
     m.add_function(wrap_pyfunction!(gather::take_mask, m)?)?;
+    m.add_function(wrap_pyfunction!(gather::mask_block_counts, m)?)?;
+    m.add_function(wrap_pyfunction!(gather::compress_blocks, m)?)?;
     m.add_function(wrap_pyfunction!(products::product, m)?)?;
     m.add_function(wrap_pyfunction!(products::vecdot, m)?)?;
     m.add_function(wrap_pyfunction!(products::tensordot, m)?)?;
