@@ -833,7 +833,8 @@ def transpose(a, axes=None):
 
 
 def rechunk(x, chunks="auto", threshold=None, block_size_limit=None, balance=False, method=None):
-    return to_array(x, "rechunk").rechunk(chunks)
+    return to_array(x, "rechunk").rechunk(chunks, threshold=threshold, block_size_limit=block_size_limit,
+                                          balance=balance, method=method)
 
 
 def broadcast_to(x, shape, chunks=None, meta=None):
