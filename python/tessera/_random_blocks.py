@@ -46,24 +46,38 @@ class Streams:
         return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
 
 
-def standard_gamma(st, a):
+def standard_gamma(st, a, z0=None, u0=None):
     """Gamma(a, 1) for the flat parameter array `a` (a >= 0): Marsaglia and Tsang's method,
-    with ``G(a) = G(a + 1) U^(1/a)`` for a < 1."""
+    with ``G(a) = G(a + 1) U^(1/a)`` for a < 1. The first try of every element takes its
+    normal and uniform from `z0`, `u0` when given (tessera's streams, fast); later tries
+    and the boost draw from the element's own stream."""
     n = a.size
     out = np.zeros(n)
     small = a < 1
     aa = np.where(small, a + 1.0, a)
     d = aa - 1.0 / 3.0
     c = 1.0 / np.sqrt(9.0 * d)
-    todo = np.flatnonzero(a > 0)
+    if z0 is not None:
+        # first try of every element at once, without gathers (a == 0 never accepts: NaN d)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            v = 1.0 + c * z0
+            ok = v > 0
+            v = np.where(ok, v, 1.0)
+            v3 = v * v * v
+            acc = ok & (np.log(u0) < 0.5 * z0 * z0 + d - d * v3 + d * np.log(v3))
+            out = np.where(acc, d * v3, 0.0)
+        todo = np.flatnonzero(~acc & (a > 0))
+    else:
+        todo = np.flatnonzero(a > 0)
     while todo.size:
-        x = st.normal(todo)
-        u = st.uniform(todo)
+        x, u = st.normal(todo), st.uniform(todo)
         dt = d[todo]
         v = 1.0 + c[todo] * x
         ok = v > 0
-        v3 = np.where(ok, v, 1.0) ** 3
-        acc = ok & (np.log(u) < 0.5 * x * x + dt - dt * v3 + dt * np.log(v3))
+        v = np.where(ok, v, 1.0)
+        v3 = v * v * v
+        with np.errstate(divide="ignore"):
+            acc = ok & (np.log(u) < 0.5 * x * x + dt - dt * v3 + dt * np.log(v3))
         out[todo[acc]] = dt[acc] * v3[acc]
         todo = todo[~acc]
     boost = np.flatnonzero(small & (a > 0))
@@ -72,20 +86,32 @@ def standard_gamma(st, a):
     return out
 
 
-def poisson(st, lam):
-    """Poisson(lam) for the flat array `lam` (lam >= 0): multiplication of uniforms below 10,
-    Hörmann's PTRS (as NumPy) above."""
+def poisson(st, lam, u0=None, u1=None):
+    """Poisson(lam) for the flat array `lam` (lam >= 0): inversion of the CDF below 10 (one
+    uniform), Hörmann's PTRS (as NumPy) above. `u0`, `u1`: the first try's uniforms (else
+    from the element's stream)."""
     out = np.zeros(lam.size, dtype=np.int64)
-    # small: count uniforms until their product drops below exp(-lam)
     todo = np.flatnonzero((lam > 0) & (lam < 10))
-    limit = np.exp(-lam[todo])
-    prod = st.uniform(todo)
-    k = np.zeros(todo.size, dtype=np.int64)
-    while todo.size:
-        more = prod > limit
-        out[todo[~more]] = k[~more]
-        todo, limit, prod, k = todo[more], limit[more], prod[more], k[more] + 1
-        prod = prod * st.uniform(todo)
+    if todo.size:
+        u = u0[todo] if u0 is not None else st.uniform(todo)
+        lt = lam[todo]
+        if lt.min() == lt.max():
+            # one parameter: the CDF once, then a search (the same k as the loop below)
+            l0 = float(lt[0])
+            kmax = int(l0 + 40.0 * np.sqrt(l0) + 40.0)
+            pk = np.exp(-l0) * np.cumprod(np.concatenate([[1.0], l0 / np.arange(1, kmax + 1)]))
+            out[todo] = np.minimum(np.searchsorted(np.cumsum(pk), u, side="left"), kmax)
+            todo = todo[:0]
+        pk = np.exp(-lt)
+        cdf = pk.copy()
+        k = 0
+        while todo.size:
+            more = (u > cdf) & (pk > 0)
+            out[todo[~more]] = k
+            todo, u, lt, pk, cdf = todo[more], u[more], lt[more], pk[more], cdf[more]
+            k += 1
+            pk = pk * lt / k
+            cdf = cdf + pk
     todo = np.flatnonzero(lam >= 10)
     if todo.size:
         lt = lam[todo]
@@ -95,11 +121,16 @@ def poisson(st, lam):
         invalpha = 1.1239 + 1.1328 / (b - 3.4)
         vr = 0.9277 - 3.6224 / (b - 2.0)
         sel = np.arange(todo.size)
+        first = u0 is not None
         while sel.size:
-            u = st.uniform(todo[sel]) - 0.5
-            v = st.uniform(todo[sel])
+            if first:
+                u, v = u0[todo] - 0.5, u1[todo]
+                first = False
+            else:
+                u, v = st.uniform(todo[sel]) - 0.5, st.uniform(todo[sel])
             us = 0.5 - np.abs(u)
-            kk = np.floor((2.0 * a[sel] / us + b[sel]) * u + lt[sel] + 0.43)
+            with np.errstate(divide="ignore"):
+                kk = np.floor((2.0 * a[sel] / us + b[sel]) * u + lt[sel] + 0.43)
             acc = (us >= 0.07) & (v <= vr[sel])
             rej = ~acc & ((kk < 0) | ((us < 0.013) & (v > us)))
             test = ~acc & ~rej
@@ -107,30 +138,46 @@ def poisson(st, lam):
                 t = np.flatnonzero(test)
                 s = sel[t]
                 kt = kk[t]
-                lhs = np.log(v[t]) + np.log(invalpha[s]) - np.log(a[s] / (us[t] * us[t]) + b[s])
+                with np.errstate(divide="ignore"):
+                    lhs = np.log(v[t]) + np.log(invalpha[s]) - np.log(a[s] / (us[t] * us[t]) + b[s])
                 acc[t] = lhs <= -lt[s] + kt * loglam[s] - _lgamma(kt + 1.0)
             out[todo[sel[acc]]] = kk[acc].astype(np.int64)
             sel = sel[~acc]
     return out
 
 
-def binomial(st, n, p):
+def binomial(st, n, p, u0=None, u1=None):
     """Binomial(n, p) for flat arrays (n >= 0 integers, 0 <= p <= 1): for p > 1/2,
-    n - Binomial(n, 1 - p); below n p = 10 geometric waiting times, above Hörmann's BTRS."""
+    n - Binomial(n, 1 - p); below n p = 10 inversion of the CDF (one uniform), above
+    Hörmann's BTRS. `u0`, `u1`: the first try's uniforms (else from the element's stream)."""
     out = np.zeros(n.size, dtype=np.int64)
     flip = p > 0.5
     q = np.where(flip, 1.0 - p, p)
     nf = n.astype(np.float64)
     mean = nf * q
     todo = np.flatnonzero((q > 0) & (n > 0) & (mean < 10))
-    lq = np.log1p(-q[todo])
-    pos = np.zeros(todo.size)
-    k = np.zeros(todo.size, dtype=np.int64)
-    while todo.size:
-        pos = pos + np.ceil(np.log(st.uniform(todo)) / lq)
-        more = pos <= nf[todo]
-        out[todo[~more]] = k[~more]
-        todo, lq, pos, k = todo[more], lq[more], pos[more], k[more] + 1
+    if todo.size:
+        u = u0[todo] if u0 is not None else st.uniform(todo)
+        nt, qt = nf[todo], q[todo]
+        if nt.min() == nt.max() and qt.min() == qt.max():
+            # one parameter pair: the CDF once, then a search (the same k as the loop below)
+            n0, q0 = float(nt[0]), float(qt[0])
+            kmax = int(min(n0, n0 * q0 + 40.0 * np.sqrt(n0 * q0) + 40.0))
+            j = np.arange(1, kmax + 1)
+            pk = np.exp(n0 * np.log1p(-q0)) * np.cumprod(np.concatenate([[1.0], (q0 / (1.0 - q0)) * (n0 - j + 1) / j]))
+            out[todo] = np.minimum(np.searchsorted(np.cumsum(pk), u, side="left"), kmax)
+            todo = todo[:0]
+        r = qt / (1.0 - qt)
+        pk = np.exp(nt * np.log1p(-qt))
+        cdf = pk.copy()
+        k = 0
+        while todo.size:
+            more = (u > cdf) & (pk > 0) & (k < nt)
+            out[todo[~more]] = k
+            todo, u, nt, r, pk, cdf = todo[more], u[more], nt[more], r[more], pk[more], cdf[more]
+            k += 1
+            pk = pk * r * (nt - k + 1) / k
+            cdf = cdf + pk
     todo = np.flatnonzero((q > 0) & (mean >= 10))
     if todo.size:
         nt, pt = nf[todo], q[todo]
@@ -142,13 +189,21 @@ def binomial(st, n, p):
         alpha = (2.83 + 5.1 / b) * spq
         lpq = np.log(pt / (1.0 - pt))
         m = np.floor((nt + 1.0) * pt)
-        h = _lgamma(m + 1.0) + _lgamma(nt - m + 1.0)
+        if nt.min() == nt.max() and pt.min() == pt.max():  # one pair: lgamma once
+            h = np.full(nt.shape, _lgamma(m[:1] + 1.0)[0] + _lgamma(nt[:1] - m[:1] + 1.0)[0])
+        else:
+            h = _lgamma(m + 1.0) + _lgamma(nt - m + 1.0)
         sel = np.arange(todo.size)
+        first = u0 is not None
         while sel.size:
-            u = st.uniform(todo[sel]) - 0.5
-            v = st.uniform(todo[sel])
+            if first:
+                u, v = u0[todo] - 0.5, u1[todo]
+                first = False
+            else:
+                u, v = st.uniform(todo[sel]) - 0.5, st.uniform(todo[sel])
             us = 0.5 - np.abs(u)
-            kk = np.floor((2.0 * a[sel] / us + b[sel]) * u + c[sel])
+            with np.errstate(divide="ignore"):
+                kk = np.floor((2.0 * a[sel] / us + b[sel]) * u + c[sel])
             valid = (kk >= 0) & (kk <= nt[sel])
             acc = valid & (us >= 0.07) & (v <= vr[sel])
             test = valid & ~acc
@@ -156,7 +211,8 @@ def binomial(st, n, p):
                 t = np.flatnonzero(test)
                 s = sel[t]
                 kt = kk[t]
-                lv = np.log(v[t] * alpha[s] / (a[s] / (us[t] * us[t]) + b[s]))
+                with np.errstate(divide="ignore"):
+                    lv = np.log(v[t] * alpha[s] / (a[s] / (us[t] * us[t]) + b[s]))
                 acc[t] = lv <= h[s] - _lgamma(kt + 1.0) - _lgamma(nt[s] - kt + 1.0) + (kt - m[s]) * lpq[s]
             out[todo[sel[acc]]] = kk[acc].astype(np.int64)
             sel = sel[~acc]
@@ -212,18 +268,18 @@ def _check(ok, op, msg):
         raise ValueError(f"{op}: {msg}")
 
 
-def block_standard_gamma(keys, shape, scale=1.0):
+def block_standard_gamma(keys, z, u, shape, scale=1.0):
     a = _flat(shape, keys.shape)
     _check(a >= 0, "gamma", "shape < 0 (or NaN)")
     s = _flat(scale, keys.shape)
     _check(s >= 0, "gamma", "scale < 0 (or NaN)")
-    return (standard_gamma(Streams(keys), a) * s).reshape(keys.shape)
+    return (standard_gamma(Streams(keys), a, z.ravel(), u.ravel()) * s).reshape(keys.shape)
 
 
-def block_chisquare(keys, df):
+def block_chisquare(keys, z, u, df):
     df = _flat(df, keys.shape)
     _check(df > 0, "chisquare", "df <= 0 (or NaN)")
-    return (2.0 * standard_gamma(Streams(keys), df / 2.0)).reshape(keys.shape)
+    return (2.0 * standard_gamma(Streams(keys), df / 2.0, z.ravel(), u.ravel())).reshape(keys.shape)
 
 
 def block_standard_t(keys, df):
@@ -259,14 +315,14 @@ def block_beta(keys, a, b):
 POISSON_LAM_MAX = float(np.iinfo(np.int64).max - np.sqrt(np.iinfo(np.int64).max) * 10)
 
 
-def block_poisson(keys, lam):
+def block_poisson(keys, u0, u1, lam):
     lam = _flat(lam, keys.shape)
     _check(lam >= 0, "poisson", "lam < 0 (or NaN)")
     _check(lam <= POISSON_LAM_MAX, "poisson", "lam value too large")
-    return poisson(Streams(keys), lam).reshape(keys.shape)
+    return poisson(Streams(keys), lam, u0.ravel(), u1.ravel()).reshape(keys.shape)
 
 
-def block_binomial(keys, n, p):
+def block_binomial(keys, u0, u1, n, p):
     nn = np.broadcast_to(np.asarray(n), keys.shape).ravel()
     if nn.dtype.kind == "f":
         nn = np.trunc(nn)  # NumPy truncates float n
@@ -274,7 +330,7 @@ def block_binomial(keys, n, p):
     nn = nn.astype(np.int64)
     p = _flat(p, keys.shape)
     _check((p >= 0) & (p <= 1), "binomial", "p < 0, p > 1 or p is NaN")
-    return binomial(Streams(keys), nn, p).reshape(keys.shape)
+    return binomial(Streams(keys), nn, p, u0.ravel(), u1.ravel()).reshape(keys.shape)
 
 
 def block_negative_binomial(keys, n, p):

@@ -114,21 +114,26 @@ class Distributions:
                 for k, (v, rule) in params.items()}
         return _out_shape(size, list(vals.values()), op), vals
 
-    def _blocks(self, op, func, shape, chunks, dtype, params):
-        """A sampler of ``_random_blocks`` over keys from the next stream."""
+    def _blocks(self, op, func, shape, chunks, dtype, params, first=""):
+        """A sampler of ``_random_blocks`` over keys from the next stream, and for each letter
+        of `first` a normal ("z") or uniform ("u") array from the following streams (the
+        first try of the rejection loop)."""
         with named(op):
             keys = _wrap(self._make("integers")(-(2**63), 2**63 - 1, list(shape), "int64",
                                                 to_core(chunks, shape, 8, op)))
+        pre = [self._std_normal(shape, keys.chunks, op) if f == "z" else self._unit(shape, keys.chunks, op)
+               for f in first]
         from ._blockwise import map_blocks
 
         arrays = {k: _block_arg(v, shape, keys.chunks) for k, v in params.items() if isinstance(v, (np.ndarray, Array))}
         consts = {k: v for k, v in params.items() if k not in arrays}
         names = list(arrays)
+        npre = len(pre)
 
         def sample(keys, *blocks):
-            return func(keys, **consts, **dict(zip(names, blocks)))
+            return func(keys, *blocks[:npre], **consts, **dict(zip(names, blocks[npre:])))
 
-        return map_blocks(sample, keys, *arrays.values(), dtype=dtype, name=op)
+        return map_blocks(sample, keys, *pre, *arrays.values(), dtype=dtype, name=op)
 
     # -- transforms of one stream ------------------------------------------------------
 
@@ -257,18 +262,18 @@ class Distributions:
         _no_kwargs(op, kwargs)
         name = _float_dtype(dtype, op, out) if not self._legacy else "float64"
         oshape, p = self._prepare(op, size, shape=(shape, "nonneg_strict"))
-        return _as(self._blocks(op, rb.block_standard_gamma, oshape, chunks, np.float64, p), name)
+        return _as(self._blocks(op, rb.block_standard_gamma, oshape, chunks, np.float64, p, "zu"), name)
 
     def gamma(self, shape, scale=1.0, size=None, chunks="auto", **kwargs):
         op = "gamma"
         _no_kwargs(op, kwargs)
         oshape, p = self._prepare(op, size, shape=(shape, "nonneg_strict"), scale=(scale, "nonneg_strict"))
-        return self._blocks(op, rb.block_standard_gamma, oshape, chunks, np.float64, p)
+        return self._blocks(op, rb.block_standard_gamma, oshape, chunks, np.float64, p, "zu")
 
     def chisquare(self, df, size=None, chunks="auto", **kwargs):
         _no_kwargs("chisquare", kwargs)
         shape, p = self._prepare("chisquare", size, df=(df, "pos_strict"))
-        return self._blocks("chisquare", rb.block_chisquare, shape, chunks, np.float64, p)
+        return self._blocks("chisquare", rb.block_chisquare, shape, chunks, np.float64, p, "zu")
 
     def standard_t(self, df, size=None, chunks="auto", **kwargs):
         _no_kwargs("standard_t", kwargs)
@@ -291,7 +296,7 @@ class Distributions:
         lam = p["lam"]
         if not isinstance(lam, Array) and np.any(np.asarray(lam) > rb.POISSON_LAM_MAX):
             raise ValueError(f"poisson: lam value too large (got {_short(lam)})")
-        return self._blocks("poisson", rb.block_poisson, shape, chunks, np.int64, p)
+        return self._blocks("poisson", rb.block_poisson, shape, chunks, np.int64, p, "uu")
 
     def binomial(self, n, p, size=None, chunks="auto", **kwargs):
         op = "binomial"
@@ -305,7 +310,7 @@ class Distributions:
             n = np.trunc(n_arr).astype(np.int64) if n_arr.ndim else int(np.trunc(n_arr))
         p = _checked(_param(p, "p", op), "p", op, "unit")
         shape = _out_shape(size, [n, p], op)
-        return self._blocks(op, rb.block_binomial, shape, chunks, np.int64, {"n": n, "p": p})
+        return self._blocks(op, rb.block_binomial, shape, chunks, np.int64, {"n": n, "p": p}, "uu")
 
     def negative_binomial(self, n, p, size=None, chunks="auto", **kwargs):
         _no_kwargs("negative_binomial", kwargs)
