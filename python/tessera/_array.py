@@ -711,6 +711,18 @@ class Array:
 
         return to_delayed(self, optimize_graph)
 
+    def to_dask_array(self):
+        """A lazy Dask array over this one, block for block (``tessera.to_dask_array``)."""
+        from ._dataframe import to_dask_array
+
+        return to_dask_array(self)
+
+    def to_dask_dataframe(self, columns=None, index=None, meta=None):
+        """A Dask DataFrame over this 1-d or 2-d array, as Dask's ``Array.to_dask_dataframe``."""
+        from ._dataframe import to_dask_dataframe
+
+        return to_dask_dataframe(self, columns=columns, index=index, meta=meta)
+
     def map_overlap(self, func, depth, boundary=None, trim=True, **kwargs):
         """``tessera.map_overlap(func, self, depth=depth, boundary=boundary, trim=trim, **kwargs)``."""
         from .overlap import map_overlap
