@@ -341,3 +341,68 @@ def block_negative_binomial(keys, n, p):
     y = standard_gamma(st, n) * ((1.0 - p) / p)
     _check(y <= POISSON_LAM_MAX, "negative_binomial", "the gamma-Poisson mixture's rate is too large")
     return poisson(st, y).reshape(keys.shape)
+
+
+def noncentral_chisquare(st, df, nonc):
+    """NumPy's construction: chi2(df) for nonc = 0; chi2(df - 1) + (N + sqrt(nonc))^2 for
+    df > 1; chi2(df + 2 Poisson(nonc / 2)) otherwise. Each branch draws from its elements'
+    own streams."""
+    out = np.empty(df.size)
+    for sel, kind in ((np.flatnonzero(nonc == 0), 0), (np.flatnonzero((nonc > 0) & (df > 1)), 1),
+                      (np.flatnonzero((nonc > 0) & (df <= 1)), 2)):
+        if not sel.size:
+            continue
+        s = _sub(st, sel)
+        d, lam = df[sel], nonc[sel]
+        if kind == 0:
+            out[sel] = 2.0 * standard_gamma(s, d / 2.0)
+        elif kind == 1:
+            g = 2.0 * standard_gamma(s, (d - 1.0) / 2.0)
+            z = s.normal(np.arange(sel.size))
+            out[sel] = g + (z + np.sqrt(lam)) ** 2
+        else:
+            i = poisson(s, lam / 2.0)
+            out[sel] = 2.0 * standard_gamma(s, d / 2.0 + i)
+        st.s[sel] = s.s
+    return out
+
+
+def _check_nc(df, nonc, op, dfname="df"):
+    _check(df > 0, op, f"{dfname} <= 0 (or NaN)")
+    _check(nonc >= 0, op, "nonc < 0 (or NaN)")
+    _check(nonc / 2.0 <= POISSON_LAM_MAX, op, "nonc value too large")
+
+
+def block_noncentral_chisquare(keys, df, nonc):
+    df, nonc = _flat(df, keys.shape), _flat(nonc, keys.shape)
+    _check_nc(df, nonc, "noncentral_chisquare")
+    return noncentral_chisquare(Streams(keys), df, nonc).reshape(keys.shape)
+
+
+def block_noncentral_f(keys, dfnum, dfden, nonc):
+    d1, d2, nonc = _flat(dfnum, keys.shape), _flat(dfden, keys.shape), _flat(nonc, keys.shape)
+    _check_nc(d1, nonc, "noncentral_f", "dfnum")
+    _check(d2 > 0, "noncentral_f", "dfden <= 0 (or NaN)")
+    st = Streams(keys)
+    t = noncentral_chisquare(st, d1, nonc) * d2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (t / (2.0 * standard_gamma(st, d2 / 2.0) * d1)).reshape(keys.shape)
+
+
+def block_multinomial(keys, n, pvals):
+    """Counts of ``n`` draws over ``len(pvals)`` outcomes per element: conditional binomials
+    (as NumPy), on a new last axis."""
+    st = Streams(keys)
+    size = keys.size
+    k = len(pvals)
+    out = np.zeros((size, k), dtype=np.int64)
+    left = np.full(size, n, dtype=np.int64)
+    rest = 1.0
+    for j in range(k - 1):
+        p = 0.0 if rest <= 0 else min(max(pvals[j] / rest, 0.0), 1.0)
+        x = binomial(st, left, np.full(size, p))
+        out[:, j] = x
+        left = left - x
+        rest -= pvals[j]
+    out[:, k - 1] = left
+    return out.reshape(keys.shape + (k,))

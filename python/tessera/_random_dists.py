@@ -317,6 +317,48 @@ class Distributions:
         shape, q = self._prepare("negative_binomial", size, n=(n, "pos_strict"), p=(p, "unit_open0"))
         return self._blocks("negative_binomial", rb.block_negative_binomial, shape, chunks, np.int64, q)
 
+    def noncentral_chisquare(self, df, nonc, size=None, chunks="auto", **kwargs):
+        op = "noncentral_chisquare"
+        _no_kwargs(op, kwargs)
+        shape, p = self._prepare(op, size, df=(df, "pos_strict"), nonc=(nonc, "nonneg_strict"))
+        return self._blocks(op, rb.block_noncentral_chisquare, shape, chunks, np.float64, p)
+
+    def noncentral_f(self, dfnum, dfden, nonc, size=None, chunks="auto", **kwargs):
+        op = "noncentral_f"
+        _no_kwargs(op, kwargs)
+        shape, p = self._prepare(op, size, dfnum=(dfnum, "pos_strict"), dfden=(dfden, "pos_strict"),
+                                 nonc=(nonc, "nonneg_strict"))
+        return self._blocks(op, rb.block_noncentral_f, shape, chunks, np.float64, p)
+
+    def multinomial(self, n, pvals, size=None, chunks="auto", **kwargs):
+        """As Dask: ``size`` draws of counts over ``len(pvals)`` outcomes, the outcomes on a new
+        last axis of one chunk. ``n`` an integer, ``pvals`` a 1-d sequence."""
+        op = "multinomial"
+        _no_kwargs(op, kwargs)
+        if isinstance(n, Array) or np.ndim(n) or isinstance(pvals, Array) or np.ndim(pvals) != 1:
+            raise NotImplementedError(f"{op}: tessera takes an integer n and a 1-d sequence pvals "
+                                      f"(got n={_short(n)}, pvals={_short(pvals)})")
+        if not isinstance(n, (int, np.integer)) or isinstance(n, bool):
+            raise TypeError(f"{op}: n must be an integer, got {_short(n)}")
+        if n < 0:
+            raise ValueError(f"{op}: n < 0 (got {n})")
+        pv = np.asarray(pvals, dtype=np.float64)
+        if pv.size == 0:
+            raise ValueError(f"{op}: pvals must have at least 1 entry")
+        if not np.all((pv >= 0) & (pv <= 1)):
+            raise ValueError(f"{op}: pvals < 0, pvals > 1 or pvals contains NaNs")
+        if pv[:-1].sum() > 1.0 + 1e-12:
+            raise ValueError(f"{op}: sum(pvals[:-1]) > 1.0")
+        shape = _shape(size, op, "size", none_ok=True)
+        with named(op):
+            keys = _wrap(self._make("integers")(-(2**63), 2**63 - 1, list(shape), "int64",
+                                                to_core(chunks, shape, 8 * len(pv), op)))
+        from ._blockwise import map_blocks
+
+        k, plist = len(pv), pv.tolist()
+        return map_blocks(lambda b: rb.block_multinomial(b, int(n), plist), keys, new_axis=len(shape),
+                          chunks=tuple(keys.chunks) + ((k,),), dtype=np.int64, name=op)
+
     # -- index draws -----------------------------------------------------------------------
 
     def _host_rng(self, op):
@@ -424,8 +466,7 @@ class Distributions:
         method.__name__ = name
         return method
 
-    for _n in ("hypergeometric", "logseries", "multinomial", "multivariate_hypergeometric", "noncentral_chisquare",
-               "noncentral_f", "vonmises", "zipf"):
+    for _n in ("hypergeometric", "logseries", "multivariate_hypergeometric", "vonmises", "zipf"):
         locals()[_n] = _missing(_n)
     del _n, _missing
 

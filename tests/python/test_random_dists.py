@@ -39,6 +39,10 @@ CONTINUOUS = [
     ("beta", (0.5, 0.3), stats.beta(0.5, 0.3), stats.beta(0.515, 0.3)),
     ("beta", (2.0, 5.0), stats.beta(2.0, 5.0), stats.beta(2.06, 5.0)),
     ("beta", (0.7, 3.0), stats.beta(0.7, 3.0), stats.beta(0.721, 3.0)),
+    ("noncentral_chisquare", (3.0, 2.0), stats.ncx2(3.0, 2.0), stats.ncx2(3.0, 2.2)),
+    ("noncentral_chisquare", (0.7, 1.5), stats.ncx2(0.7, 1.5), stats.ncx2(0.7, 1.65)),
+    ("noncentral_chisquare", (2.0, 0.0), stats.chi2(2.0), stats.chi2(2.06)),
+    ("noncentral_f", (3.0, 20.0, 3.0), stats.ncf(3.0, 20.0, 3.0), stats.ncf(3.0, 20.0, 3.3)),
 ]
 
 
@@ -98,6 +102,7 @@ DRAWS = [
     ("standard_gamma", (0.5,)), ("gamma", (2.0, 1.0)), ("chisquare", (2.0,)), ("standard_t", (3.0,)),
     ("f", (2.0, 3.0)), ("beta", (0.5, 0.5)), ("beta", (2.0, 3.0)), ("poisson", (3.0,)), ("poisson", (50.0,)),
     ("binomial", (20, 0.4)), ("binomial", (500, 0.7)), ("geometric", (0.3,)), ("negative_binomial", (2.0, 0.5)),
+    ("noncentral_chisquare", (0.5, 1.0)), ("noncentral_chisquare", (4.0, 1.0)), ("noncentral_f", (2.0, 3.0, 1.0)),
 ]
 
 
@@ -189,6 +194,12 @@ def test_array_parameters_broadcast_as_dask():
         ("triangular", (2.0, 1.0, 3.0), "left > mode"),
         ("triangular", (0.0, 4.0, 3.0), "mode > right"),
         ("triangular", (1.0, 1.0, 1.0), "left == right"),
+        ("noncentral_chisquare", (0.0, 1.0), "df <= 0"),
+        ("noncentral_chisquare", (1.0, -1.0), "nonc < 0"),
+        ("noncentral_f", (1.0, 0.0, 1.0), "dfden <= 0"),
+        ("multinomial", (-1, [0.5, 0.5]), "n < 0"),
+        ("multinomial", (3, [0.7, 0.6, 0.1]), r"sum\(pvals\[:-1\]\) > 1.0"),
+        ("multinomial", (3, [1.5, -0.5]), "pvals < 0"),
     ],
 )
 def test_bad_parameters_raise_at_build_time(method, args, match):
@@ -226,6 +237,8 @@ def test_bad_arguments():
         rng.standard_gamma(1.0, size=3, dtype=np.int32)
     with pytest.raises(NotImplementedError, match="tessera"):
         rng.zipf(2.0)
+    with pytest.raises(NotImplementedError, match="1-d sequence pvals"):
+        rng.multinomial(3, [[0.5, 0.5]])
     with pytest.raises(NotImplementedError, match="immutable"):
         rng.shuffle(da.arange(5))
 
@@ -311,3 +324,17 @@ def test_permutation():
     np.testing.assert_array_equal(q[np.argsort(q[:, 0])], x)
     with pytest.raises(ValueError, match="permutation"):
         rng().permutation(da.from_array(np.float64(3.0)))
+
+
+def test_multinomial():
+    rng = lambda: da.random.default_rng(21)  # noqa: E731
+    pv = [0.1, 0.25, 0.05, 0.6]
+    x = rng().multinomial(50, pv, size=(30_000,), chunks=7_001)
+    assert x.shape == (30_000, 4) and x.chunks == ((7_001,) * 4 + (1_996,), (4,)) and x.dtype == np.int64
+    v = x.compute()
+    assert np.all(v.sum(axis=1) == 50) and v.min() >= 0
+    for j, p in enumerate(pv):  # each marginal is Binomial(50, p)
+        assert _chi2_pvalue(v[:, j], stats.binom(50, p)) > 1e-4
+    np.testing.assert_array_equal(v, rng().multinomial(50, pv, size=(30_000,), chunks=30_000).compute())
+    assert rng().multinomial(7, [0.5, 0.5]).shape == (2,)
+    np.testing.assert_array_equal(rng().multinomial(9, [0.0, 1.0], size=3).compute(), [[0, 9]] * 3)
