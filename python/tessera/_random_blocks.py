@@ -58,14 +58,28 @@ def standard_gamma(st, a, z0=None, u0=None):
     d = aa - 1.0 / 3.0
     c = 1.0 / np.sqrt(9.0 * d)
     if z0 is not None:
-        # first try of every element at once, without gathers (a == 0 never accepts: NaN d)
+        # first try of every element at once, without gathers (a == 0 never accepts: NaN d);
+        # in place, with scalars when the block has one shape (the common case)
+        one = a.size and a.min() == a.max()
+        d1, c1 = (d[0], c[0]) if one else (d, c)
         with np.errstate(invalid="ignore", divide="ignore"):
-            v = 1.0 + c * z0
+            v = z0 * c1
+            v += 1.0
             ok = v > 0
-            v = np.where(ok, v, 1.0)
-            v3 = v * v * v
-            acc = ok & (np.log(u0) < 0.5 * z0 * z0 + d - d * v3 + d * np.log(v3))
-            out = np.where(acc, d * v3, 0.0)
+            np.maximum(v, 1e-300, out=v)  # rejected anyway where v <= 0; keeps the log finite
+            v3 = v * v
+            v3 *= v
+            rhs = np.log(v3)
+            rhs -= v3
+            rhs += 1.0
+            rhs *= d1
+            zz = z0 * z0
+            zz *= 0.5
+            rhs += zz
+            acc = np.log(u0) < rhs
+            acc &= ok
+            v3 *= d1
+            out = np.where(acc, v3, 0.0)
         todo = np.flatnonzero(~acc & (a > 0))
     else:
         todo = np.flatnonzero(a > 0)
