@@ -90,6 +90,13 @@ class Distributions:
 
     # -- sources ------------------------------------------------------------------------
 
+    def _legacy_args(self, op, dtype, out, method="zig"):
+        """RandomState's methods take no dtype/out/method (NumPy's TypeError)."""
+        if self._legacy:
+            for k, v, default in (("dtype", dtype, np.float64), ("out", out, None), ("method", method, "zig")):
+                if v is not default:
+                    raise TypeError(f"{op}() got an unexpected keyword argument {k!r}")
+
     def _unit(self, shape, chunks, op):
         with named(op):
             return _wrap(self._make("random")(list(shape), to_core(chunks, shape, 8, op)))
@@ -155,6 +162,7 @@ class Distributions:
 
     def standard_exponential(self, size=None, dtype=np.float64, method="zig", out=None, chunks="auto", **kwargs):
         _no_kwargs("standard_exponential", kwargs)
+        self._legacy_args("standard_exponential", dtype, out, method)
         name = _float_dtype(dtype, "standard_exponential", out, method)
         return _as(self._std_exp(_shape(size, "standard_exponential", "size", none_ok=True), chunks,
                                  "standard_exponential"), name)
@@ -260,7 +268,8 @@ class Distributions:
     def standard_gamma(self, shape, size=None, dtype=np.float64, out=None, chunks="auto", **kwargs):
         op = "standard_gamma"
         _no_kwargs(op, kwargs)
-        name = _float_dtype(dtype, op, out) if not self._legacy else "float64"
+        self._legacy_args(op, dtype, out)
+        name = _float_dtype(dtype, op, out)
         oshape, p = self._prepare(op, size, shape=(shape, "nonneg_strict"))
         return _as(self._blocks(op, rb.block_standard_gamma, oshape, chunks, np.float64, p, "zu"), name)
 

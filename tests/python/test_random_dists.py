@@ -243,6 +243,13 @@ def test_bad_arguments():
         rng.shuffle(da.arange(5))
 
 
+def test_random_state_takes_no_dtype():
+    with pytest.raises(TypeError, match="dtype"):
+        da.random.RandomState(0).standard_gamma(1.0, size=3, dtype=np.float32)
+    with pytest.raises(TypeError, match="method"):
+        da.random.standard_exponential(size=3, method="inv")
+
+
 def test_float32_variants():
     rng = da.random.default_rng(8)
     assert rng.standard_gamma(2.0, size=10, dtype=np.float32).dtype == np.float32
