@@ -5,7 +5,10 @@ seed, the array's stream number and the element's position, so an array is the s
 any chunking and any number of threads. (The numbers differ from NumPy's and Dask's for
 the same seed.)
 
-``default_rng(seed)`` gives a ``Generator``; ``RandomState(seed)`` the legacy interface;
+``default_rng(seed)`` gives a ``Generator`` (``Generator(np.random.PCG64(42))`` as in Dask);
+``RandomState(seed)`` the legacy interface; both offer Dask's distributions
+(``_random_dists``: transforms of the streams, and per-block samplers whose every element
+draws its retries from a stream of its own, so these too are the same for any chunking);
 the module-level functions use a process-wide generator (seeded from the clock unless
 ``seed`` is called). Under a parallel launcher (mpirun, srun) the seeds of unseeded
 generators come from the job's identity instead, so every rank draws the same values.
