@@ -10,8 +10,12 @@ the chunking or the thread count, however many tries its rejection loop takes.
 from __future__ import annotations
 
 import math
+import threading
 
 import numpy as np
+
+#: Held while a block is sampled (see ``_random_dists.Distributions._blocks``).
+SAMPLER_LOCK = threading.Lock()
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)

@@ -20,6 +20,7 @@ from ._chunks import to_core
 from ._creation import _shape
 from ._errors import named
 
+_PIECE = 1 << 18  # elements a block sampler works on at a time
 _TINY = 2.0**-54  # stands in for a uniform of exactly 0 where a logarithm needs (0, 1)
 
 
@@ -137,8 +138,23 @@ class Distributions:
         names = list(arrays)
         npre = len(pre)
 
-        def sample(keys, *blocks):
+        def run(keys, blocks):
             return func(keys, *blocks[:npre], **consts, **dict(zip(names, blocks[npre:])))
+
+        def sample(keys, *blocks):
+            # One block at a time: two threads running these NumPy loops together are several
+            # times slower than one after the other (they pass the GIL back and forth between
+            # the many small steps). In pieces, so that the temporaries stay small and reused
+            # (every element is sampled on its own: the pieces do not change the values).
+            with rb.SAMPLER_LOCK:
+                if keys.size <= _PIECE:
+                    return run(keys, blocks)
+                flat = [np.ravel(b) for b in (keys, *blocks)]
+                out = np.empty(keys.size, dtype=dtype)
+                for i in range(0, keys.size, _PIECE):
+                    sl = slice(i, i + _PIECE)
+                    out[sl] = run(flat[0][sl], [f[sl] for f in flat[1:]])
+                return out.reshape(keys.shape)
 
         return map_blocks(sample, keys, *pre, *arrays.values(), dtype=dtype, name=op)
 
@@ -365,7 +381,11 @@ class Distributions:
         from ._blockwise import map_blocks
 
         k, plist = len(pv), pv.tolist()
-        return map_blocks(lambda b: rb.block_multinomial(b, int(n), plist), keys, new_axis=len(shape),
+        def sample(b):
+            with rb.SAMPLER_LOCK:
+                return rb.block_multinomial(b, int(n), plist)
+
+        return map_blocks(sample, keys, new_axis=len(shape),
                           chunks=tuple(keys.chunks) + ((k,),), dtype=np.int64, name=op)
 
     # -- index draws -----------------------------------------------------------------------
