@@ -345,3 +345,12 @@ def test_multinomial():
     np.testing.assert_array_equal(v, rng().multinomial(50, pv, size=(30_000,), chunks=30_000).compute())
     assert rng().multinomial(7, [0.5, 0.5]).shape == (2,)
     np.testing.assert_array_equal(rng().multinomial(9, [0.0, 1.0], size=3).compute(), [[0, 9]] * 3)
+
+
+@pytest.mark.parametrize("method,args", [("gamma", (0.5,)), ("poisson", (30.0,)), ("binomial", (40, 0.6)),
+                                         ("beta", (0.5, 2.0)), ("negative_binomial", (3.0, 0.3))])
+def test_large_blocks_sampled_in_pieces_give_the_same_values(method, args):
+    n = 600_001  # blocks above the samplers' piece size (2**18)
+    a = getattr(da.random.default_rng(77), method)(*args, size=n, chunks=n).compute()
+    b = getattr(da.random.default_rng(77), method)(*args, size=n, chunks=99_999).compute()
+    np.testing.assert_array_equal(a, b)
