@@ -17,7 +17,7 @@ import numbers
 
 import numpy as np
 
-from ._array import Array, _short
+from ._array import _short
 
 __all__ = [
     "MaskedArray", "masked_array", "masked_where", "masked_equal", "masked_not_equal", "masked_greater",
@@ -41,7 +41,7 @@ def _arr(v, op):
 
 
 def _mask_of(v, like):
-    from ._creation import asarray, broadcast_to, zeros
+    from ._creation import asarray, zeros
 
     if isinstance(v, MaskedArray):
         return v.mask
