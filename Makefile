@@ -11,6 +11,8 @@ PYDEPS  += scipy
 PYDEPS  += "zarr>=3" h5py netCDF4 xarray
 # mpmath: high-precision reference for the kernel accuracy tests
 PYDEPS  += mpmath
+# pandas, pyarrow: dask.dataframe, for the to_dask_dataframe / from_dask_array bridge tests
+PYDEPS  += pandas pyarrow
 # ndindex, pytest-json-report: the Array API conformance suite (make conformance)
 PYDEPS  += ndindex pytest-json-report
 

@@ -145,6 +145,8 @@ from ._spec_manipulation import matrix_transpose, permute_dims, unstack
 from . import _array_api_methods
 from . import _dask_protocol
 from ._dask_protocol import tokenize
+from ._dataframe import from_dask_array, to_dask_array, to_dask_dataframe
+from . import ma
 from ._repr import format_bytes
 
 __version__ = "0.1.0"

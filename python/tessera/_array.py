@@ -725,6 +725,18 @@ class Array:
 
         return to_delayed(self, optimize_graph)
 
+    def to_dask_array(self):
+        """A lazy Dask array over this one, block for block (``tessera.to_dask_array``)."""
+        from ._dataframe import to_dask_array
+
+        return to_dask_array(self)
+
+    def to_dask_dataframe(self, columns=None, index=None, meta=None):
+        """A Dask DataFrame over this 1-d or 2-d array, as Dask's ``Array.to_dask_dataframe``."""
+        from ._dataframe import to_dask_dataframe
+
+        return to_dask_dataframe(self, columns=columns, index=index, meta=meta)
+
     def map_overlap(self, func, depth, boundary=None, trim=True, **kwargs):
         """``tessera.map_overlap(func, self, depth=depth, boundary=boundary, trim=trim, **kwargs)``."""
         from .overlap import map_overlap
@@ -733,7 +745,13 @@ class Array:
 
     def rechunk(self, chunks="auto", threshold=None, block_size_limit=None, balance=False, method=None):
         """The same values in other chunks (any form Dask accepts; see ``tessera.from_array``).
-        As in Dask, ``None`` for an axis, or an axis missing from a dict, keeps its chunks."""
+        As in Dask, ``None`` for an axis, or an axis missing from a dict, keeps its chunks;
+        ``block_size_limit`` (bytes) is what ``"auto"`` axes aim at instead of
+        ``array.chunk-size``; ``balance=True`` evens the chunks out (Dask's rule: no small
+        leftover chunk); ``method``: ``"tasks"`` (or the ``array.rechunk.method`` key), others
+        are refused; ``threshold`` is checked and has nothing to bound: tessera's rechunk is one
+        step, each output block reading the input blocks it overlaps, with no intermediate
+        stages planned from a graph-growth factor."""
         nd = self._c.ndim
         if isinstance(chunks, dict):
             old = self._c.chunks
@@ -749,7 +767,15 @@ class Array:
         elif isinstance(chunks, (tuple, list)) and len(chunks) == nd and any(c is None for c in chunks):
             old = self._c.chunks
             chunks = tuple(old[i] if c is None else c for i, c in enumerate(chunks))
-        return _wrap(self._c.rechunk(to_core(chunks, self._c.shape, self._c.itemsize, "rechunk")))
+        from ._rechunk import rechunk_options
+
+        limit = rechunk_options(threshold, block_size_limit, method)
+        out = _wrap(self._c.rechunk(to_core(chunks, self._c.shape, self._c.itemsize, "rechunk", limit)))
+        if balance:
+            from ._rechunk import balance_chunks
+
+            out = _wrap(self._c.rechunk([list(balance_chunks(c)) for c in out.chunks]))
+        return out
 
     def reshape(self, *shape, merge_chunks=True, limit=None):
         """The same values in another shape (C order); one size may be -1 (NumPy takes any

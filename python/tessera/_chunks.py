@@ -105,12 +105,13 @@ def _auto_sizes(shape, itemsize, limit, fixed_sizes):
     return out
 
 
-def to_core(chunks, shape, itemsize, what="chunks"):
-    """Dask chunk spec -> the core's spec (see the module docstring)."""
+def to_core(chunks, shape, itemsize, what="chunks", auto_limit=None):
+    """Dask chunk spec -> the core's spec (see the module docstring). ``auto_limit``: the
+    bytes "auto" aims at instead of ``array.chunk_size`` (``rechunk(block_size_limit=)``)."""
     ndim = len(shape)
-    limit = None
+    limit = auto_limit
     if chunks is None or (isinstance(chunks, str) and chunks == "auto"):
-        lim = _limit(what)
+        lim = _limit(what) if auto_limit is None else auto_limit
         return "auto" if lim == DEFAULT_CHUNK_BYTES else _with_limit(["auto"] * ndim, shape, itemsize, lim)
     if isinstance(chunks, str):
         return _with_limit(["auto"] * ndim, shape, itemsize, chunk_bytes(chunks, what))

@@ -125,7 +125,9 @@ def from_array(x, chunks="auto", name=None, lock=False, asarray=None, fancy=True
     Any array-like with ``shape``, ``dtype`` and ``__getitem__`` (h5py datasets, netCDF4
     variables, zarr arrays, xarray's lazy arrays) is read when computing, one task per
     block reading ``x[region]`` (under ``lock``: ``True`` for a new lock, or a lock
-    object); nothing is read here. ``chunks="auto"`` follows the source's own chunks
+    object); nothing is read here. For in-memory data (NumPy arrays, lists) ``lock`` is checked
+    and has nothing to guard: the core reads the memory itself, with no Python call to
+    serialise. ``chunks="auto"`` follows the source's own chunks
     (``x.chunks``) as Dask does, and slices of the result read only their region.
     ``asarray``, ``fancy``, ``inline_array`` and ``meta`` are accepted for Dask's
     signature: blocks are always NumPy arrays, read with slices and integers.
@@ -152,6 +154,8 @@ def from_array(x, chunks="auto", name=None, lock=False, asarray=None, fancy=True
 
         return lazy_from_array(x, chunks, name=name, lock=lock, asarray=asarray, fancy=fancy, getitem=getitem,
                                meta=meta, inline_array=inline_array)
+    if not (lock is None or isinstance(lock, bool) or (hasattr(lock, "__enter__") and hasattr(lock, "__exit__"))):
+        raise TypeError(f"from_array: lock must be a bool or a lock object, got {lock!r}")
     return set_name(numpy_array(x, chunks, "from_array"), name, "from_array")
 
 
@@ -835,7 +839,8 @@ def transpose(a, axes=None):
 
 
 def rechunk(x, chunks="auto", threshold=None, block_size_limit=None, balance=False, method=None):
-    return to_array(x, "rechunk").rechunk(chunks)
+    return to_array(x, "rechunk").rechunk(chunks, threshold=threshold, block_size_limit=block_size_limit,
+                                          balance=balance, method=method)
 
 
 def broadcast_to(x, shape, chunks=None, meta=None):

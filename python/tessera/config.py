@@ -17,6 +17,13 @@ Keys tessera reads:
 - ``num_workers``: threads to compute with, a positive integer (default: all cores). At
   most ``2 x`` the usable cores run: more CPU-bound threads only add switching and memory.
 - ``array.chunk_size``: the chunk size ``chunks="auto"`` aims at (default 128 MiB).
+- ``array.slicing.split_large_chunks`` (Dask's ``array.slicing.split-large-chunks``):
+  ``None``, ``True`` or ``False``. Checked; tessera, like Dask 2026.8 (whose ``take`` no
+  longer reads it), always keeps the chunks of an integer-array index at most the input's
+  largest chunk, so the three values give the same chunks, without a warning.
+- ``array.rechunk.method``: ``"tasks"`` (tessera's rechunk) or ``None``; ``"p2p"``
+  (dask.distributed's shuffle) is refused by ``rechunk``.
+- ``array.rechunk.threshold``: a positive number, checked (see ``Array.rechunk``).
 - ``memory_limit``: chunk bytes all computations of the process may hold together
   (``TESSERA_MEMORY_LIMIT``): bytes (``1000000000``, ``1e9``) or a size (``"2GiB"``,
   ``"256MiB"``, ``"1.5GB"``); ``0`` (in any unit) or ``"none"`` for no limit; default 3/4
@@ -157,6 +164,16 @@ def _check(updates: dict) -> None:
         positive_int(updates["num_workers"], "num_workers")
     if "memory_limit" in updates and updates["memory_limit"] is not None:
         memory_limit_bytes(updates["memory_limit"], "memory_limit")
+    v = updates.get("array.slicing.split_large_chunks")
+    if v is not None and not isinstance(v, bool):
+        raise ValueError(f"config.set: array.slicing.split-large-chunks must be None, True or False, got {v!r}")
+    v = updates.get("array.rechunk.method")
+    if v is not None and v not in ("tasks", "p2p"):
+        raise ValueError(f"config.set: array.rechunk.method must be 'tasks', 'p2p' or None, got {v!r}")
+    if updates.get("array.rechunk.threshold") is not None:
+        from ._rechunk import rechunk_options
+
+        rechunk_options(updates["array.rechunk.threshold"], None, None)
     if "array.chunk_size" in updates and updates["array.chunk_size"] is not None:
         from ._chunks import chunk_bytes
 

@@ -5,7 +5,10 @@ seed, the array's stream number and the element's position, so an array is the s
 any chunking and any number of threads. (The numbers differ from NumPy's and Dask's for
 the same seed.)
 
-``default_rng(seed)`` gives a ``Generator``; ``RandomState(seed)`` the legacy interface;
+``default_rng(seed)`` gives a ``Generator`` (``Generator(np.random.PCG64(42))`` as in Dask);
+``RandomState(seed)`` the legacy interface; both offer Dask's distributions
+(``_random_dists``: transforms of the streams, and per-block samplers whose every element
+draws its retries from a stream of its own, so these too are the same for any chunking);
 the module-level functions use a process-wide generator (seeded from the clock unless
 ``seed`` is called). Under a parallel launcher (mpirun, srun) the seeds of unseeded
 generators come from the job's identity instead, so every rank draws the same values.
@@ -24,6 +27,7 @@ from ._array import _short, _wrap, dtype_name
 from ._chunks import to_core
 from ._creation import _shape
 from ._errors import named
+from ._random_dists import Distributions
 
 __all__ = [
     "Generator", "RandomState", "default_rng", "seed", "normal", "uniform", "random", "random_sample",
@@ -46,6 +50,10 @@ def _seed_int(seed, op="default_rng", legacy=False) -> int:
         return int(seed.generate_state(2, np.uint64)[0])
     if isinstance(seed, np.random.Generator):
         return int(seed.integers(0, _U64, dtype=np.uint64))
+    if isinstance(seed, np.random.BitGenerator):
+        # Draws from it (as Dask spawns from it): two Generators over one bit generator differ,
+        # and a freshly seeded bit generator always gives the same key.
+        return int(seed.random_raw())
     if isinstance(seed, (numbers.Integral, np.integer, np.bool_)):
         _check_seed_range(int(seed), seed, op, legacy)
         return int(seed) % _U64
@@ -57,7 +65,8 @@ def _seed_int(seed, op="default_rng", legacy=False) -> int:
         for v in arr.ravel().tolist():
             _check_seed_range(v, seed, op, legacy)
         return int(np.random.SeedSequence(arr.astype(np.uint64).tolist()).generate_state(2, np.uint64)[0])
-    raise TypeError(f"{op}: seed must be None, an integer, a sequence of integers or a Generator, got "
+    raise TypeError(f"{op}: seed must be None, an integer, a sequence of integers, a NumPy BitGenerator or a "
+                    f"Generator, got "
                     f"{type(seed).__name__} {_short(seed)}")
 
 
@@ -142,7 +151,13 @@ def _uniform_bounds(low, high, op, legacy):
     return low, high
 
 
+def _arrays(*vs):
+    return any(np.ndim(v) != 0 or hasattr(v, "_c") for v in vs if not isinstance(v, (str, bytes)))
+
+
 def _normal(make, loc, scale, size, chunks, op):
+    if _arrays(loc, scale):
+        return _owner(make)._array_normal(loc, scale, size, chunks, op)
     loc, scale = _float(loc, "loc", op), _float(scale, "scale", op)
     if scale < 0:
         raise ValueError(f"{op}: scale < 0 (scale={scale})")
@@ -172,6 +187,8 @@ def _integers(make, low, high, size, dtype, endpoint, chunks, op):
 
 
 def _uniform(make, low, high, size, chunks, op, legacy):
+    if _arrays(low, high):
+        return _owner(make)._array_uniform(low, high, size, chunks, op, legacy)
     low, high = _uniform_bounds(low, high, op, legacy)
     shape = _size(size, op)
     with named(op):
@@ -184,15 +201,39 @@ def _random(make, size, chunks, op):
         return _wrap(make(shape, to_core(chunks, shape, 8, op)))
 
 
-class Generator:
-    """Like ``numpy.random.Generator`` / ``dask.array.random.Generator``: each array it
-    makes gets the next stream of its seed."""
+def _legacy_ints(make, low, high, size, chunks, kwargs):
+    """``random_integers``: integers in ``[low, high]`` (``[1, low]`` when ``high`` is None),
+    deprecated in NumPy."""
+    _check_kwargs("random_integers", kwargs)
+    import warnings
 
-    def __init__(self, seed=None):
-        if isinstance(seed, _core.CoreGenerator):
-            self._gen = seed
+    warnings.warn("random_integers is deprecated (as in NumPy); use randint(low, high + 1)",
+                  DeprecationWarning, stacklevel=3)
+    if high is None:
+        low, high = 1, low
+    return _integers(make, low, high, size, np.int64, True, chunks, "random_integers")
+
+
+def _owner(make):
+    """The generator whose core function `make` is (for array parameters)."""
+    gen = getattr(make, "__self__", None)
+    return Generator(gen) if isinstance(gen, _core.CoreGenerator) else _process
+
+
+class Generator(Distributions):
+    """Like ``numpy.random.Generator`` / ``dask.array.random.Generator``: each array it
+    makes gets the next stream of its seed. ``bit_generator``: a NumPy bit generator
+    (``np.random.PCG64(42)``, whose next 64 bits become the key, so a fresh one seeded alike
+    gives the same arrays), a NumPy ``Generator``, ``SeedSequence``, an integer or None."""
+
+    def __init__(self, bit_generator=None):
+        if isinstance(bit_generator, _core.CoreGenerator):
+            self._gen = bit_generator
         else:
-            self._gen = _core.CoreGenerator(_seed_int(seed, "default_rng"))
+            self._gen = _core.CoreGenerator(_seed_int(bit_generator, "Generator"))
+
+    def _make(self, kind):
+        return getattr(self._gen, kind)
 
     def __repr__(self):
         return f"{type(self).__name__}(Philox) with seed {self._gen.seed}"
@@ -224,13 +265,21 @@ class Generator:
         return _integers(self._gen.integers, low, high, size, dtype, endpoint, chunks, "integers")
 
 
-class RandomState:
+class RandomState(Distributions):
     """The legacy interface (``numpy.random.RandomState`` names) over tessera's generator:
     as NumPy's, seeds are below 2**32, ``uniform`` takes ``low > high``, and the methods
     take no ``dtype``."""
 
-    def __init__(self, seed=None):
+    _legacy = True
+
+    def __init__(self, seed=None, RandomState=None):
+        if RandomState is not None and RandomState is not np.random.RandomState:
+            raise NotImplementedError("RandomState: tessera draws from its own counter-based streams; a "
+                                      f"RandomState class ({_short(RandomState)}) cannot be plugged in")
         self._seed(seed, "RandomState")
+
+    def _make(self, kind):
+        return getattr(self._gen, kind)
 
     def seed(self, seed=None):
         self._seed(seed, "seed")
@@ -261,6 +310,14 @@ class RandomState:
         _check_kwargs("randint", kwargs)
         return _integers(self._gen.integers, low, high, size, dtype, False, chunks, "randint")
 
+    def random_integers(self, low, high=None, size=None, chunks="auto", **kwargs):
+        return _legacy_ints(self._gen.integers, low, high, size, chunks, kwargs)
+
+    def tomaxint(self, size=None, chunks="auto", **kwargs):
+        """Integers in ``[0, 2**63 - 2]`` (NumPy's top value, 2**63 - 1, is beyond tessera's int64 bounds)."""
+        _check_kwargs("tomaxint", kwargs)
+        return _integers(self._gen.integers, 0, 2**63 - 1, size, np.int64, False, chunks, "tomaxint")
+
     def rand(self, *shape, chunks="auto"):
         return _random(self._gen.random, shape, chunks, "rand")
 
@@ -268,12 +325,40 @@ class RandomState:
         return _normal(self._gen.normal, 0.0, 1.0, shape, chunks, "randn")
 
 
+class _ProcessState(Distributions):
+    """The process-wide generator behind the module-level functions."""
+
+    _legacy = True
+
+    def _make(self, kind):
+        return getattr(_core, "random_" + kind)
+
+    def random_integers(self, low, high=None, size=None, chunks="auto", **kwargs):
+        return _legacy_ints(_core.random_integers, low, high, size, chunks, kwargs)
+
+    def tomaxint(self, size=None, chunks="auto", **kwargs):
+        _check_kwargs("tomaxint", kwargs)
+        return _integers(_core.random_integers, 0, 2**63 - 1, size, np.int64, False, chunks, "tomaxint")
+
+
+_process = _ProcessState()
+
+for _name in ("beta", "binomial", "chisquare", "choice", "exponential", "f", "gamma", "geometric", "gumbel",
+              "laplace", "logistic", "lognormal", "negative_binomial", "pareto", "permutation", "poisson", "power",
+              "rayleigh", "shuffle", "standard_cauchy", "standard_exponential", "standard_gamma", "standard_t",
+              "triangular", "wald", "weibull", "hypergeometric", "logseries", "multinomial", "noncentral_chisquare",
+              "noncentral_f", "vonmises", "zipf", "multivariate_hypergeometric", "random_integers", "tomaxint"):
+    globals()[_name] = getattr(_process, _name)
+    __all__.append(_name)
+del _name
+
+
 def default_rng(seed=None) -> Generator:
     """A ``Generator`` seeded with ``seed`` (an int, None for a fresh seed, a NumPy
     ``SeedSequence`` or ``Generator``, or a tessera ``Generator``, returned as it is)."""
     if isinstance(seed, Generator):
         return seed
-    return Generator(seed)
+    return Generator(_core.CoreGenerator(_seed_int(seed, "default_rng")))
 
 
 def seed(seed=None):

@@ -167,3 +167,11 @@ def test_numpy_stays_zero_copy():
     x = ta.from_array(a, chunks=5)
     a[0] = 42.0
     assert x.compute()[0] == 42.0
+
+
+def test_lock_on_numpy_data_is_checked():
+    a = np.arange(10.0)
+    for lock in (True, False, None, threading.Lock()):
+        np.testing.assert_array_equal(ta.from_array(a, chunks=3, lock=lock).compute(), a)
+    with pytest.raises(TypeError, match="lock must be a bool or a lock object"):
+        ta.from_array(a, lock="yes")

@@ -109,7 +109,7 @@ def test_random_errors():
     with pytest.raises(ValueError, match="negative"):
         g.normal(size=-3)
     with pytest.raises(NotImplementedError, match="array-valued"):
-        g.normal(np.zeros(3), 1, size=3)
+        g.integers(np.zeros(3, dtype=int), 1, size=3)
 
 
 def test_seed_program_shape():
