@@ -190,9 +190,16 @@ impl Buffer {
     /// Like `zeros`, but an allocation the system refuses is an error (which Python raises
     /// as `MemoryError`) instead of aborting the process.
     pub fn try_zeros(dtype: DType, len: usize, op: &str) -> crate::Result<Buffer> {
-        crate::with_dtype!(dtype, T => try_zeroed_vec::<T>(len).map(T::into_buffer)).ok_or_else(|| {
-            crate::err!(Memory, op, "could not allocate {} for {len} elements of {}: the system refused the memory", crate::error::human_bytes(len.saturating_mul(dtype.size())), dtype.name())
-        })
+        crate::with_dtype!(dtype, T => try_zeroed_vec::<T>(len).map(T::into_buffer)).ok_or_else(|| refused(dtype, len, op))
+    }
+    /// A buffer of `len` elements for the caller to overwrite entirely: a recently freed
+    /// one of the same dtype and length where there is one (its old values; see [`pool`]),
+    /// else zeros.
+    pub fn try_for_overwrite(dtype: DType, len: usize, op: &str) -> crate::Result<Buffer> {
+        match pool::take(dtype, len) {
+            Some(b) => Ok(b),
+            None => Buffer::try_zeros(dtype, len, op),
+        }
     }
     /// A buffer of `len` copies of `value` cast to `dtype`.
     pub fn filled(dtype: DType, len: usize, value: Scalar) -> Buffer {
@@ -248,6 +255,60 @@ impl Scalar {
 pub enum Storage {
     Owned(Buffer),
     Foreign { ptr: *const u8, dtype: DType, keep: Box<dyn Any + Send + Sync> },
+}
+
+impl Drop for Storage {
+    fn drop(&mut self) {
+        if let Storage::Owned(b) = self {
+            pool::give(std::mem::replace(b, Buffer::Bool(Vec::new())));
+        }
+    }
+}
+
+/// Large buffers freed recently, kept for results of the same dtype and length: writing
+/// into memory the process has already touched spares the kernel zeroing fresh pages, a
+/// pass as long as the result's own (NumPy gets the same from malloc, which reuses freed
+/// memory on the thread that freed it; tessera's results are made on worker threads and
+/// freed on the caller's). Bounded by count and bytes; the oldest go first.
+pub mod pool {
+    use super::Buffer;
+    use crate::DType;
+    use std::sync::Mutex;
+
+    /// Smaller buffers are left to malloc, which reuses them well.
+    const MIN_BYTES: usize = 1 << 20;
+    const MAX_BYTES: usize = 256 << 20;
+    const MAX_COUNT: usize = 8;
+
+    static FREE: Mutex<Vec<Buffer>> = Mutex::new(Vec::new());
+
+    fn nbytes(b: &Buffer) -> usize {
+        b.len() * b.dtype().size()
+    }
+
+    /// Keeps `b` for reuse if it is large, dropping the oldest kept buffers to stay bounded.
+    pub fn give(b: Buffer) {
+        let size = nbytes(&b);
+        if !(MIN_BYTES..=MAX_BYTES).contains(&size) {
+            return;
+        }
+        let mut free = FREE.lock().unwrap_or_else(|e| e.into_inner());
+        free.push(b);
+        let mut total: usize = free.iter().map(nbytes).sum();
+        while free.len() > MAX_COUNT || total > MAX_BYTES {
+            total -= nbytes(&free.remove(0));
+        }
+    }
+
+    /// A kept buffer of this dtype and length (holding old values), if any.
+    pub fn take(dtype: DType, len: usize) -> Option<Buffer> {
+        if len * dtype.size() < MIN_BYTES {
+            return None;
+        }
+        let mut free = FREE.lock().unwrap_or_else(|e| e.into_inner());
+        let i = free.iter().rposition(|b| b.dtype() == dtype && b.len() == len)?;
+        Some(free.remove(i))
+    }
 }
 
 // Foreign storage is read-only and kept alive by `keep`; sharing it across threads is sound.
@@ -423,8 +484,10 @@ impl Block {
         let len = self.len();
         let Block { dtype, shape, strides, offset, storage } = self;
         match Arc::try_unwrap(storage) {
-            Ok(Storage::Owned(b)) if b.len() == len => Ok(b),
-            Ok(s) => Err(Block { dtype, shape, strides, offset, storage: Arc::new(s) }),
+            Ok(mut s) => match &mut s {
+                Storage::Owned(b) if b.len() == len => Ok(std::mem::replace(b, Buffer::Bool(Vec::new()))),
+                _ => Err(Block { dtype, shape, strides, offset, storage: Arc::new(s) }),
+            },
             Err(storage) => Err(Block { dtype, shape, strides, offset, storage }),
         }
     }
@@ -468,6 +531,10 @@ impl Block {
     }
     /// A new view: `shape`, `strides` and an element offset relative to this view's origin.
     /// The caller guarantees the new view addresses only elements of this one.
+    /// Whether both views read the same storage.
+    pub fn same_storage(&self, other: &Block) -> bool {
+        Arc::ptr_eq(&self.storage, &other.storage)
+    }
     pub fn restride(&self, shape: Vec<usize>, strides: Vec<isize>, offset: isize) -> Block {
         Block { dtype: self.dtype, shape, strides, offset: self.offset + offset, storage: self.storage.clone() }
     }
@@ -502,6 +569,10 @@ mod tests {
         assert!(Scalar::F64(0.5).cast::<bool>());
         assert_eq!(Scalar::I64(-1).cast::<u8>(), 255);
     }
+}
+
+fn refused(dtype: DType, len: usize, op: &str) -> crate::Error {
+    crate::err!(Memory, op, "could not allocate {} for {len} elements of {}: the system refused the memory", crate::error::human_bytes(len.saturating_mul(dtype.size())), dtype.name())
 }
 
 /// A zero-filled vector, or `None` when the allocator refuses. Zeroed pages come from

@@ -65,6 +65,10 @@ pub struct FusedTask<'a> {
     /// Input blocks per edge (one per view edge).
     pub inputs: &'a [Vec<Input>],
     pub cancel: &'a AtomicBool,
+    /// The whole C-contiguous result this stage's blocks belong to (an output of several
+    /// blocks): a storing task writes its runs straight into it and returns a view of its
+    /// region, instead of a block that is copied there afterwards.
+    pub dest: Option<&'a Block>,
 }
 
 impl FusedTask<'_> {
@@ -87,8 +91,13 @@ impl FusedTask<'_> {
             }
             Head::Store => None,
         };
-        let mut out = match self.head {
-            Head::Store => Some(Buffer::try_zeros(out_dtype, n, "compute")?),
+        let dest = match (self.head, self.dest) {
+            (Head::Store, Some(d)) => Some(d),
+            _ => None,
+        };
+        let dest_strides = dest.map(|d| d.strides().to_vec()).unwrap_or_default();
+        let mut out = match (self.head, dest) {
+            (Head::Store, None) => Some(Buffer::try_for_overwrite(out_dtype, n, "compute")?),
             _ => None,
         };
         let run_axis = self.run_axis(&shape);
@@ -159,8 +168,18 @@ impl FusedTask<'_> {
             }
             let result = &regs[*slots.slot.last().expect("program result")];
             if let Some(out) = out.as_mut() {
+                tessera_core::with_dtype!(out_dtype, T => T::slice_mut(out)[f..f + len].copy_from_slice(&T::slice(result)[..len]));
+            }
+            if let Some(d) = dest {
                 tessera_core::with_dtype!(out_dtype, T => {
-                    T::slice_mut(out)[f..f + len].copy_from_slice(&T::slice(result)[..len]);
+                    let (base, r) = (d.ptr::<T>() as *mut T, T::slice(result));
+                    for (seg, coords) in segs.iter() {
+                        let off: isize = coords.iter().zip(&dest_strides).map(|(&c, &st)| c as isize * st).sum();
+                        // SAFETY: the result holds the whole domain and each run of each block
+                        // lands in its own place, written by this task only; nothing reads the
+                        // result before every task has finished (see `Scheduler::dest`).
+                        unsafe { std::ptr::copy_nonoverlapping(r[seg.t..seg.t + seg.len].as_ptr(), base.offset(off), seg.len) };
+                    }
                 });
             }
             if let (Some(p), Head::Partial { axes, .. }) = (partial.as_mut(), self.head) {
@@ -168,6 +187,10 @@ impl FusedTask<'_> {
                 tessera_core::with_dtype!(out_dtype, T => reduce_tile::<T>(p, T::slice(result), &r, axes, &shape, &start, self.domain));
             }
             f += len;
+        }
+        if let Some(d) = dest {
+            let off: isize = start.iter().zip(&dest_strides).map(|(&c, &st)| c as isize * st).sum();
+            return Ok(Value::Block(d.restride(shape, dest_strides, off)));
         }
         Ok(match (out, partial) {
             (Some(out), _) => Value::Block(Block::from_buffer(shape, out)),
