@@ -21,7 +21,9 @@
 //! huge trigonometric arguments). Those elements, rare in practice, are recomputed with the
 //! platform libm (glibc's functions are within 1 ulp and follow C99 Annex F for special
 //! values, as NumPy's loops do). float32 functions evaluate the float64 core on the widened
-//! argument and round once, so they are within 1 ulp of the correctly rounded result.
+//! argument and round once, so they are within 1 ulp of the correctly rounded result; for
+//! exp, exp2, expm1, sin, cos, tan, sinh, cosh and tanh that core is a shorter one made for
+//! float32 results (`short`: reductions and polynomials as long as float32 needs).
 //!
 //! Accuracy is measured in `tests/python/test_simd_accuracy.py` (mpmath reference) and the
 //! figures are in `docs/simd-kernels.md`.
@@ -33,6 +35,7 @@ mod inverse_trig;
 mod log;
 mod power;
 mod roots;
+mod short;
 mod trig;
 
 use crate::dispatch::multiversion;
@@ -206,14 +209,15 @@ macro_rules! drive2 {
 
 // Kernels are looked up by NumPy's name, so that one for a ufunc whose table row has not
 // landed yet (arcsinh, arccosh, arctanh, exp2) starts working when the row does.
+// `$core32` is the core float32 runs (`short::*` where a shorter one exists).
 macro_rules! unary_kernels {
-    ($($op:literal => $f64name:ident, $f32name:ident, $core:path, $slow:expr, $slow32:expr;)*) => {
+    ($($op:literal => $f64name:ident, $f32name:ident, $core:path, $core32:path, $slow:expr, $slow32:expr;)*) => {
         $(
             multiversion! {
                 pub fn $f64name(x: &[f64], out: &mut [f64]) { drive1!(x, out, f64, $core, $slow) }
             }
             multiversion! {
-                pub fn $f32name(x: &[f32], out: &mut [f32]) { drive1!(x, out, f32, $core, $slow32) }
+                pub fn $f32name(x: &[f32], out: &mut [f32]) { drive1!(x, out, f32, $core32, $slow32) }
             }
         )*
 
@@ -238,26 +242,26 @@ macro_rules! unary_kernels {
 }
 
 unary_kernels! {
-    "exp" => exp_f64, exp_f32, exp::exp, f64::exp, f32::exp;
-    "exp2" => exp2_f64, exp2_f32, exp::exp2, f64::exp2, f32::exp2;
-    "expm1" => expm1_f64, expm1_f32, exp::expm1, f64::exp_m1, f32::exp_m1;
-    "log" => log_f64, log_f32, log::log, f64::ln, f32::ln;
-    "log2" => log2_f64, log2_f32, log::log2, f64::log2, f32::log2;
-    "log10" => log10_f64, log10_f32, log::log10, f64::log10, f32::log10;
-    "log1p" => log1p_f64, log1p_f32, log::log1p, f64::ln_1p, f32::ln_1p;
-    "sin" => sin_f64, sin_f32, trig::sin, f64::sin, f32::sin;
-    "cos" => cos_f64, cos_f32, trig::cos, f64::cos, f32::cos;
-    "tan" => tan_f64, tan_f32, trig::tan, f64::tan, f32::tan;
-    "arcsin" => asin_f64, asin_f32, inverse_trig::asin, f64::asin, f32::asin;
-    "arccos" => acos_f64, acos_f32, inverse_trig::acos, f64::acos, f32::acos;
-    "arctan" => atan_f64, atan_f32, inverse_trig::atan, f64::atan, f32::atan;
-    "sinh" => sinh_f64, sinh_f32, hyperbolic::sinh, f64::sinh, f32::sinh;
-    "cosh" => cosh_f64, cosh_f32, hyperbolic::cosh, f64::cosh, f32::cosh;
-    "tanh" => tanh_f64, tanh_f32, hyperbolic::tanh, f64::tanh, f32::tanh;
-    "arcsinh" => asinh_f64, asinh_f32, hyperbolic::asinh, libm::asinh, libm::asinhf;
-    "arccosh" => acosh_f64, acosh_f32, hyperbolic::acosh, libm::acosh, libm::acoshf;
-    "arctanh" => atanh_f64, atanh_f32, hyperbolic::atanh, libm::atanh, libm::atanhf;
-    "cbrt" => cbrt_f64, cbrt_f32, roots::cbrt, f64::cbrt, f32::cbrt;
+    "exp" => exp_f64, exp_f32, exp::exp, short::exp, f64::exp, f32::exp;
+    "exp2" => exp2_f64, exp2_f32, exp::exp2, short::exp2, f64::exp2, f32::exp2;
+    "expm1" => expm1_f64, expm1_f32, exp::expm1, short::expm1, f64::exp_m1, f32::exp_m1;
+    "log" => log_f64, log_f32, log::log, log::log, f64::ln, f32::ln;
+    "log2" => log2_f64, log2_f32, log::log2, log::log2, f64::log2, f32::log2;
+    "log10" => log10_f64, log10_f32, log::log10, log::log10, f64::log10, f32::log10;
+    "log1p" => log1p_f64, log1p_f32, log::log1p, log::log1p, f64::ln_1p, f32::ln_1p;
+    "sin" => sin_f64, sin_f32, trig::sin, short::sin, f64::sin, f32::sin;
+    "cos" => cos_f64, cos_f32, trig::cos, short::cos, f64::cos, f32::cos;
+    "tan" => tan_f64, tan_f32, trig::tan, short::tan, f64::tan, f32::tan;
+    "arcsin" => asin_f64, asin_f32, inverse_trig::asin, inverse_trig::asin, f64::asin, f32::asin;
+    "arccos" => acos_f64, acos_f32, inverse_trig::acos, inverse_trig::acos, f64::acos, f32::acos;
+    "arctan" => atan_f64, atan_f32, inverse_trig::atan, inverse_trig::atan, f64::atan, f32::atan;
+    "sinh" => sinh_f64, sinh_f32, hyperbolic::sinh, short::sinh, f64::sinh, f32::sinh;
+    "cosh" => cosh_f64, cosh_f32, hyperbolic::cosh, short::cosh, f64::cosh, f32::cosh;
+    "tanh" => tanh_f64, tanh_f32, hyperbolic::tanh, short::tanh, f64::tanh, f32::tanh;
+    "arcsinh" => asinh_f64, asinh_f32, hyperbolic::asinh, hyperbolic::asinh, libm::asinh, libm::asinhf;
+    "arccosh" => acosh_f64, acosh_f32, hyperbolic::acosh, hyperbolic::acosh, libm::acosh, libm::acoshf;
+    "arctanh" => atanh_f64, atanh_f32, hyperbolic::atanh, hyperbolic::atanh, libm::atanh, libm::atanhf;
+    "cbrt" => cbrt_f64, cbrt_f32, roots::cbrt, roots::cbrt, f64::cbrt, f32::cbrt;
 }
 
 macro_rules! binary_kernels {
