@@ -42,6 +42,87 @@ pub enum Buffer {
     F64(Vec<f64>),
 }
 
+/// Defines a borrowed-slice enum with one variant per dtype, and its `dtype` and `len`.
+macro_rules! slice_enum {
+    ($(#[$m:meta])* $name:ident, $($r:tt)+) => {
+        $(#[$m])*
+        pub enum $name<'a> {
+            Bool($($r)+ [bool]),
+            I8($($r)+ [i8]),
+            I16($($r)+ [i16]),
+            I32($($r)+ [i32]),
+            I64($($r)+ [i64]),
+            U8($($r)+ [u8]),
+            U16($($r)+ [u16]),
+            U32($($r)+ [u32]),
+            U64($($r)+ [u64]),
+            F32($($r)+ [f32]),
+            F64($($r)+ [f64]),
+        }
+
+        impl $name<'_> {
+            pub fn dtype(&self) -> DType {
+                match self {
+                    $name::Bool(_) => DType::Bool,
+                    $name::I8(_) => DType::I8,
+                    $name::I16(_) => DType::I16,
+                    $name::I32(_) => DType::I32,
+                    $name::I64(_) => DType::I64,
+                    $name::U8(_) => DType::U8,
+                    $name::U16(_) => DType::U16,
+                    $name::U32(_) => DType::U32,
+                    $name::U64(_) => DType::U64,
+                    $name::F32(_) => DType::F32,
+                    $name::F64(_) => DType::F64,
+                }
+            }
+            pub fn len(&self) -> usize {
+                match self {
+                    $name::Bool(v) => v.len(),
+                    $name::I8(v) => v.len(),
+                    $name::I16(v) => v.len(),
+                    $name::I32(v) => v.len(),
+                    $name::I64(v) => v.len(),
+                    $name::U8(v) => v.len(),
+                    $name::U16(v) => v.len(),
+                    $name::U32(v) => v.len(),
+                    $name::U64(v) => v.len(),
+                    $name::F32(v) => v.len(),
+                    $name::F64(v) => v.len(),
+                }
+            }
+            pub fn is_empty(&self) -> bool {
+                self.len() == 0
+            }
+        }
+    };
+}
+
+slice_enum!(
+    /// Elements of one dtype read in place: a tile register, or a contiguous stretch of an
+    /// input block that a tile reads without copying it.
+    #[derive(Clone, Copy, Debug)]
+    BufRef, &'a
+);
+slice_enum!(
+    /// Elements of one dtype written in place: a tile register, or the stretch of a result
+    /// that a tile writes directly.
+    #[derive(Debug)]
+    BufMut, &'a mut
+);
+
+impl<'a> From<&'a Buffer> for BufRef<'a> {
+    fn from(b: &'a Buffer) -> BufRef<'a> {
+        crate::with_dtype!(b.dtype(), T => T::buf_ref(T::slice(b)))
+    }
+}
+
+impl<'a> From<&'a mut Buffer> for BufMut<'a> {
+    fn from(b: &'a mut Buffer) -> BufMut<'a> {
+        crate::with_dtype!(b.dtype(), T => T::buf_mut(T::slice_mut(b)))
+    }
+}
+
 /// One value of any dtype.
 #[derive(Clone, Copy, Debug, PartialEq, PartialOrd)]
 pub enum Scalar {
@@ -65,6 +146,11 @@ pub trait Element: Copy + Send + Sync + Default + PartialOrd + PartialEq + std::
     fn slice(b: &Buffer) -> &[Self];
     fn slice_mut(b: &mut Buffer) -> &mut [Self];
     fn vec_mut(b: &mut Buffer) -> &mut Vec<Self>;
+    fn buf_ref(s: &[Self]) -> BufRef<'_>;
+    fn buf_mut(s: &mut [Self]) -> BufMut<'_>;
+    /// The elements of a [`BufRef`] of this dtype (panics on another dtype).
+    fn slice_ref(b: BufRef<'_>) -> &[Self];
+    fn slice_of_mut<'s>(b: &'s mut BufMut<'_>) -> &'s mut [Self];
     fn into_scalar(self) -> Scalar;
     /// NumPy's `astype` semantics (`as` casts; float to bool is `!= 0`).
     fn from_f64(v: f64) -> Self;
@@ -92,6 +178,24 @@ macro_rules! impl_element {
             fn vec_mut(b: &mut Buffer) -> &mut Vec<Self> {
                 match b {
                     Buffer::$V(v) => v,
+                    other => panic!("buffer is {}, expected {}", other.dtype(), DType::$V),
+                }
+            }
+            fn buf_ref(s: &[Self]) -> BufRef<'_> {
+                BufRef::$V(s)
+            }
+            fn buf_mut(s: &mut [Self]) -> BufMut<'_> {
+                BufMut::$V(s)
+            }
+            fn slice_ref(b: BufRef<'_>) -> &[Self] {
+                match b {
+                    BufRef::$V(v) => v,
+                    other => panic!("buffer is {}, expected {}", other.dtype(), DType::$V),
+                }
+            }
+            fn slice_of_mut<'s>(b: &'s mut BufMut<'_>) -> &'s mut [Self] {
+                match b {
+                    BufMut::$V(v) => v,
                     other => panic!("buffer is {}, expected {}", other.dtype(), DType::$V),
                 }
             }
@@ -141,6 +245,24 @@ impl Element for bool {
     fn vec_mut(b: &mut Buffer) -> &mut Vec<Self> {
         match b {
             Buffer::Bool(v) => v,
+            other => panic!("buffer is {}, expected bool", other.dtype()),
+        }
+    }
+    fn buf_ref(s: &[Self]) -> BufRef<'_> {
+        BufRef::Bool(s)
+    }
+    fn buf_mut(s: &mut [Self]) -> BufMut<'_> {
+        BufMut::Bool(s)
+    }
+    fn slice_ref(b: BufRef<'_>) -> &[Self] {
+        match b {
+            BufRef::Bool(v) => v,
+            other => panic!("buffer is {}, expected bool", other.dtype()),
+        }
+    }
+    fn slice_of_mut<'s>(b: &'s mut BufMut<'_>) -> &'s mut [Self] {
+        match b {
+            BufMut::Bool(v) => v,
             other => panic!("buffer is {}, expected bool", other.dtype()),
         }
     }

@@ -103,15 +103,15 @@ unsigned_kernels! {
     u64 => div_u64, rem_u64;
 }
 
-use tessera_core::{Buffer, Element, Scalar};
+use tessera_core::{BufMut, BufRef, Element, Scalar};
 
 /// `out[..n] = x[..n] // d` (or `% d` when `rem`) for an integer tile and divisor of its
 /// dtype; false for other dtypes.
-pub(crate) fn by_scalar(rem: bool, x: &Buffer, d: Scalar, out: &mut Buffer, n: usize) -> bool {
+pub(crate) fn by_scalar(rem: bool, x: BufRef, d: Scalar, out: &mut BufMut, n: usize) -> bool {
     macro_rules! go {
         ($t:ty, $div:ident, $rem:ident) => {{
             let d = d.cast::<$t>();
-            let (x, o) = (&<$t>::slice(x)[..n], &mut <$t>::slice_mut(out)[..n]);
+            let (x, o) = (&<$t>::slice_ref(x)[..n], &mut <$t>::slice_of_mut(out)[..n]);
             if d == 0 {
                 o.fill(0);
             } else if rem {

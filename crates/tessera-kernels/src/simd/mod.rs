@@ -326,13 +326,13 @@ multiversion! {
 // Entry points from `elementwise` (buffers already checked against the op's signature)
 // ---------------------------------------------------------------------------------------------
 
-use tessera_core::{Buffer, DType, Element, Scalar};
+use tessera_core::{BufMut, BufRef, DType, Element, Scalar};
 
 /// Runs `op` on the first `n` elements if a vector kernel exists for it and the dtype.
-pub(crate) fn unary(op: UnaryOp, x: &Buffer, out: &mut Buffer, n: usize) -> bool {
+pub(crate) fn unary(op: UnaryOp, x: BufRef, out: &mut BufMut, n: usize) -> bool {
     match (x.dtype(), out.dtype()) {
-        (DType::F64, DType::F64) => unary_f64(op, &f64::slice(x)[..n], &mut f64::slice_mut(out)[..n]),
-        (DType::F32, DType::F32) => unary_f32(op, &f32::slice(x)[..n], &mut f32::slice_mut(out)[..n]),
+        (DType::F64, DType::F64) => unary_f64(op, &f64::slice_ref(x)[..n], &mut f64::slice_of_mut(out)[..n]),
+        (DType::F32, DType::F32) => unary_f32(op, &f32::slice_ref(x)[..n], &mut f32::slice_of_mut(out)[..n]),
         _ => false,
     }
 }
@@ -340,19 +340,19 @@ pub(crate) fn unary(op: UnaryOp, x: &Buffer, out: &mut Buffer, n: usize) -> bool
 /// An operand of [`binary`]: a tile or a scalar of the compute dtype.
 #[derive(Clone, Copy)]
 pub(crate) enum Arg<'a> {
-    Tile(&'a Buffer),
+    Tile(BufRef<'a>),
     One(Scalar),
 }
 
 fn src<T: Element>(a: Arg, n: usize) -> Src<T> {
     match a {
-        Arg::Tile(b) => Src::Tile(&T::slice(b)[..n]),
+        Arg::Tile(b) => Src::Tile(&T::slice_ref(b)[..n]),
         Arg::One(s) => Src::One(s.cast::<T>()),
     }
 }
 
 /// Runs `op` if a vector kernel exists for it and the dtype.
-pub(crate) fn binary(op: BinaryOp, a: Arg, b: Arg, out: &mut Buffer, n: usize) -> bool {
+pub(crate) fn binary(op: BinaryOp, a: Arg, b: Arg, out: &mut BufMut, n: usize) -> bool {
     if let (BinaryOp::FloorDiv | BinaryOp::Mod, Arg::Tile(x), Arg::One(d)) = (op, a, b) {
         if intdiv::by_scalar(op == BinaryOp::Mod, x, d, out, n) {
             return true;
@@ -361,7 +361,7 @@ pub(crate) fn binary(op: BinaryOp, a: Arg, b: Arg, out: &mut Buffer, n: usize) -
     match out.dtype() {
         DType::F64 if op.signature(DType::F64).is_ok_and(|s| s.compute == DType::F64 && s.out == DType::F64) => {
             let (a, b) = (src::<f64>(a, n), src::<f64>(b, n));
-            let out = &mut f64::slice_mut(out)[..n];
+            let out = &mut f64::slice_of_mut(out)[..n];
             if let (BinaryOp::Pow, Src::Tile(x), Src::One(2.0)) = (op, a, b) {
                 square_f64(x, out);
                 return true;
@@ -370,7 +370,7 @@ pub(crate) fn binary(op: BinaryOp, a: Arg, b: Arg, out: &mut Buffer, n: usize) -
         }
         DType::F32 if op.signature(DType::F32).is_ok_and(|s| s.compute == DType::F32 && s.out == DType::F32) => {
             let (a, b) = (src::<f32>(a, n), src::<f32>(b, n));
-            let out = &mut f32::slice_mut(out)[..n];
+            let out = &mut f32::slice_of_mut(out)[..n];
             if let (BinaryOp::Pow, Src::Tile(x), Src::One(2.0)) = (op, a, b) {
                 square_f32(x, out);
                 return true;
