@@ -358,6 +358,11 @@ pub(crate) fn binary(op: BinaryOp, a: Arg, b: Arg, out: &mut BufMut, n: usize) -
             return true;
         }
     }
+    if let (BinaryOp::FloorDiv | BinaryOp::Mod, Arg::Tile(x), Arg::Tile(y)) = (op, a, b) {
+        if intdiv::by_array(op == BinaryOp::Mod, x, y, out, n) {
+            return true;
+        }
+    }
     match out.dtype() {
         DType::F64 if op.signature(DType::F64).is_ok_and(|s| s.compute == DType::F64 && s.out == DType::F64) => {
             let (a, b) = (src::<f64>(a, n), src::<f64>(b, n));
