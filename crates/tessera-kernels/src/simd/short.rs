@@ -57,11 +57,16 @@ fn negate_if(v: f64, c: u64) -> f64 {
     f64::from_bits(v.to_bits() ^ (c << 63))
 }
 
+/// Below this, sin x and tan x round to x (and keep the sign of a zero, which `y + y z p`
+/// loses for -0).
+const TINY: f64 = 1.0 / (1u64 << 27) as f64;
+
 #[inline(always)]
 pub(crate) fn sin(x: f64) -> (f64, bool) {
     let (n, y) = reduce(x);
     let (s, c) = sin_cos(y);
-    (negate_if(sel(n & 1 == 1, c, s), n >> 1), !(x.abs() < TRIG_LIMIT))
+    let v = negate_if(sel(n & 1 == 1, c, s), n >> 1);
+    (sel(x.abs() < TINY, x, v), !(x.abs() < TRIG_LIMIT))
 }
 
 #[inline(always)]
@@ -76,7 +81,7 @@ pub(crate) fn tan(x: f64) -> (f64, bool) {
     let (n, y) = reduce(x);
     let (s, c) = sin_cos(y);
     let odd = n & 1 == 1;
-    (sel(odd, -c, s) / sel(odd, s, c), !(x.abs() < TRIG_LIMIT))
+    (sel(x.abs() < TINY, x, sel(odd, -c, s) / sel(odd, s, c)), !(x.abs() < TRIG_LIMIT))
 }
 
 // ---------------------------------------------------------------------------------------------
