@@ -22,7 +22,7 @@
 //! platform libm (glibc's functions are within 1 ulp and follow C99 Annex F for special
 //! values, as NumPy's loops do). float32 functions evaluate the float64 core on the widened
 //! argument and round once, so they are within 1 ulp of the correctly rounded result; for
-//! exp, exp2, expm1, sin, cos, tan, sinh, cosh and tanh that core is a shorter one made for
+//! exp, exp2, expm1, sin, cos, tan, sinh, cosh, tanh and power that core is a shorter one made for
 //! float32 results (`short`: reductions and polynomials as long as float32 needs).
 //!
 //! Accuracy is measured in `tests/python/test_simd_accuracy.py` (mpmath reference) and the
@@ -265,7 +265,7 @@ unary_kernels! {
 }
 
 macro_rules! binary_kernels {
-    ($($op:literal => $f64name:ident, $f32name:ident, $core:path, $slow:expr, $slow32:expr;)*) => {
+    ($($op:literal => $f64name:ident, $f32name:ident, $core:path, $core32:path, $slow:expr, $slow32:expr;)*) => {
         $(
             multiversion! {
                 pub fn $f64name(a: Src<f64>, b: Src<f64>, out: &mut [f64]) {
@@ -274,7 +274,7 @@ macro_rules! binary_kernels {
             }
             multiversion! {
                 pub fn $f32name(a: Src<f32>, b: Src<f32>, out: &mut [f32]) {
-                    drive2!(a, b, out, f32, $core, $slow32)
+                    drive2!(a, b, out, f32, $core32, $slow32)
                 }
             }
         )*
@@ -300,9 +300,9 @@ macro_rules! binary_kernels {
 }
 
 binary_kernels! {
-    "power" => pow_f64, pow_f32, power::pow, f64::powf, f32::powf;
-    "arctan2" => atan2_f64, atan2_f32, inverse_trig::atan2, f64::atan2, f32::atan2;
-    "hypot" => hypot_f64, hypot_f32, roots::hypot, f64::hypot, f32::hypot;
+    "power" => pow_f64, pow_f32, power::pow, short::pow, f64::powf, f32::powf;
+    "arctan2" => atan2_f64, atan2_f32, inverse_trig::atan2, inverse_trig::atan2, f64::atan2, f32::atan2;
+    "hypot" => hypot_f64, hypot_f32, roots::hypot, roots::hypot, f64::hypot, f32::hypot;
 }
 
 multiversion! {

@@ -91,11 +91,16 @@ pub(crate) fn tan(x: f64) -> (f64, bool) {
 /// `e^x`, |x| <= 708: as `exp::exp_parts` with a degree-9 Taylor polynomial (truncation
 /// under 2^-37 for |r| <= ln2/2).
 #[inline(always)]
-pub(crate) fn exp(x: f64) -> (f64, bool) {
+fn exp_core(x: f64) -> f64 {
     let (k, bits) = round_scaled(x, INV_LN2);
     let r = (-k).mul_add(LN2_HI, x);
     let r = (-k).mul_add(LN2_LO, r);
-    (horner(r, &INV_FACT[..10]) * pow2_from_shifted(bits), !(x.abs() <= 708.0))
+    horner(r, &INV_FACT[..10]) * pow2_from_shifted(bits)
+}
+
+#[inline(always)]
+pub(crate) fn exp(x: f64) -> (f64, bool) {
+    (exp_core(x), !(x.abs() <= 708.0))
 }
 
 #[inline(always)]
@@ -135,4 +140,26 @@ pub(crate) fn cosh(x: f64) -> (f64, bool) {
 #[inline(always)]
 pub(crate) fn tanh(x: f64) -> (f64, bool) {
     super::hyperbolic::tanh_by(x, expm1_core)
+}
+
+// ---------------------------------------------------------------------------------------------
+// power
+// ---------------------------------------------------------------------------------------------
+
+/// `x^y = e^(y log x)` with the float64 `log` (within an ulp) instead of `power`'s
+/// double-double one: for float32 arguments a finite nonzero float32 result has
+/// |y log x| < 104, where the product's error (under 2^-45 absolute) stays far below what
+/// a float32 result needs. Flags as `power::pow`.
+#[inline(always)]
+pub(crate) fn pow(x: f64, y: f64) -> (f64, bool) {
+    let a = x.abs();
+    let t = y * super::log::log_core(a);
+    let v = exp_core(t);
+    let y_int = y == y.trunc();
+    let y_half = 0.5 * y;
+    let y_odd = y_int && y_half != y_half.trunc();
+    let v = if x < 0.0 && y_odd { -v } else { v };
+    let ok = a >= f64::MIN_POSITIVE && a < f64::INFINITY && (x > 0.0 || y_int) && t.abs() <= 708.0;
+    let square = y == 2.0;
+    (if square { x * x } else { v }, !(ok || square))
 }
