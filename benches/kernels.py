@@ -7,6 +7,10 @@ faster). Inputs are random values in each function's usual domain.
 
     .venv/bin/python benches/kernels.py                  # 4 M elements, 5 repetitions
     .venv/bin/python benches/kernels.py --n=20000000 --reps=7 sin cos   # chosen functions
+    .venv/bin/python benches/kernels.py --cpu     # process CPU time instead of wall time
+
+`--cpu` times with `time.process_time` (the CPU time of all the process's threads), which
+stays meaningful on a machine loaded by other work, where wall time does not.
 """
 
 import os
@@ -38,19 +42,26 @@ BINARY = {
 }
 
 
+CLOCK = time.perf_counter
+
+
 def timeit(fn, reps):
     fn()  # warm up (and page in the output)
     ts = []
     for _ in range(reps):
-        t = time.perf_counter()
+        t = CLOCK()
         fn()
-        ts.append(time.perf_counter() - t)
+        ts.append(CLOCK() - t)
     return statistics.median(ts)
 
 
 def main():
+    global CLOCK
     n, reps, only = 4_000_000, 5, []
     for a in sys.argv[1:]:
+        if a == "--cpu":
+            CLOCK = time.process_time
+            continue
         if a.startswith("--n="):
             n = int(float(a[4:]))
         elif a.startswith("--reps="):
@@ -60,7 +71,7 @@ def main():
     rng = np.random.default_rng(0)
     rows = []
     print(f"n = {n:,} elements, {reps} repetitions, medians; ratio = NumPy time / tessera time "
-          f"(one thread each); simd path: {da.simd_path() if hasattr(da, 'simd_path') else '?'}")
+          f"(one thread each; {'CPU' if CLOCK is time.process_time else 'wall'} time); simd path: {da.simd_path() if hasattr(da, 'simd_path') else '?'}")
     print(f"{'function':>10} {'dtype':>8} {'numpy ms':>9} {'tessera ms':>10} {'ratio':>6}")
     for name in list(UNARY) + list(BINARY):
         if only and name not in only:

@@ -42,6 +42,87 @@ pub enum Buffer {
     F64(Vec<f64>),
 }
 
+/// Defines a borrowed-slice enum with one variant per dtype, and its `dtype` and `len`.
+macro_rules! slice_enum {
+    ($(#[$m:meta])* $name:ident, $($r:tt)+) => {
+        $(#[$m])*
+        pub enum $name<'a> {
+            Bool($($r)+ [bool]),
+            I8($($r)+ [i8]),
+            I16($($r)+ [i16]),
+            I32($($r)+ [i32]),
+            I64($($r)+ [i64]),
+            U8($($r)+ [u8]),
+            U16($($r)+ [u16]),
+            U32($($r)+ [u32]),
+            U64($($r)+ [u64]),
+            F32($($r)+ [f32]),
+            F64($($r)+ [f64]),
+        }
+
+        impl $name<'_> {
+            pub fn dtype(&self) -> DType {
+                match self {
+                    $name::Bool(_) => DType::Bool,
+                    $name::I8(_) => DType::I8,
+                    $name::I16(_) => DType::I16,
+                    $name::I32(_) => DType::I32,
+                    $name::I64(_) => DType::I64,
+                    $name::U8(_) => DType::U8,
+                    $name::U16(_) => DType::U16,
+                    $name::U32(_) => DType::U32,
+                    $name::U64(_) => DType::U64,
+                    $name::F32(_) => DType::F32,
+                    $name::F64(_) => DType::F64,
+                }
+            }
+            pub fn len(&self) -> usize {
+                match self {
+                    $name::Bool(v) => v.len(),
+                    $name::I8(v) => v.len(),
+                    $name::I16(v) => v.len(),
+                    $name::I32(v) => v.len(),
+                    $name::I64(v) => v.len(),
+                    $name::U8(v) => v.len(),
+                    $name::U16(v) => v.len(),
+                    $name::U32(v) => v.len(),
+                    $name::U64(v) => v.len(),
+                    $name::F32(v) => v.len(),
+                    $name::F64(v) => v.len(),
+                }
+            }
+            pub fn is_empty(&self) -> bool {
+                self.len() == 0
+            }
+        }
+    };
+}
+
+slice_enum!(
+    /// Elements of one dtype read in place: a tile register, or a contiguous stretch of an
+    /// input block that a tile reads without copying it.
+    #[derive(Clone, Copy, Debug)]
+    BufRef, &'a
+);
+slice_enum!(
+    /// Elements of one dtype written in place: a tile register, or the stretch of a result
+    /// that a tile writes directly.
+    #[derive(Debug)]
+    BufMut, &'a mut
+);
+
+impl<'a> From<&'a Buffer> for BufRef<'a> {
+    fn from(b: &'a Buffer) -> BufRef<'a> {
+        crate::with_dtype!(b.dtype(), T => T::buf_ref(T::slice(b)))
+    }
+}
+
+impl<'a> From<&'a mut Buffer> for BufMut<'a> {
+    fn from(b: &'a mut Buffer) -> BufMut<'a> {
+        crate::with_dtype!(b.dtype(), T => T::buf_mut(T::slice_mut(b)))
+    }
+}
+
 /// One value of any dtype.
 #[derive(Clone, Copy, Debug, PartialEq, PartialOrd)]
 pub enum Scalar {
@@ -65,6 +146,11 @@ pub trait Element: Copy + Send + Sync + Default + PartialOrd + PartialEq + std::
     fn slice(b: &Buffer) -> &[Self];
     fn slice_mut(b: &mut Buffer) -> &mut [Self];
     fn vec_mut(b: &mut Buffer) -> &mut Vec<Self>;
+    fn buf_ref(s: &[Self]) -> BufRef<'_>;
+    fn buf_mut(s: &mut [Self]) -> BufMut<'_>;
+    /// The elements of a [`BufRef`] of this dtype (panics on another dtype).
+    fn slice_ref(b: BufRef<'_>) -> &[Self];
+    fn slice_of_mut<'s>(b: &'s mut BufMut<'_>) -> &'s mut [Self];
     fn into_scalar(self) -> Scalar;
     /// NumPy's `astype` semantics (`as` casts; float to bool is `!= 0`).
     fn from_f64(v: f64) -> Self;
@@ -92,6 +178,24 @@ macro_rules! impl_element {
             fn vec_mut(b: &mut Buffer) -> &mut Vec<Self> {
                 match b {
                     Buffer::$V(v) => v,
+                    other => panic!("buffer is {}, expected {}", other.dtype(), DType::$V),
+                }
+            }
+            fn buf_ref(s: &[Self]) -> BufRef<'_> {
+                BufRef::$V(s)
+            }
+            fn buf_mut(s: &mut [Self]) -> BufMut<'_> {
+                BufMut::$V(s)
+            }
+            fn slice_ref(b: BufRef<'_>) -> &[Self] {
+                match b {
+                    BufRef::$V(v) => v,
+                    other => panic!("buffer is {}, expected {}", other.dtype(), DType::$V),
+                }
+            }
+            fn slice_of_mut<'s>(b: &'s mut BufMut<'_>) -> &'s mut [Self] {
+                match b {
+                    BufMut::$V(v) => v,
                     other => panic!("buffer is {}, expected {}", other.dtype(), DType::$V),
                 }
             }
@@ -144,6 +248,24 @@ impl Element for bool {
             other => panic!("buffer is {}, expected bool", other.dtype()),
         }
     }
+    fn buf_ref(s: &[Self]) -> BufRef<'_> {
+        BufRef::Bool(s)
+    }
+    fn buf_mut(s: &mut [Self]) -> BufMut<'_> {
+        BufMut::Bool(s)
+    }
+    fn slice_ref(b: BufRef<'_>) -> &[Self] {
+        match b {
+            BufRef::Bool(v) => v,
+            other => panic!("buffer is {}, expected bool", other.dtype()),
+        }
+    }
+    fn slice_of_mut<'s>(b: &'s mut BufMut<'_>) -> &'s mut [Self] {
+        match b {
+            BufMut::Bool(v) => v,
+            other => panic!("buffer is {}, expected bool", other.dtype()),
+        }
+    }
     fn into_scalar(self) -> Scalar {
         Scalar::Bool(self)
     }
@@ -190,9 +312,16 @@ impl Buffer {
     /// Like `zeros`, but an allocation the system refuses is an error (which Python raises
     /// as `MemoryError`) instead of aborting the process.
     pub fn try_zeros(dtype: DType, len: usize, op: &str) -> crate::Result<Buffer> {
-        crate::with_dtype!(dtype, T => try_zeroed_vec::<T>(len).map(T::into_buffer)).ok_or_else(|| {
-            crate::err!(Memory, op, "could not allocate {} for {len} elements of {}: the system refused the memory", crate::error::human_bytes(len.saturating_mul(dtype.size())), dtype.name())
-        })
+        crate::with_dtype!(dtype, T => try_zeroed_vec::<T>(len).map(T::into_buffer)).ok_or_else(|| refused(dtype, len, op))
+    }
+    /// A buffer of `len` elements for the caller to overwrite entirely: a recently freed
+    /// one of the same dtype and length where there is one (its old values; see [`pool`]),
+    /// else zeros.
+    pub fn try_for_overwrite(dtype: DType, len: usize, op: &str) -> crate::Result<Buffer> {
+        match pool::take(dtype, len) {
+            Some(b) => Ok(b),
+            None => Buffer::try_zeros(dtype, len, op),
+        }
     }
     /// A buffer of `len` copies of `value` cast to `dtype`.
     pub fn filled(dtype: DType, len: usize, value: Scalar) -> Buffer {
@@ -248,6 +377,60 @@ impl Scalar {
 pub enum Storage {
     Owned(Buffer),
     Foreign { ptr: *const u8, dtype: DType, keep: Box<dyn Any + Send + Sync> },
+}
+
+impl Drop for Storage {
+    fn drop(&mut self) {
+        if let Storage::Owned(b) = self {
+            pool::give(std::mem::replace(b, Buffer::Bool(Vec::new())));
+        }
+    }
+}
+
+/// Large buffers freed recently, kept for results of the same dtype and length: writing
+/// into memory the process has already touched spares the kernel zeroing fresh pages, a
+/// pass as long as the result's own (NumPy gets the same from malloc, which reuses freed
+/// memory on the thread that freed it; tessera's results are made on worker threads and
+/// freed on the caller's). Bounded by count and bytes; the oldest go first.
+pub mod pool {
+    use super::Buffer;
+    use crate::DType;
+    use std::sync::Mutex;
+
+    /// Smaller buffers are left to malloc, which reuses them well.
+    const MIN_BYTES: usize = 1 << 20;
+    const MAX_BYTES: usize = 256 << 20;
+    const MAX_COUNT: usize = 8;
+
+    static FREE: Mutex<Vec<Buffer>> = Mutex::new(Vec::new());
+
+    fn nbytes(b: &Buffer) -> usize {
+        b.len() * b.dtype().size()
+    }
+
+    /// Keeps `b` for reuse if it is large, dropping the oldest kept buffers to stay bounded.
+    pub fn give(b: Buffer) {
+        let size = nbytes(&b);
+        if !(MIN_BYTES..=MAX_BYTES).contains(&size) {
+            return;
+        }
+        let mut free = FREE.lock().unwrap_or_else(|e| e.into_inner());
+        free.push(b);
+        let mut total: usize = free.iter().map(nbytes).sum();
+        while free.len() > MAX_COUNT || total > MAX_BYTES {
+            total -= nbytes(&free.remove(0));
+        }
+    }
+
+    /// A kept buffer of this dtype and length (holding old values), if any.
+    pub fn take(dtype: DType, len: usize) -> Option<Buffer> {
+        if len * dtype.size() < MIN_BYTES {
+            return None;
+        }
+        let mut free = FREE.lock().unwrap_or_else(|e| e.into_inner());
+        let i = free.iter().rposition(|b| b.dtype() == dtype && b.len() == len)?;
+        Some(free.remove(i))
+    }
 }
 
 // Foreign storage is read-only and kept alive by `keep`; sharing it across threads is sound.
@@ -423,8 +606,10 @@ impl Block {
         let len = self.len();
         let Block { dtype, shape, strides, offset, storage } = self;
         match Arc::try_unwrap(storage) {
-            Ok(Storage::Owned(b)) if b.len() == len => Ok(b),
-            Ok(s) => Err(Block { dtype, shape, strides, offset, storage: Arc::new(s) }),
+            Ok(mut s) => match &mut s {
+                Storage::Owned(b) if b.len() == len => Ok(std::mem::replace(b, Buffer::Bool(Vec::new()))),
+                _ => Err(Block { dtype, shape, strides, offset, storage: Arc::new(s) }),
+            },
             Err(storage) => Err(Block { dtype, shape, strides, offset, storage }),
         }
     }
@@ -468,6 +653,10 @@ impl Block {
     }
     /// A new view: `shape`, `strides` and an element offset relative to this view's origin.
     /// The caller guarantees the new view addresses only elements of this one.
+    /// Whether both views read the same storage.
+    pub fn same_storage(&self, other: &Block) -> bool {
+        Arc::ptr_eq(&self.storage, &other.storage)
+    }
     pub fn restride(&self, shape: Vec<usize>, strides: Vec<isize>, offset: isize) -> Block {
         Block { dtype: self.dtype, shape, strides, offset: self.offset + offset, storage: self.storage.clone() }
     }
@@ -502,6 +691,10 @@ mod tests {
         assert!(Scalar::F64(0.5).cast::<bool>());
         assert_eq!(Scalar::I64(-1).cast::<u8>(), 255);
     }
+}
+
+fn refused(dtype: DType, len: usize, op: &str) -> crate::Error {
+    crate::err!(Memory, op, "could not allocate {} for {len} elements of {}: the system refused the memory", crate::error::human_bytes(len.saturating_mul(dtype.size())), dtype.name())
 }
 
 /// A zero-filled vector, or `None` when the allocator refuses. Zeroed pages come from

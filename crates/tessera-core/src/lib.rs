@@ -20,7 +20,7 @@ pub mod diagonal;
 pub mod spill;
 pub mod token;
 
-pub use block::{Block, Buffer, Element, Scalar};
+pub use block::{Block, BufMut, BufRef, Buffer, Element, Scalar};
 pub use dtype::{DType, ScalarKind};
 pub use error::{Error, ErrorKind, Result};
 pub mod contract;

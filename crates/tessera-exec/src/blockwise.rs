@@ -42,7 +42,7 @@ pub fn run(
                     .zip(&grid)
                     .map(|(l, &g)| spec.out.iter().position(|o| o == l).map_or(0, |o| if g == out_grid[o] { index[o] } else { 0 }))
                     .collect();
-                let task = FusedTask { leaves, program, slots, head: &Head::Store, domain, inputs, cancel };
+                let task = FusedTask { leaves, program, slots, head: &Head::Store, domain, inputs, cancel, dest: None };
                 match task.run(&at)? {
                     Value::Block(b) => Ok(KernelArg { blocks: vec![b], grid: vec![] }),
                     Value::Partial(_) => Err(err!(Internal, stage.name.clone(), "an argument's program made a partial result")),
@@ -86,7 +86,7 @@ fn partial_of(out: Block, head: &Head, out_meta: &Meta, index: &[usize], cancel:
     let leaves = [Leaf::Input { edge: 0, map: AffineMap::identity(&out_meta.shape) }];
     let program = [(Instr::Leaf(0), out_meta.dtype)];
     let slots = Slots::of(&program);
-    FusedTask { leaves: &leaves, program: &program, slots: &slots, head, domain: &out_meta.chunks, inputs: &block, cancel }.run(index)
+    FusedTask { leaves: &leaves, program: &program, slots: &slots, head, domain: &out_meta.chunks, inputs: &block, cancel, dest: None }.run(index)
 }
 
 /// An argument read from edge `e`: its blocks, listed or joined along contracted axes.

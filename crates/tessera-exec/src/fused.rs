@@ -10,7 +10,7 @@ use tessera_core::chunks::{self, Chunks};
 use tessera_core::graph::{Generator, RandomDist};
 use tessera_core::plan::{tile_len, Head, Instr, Leaf, Slots};
 use tessera_core::view::{AffineMap, AxisMap};
-use tessera_core::{err, Block, Buffer, DType, Element, Result};
+use tessera_core::{err, Block, BufMut, BufRef, Buffer, DType, Element, Result};
 use tessera_kernels::elementwise as ew;
 use tessera_kernels::random::{self, Rows, Stream};
 
@@ -65,6 +65,10 @@ pub struct FusedTask<'a> {
     /// Input blocks per edge (one per view edge).
     pub inputs: &'a [Vec<Input>],
     pub cancel: &'a AtomicBool,
+    /// The whole C-contiguous result this stage's blocks belong to (an output of several
+    /// blocks): a storing task writes its runs straight into it and returns a view of its
+    /// region, instead of a block that is copied there afterwards.
+    pub dest: Option<&'a Block>,
 }
 
 impl FusedTask<'_> {
@@ -87,8 +91,13 @@ impl FusedTask<'_> {
             }
             Head::Store => None,
         };
-        let mut out = match self.head {
-            Head::Store => Some(Buffer::try_zeros(out_dtype, n, "compute")?),
+        let dest = match (self.head, self.dest) {
+            (Head::Store, Some(d)) => Some(d),
+            _ => None,
+        };
+        let dest_strides = dest.map(|d| d.strides().to_vec()).unwrap_or_default();
+        let mut out = match (self.head, dest) {
+            (Head::Store, None) => Some(Buffer::try_for_overwrite(out_dtype, n, "compute")?),
             _ => None,
         };
         let run_axis = self.run_axis(&shape);
@@ -106,6 +115,12 @@ impl FusedTask<'_> {
         };
         let mut coords = vec![0usize; nd];
         let mut segs = Segments { runs: Vec::new(), coords: Vec::new(), nd };
+        // Leaves read in place: a C-contiguous view read in C order has the tile's elements
+        // `f..f + len` at those offsets of its memory (no copy into a register).
+        let in_place: Vec<bool> =
+            sources.iter().map(|src| matches!(src, Source::View(v) if v.is_c_contiguous() && (nd == 0 || run_axis == nd - 1))).collect();
+        let mut alias: Vec<Option<BufRef>> = vec![None; slots.dtypes.len()];
+        let last = self.program.len() - 1;
         let mut f = 0;
         while f < n {
             if self.cancel.load(Ordering::Relaxed) {
@@ -136,38 +151,80 @@ impl FusedTask<'_> {
                 f += len;
                 continue;
             }
+            // The head's instruction writes straight into the output where the tile's place
+            // there is one stretch (always for a single block's own buffer).
+            let mut written = false;
             for (i, (instr, dtype)) in self.program.iter().enumerate() {
-                // The output slot is taken out while the instruction runs (it never reads it).
                 let s = slots.slot[i];
+                if let Instr::Leaf(l) = *instr {
+                    if let (true, Source::View(v)) = (in_place[l], &sources[l]) {
+                        alias[s] = Some(view_run(v, *dtype, f, len));
+                        continue;
+                    }
+                }
+                // The output slot is taken out while the instruction runs (it never reads it).
                 let mut out_reg = std::mem::replace(&mut regs[s], Buffer::zeros(*dtype, 0));
-                let reg = |r: usize| &regs[slots.slot[r]];
+                alias[s] = None;
+                if let Instr::Leaf(l) = *instr {
+                    fill_leaf(&sources[l], &segs, &start, run_axis, *dtype, &mut out_reg);
+                    regs[s] = out_reg;
+                    continue;
+                }
+                let reg = |r: usize| alias[slots.slot[r]].unwrap_or_else(|| BufRef::from(&regs[slots.slot[r]]));
+                let direct = match (i == last && !matches!(instr, Instr::Leaf(_)), out.as_mut(), dest) {
+                    (false, _, _) => None,
+                    (true, Some(out), _) => Some(tessera_core::with_dtype!(out_dtype, T => T::buf_mut(&mut T::slice_mut(out)[f..f + len]))),
+                    (true, None, Some(d)) => dest_stretch(&segs, &dest_strides).map(|off| {
+                        // SAFETY: as for the runs copied into `dest` below: this tile's own
+                        // elements of the result, one stretch of `len` from `off`.
+                        tessera_core::with_dtype!(out_dtype, T => T::buf_mut(unsafe { std::slice::from_raw_parts_mut((d.ptr::<T>() as *mut T).offset(off), len) }))
+                    }),
+                    (true, None, None) => None,
+                };
+                written = direct.is_some();
+                let o = direct.unwrap_or_else(|| BufMut::from(&mut out_reg));
                 match *instr {
-                    Instr::Leaf(l) => fill_leaf(&sources[l], &segs, &start, run_axis, *dtype, &mut out_reg),
-                    Instr::Unary(op, x) => ew::unary(op, reg(x), &mut out_reg, len),
-                    Instr::Binary(op, a, b) => ew::binary(op, reg(a), reg(b), &mut out_reg, len),
+                    Instr::Leaf(_) => unreachable!("leaves are filled above"),
+                    Instr::Unary(op, x) => ew::unary(op, reg(x), o, len),
+                    Instr::Binary(op, a, b) => ew::binary(op, reg(a), reg(b), o, len),
                     Instr::BinaryScalar { op, x, scalar, scalar_left } => {
                         if scalar_left {
-                            ew::binary_scalar_lhs(op, scalar, reg(x), &mut out_reg, len)
+                            ew::binary_scalar_lhs(op, scalar, reg(x), o, len)
                         } else {
-                            ew::binary_scalar_rhs(op, reg(x), scalar, &mut out_reg, len)
+                            ew::binary_scalar_rhs(op, reg(x), scalar, o, len)
                         }
                     }
-                    Instr::Cast(x) => ew::cast(reg(x), &mut out_reg, len),
-                    Instr::Where(c, a, b) => ew::select(reg(c), reg(a), reg(b), &mut out_reg, len),
+                    Instr::Cast(x) => ew::cast(reg(x), o, len),
+                    Instr::Where(c, a, b) => ew::select(reg(c), reg(a), reg(b), o, len),
                 }
                 regs[s] = out_reg;
             }
-            let result = &regs[*slots.slot.last().expect("program result")];
-            if let Some(out) = out.as_mut() {
+            let rs = *slots.slot.last().expect("program result");
+            let result = alias[rs].unwrap_or_else(|| BufRef::from(&regs[rs]));
+            if let (Some(out), false) = (out.as_mut(), written) {
+                tessera_core::with_dtype!(out_dtype, T => T::slice_mut(out)[f..f + len].copy_from_slice(&T::slice_ref(result)[..len]));
+            }
+            if let (Some(d), false) = (dest, written) {
                 tessera_core::with_dtype!(out_dtype, T => {
-                    T::slice_mut(out)[f..f + len].copy_from_slice(&T::slice(result)[..len]);
+                    let (base, r) = (d.ptr::<T>() as *mut T, T::slice_ref(result));
+                    for (seg, coords) in segs.iter() {
+                        let off: isize = coords.iter().zip(&dest_strides).map(|(&c, &st)| c as isize * st).sum();
+                        // SAFETY: the result holds the whole domain and each run of each block
+                        // lands in its own place, written by this task only; nothing reads the
+                        // result before every task has finished (see `Scheduler::dest`).
+                        unsafe { std::ptr::copy_nonoverlapping(r[seg.t..seg.t + seg.len].as_ptr(), base.offset(off), seg.len) };
+                    }
                 });
             }
             if let (Some(p), Head::Partial { axes, .. }) = (partial.as_mut(), self.head) {
                 let r = Runs { segs: &segs, order: &order, run_axis };
-                tessera_core::with_dtype!(out_dtype, T => reduce_tile::<T>(p, T::slice(result), &r, axes, &shape, &start, self.domain));
+                tessera_core::with_dtype!(out_dtype, T => reduce_tile::<T>(p, T::slice_ref(result), &r, axes, &shape, &start, self.domain));
             }
             f += len;
+        }
+        if let Some(d) = dest {
+            let off: isize = start.iter().zip(&dest_strides).map(|(&c, &st)| c as isize * st).sum();
+            return Ok(Value::Block(d.restride(shape, dest_strides, off)));
         }
         Ok(match (out, partial) {
             (Some(out), _) => Value::Block(Block::from_buffer(shape, out)),
@@ -258,6 +315,24 @@ fn fill_leaf(src: &Source, segs: &Segments, block_start: &[usize], run_axis: usi
             base_rows(segs, map, base_strides, run_axis, |_| (), |t0, rows, count, ()| generate(gen, rows, dtype, out, t0, rows.len * count));
         }
     }
+}
+
+/// Elements `f..f + len` of a C-contiguous view, in place.
+fn view_run(v: &Block, dtype: DType, f: usize, len: usize) -> BufRef<'_> {
+    tessera_core::with_dtype!(dtype, T => {
+        // SAFETY: the view is C-contiguous with at least `f + len` elements (the tile lies
+        // inside its block), alive while `v` is, and only read.
+        T::buf_ref(unsafe { std::slice::from_raw_parts(v.ptr::<T>().add(f), len) })
+    })
+}
+
+/// Where a tile's runs, placed in a C-contiguous result with `strides`, form one stretch
+/// (as the tile does): its offset there; `None` if they do not.
+fn dest_stretch(segs: &Segments, strides: &[isize]) -> Option<isize> {
+    let place = |(seg, coords): (&Segment, &[usize])| coords.iter().zip(strides).map(|(&c, &st)| c as isize * st).sum::<isize>() - seg.t as isize;
+    let mut runs = segs.iter();
+    let first = place(runs.next()?);
+    runs.all(|r| place(r) == first).then_some(first)
 }
 
 /// Groups consecutive runs whose base indices step evenly (one row each, rows `stride`

@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Instant;
 use tessera_core::chunks;
-use tessera_core::plan::{Plan, StageId, StageKind};
+use tessera_core::plan::{Head, Plan, StageId, StageKind};
 use tessera_core::spill::{SpillDir, SpilledBlock, Stored};
 use tessera_core::{err, Block, Buffer, Error, Result};
 
@@ -583,7 +583,8 @@ impl Shared<'_> {
         let inputs = all;
         let t0 = Instant::now();
         let cancel = &*self.opts.cancel;
-        let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| tasks::run(stage, &index, &inputs, cancel))).unwrap_or_else(|p| {
+        let dest = self.dest(s)?;
+        let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| tasks::run(stage, &index, &inputs, cancel, dest.as_ref()))).unwrap_or_else(|p| {
             let msg = p.downcast_ref::<String>().cloned().or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string())).unwrap_or_default();
             Err(err!(Internal, stage.name.clone(), "a task panicked (a bug in tessera): {msg}"))
         });
@@ -613,25 +614,47 @@ impl Shared<'_> {
     fn deliver(&self, k: usize, s: StageId, index: &[usize], v: &Value) -> Result<()> {
         let stage = &self.plan.stages[s];
         let Value::Block(block) = v else { return Err(err!(Internal, "compute", "an output is a partial result")) };
-        let mut slot = self.outputs[k].lock().unwrap_or_else(|e| e.into_inner());
         if stage.nblocks() == 1 {
-            *slot = Some((block.clone(), 0));
+            *self.outputs[k].lock().unwrap_or_else(|e| e.into_inner()) = Some((block.clone(), 0));
             return Ok(());
         }
         let shape = &stage.meta.shape;
-        if slot.is_none() {
-            let mut buf = Buffer::try_zeros(stage.meta.dtype, shape.iter().product(), "compute")?;
-            let base = tessera_core::with_dtype!(stage.meta.dtype, T => <T as tessera_core::Element>::slice_mut(&mut buf).as_mut_ptr() as usize);
-            *slot = Some((Block::from_buffer(shape.clone(), buf), base));
-        }
-        let base = slot.as_ref().expect("allocated above").1;
         // Blocks are copied in without the lock, so that workers fill the result together.
-        drop(slot);
+        let (result, base) = self.result(k, s)?;
+        if block.same_storage(&result) {
+            return Ok(()); // written in place by its task
+        }
         // SAFETY: `base` is the result's buffer, which stays in `outputs[k]` (and is neither
         // read nor moved) until every task has finished; each block of the stage lands in
         // its own region of it, and each is delivered once.
         unsafe { copy_into_raw(base as *mut u8, stage.meta.dtype, shape, &chunks::block_start(&stage.meta.chunks, index), block) };
         Ok(())
+    }
+
+    /// Output `k` (of stage `s`, several blocks) as a whole C-contiguous array and the
+    /// address of its buffer, allocated by the first caller (not zeroed: every block of
+    /// the stage is written into it).
+    fn result(&self, k: usize, s: StageId) -> Result<(Block, usize)> {
+        let meta = &self.plan.stages[s].meta;
+        let mut slot = self.outputs[k].lock().unwrap_or_else(|e| e.into_inner());
+        if slot.is_none() {
+            let mut buf = Buffer::try_for_overwrite(meta.dtype, meta.shape.iter().product(), "compute")?;
+            let base = tessera_core::with_dtype!(meta.dtype, T => <T as tessera_core::Element>::slice_mut(&mut buf).as_mut_ptr() as usize);
+            *slot = Some((Block::from_buffer(meta.shape.clone(), buf), base));
+        }
+        Ok(slot.clone().expect("allocated above"))
+    }
+
+    /// The result a task of stage `s` writes its block straight into: where `s` is an output
+    /// of several blocks stored by a fused program over the output's own chunks, on one process.
+    fn dest(&self, s: StageId) -> Result<Option<Block>> {
+        let stage = &self.plan.stages[s];
+        let (Some(k), false, true, 1) = (self.output_of[s], self.keep, self.receives_outputs(), self.procs) else { return Ok(None) };
+        let direct = matches!(&stage.kind, StageKind::Fused { head: Head::Store, domain, .. } if *domain == stage.meta.chunks);
+        if !direct || stage.nblocks() <= 1 {
+            return Ok(None);
+        }
+        Ok(Some(self.result(k, s)?.0))
     }
 
     /// Consumer tasks of (`s`, `b`) owned by this process, and the other processes that

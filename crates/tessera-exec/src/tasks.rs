@@ -6,11 +6,13 @@ use crate::{Input, Value};
 use std::sync::atomic::AtomicBool;
 use tessera_core::chunks;
 use tessera_core::plan::{Stage, StageKind};
-use tessera_core::{err, Result};
+use tessera_core::{err, Block, Result};
 
-pub fn run(stage: &Stage, index: &[usize], inputs: &[Vec<Input>], cancel: &AtomicBool) -> Result<Value> {
+/// `dest`: the result a fused stage storing an output writes its blocks into (see
+/// [`FusedTask::dest`]).
+pub fn run(stage: &Stage, index: &[usize], inputs: &[Vec<Input>], cancel: &AtomicBool, dest: Option<&Block>) -> Result<Value> {
     match &stage.kind {
-        StageKind::Fused { leaves, program, slots, head, domain } => FusedTask { leaves, program, slots, head, domain, inputs, cancel }.run(index),
+        StageKind::Fused { leaves, program, slots, head, domain } => FusedTask { leaves, program, slots, head, domain, inputs, cancel, dest }.run(index),
         StageKind::Combine { op, axes, finalize } => {
             let mut parts = inputs[0].iter().map(|i| match &*i.value {
                 Value::Partial(p) => Ok(p),

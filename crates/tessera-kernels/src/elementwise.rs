@@ -46,7 +46,7 @@
 
 use tessera_core::ops::{BinaryOp, UnaryOp};
 use crate::spec_semantics::{FloatSpec, IntSpec, ShiftSemantics};
-use tessera_core::{Buffer, DType, Element, Scalar};
+use tessera_core::{BufMut, BufRef, DType, Element, Scalar};
 
 // ---------------------------------------------------------------------------------------------
 // Public API
@@ -54,7 +54,8 @@ use tessera_core::{Buffer, DType, Element, Scalar};
 
 /// `out[..n] = op(x[..n])`. `x.dtype()` must be `op.signature(x.dtype()).compute` and
 /// `out.dtype()` that signature's `out`.
-pub fn unary(op: UnaryOp, x: &Buffer, out: &mut Buffer, n: usize) {
+pub fn unary<'a, 'b>(op: UnaryOp, x: impl Into<BufRef<'a>>, out: impl Into<BufMut<'b>>, n: usize) {
+    let (x, out) = (x.into(), &mut out.into());
     let dt = x.dtype();
     let sig =
         op.signature(dt).unwrap_or_else(|e| panic!("elementwise {}: not defined for a {dt} operand ({e})", op.name()));
@@ -75,36 +76,36 @@ pub fn unary(op: UnaryOp, x: &Buffer, out: &mut Buffer, n: usize) {
 // The generic loops are compiled for AVX-512, AVX2 and the baseline too (wider vectors, and
 // `floor`/`ceil`/`trunc`/`rint` become one instruction instead of a libm call).
 crate::dispatch::multiversion! {
-    fn unary_loops(op: UnaryOp, x: &Buffer, out: &mut Buffer, n: usize) {
-        tessera_core::with_dtype!(x.dtype(), T => T::unary(op, &T::slice(x)[..n], out, n))
+    fn unary_loops(op: UnaryOp, x: BufRef, out: &mut BufMut, n: usize) {
+        tessera_core::with_dtype!(x.dtype(), T => T::unary(op, &T::slice_ref(x)[..n], out, n))
     }
 }
 
 crate::dispatch::multiversion! {
-    fn binary_loops(op: BinaryOp, a: Arg, b: Arg, out: &mut Buffer, n: usize) {
+    fn binary_loops(op: BinaryOp, a: Arg, b: Arg, out: &mut BufMut, n: usize) {
         tessera_core::with_dtype!(a.dtype(), T => match (a, b) {
-            (Arg::Tile(a), Arg::Tile(b)) => T::binary(op, &T::slice(a)[..n], &T::slice(b)[..n], out, n),
-            (Arg::Tile(a), Arg::One(b)) => T::binary(op, &T::slice(a)[..n], Splat(b.cast::<T>()), out, n),
-            (Arg::One(a), Arg::Tile(b)) => T::binary(op, Splat(a.cast::<T>()), &T::slice(b)[..n], out, n),
+            (Arg::Tile(a), Arg::Tile(b)) => T::binary(op, &T::slice_ref(a)[..n], &T::slice_ref(b)[..n], out, n),
+            (Arg::Tile(a), Arg::One(b)) => T::binary(op, &T::slice_ref(a)[..n], Splat(b.cast::<T>()), out, n),
+            (Arg::One(a), Arg::Tile(b)) => T::binary(op, Splat(a.cast::<T>()), &T::slice_ref(b)[..n], out, n),
             (Arg::One(_), Arg::One(_)) => unreachable!("no public entry point takes two scalars"),
         })
     }
 }
 
 crate::dispatch::multiversion! {
-    fn cast_loops(x: &Buffer, out: &mut Buffer, n: usize) {
+    fn cast_loops(x: BufRef, out: &mut BufMut, n: usize) {
         tessera_core::with_dtype!(x.dtype(), S => {
-            let x = &S::slice(x)[..n];
+            let x = &S::slice_ref(x)[..n];
             tessera_core::with_dtype!(out.dtype(), D => map1(x, out_as::<D>(out, n), <S as Astype<D>>::astype))
         })
     }
 }
 
 crate::dispatch::multiversion! {
-    fn select_loops(cond: &Buffer, a: &Buffer, b: &Buffer, out: &mut Buffer, n: usize) {
-        let c = &bool::slice(cond)[..n];
+    fn select_loops(cond: BufRef, a: BufRef, b: BufRef, out: &mut BufMut, n: usize) {
+        let c = &bool::slice_ref(cond)[..n];
         tessera_core::with_dtype!(a.dtype(), T => {
-            let (a, b) = (&T::slice(a)[..n], &T::slice(b)[..n]);
+            let (a, b) = (&T::slice_ref(a)[..n], &T::slice_ref(b)[..n]);
             for (((o, &c), &a), &b) in out_as::<T>(out, n).iter_mut().zip(c).zip(a).zip(b) {
                 *o = if c { a } else { b };
             }
@@ -114,32 +115,40 @@ crate::dispatch::multiversion! {
 
 /// `out[..n] = op(a[..n], b[..n])`. `a` and `b` both have the dtype `compute` of
 /// `op.signature(a.dtype())`, and `out` that signature's `out`.
-pub fn binary(op: BinaryOp, a: &Buffer, b: &Buffer, out: &mut Buffer, n: usize) {
-    binary_impl(op, Arg::Tile(a), Arg::Tile(b), out, n)
+pub fn binary<'a, 'b>(op: BinaryOp, a: impl Into<BufRef<'a>>, b: impl Into<BufRef<'a>>, out: impl Into<BufMut<'b>>, n: usize) {
+    binary_impl(op, Arg::Tile(a.into()), Arg::Tile(b.into()), &mut out.into(), n)
 }
 
 /// Same as [`binary`] with the right operand one value (of the compute dtype) for every element.
-pub fn binary_scalar_rhs(op: BinaryOp, a: &Buffer, b: Scalar, out: &mut Buffer, n: usize) {
-    binary_impl(op, Arg::Tile(a), Arg::One(b), out, n)
+pub fn binary_scalar_rhs<'a, 'b>(op: BinaryOp, a: impl Into<BufRef<'a>>, b: Scalar, out: impl Into<BufMut<'b>>, n: usize) {
+    binary_impl(op, Arg::Tile(a.into()), Arg::One(b), &mut out.into(), n)
 }
 
 /// Same as [`binary`] with the left operand one value (of the compute dtype) for every element.
-pub fn binary_scalar_lhs(op: BinaryOp, a: Scalar, b: &Buffer, out: &mut Buffer, n: usize) {
-    binary_impl(op, Arg::One(a), Arg::Tile(b), out, n)
+pub fn binary_scalar_lhs<'a, 'b>(op: BinaryOp, a: Scalar, b: impl Into<BufRef<'a>>, out: impl Into<BufMut<'b>>, n: usize) {
+    binary_impl(op, Arg::One(a), Arg::Tile(b.into()), &mut out.into(), n)
 }
 
 /// `out[..n] = x[..n]` cast to `out.dtype()` with NumPy `astype` semantics: Rust `as` casts
 /// (wrapping between integers, saturating float to integer with NaN to 0), `!= 0` to bool,
 /// 0/1 from bool. Agrees with [`Scalar::cast`].
-pub fn cast(x: &Buffer, out: &mut Buffer, n: usize) {
+pub fn cast<'a, 'b>(x: impl Into<BufRef<'a>>, out: impl Into<BufMut<'b>>, n: usize) {
+    let (x, out) = (x.into(), &mut out.into());
     check_len("astype", "operand", x, n);
-    check_len("astype", "output", out, n);
+    check_len("astype", "output", out.len(), n);
     cast_loops(x, out, n)
 }
 
 /// `out[i] = if cond[i] { a[i] } else { b[i] }` for `i < n`; `cond` is bool and `a`, `b`, `out`
 /// share one dtype.
-pub fn select(cond: &Buffer, a: &Buffer, b: &Buffer, out: &mut Buffer, n: usize) {
+pub fn select<'a, 'b>(
+    cond: impl Into<BufRef<'a>>,
+    a: impl Into<BufRef<'a>>,
+    b: impl Into<BufRef<'a>>,
+    out: impl Into<BufMut<'b>>,
+    n: usize,
+) {
+    let (cond, a, b, out) = (cond.into(), a.into(), b.into(), &mut out.into());
     assert!(cond.dtype() == DType::Bool, "elementwise where: the condition is {}, expected bool", cond.dtype());
     let dt = a.dtype();
     assert!(
@@ -151,7 +160,7 @@ pub fn select(cond: &Buffer, a: &Buffer, b: &Buffer, out: &mut Buffer, n: usize)
     for (what, buf) in [("condition", cond), ("operand", a), ("operand", b)] {
         check_len("where", what, buf, n);
     }
-    check_len("where", "output", out, n);
+    check_len("where", "output", out.len(), n);
     select_loops(cond, a, b, out, n)
 }
 
@@ -161,7 +170,7 @@ pub fn select(cond: &Buffer, a: &Buffer, b: &Buffer, out: &mut Buffer, n: usize)
 
 #[derive(Clone, Copy)]
 enum Arg<'a> {
-    Tile(&'a Buffer),
+    Tile(BufRef<'a>),
     One(Scalar),
 }
 
@@ -174,7 +183,7 @@ impl Arg<'_> {
     }
 }
 
-fn binary_impl(op: BinaryOp, a: Arg, b: Arg, out: &mut Buffer, n: usize) {
+fn binary_impl(op: BinaryOp, a: Arg, b: Arg, out: &mut BufMut, n: usize) {
     let dt = a.dtype();
     assert!(
         b.dtype() == dt,
@@ -208,13 +217,31 @@ fn binary_impl(op: BinaryOp, a: Arg, b: Arg, out: &mut Buffer, n: usize) {
     binary_loops(op, a, b, out, n)
 }
 
-fn check_out(op: &str, want: DType, out: &Buffer, n: usize) {
+fn check_out(op: &str, want: DType, out: &BufMut, n: usize) {
     assert!(out.dtype() == want, "elementwise {op}: the output buffer is {} but the op produces {want}", out.dtype());
-    check_len(op, "output", out, n);
+    check_len(op, "output", out.len(), n);
 }
 
-fn check_len(op: &str, what: &str, buf: &Buffer, n: usize) {
-    assert!(buf.len() >= n, "elementwise {op}: the {what} buffer holds {} elements, fewer than n = {n}", buf.len());
+/// `buf`: a `BufRef` or an output's length.
+fn check_len(op: &str, what: &str, buf: impl Len, n: usize) {
+    let len = buf.len();
+    assert!(len >= n, "elementwise {op}: the {what} buffer holds {len} elements, fewer than n = {n}");
+}
+
+trait Len {
+    fn len(&self) -> usize;
+}
+
+impl Len for BufRef<'_> {
+    fn len(&self) -> usize {
+        BufRef::len(self)
+    }
+}
+
+impl Len for usize {
+    fn len(&self) -> usize {
+        *self
+    }
 }
 
 #[cold]
@@ -225,8 +252,8 @@ fn unsupported(op: &str, dtype: DType) -> ! {
 
 /// The first `n` elements of `out` as a `U` slice.
 #[inline(always)]
-fn out_as<U: Element>(out: &mut Buffer, n: usize) -> &mut [U] {
-    &mut U::slice_mut(out)[..n]
+fn out_as<'s, U: Element>(out: &'s mut BufMut<'_>, n: usize) -> &'s mut [U] {
+    &mut U::slice_of_mut(out)[..n]
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -475,8 +502,8 @@ float_semantics!(f32, f64);
 /// The kernels of one compute type. Each matches on the op once and runs one tight loop;
 /// `x`/`a`/`b` hold exactly `n` elements and `out` has been checked against the signature.
 trait Kernels: Element {
-    fn unary(op: UnaryOp, x: &[Self], out: &mut Buffer, n: usize);
-    fn binary<A: Operand<Self>, B: Operand<Self>>(op: BinaryOp, a: A, b: B, out: &mut Buffer, n: usize);
+    fn unary(op: UnaryOp, x: &[Self], out: &mut BufMut, n: usize);
+    fn binary<A: Operand<Self>, B: Operand<Self>>(op: BinaryOp, a: A, b: B, out: &mut BufMut, n: usize);
 }
 
 /// A closure with its argument types fixed (so that method calls on them resolve).
@@ -532,14 +559,14 @@ macro_rules! kernels {
     ) => {
         impl Kernels for $t {
             #[inline(always)]
-            fn unary(op: UnaryOp, x: &[$t], out: &mut Buffer, n: usize) {
+            fn unary(op: UnaryOp, x: &[$t], out: &mut BufMut, n: usize) {
                 match op {
                     $(UnaryOp::$uv => pick!($fam $ub $ui $uf => unary_loop!(op, $uc, $t, x, out, n,)),)*
                 }
             }
 
             #[inline(always)]
-            fn binary<A: Operand<$t>, B: Operand<$t>>(op: BinaryOp, a: A, b: B, out: &mut Buffer, n: usize) {
+            fn binary<A: Operand<$t>, B: Operand<$t>>(op: BinaryOp, a: A, b: B, out: &mut BufMut, n: usize) {
                 match op {
                     $(BinaryOp::$bv => pick!($fam $bb $bi $bf => binary_loop!(op, $bc, $t, a, b, out, n,)),)*
                 }
@@ -614,6 +641,7 @@ mod tests {
     use crate::reference::{self, from_scalar, V};
     use proptest::prelude::*;
     use tessera_core::dtype::ALL_DTYPES;
+    use tessera_core::Buffer;
     use tessera_core::with_dtype;
 
     // --- test values ------------------------------------------------------------------------

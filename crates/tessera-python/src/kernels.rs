@@ -21,6 +21,18 @@ struct BlockOwner {
 
 /// A read-only NumPy view of `block`.
 pub fn block_view<'py>(py: Python<'py>, block: &Block) -> PyResult<Bound<'py, PyAny>> {
+    numpy_over(py, block, false)
+}
+
+/// A writeable NumPy array over a block that owns its memory alone (a computed result):
+/// when NumPy frees the array, the block's buffer goes back to tessera's pool of freed
+/// buffers (`tessera_core::block::pool`) for the next result.
+pub fn block_owned_array<'py>(py: Python<'py>, block: Block) -> PyResult<Bound<'py, PyAny>> {
+    debug_assert!(block.owns_its_memory());
+    numpy_over(py, &block, true)
+}
+
+fn numpy_over<'py>(py: Python<'py>, block: &Block, writeable: bool) -> PyResult<Bound<'py, PyAny>> {
     let itemsize = block.dtype().size() as npy_intp;
     let mut dims: Vec<npy_intp> = block.shape().iter().map(|&d| d as npy_intp).collect();
     let mut strides: Vec<npy_intp> = block.strides().iter().map(|&s| s as npy_intp * itemsize).collect();
@@ -28,7 +40,8 @@ pub fn block_view<'py>(py: Python<'py>, block: &Block) -> PyResult<Bound<'py, Py
     tessera_core::with_dtype!(block.dtype(), T => {
         let data = if block.is_empty() { std::ptr::NonNull::<T>::dangling().as_ptr() as *const T } else { block.ptr::<T>() };
         // SAFETY: `data` with these dims and byte strides addresses the block's elements
-        // (read-only: no WRITEABLE flag); `owner` keeps them alive as the array's base.
+        // (read-only unless the block is the only user of its memory); `owner` keeps them
+        // alive as the array's base.
         unsafe {
             let arr = PY_ARRAY_API.PyArray_NewFromDescr(
                 py,
@@ -38,7 +51,7 @@ pub fn block_view<'py>(py: Python<'py>, block: &Block) -> PyResult<Bound<'py, Py
                 dims.as_mut_ptr(),
                 strides.as_mut_ptr(),
                 data as *mut std::ffi::c_void,
-                0,
+                if writeable { npyffi::NPY_ARRAY_WRITEABLE } else { 0 },
                 std::ptr::null_mut(),
             );
             if arr.is_null() {

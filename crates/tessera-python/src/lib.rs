@@ -5,8 +5,7 @@
 //! is released while computing, and a long computation runs on a helper thread so that the
 //! calling thread can notice Ctrl-C, cancel, and return within a fraction of a second.
 
-use numpy::ndarray::{Array as NdArray, IxDyn};
-use numpy::{PyArray, PyArrayDescrMethods, PyUntypedArray};
+use numpy::{PyArrayDescrMethods, PyUntypedArray};
 use pyo3::exceptions::{PyIndexError, PyNotImplementedError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -235,18 +234,15 @@ fn shape_tuple<'py>(py: Python<'py>, v: &[usize]) -> PyResult<Bound<'py, PyTuple
     PyTuple::new(py, v)
 }
 
-/// A computed block as a NumPy array that owns the block's buffer (no copy when the block
-/// is the whole of an owned buffer, as results of computations are).
+/// A computed block as a writeable NumPy array over the block's buffer (no copy when the
+/// block is the whole of an owned buffer, as results of computations are).
 fn block_to_numpy<'py>(py: Python<'py>, block: Block) -> PyResult<Bound<'py, PyAny>> {
     let shape = block.shape().to_vec();
-    tessera_core::with_dtype!(block.dtype(), T => {
-        let v: Vec<T> = match block.try_into_buffer() {
-            Ok(mut buf) => std::mem::take(<T as tessera::Element>::vec_mut(&mut buf)),
-            Err(b) => b.to_vec::<T>(),
-        };
-        let arr = NdArray::from_shape_vec(IxDyn(&shape), v).map_err(|e| PyRuntimeError::new_err(format!("compute: {e}")))?;
-        Ok(PyArray::from_owned_array(py, arr).into_any())
-    })
+    let own = match block.try_into_buffer() {
+        Ok(buf) => Block::from_buffer(shape, buf),
+        Err(b) => Block::from_buffer(shape, b.to_buffer()),
+    };
+    kernels::block_owned_array(py, own)
 }
 
 // ---------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ pub(crate) const LN2_HI: f64 = 6.93147180369123816490e-01;
 pub(crate) const LN2_LO: f64 = 1.90821492927058770002e-10;
 
 /// `1/n!` for n = 0..=14: `e^r` takes n <= 13, `(e^r - 1 - r) / r^2` (for expm1) n = 2..=14.
-const INV_FACT: [f64; 15] = [
+pub(crate) const INV_FACT: [f64; 15] = [
     1.0,
     1.0,
     1.0 / 2.0,
@@ -29,7 +29,7 @@ const INV_FACT: [f64; 15] = [
 ];
 
 /// `ln2^n / n!` for n = 0..=13 (e^(r ln2) for |r| <= 1/2).
-const EXP2_TAYLOR: [f64; 14] = [
+pub(crate) const EXP2_TAYLOR: [f64; 14] = [
     1.0,
     0.6931471805599453,
     0.24022650695910072,

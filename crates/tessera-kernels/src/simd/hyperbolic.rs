@@ -13,6 +13,22 @@ fn tiny(a: f64) -> bool {
 
 #[inline(always)]
 pub(crate) fn sinh(x: f64) -> (f64, bool) {
+    sinh_by(x, expm1_core)
+}
+
+#[inline(always)]
+pub(crate) fn cosh(x: f64) -> (f64, bool) {
+    cosh_by(x, expm1_core)
+}
+
+#[inline(always)]
+pub(crate) fn tanh(x: f64) -> (f64, bool) {
+    tanh_by(x, expm1_core)
+}
+
+/// sinh with the given `e^x - 1` (the float64 one, or the shorter one for float32).
+#[inline(always)]
+pub(crate) fn sinh_by(x: f64, expm1_core: impl Fn(f64) -> f64) -> (f64, bool) {
     let a = x.abs();
     let t = expm1_core(a);
     let v = sel(a < 1.0, 0.5 * (2.0 * t - t * t / (t + 1.0)), 0.5 * (t + t / (t + 1.0)));
@@ -20,7 +36,7 @@ pub(crate) fn sinh(x: f64) -> (f64, bool) {
 }
 
 #[inline(always)]
-pub(crate) fn cosh(x: f64) -> (f64, bool) {
+pub(crate) fn cosh_by(x: f64, expm1_core: impl Fn(f64) -> f64) -> (f64, bool) {
     let a = x.abs();
     let t = expm1_core(a);
     let e = 1.0 + t;
@@ -29,7 +45,7 @@ pub(crate) fn cosh(x: f64) -> (f64, bool) {
 }
 
 #[inline(always)]
-pub(crate) fn tanh(x: f64) -> (f64, bool) {
+pub(crate) fn tanh_by(x: f64, expm1_core: impl Fn(f64) -> f64) -> (f64, bool) {
     // tanh(22) rounds to 1; min() also maps infinity there.
     let a = x.abs().min(22.0);
     let big = a >= 1.0;

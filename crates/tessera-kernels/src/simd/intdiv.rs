@@ -103,15 +103,15 @@ unsigned_kernels! {
     u64 => div_u64, rem_u64;
 }
 
-use tessera_core::{Buffer, Element, Scalar};
+use tessera_core::{BufMut, BufRef, Element, Scalar};
 
 /// `out[..n] = x[..n] // d` (or `% d` when `rem`) for an integer tile and divisor of its
 /// dtype; false for other dtypes.
-pub(crate) fn by_scalar(rem: bool, x: &Buffer, d: Scalar, out: &mut Buffer, n: usize) -> bool {
+pub(crate) fn by_scalar(rem: bool, x: BufRef, d: Scalar, out: &mut BufMut, n: usize) -> bool {
     macro_rules! go {
         ($t:ty, $div:ident, $rem:ident) => {{
             let d = d.cast::<$t>();
-            let (x, o) = (&<$t>::slice(x)[..n], &mut <$t>::slice_mut(out)[..n]);
+            let (x, o) = (&<$t>::slice_ref(x)[..n], &mut <$t>::slice_of_mut(out)[..n]);
             if d == 0 {
                 o.fill(0);
             } else if rem {
@@ -136,9 +136,138 @@ pub(crate) fn by_scalar(rem: bool, x: &Buffer, d: Scalar, out: &mut Buffer, n: u
     true
 }
 
+/// Integer `a // b` and `a % b` by an array through float64 division, which is exact here:
+/// where the quotient is not an integer it is at least 1/|a| (relative) from the nearest
+/// one, which for |a| < 2^51 is more than the division's rounding (2^-53), so `floor` of the
+/// float64 quotient is the floor quotient. Every 8-, 16- and 32-bit value qualifies; 64-bit
+/// tiles are checked first. Vector division instead of the one-at-a-time hardware divider.
+macro_rules! by_array_kernels {
+    ($($t:ty => $name:ident;)*) => {$(
+        multiversion! {
+            pub(crate) fn $name(rem: bool, a: &[$t], b: &[$t], out: &mut [$t]) {
+                // `as i64` then `as $t` wraps MIN // -1 to MIN, as NumPy gives it.
+                let quot = |x: $t, y: $t| ((x as f64 / y as f64).floor() as i64) as $t;
+                if rem {
+                    for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
+                        let r = x.wrapping_sub(quot(x, y).wrapping_mul(y));
+                        *o = if y == 0 { 0 } else { r };
+                    }
+                } else {
+                    for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
+                        let q = quot(x, y);
+                        *o = if y == 0 { 0 } else { q };
+                    }
+                }
+            }
+        }
+    )*};
+}
+
+by_array_kernels! {
+    i8 => by_array_i8;
+    i16 => by_array_i16;
+    i32 => by_array_i32;
+    i64 => by_array_i64;
+    u8 => by_array_u8;
+    u16 => by_array_u16;
+    u32 => by_array_u32;
+    u64 => by_array_u64;
+}
+
+/// Magnitudes below this divide exactly through float64 (see `by_array_kernels`).
+const EXACT: u64 = 1 << 51;
+
+/// `out[..n] = a[..n] // b[..n]` (or `%` when `rem`) for integer tiles of one dtype; false
+/// for other dtypes and for 64-bit tiles with a magnitude of 2^51 or more (the caller's
+/// hardware-division loop runs those).
+pub(crate) fn by_array(rem: bool, a: BufRef, b: BufRef, out: &mut BufMut, n: usize) -> bool {
+    macro_rules! go {
+        ($t:ty, $f:ident) => {{
+            let (a, b, o) = (&<$t>::slice_ref(a)[..n], &<$t>::slice_ref(b)[..n], &mut <$t>::slice_of_mut(out)[..n]);
+            $f(rem, a, b, o)
+        }};
+    }
+    use tessera_core::DType::*;
+    match a.dtype() {
+        I8 => go!(i8, by_array_i8),
+        I16 => go!(i16, by_array_i16),
+        I32 => go!(i32, by_array_i32),
+        U8 => go!(u8, by_array_u8),
+        U16 => go!(u16, by_array_u16),
+        U32 => go!(u32, by_array_u32),
+        I64 => {
+            let small = |s: &[i64]| s[..n].iter().fold(0u64, |m, &v| m.max(v.unsigned_abs())) < EXACT;
+            if !(small(i64::slice_ref(a)) && small(i64::slice_ref(b))) {
+                return false;
+            }
+            go!(i64, by_array_i64)
+        }
+        U64 => {
+            let small = |s: &[u64]| s[..n].iter().fold(0u64, |m, &v| m.max(v)) < EXACT;
+            if !(small(u64::slice_ref(a)) && small(u64::slice_ref(b))) {
+                return false;
+            }
+            go!(u64, by_array_u64)
+        }
+        _ => return false,
+    }
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Division by arrays through float64 against the exact floor division, on the edges of
+    /// every dtype (MIN, MAX, -1, 0, 1) and pseudo-random pairs, at and under 2^51 for 64 bits.
+    #[test]
+    fn by_array_matches_floor_division() {
+        use tessera_core::Buffer;
+        let mut s = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            s
+        };
+        let raw: Vec<u64> = (0..4000).map(|i| next() >> (i % 64)).collect();
+        macro_rules! check {
+            ($t:ty, $lim:expr) => {{
+                let edge: Vec<$t> = vec![0, 1, 2, 3, 7, <$t>::MAX, <$t>::MAX - 1, <$t>::MIN, <$t>::MIN.wrapping_add(1), (0 as $t).wrapping_sub(1), (0 as $t).wrapping_sub(7)];
+                let edge: Vec<$t> = edge.into_iter().filter(|&v| (v as i128).unsigned_abs() < $lim).collect();
+                let vals: Vec<$t> = edge.iter().copied().chain(raw.iter().map(|&v| v as $t)).filter(|&v| (v as i128).unsigned_abs() < $lim).collect();
+                let (mut a, mut b) = (Vec::new(), Vec::new());
+                for (i, &x) in vals.iter().enumerate() {
+                    for &y in vals.iter().skip(i % 7).step_by(97).chain(&edge) {
+                        a.push(x);
+                        b.push(y);
+                    }
+                }
+                let (a, b) = (<$t>::into_buffer(a), <$t>::into_buffer(b));
+                for rem in [false, true] {
+                    let mut out = Buffer::zeros(<$t>::DTYPE, a.len());
+                    assert!(by_array(rem, (&a).into(), (&b).into(), &mut (&mut out).into(), a.len()), "{}", stringify!($t));
+                    for ((&x, &y), &got) in <$t>::slice(&a).iter().zip(<$t>::slice(&b)).zip(<$t>::slice(&out)) {
+                        let (q, r) = if y == 0 { (0, 0) } else { crate::reference::int_divmod_ref(x as i128, y as i128) };
+                        let want = if rem { r as $t } else { q as $t };
+                        assert_eq!(got, want, "{} {x} {} {y}", stringify!($t), if rem { "%" } else { "//" });
+                    }
+                }
+            }};
+        }
+        check!(i8, u128::MAX);
+        check!(i16, u128::MAX);
+        check!(i32, u128::MAX);
+        check!(u8, u128::MAX);
+        check!(u16, u128::MAX);
+        check!(u32, u128::MAX);
+        check!(i64, 1u128 << 51);
+        check!(u64, 1u128 << 51);
+        // A 64-bit tile with a larger magnitude is left to the hardware divider.
+        let big = Buffer::I64(vec![1 << 52, 3]);
+        let mut out = Buffer::zeros(tessera_core::DType::I64, 2);
+        assert!(!by_array(false, (&big).into(), (&big).into(), &mut (&mut out).into(), 2));
+    }
 
     /// Every divisor kind (powers of two, 1, MAX, MIN, small and large) against the
     /// hardware division, on edge and pseudo-random dividends.

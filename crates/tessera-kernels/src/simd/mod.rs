@@ -21,7 +21,9 @@
 //! huge trigonometric arguments). Those elements, rare in practice, are recomputed with the
 //! platform libm (glibc's functions are within 1 ulp and follow C99 Annex F for special
 //! values, as NumPy's loops do). float32 functions evaluate the float64 core on the widened
-//! argument and round once, so they are within 1 ulp of the correctly rounded result.
+//! argument and round once, so they are within 1 ulp of the correctly rounded result; for
+//! exp, exp2, expm1, sin, cos, tan, sinh, cosh, tanh and power that core is a shorter one made for
+//! float32 results (`short`: reductions and polynomials as long as float32 needs).
 //!
 //! Accuracy is measured in `tests/python/test_simd_accuracy.py` (mpmath reference) and the
 //! figures are in `docs/simd-kernels.md`.
@@ -33,6 +35,7 @@ mod inverse_trig;
 mod log;
 mod power;
 mod roots;
+mod short;
 mod trig;
 
 use crate::dispatch::multiversion;
@@ -206,14 +209,15 @@ macro_rules! drive2 {
 
 // Kernels are looked up by NumPy's name, so that one for a ufunc whose table row has not
 // landed yet (arcsinh, arccosh, arctanh, exp2) starts working when the row does.
+// `$core32` is the core float32 runs (`short::*` where a shorter one exists).
 macro_rules! unary_kernels {
-    ($($op:literal => $f64name:ident, $f32name:ident, $core:path, $slow:expr, $slow32:expr;)*) => {
+    ($($op:literal => $f64name:ident, $f32name:ident, $core:path, $core32:path, $slow:expr, $slow32:expr;)*) => {
         $(
             multiversion! {
                 pub fn $f64name(x: &[f64], out: &mut [f64]) { drive1!(x, out, f64, $core, $slow) }
             }
             multiversion! {
-                pub fn $f32name(x: &[f32], out: &mut [f32]) { drive1!(x, out, f32, $core, $slow32) }
+                pub fn $f32name(x: &[f32], out: &mut [f32]) { drive1!(x, out, f32, $core32, $slow32) }
             }
         )*
 
@@ -238,30 +242,30 @@ macro_rules! unary_kernels {
 }
 
 unary_kernels! {
-    "exp" => exp_f64, exp_f32, exp::exp, f64::exp, f32::exp;
-    "exp2" => exp2_f64, exp2_f32, exp::exp2, f64::exp2, f32::exp2;
-    "expm1" => expm1_f64, expm1_f32, exp::expm1, f64::exp_m1, f32::exp_m1;
-    "log" => log_f64, log_f32, log::log, f64::ln, f32::ln;
-    "log2" => log2_f64, log2_f32, log::log2, f64::log2, f32::log2;
-    "log10" => log10_f64, log10_f32, log::log10, f64::log10, f32::log10;
-    "log1p" => log1p_f64, log1p_f32, log::log1p, f64::ln_1p, f32::ln_1p;
-    "sin" => sin_f64, sin_f32, trig::sin, f64::sin, f32::sin;
-    "cos" => cos_f64, cos_f32, trig::cos, f64::cos, f32::cos;
-    "tan" => tan_f64, tan_f32, trig::tan, f64::tan, f32::tan;
-    "arcsin" => asin_f64, asin_f32, inverse_trig::asin, f64::asin, f32::asin;
-    "arccos" => acos_f64, acos_f32, inverse_trig::acos, f64::acos, f32::acos;
-    "arctan" => atan_f64, atan_f32, inverse_trig::atan, f64::atan, f32::atan;
-    "sinh" => sinh_f64, sinh_f32, hyperbolic::sinh, f64::sinh, f32::sinh;
-    "cosh" => cosh_f64, cosh_f32, hyperbolic::cosh, f64::cosh, f32::cosh;
-    "tanh" => tanh_f64, tanh_f32, hyperbolic::tanh, f64::tanh, f32::tanh;
-    "arcsinh" => asinh_f64, asinh_f32, hyperbolic::asinh, libm::asinh, libm::asinhf;
-    "arccosh" => acosh_f64, acosh_f32, hyperbolic::acosh, libm::acosh, libm::acoshf;
-    "arctanh" => atanh_f64, atanh_f32, hyperbolic::atanh, libm::atanh, libm::atanhf;
-    "cbrt" => cbrt_f64, cbrt_f32, roots::cbrt, f64::cbrt, f32::cbrt;
+    "exp" => exp_f64, exp_f32, exp::exp, short::exp, f64::exp, f32::exp;
+    "exp2" => exp2_f64, exp2_f32, exp::exp2, short::exp2, f64::exp2, f32::exp2;
+    "expm1" => expm1_f64, expm1_f32, exp::expm1, short::expm1, f64::exp_m1, f32::exp_m1;
+    "log" => log_f64, log_f32, log::log, log::log, f64::ln, f32::ln;
+    "log2" => log2_f64, log2_f32, log::log2, log::log2, f64::log2, f32::log2;
+    "log10" => log10_f64, log10_f32, log::log10, log::log10, f64::log10, f32::log10;
+    "log1p" => log1p_f64, log1p_f32, log::log1p, log::log1p, f64::ln_1p, f32::ln_1p;
+    "sin" => sin_f64, sin_f32, trig::sin, short::sin, f64::sin, f32::sin;
+    "cos" => cos_f64, cos_f32, trig::cos, short::cos, f64::cos, f32::cos;
+    "tan" => tan_f64, tan_f32, trig::tan, short::tan, f64::tan, f32::tan;
+    "arcsin" => asin_f64, asin_f32, inverse_trig::asin, inverse_trig::asin, f64::asin, f32::asin;
+    "arccos" => acos_f64, acos_f32, inverse_trig::acos, inverse_trig::acos, f64::acos, f32::acos;
+    "arctan" => atan_f64, atan_f32, inverse_trig::atan, inverse_trig::atan, f64::atan, f32::atan;
+    "sinh" => sinh_f64, sinh_f32, hyperbolic::sinh, short::sinh, f64::sinh, f32::sinh;
+    "cosh" => cosh_f64, cosh_f32, hyperbolic::cosh, short::cosh, f64::cosh, f32::cosh;
+    "tanh" => tanh_f64, tanh_f32, hyperbolic::tanh, short::tanh, f64::tanh, f32::tanh;
+    "arcsinh" => asinh_f64, asinh_f32, hyperbolic::asinh, hyperbolic::asinh, libm::asinh, libm::asinhf;
+    "arccosh" => acosh_f64, acosh_f32, hyperbolic::acosh, hyperbolic::acosh, libm::acosh, libm::acoshf;
+    "arctanh" => atanh_f64, atanh_f32, hyperbolic::atanh, hyperbolic::atanh, libm::atanh, libm::atanhf;
+    "cbrt" => cbrt_f64, cbrt_f32, roots::cbrt, roots::cbrt, f64::cbrt, f32::cbrt;
 }
 
 macro_rules! binary_kernels {
-    ($($op:literal => $f64name:ident, $f32name:ident, $core:path, $slow:expr, $slow32:expr;)*) => {
+    ($($op:literal => $f64name:ident, $f32name:ident, $core:path, $core32:path, $slow:expr, $slow32:expr;)*) => {
         $(
             multiversion! {
                 pub fn $f64name(a: Src<f64>, b: Src<f64>, out: &mut [f64]) {
@@ -270,7 +274,7 @@ macro_rules! binary_kernels {
             }
             multiversion! {
                 pub fn $f32name(a: Src<f32>, b: Src<f32>, out: &mut [f32]) {
-                    drive2!(a, b, out, f32, $core, $slow32)
+                    drive2!(a, b, out, f32, $core32, $slow32)
                 }
             }
         )*
@@ -296,9 +300,9 @@ macro_rules! binary_kernels {
 }
 
 binary_kernels! {
-    "power" => pow_f64, pow_f32, power::pow, f64::powf, f32::powf;
-    "arctan2" => atan2_f64, atan2_f32, inverse_trig::atan2, f64::atan2, f32::atan2;
-    "hypot" => hypot_f64, hypot_f32, roots::hypot, f64::hypot, f32::hypot;
+    "power" => pow_f64, pow_f32, power::pow, short::pow, f64::powf, f32::powf;
+    "arctan2" => atan2_f64, atan2_f32, inverse_trig::atan2, inverse_trig::atan2, f64::atan2, f32::atan2;
+    "hypot" => hypot_f64, hypot_f32, roots::hypot, roots::hypot, f64::hypot, f32::hypot;
 }
 
 multiversion! {
@@ -322,13 +326,13 @@ multiversion! {
 // Entry points from `elementwise` (buffers already checked against the op's signature)
 // ---------------------------------------------------------------------------------------------
 
-use tessera_core::{Buffer, DType, Element, Scalar};
+use tessera_core::{BufMut, BufRef, DType, Element, Scalar};
 
 /// Runs `op` on the first `n` elements if a vector kernel exists for it and the dtype.
-pub(crate) fn unary(op: UnaryOp, x: &Buffer, out: &mut Buffer, n: usize) -> bool {
+pub(crate) fn unary(op: UnaryOp, x: BufRef, out: &mut BufMut, n: usize) -> bool {
     match (x.dtype(), out.dtype()) {
-        (DType::F64, DType::F64) => unary_f64(op, &f64::slice(x)[..n], &mut f64::slice_mut(out)[..n]),
-        (DType::F32, DType::F32) => unary_f32(op, &f32::slice(x)[..n], &mut f32::slice_mut(out)[..n]),
+        (DType::F64, DType::F64) => unary_f64(op, &f64::slice_ref(x)[..n], &mut f64::slice_of_mut(out)[..n]),
+        (DType::F32, DType::F32) => unary_f32(op, &f32::slice_ref(x)[..n], &mut f32::slice_of_mut(out)[..n]),
         _ => false,
     }
 }
@@ -336,28 +340,33 @@ pub(crate) fn unary(op: UnaryOp, x: &Buffer, out: &mut Buffer, n: usize) -> bool
 /// An operand of [`binary`]: a tile or a scalar of the compute dtype.
 #[derive(Clone, Copy)]
 pub(crate) enum Arg<'a> {
-    Tile(&'a Buffer),
+    Tile(BufRef<'a>),
     One(Scalar),
 }
 
 fn src<T: Element>(a: Arg, n: usize) -> Src<T> {
     match a {
-        Arg::Tile(b) => Src::Tile(&T::slice(b)[..n]),
+        Arg::Tile(b) => Src::Tile(&T::slice_ref(b)[..n]),
         Arg::One(s) => Src::One(s.cast::<T>()),
     }
 }
 
 /// Runs `op` if a vector kernel exists for it and the dtype.
-pub(crate) fn binary(op: BinaryOp, a: Arg, b: Arg, out: &mut Buffer, n: usize) -> bool {
+pub(crate) fn binary(op: BinaryOp, a: Arg, b: Arg, out: &mut BufMut, n: usize) -> bool {
     if let (BinaryOp::FloorDiv | BinaryOp::Mod, Arg::Tile(x), Arg::One(d)) = (op, a, b) {
         if intdiv::by_scalar(op == BinaryOp::Mod, x, d, out, n) {
+            return true;
+        }
+    }
+    if let (BinaryOp::FloorDiv | BinaryOp::Mod, Arg::Tile(x), Arg::Tile(y)) = (op, a, b) {
+        if intdiv::by_array(op == BinaryOp::Mod, x, y, out, n) {
             return true;
         }
     }
     match out.dtype() {
         DType::F64 if op.signature(DType::F64).is_ok_and(|s| s.compute == DType::F64 && s.out == DType::F64) => {
             let (a, b) = (src::<f64>(a, n), src::<f64>(b, n));
-            let out = &mut f64::slice_mut(out)[..n];
+            let out = &mut f64::slice_of_mut(out)[..n];
             if let (BinaryOp::Pow, Src::Tile(x), Src::One(2.0)) = (op, a, b) {
                 square_f64(x, out);
                 return true;
@@ -366,7 +375,7 @@ pub(crate) fn binary(op: BinaryOp, a: Arg, b: Arg, out: &mut Buffer, n: usize) -
         }
         DType::F32 if op.signature(DType::F32).is_ok_and(|s| s.compute == DType::F32 && s.out == DType::F32) => {
             let (a, b) = (src::<f32>(a, n), src::<f32>(b, n));
-            let out = &mut f32::slice_mut(out)[..n];
+            let out = &mut f32::slice_of_mut(out)[..n];
             if let (BinaryOp::Pow, Src::Tile(x), Src::One(2.0)) = (op, a, b) {
                 square_f32(x, out);
                 return true;
