@@ -27,7 +27,8 @@ from ._run import run as _run  # noqa: E402
 _new = object.__new__
 
 SUPPORTED_DTYPES = (
-    "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float32", "float64",
+    "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+    "float16", "float32", "float64", "complex64", "complex128",
 )
 _DTYPES = {name: np.dtype(name) for name in SUPPORTED_DTYPES}
 _COMPARISONS = {"equal", "not_equal", "less", "less_equal", "greater", "greater_equal"}
@@ -66,7 +67,7 @@ def dtype_name(dtype, op="astype") -> str:
 def _python_scalar(v):
     """`v` as a plain Python scalar if it is one (or a subclass such as IntEnum), else None."""
     t = type(v)
-    if t is int or t is float or t is bool:
+    if t is int or t is float or t is bool or t is complex:
         return v
     if isinstance(v, np.generic):
         return None
@@ -76,6 +77,8 @@ def _python_scalar(v):
         return int(v)
     if isinstance(v, float):
         return float(v)
+    if isinstance(v, complex):
+        return complex(v)
     return None
 
 
@@ -98,8 +101,6 @@ def to_array(v, op="asarray") -> "Array":
     a = as_operand(v, op)
     if a is not None:
         return a
-    if isinstance(v, complex):
-        raise TypeError(f"{op}: tessera does not support complex numbers, got {v!r}")
     s = _python_scalar(v)
     if s is not None or hasattr(v, "__array__"):
         from ._creation import numpy_array
@@ -165,8 +166,6 @@ def binary(op, x, other, reflected=False, from_operator=False):
         return scalar_op(op, x, s, reflected)
     o = as_operand(other, op)
     if o is None:
-        if isinstance(other, complex):
-            raise TypeError(f"{op}: tessera does not support complex numbers, got {other!r}")
         if op in ("equal", "not_equal") and _never_equal(other, from_operator):
             return _constant(x, op == "not_equal")
         if isinstance(other, (str, bytes)):

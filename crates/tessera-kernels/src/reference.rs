@@ -50,6 +50,9 @@ pub fn from_scalar(s: Scalar) -> V {
         Scalar::U64(v) => V::I(v as i128),
         Scalar::F32(v) => V::F(v as f64),
         Scalar::F64(v) => V::F(v),
+        Scalar::F16(v) => V::F(v.to_f64()),
+        // The real-valued oracle has no complex values (Python tests check those against NumPy).
+        Scalar::C64(_) | Scalar::C128(_) => panic!("the reference oracle is real-valued: {s:?}"),
     }
 }
 
@@ -66,10 +69,10 @@ pub fn wrap(v: i128, d: DType) -> i128 {
 
 /// Rounds an f64 result to the float dtype `d`.
 pub fn round_to(v: f64, d: DType) -> f64 {
-    if d == DType::F32 {
-        v as f32 as f64
-    } else {
-        v
+    match d {
+        DType::F32 => v as f32 as f64,
+        DType::F16 => tessera_core::numtypes::f16::from_f64(v).to_f64(),
+        _ => v,
     }
 }
 
@@ -213,8 +216,8 @@ macro_rules! ulps {
 
 macro_rules! oracle {
     ([]
-        UnaryOp { $($uv:ident $um:ident $un:literal { $ua:tt $uc:ident $ub:tt $ubas:tt $ui:tt $uf:tt $uri:tt $urf:tt $unb:tt $uu:tt })* }
-        BinaryOp { $($bv:ident $bm:ident $bn:literal { $ba:tt $bc:ident $bb:tt $bbas:tt $bi:tt $bf:tt $bri:tt $brf:tt $bnb:tt $bu:tt })* }
+        UnaryOp { $($uv:ident $um:ident $un:literal { $ua:tt $uc:ident $ub:tt $ubas:tt $ui:tt $uf:tt $uri:tt $urf:tt $unb:tt $uu:tt $ucx:tt })* }
+        BinaryOp { $($bv:ident $bm:ident $bn:literal { $ba:tt $bc:ident $bb:tt $bbas:tt $bi:tt $bf:tt $bri:tt $brf:tt $bnb:tt $bu:tt $bcx:tt })* }
     ) => {
         /// `op(x)` for `x` of the op's compute dtype `c`, as a value of its output dtype.
         pub fn unary_value(op: UnaryOp, x: V, c: DType) -> V {
