@@ -141,7 +141,7 @@ from ._array_api import (
     isdtype,
     result_type,
 )
-from ._spec_manipulation import matrix_transpose, permute_dims, unstack
+from ._spec_manipulation import concat, matrix_transpose, permute_dims, unstack
 from . import _array_api_methods
 from . import _dask_protocol
 from ._dask_protocol import tokenize

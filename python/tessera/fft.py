@@ -205,7 +205,20 @@ def _d(d, op):
     return float(d)
 
 
-def fftfreq(n, d=1.0, chunks="auto"):
+def _freq_dtype(r, dtype, device, op):
+    """The Array API's ``dtype=`` (a real floating dtype) and ``device=`` of the frequency
+    functions."""
+    from ._array_api import check_device
+
+    check_device(device, op)
+    if dtype is None:
+        return r
+    if np.dtype(dtype).kind != "f":
+        raise TypeError(f"{op}: dtype must be a real floating dtype, got {np.dtype(dtype)}")
+    return r.astype(dtype)
+
+
+def fftfreq(n, d=1.0, chunks="auto", *, dtype=None, device=None):
     """``numpy.fft.fftfreq(n, d)``: ``[0, 1, ..., (n-1)//2, -(n//2), ..., -1] / (d * n)``,
     lazily, with ``chunks`` as Dask takes them."""
     from ._creation import arange, where
@@ -213,15 +226,15 @@ def fftfreq(n, d=1.0, chunks="auto"):
     n = _count(n, "fftfreq")
     val = 1.0 / (n * _d(d, "fftfreq"))
     i = arange(n, chunks=chunks)
-    return where(i < (n - 1) // 2 + 1, i, i - n) * val
+    return _freq_dtype(where(i < (n - 1) // 2 + 1, i, i - n) * val, dtype, device, "fftfreq")
 
 
-def rfftfreq(n, d=1.0, chunks="auto"):
+def rfftfreq(n, d=1.0, chunks="auto", *, dtype=None, device=None):
     """``numpy.fft.rfftfreq(n, d)``: ``[0, 1, ..., n//2] / (d * n)``, lazily."""
     from ._creation import arange
 
     n = _count(n, "rfftfreq")
-    return arange(n // 2 + 1, chunks=chunks) * (1.0 / (n * _d(d, "rfftfreq")))
+    return _freq_dtype(arange(n // 2 + 1, chunks=chunks) * (1.0 / (n * _d(d, "rfftfreq"))), dtype, device, "rfftfreq")
 
 
 def _shift(op, x, axes, inverse):

@@ -147,3 +147,15 @@ def test_bad_input_raises_when_built(make, exc, words):
     x = da.ones((4, 6), chunks=2)
     with pytest.raises(exc, match=words):
         make(x)
+
+
+@pytest.mark.parametrize("f", ["fftfreq", "rfftfreq"])
+@pytest.mark.parametrize("n", [1, 4, 7])
+def test_freq_functions_take_array_api_dtype_and_device(f, n):
+    got = getattr(da.fft, f)(n, 0.5, dtype=np.float32, device="cpu")
+    assert got.dtype == np.float32
+    assert_same(got.compute(), getattr(np.fft, f)(n, 0.5).astype(np.float32))
+    with pytest.raises(TypeError, match=f"{f}: dtype must be a real floating dtype"):
+        getattr(da.fft, f)(n, dtype=np.int32)
+    with pytest.raises(ValueError, match=f):
+        getattr(da.fft, f)(n, device="gpu")

@@ -247,3 +247,59 @@ def test_singular_matrix_raises_numpy_linalg_error_at_compute():
         r.compute()
     with pytest.raises(np.linalg.LinAlgError):
         linalg.cholesky(x).compute()
+
+
+@settings(max_examples=20, deadline=None)
+@given(n=st.integers(1, 7), c=st.integers(1, 7), seed=st.integers(0, 2**16))
+def test_array_api_keywords_of_cholesky_qr_svd(n, c, seed):
+    """The Array API's upper= (cholesky), mode= (qr), full_matrices= (svd) and svdvals,
+    next to Dask's defaults (upper cholesky factor, reduced factors)."""
+    rng = np.random.default_rng(seed)
+    a = rng.standard_normal((n, n))
+    spd = a @ a.T + n * np.eye(n)
+    x = da.from_array(spd, chunks=c)
+    np.testing.assert_allclose(linalg.cholesky(x, upper=False).compute(), np.linalg.cholesky(spd), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(linalg.cholesky(x, upper=True).compute(), np.linalg.cholesky(spd).T, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(linalg.cholesky(x).compute(), np.linalg.cholesky(spd).T, rtol=1e-10, atol=1e-12)
+    q, r = linalg.qr(x, mode="complete")
+    np.testing.assert_allclose((q @ r).compute(), spd, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(linalg.svdvals(x).compute(), np.linalg.svd(spd, compute_uv=False), rtol=1e-10)
+    u, s, vh = linalg.svd(x, full_matrices=True)
+    assert linalg.svd(x).Vh is linalg.svd(x)[2] or linalg.svd(x).S.shape == (n,)  # the Array API's namedtuples
+    assert linalg.qr(x).R.shape == (n, n)
+    np.testing.assert_allclose((u * s @ vh).compute(), spd, rtol=1e-10, atol=1e-10)
+
+
+def test_array_api_keywords_refuse_what_is_not_implemented():
+    tall = da.ones((6, 3), chunks=3)
+    with pytest.raises(NotImplementedError, match=r"qr: mode='complete' of a tall matrix \(shape \(6, 3\)\)"):
+        linalg.qr(tall, mode="complete")
+    with pytest.raises(ValueError, match="qr: mode must be"):
+        linalg.qr(tall, mode="r")
+    with pytest.raises(NotImplementedError, match=r"svd: full_matrices=True of a non-square matrix \(shape \(6, 3\)\)"):
+        linalg.svd(tall, full_matrices=True)
+    assert linalg.svd(tall, full_matrices=False)[0].shape == (6, 3)
+
+
+@settings(max_examples=20, deadline=None)
+@given(m=st.integers(1, 5), n=st.integers(1, 5), c=st.integers(1, 5), seed=st.integers(0, 2**16),
+       ord=st.sampled_from([None, "fro", 1, -1, np.inf, -np.inf]), dtype=st.sampled_from(["complex64", "complex128"]))
+def test_complex_norms_and_matrix_power_match_numpy(m, n, c, seed, ord, dtype):
+    rng = np.random.default_rng(seed)
+    a = (rng.standard_normal((m, n)) + 1j * rng.standard_normal((m, n))).astype(dtype)
+    x = da.from_array(a, chunks=c)
+    got, want = linalg.norm(x, ord=ord).compute(), np.linalg.norm(a, ord=ord)
+    assert got.dtype == want.dtype
+    np.testing.assert_allclose(got, want, rtol=1e-5)
+    np.testing.assert_allclose(linalg.vector_norm(x, axis=1, ord=3).compute(), np.linalg.vector_norm(a, axis=1, ord=3), rtol=1e-5)
+    s = a[:, :1] * a[:, :1].T  # square, m x m
+    np.testing.assert_allclose(linalg.matrix_power(da.from_array(s, chunks=c), 3).compute(), np.linalg.matrix_power(s, 3),
+                               rtol=1e-4, atol=1e-4 * np.abs(s).max() ** 3)
+
+
+@pytest.mark.parametrize("f", [lambda z: linalg.solve(z, z), lambda z: linalg.qr(z), lambda z: linalg.inv(z),
+                               lambda z: linalg.cholesky(z), lambda z: linalg.norm(z, ord=2), lambda z: linalg.svd(z)])
+def test_complex_decompositions_are_refused_when_built(f):
+    z = da.ones((3, 3), dtype="complex128", chunks=2)
+    with pytest.raises(TypeError, match="complex matrices are not supported yet"):
+        f(z)

@@ -76,7 +76,7 @@ pub trait Element: Copy + Send + Sync + Default + PartialOrd + PartialEq + std::
     fn slice_mut(b: &mut Buffer) -> &mut [Self];
     fn vec_mut(b: &mut Buffer) -> &mut Vec<Self>;
     fn into_scalar(self) -> Scalar;
-    /// NumPy's `astype` semantics (`as` casts; float to bool is `!= 0`).
+    /// NumPy's `astype` semantics (see [`NpFromFloat`]; float to bool is `!= 0`).
     fn from_f64(v: f64) -> Self;
     fn from_i64(v: i64) -> Self;
     fn from_u64(v: u64) -> Self;
@@ -93,11 +93,64 @@ pub trait Element: Copy + Send + Sync + Default + PartialOrd + PartialEq + std::
 }
 
 
+/// Float to integer as NumPy's C casts run on x86-64 (`cvttsd2si`): truncation, with NaN
+/// and out-of-range values giving the "integer indefinite" `MIN` of the 32- or 64-bit
+/// conversion, which narrower types then wrap. NumPy's SIMD loop for float to uint32 differs
+/// for out-of-range values by position in the array (4-element blocks against the tail);
+/// this is the scalar (tail, strided) path's answer there.
+pub trait NpFromFloat {
+    fn np_from_f64(v: f64) -> Self;
+}
+
+#[inline(always)]
+fn cvtt32(v: f64) -> i32 {
+    if v > -2147483649.0 && v < 2147483648.0 { v as i32 } else { i32::MIN }
+}
+
+#[inline(always)]
+fn cvtt64(v: f64) -> i64 {
+    if (-9223372036854775808.0..9223372036854775808.0).contains(&v) { v as i64 } else { i64::MIN }
+}
+
+macro_rules! np_from_float {
+    ($($t:ty: $via:ident),*) => {$(
+        impl NpFromFloat for $t {
+            #[inline(always)]
+            fn np_from_f64(v: f64) -> Self {
+                $via(v) as $t
+            }
+        }
+    )*};
+}
+np_from_float!(i8: cvtt32, i16: cvtt32, i32: cvtt32, u8: cvtt32, u16: cvtt32, i64: cvtt64, u32: cvtt64);
+
+impl NpFromFloat for u64 {
+    /// Above `i64::MAX` the value is shifted down by 2^63 first (as compilers lower it).
+    #[inline(always)]
+    fn np_from_f64(v: f64) -> Self {
+        if v >= 9223372036854775808.0 { (cvtt64(v - 9223372036854775808.0) ^ i64::MIN) as u64 } else { cvtt64(v) as u64 }
+    }
+}
+
+impl NpFromFloat for f32 {
+    #[inline(always)]
+    fn np_from_f64(v: f64) -> Self {
+        v as f32
+    }
+}
+
+impl NpFromFloat for f64 {
+    #[inline(always)]
+    fn np_from_f64(v: f64) -> Self {
+        v
+    }
+}
+
 /// `Element` for a numeric type: the buffer plumbing, with the conversions given (Rust `as`
 /// casts for the primitive types; `f16` and complex give theirs).
 macro_rules! impl_element_by {
     (@prim $($t:ty: $V:ident),*) => {$(
-        impl_element_by!(@full $t, $V, |v| v as $t, |v| v as $t, |v| v as $t, |s| s as f64;);
+        impl_element_by!(@full $t, $V, |v| <$t as NpFromFloat>::np_from_f64(v), |v| v as $t, |v| v as $t, |s| s as f64;);
     )*};
     ($t:ty, $V:ident, |$v:ident| $from_f64:expr, |$s:ident| $to_f64:expr, |$z:ident| $from_c:expr, |$w:ident| $to_c:expr) => {
         impl_element_by!(@full $t, $V, |$v| $from_f64, |v| Self::from_f64(v as f64), |v| Self::from_f64(v as f64), |$s| $to_f64;

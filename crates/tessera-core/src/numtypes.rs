@@ -149,16 +149,26 @@ impl<T: Float> Complex<T> {
     pub fn conj(self) -> Self {
         Complex { re: self.re, im: -self.im }
     }
-    /// `np.absolute`: `hypot(re, im)`.
+    /// `np.absolute` as NumPy's SIMD loop computes it (bit for bit, contiguous or not):
+    /// `l * sqrt(fma(s/l, s/l, 1))` for the larger and smaller part `l`, `s`; an infinite
+    /// part gives inf, else a NaN part NaN. Branch-free, so that the loop vectorizes.
+    #[inline(always)]
     pub fn abs(self) -> T {
-        self.re.hypot(self.im)
+        let (x, y) = (self.re.abs(), self.im.abs());
+        let (zero, inf) = (T::zero(), T::infinity());
+        let (l, s) = if x >= y { (x, y) } else { (y, x) };
+        let r = s / l;
+        let h = r.mul_add(r, T::one()).sqrt() * l;
+        let h = if l == zero { zero } else { h };
+        let h = if x.is_nan() || y.is_nan() { T::nan() } else { h };
+        if x == inf || y == inf { inf } else { h }
     }
     pub fn angle(self) -> T {
         self.im.atan2(self.re)
     }
     /// NumPy 2: `z / |z|`, 0 for 0, NaN for NaN.
     pub fn np_sign(self) -> Self {
-        let a = self.abs();
+        let a = self.re.hypot(self.im);
         if self.has_nan() {
             Complex { re: T::nan(), im: T::nan() }
         } else if a == T::zero() {
@@ -206,8 +216,12 @@ impl<T: Float> Complex<T> {
     /// split in two so that finite results stay finite.
     pub fn exp(self) -> Self {
         let (x, y) = (self.re, self.im);
-        if y == T::zero() && !x.is_nan() {
+        if y == T::zero() {
             return Complex { re: x.exp(), im: y };
+        }
+        if x.is_infinite() && !y.is_finite() {
+            // Annex G: exp(-inf + i inf/NaN) = 0 + 0i, exp(+inf + i inf/NaN) = inf + NaN i
+            return if x < T::zero() { Complex { re: T::zero(), im: T::zero() } } else { Complex { re: x, im: T::nan() } };
         }
         let e = x.exp();
         if e.is_infinite() && x.is_finite() {
@@ -216,9 +230,15 @@ impl<T: Float> Complex<T> {
         }
         Complex { re: e * y.cos(), im: e * y.sin() }
     }
-    /// NumPy's `nc_expm1`.
+    /// NumPy's `nc_expm1`, with C99's special cases of `cexp` (minus 1) where it gives NaN.
     pub fn exp_m1(self) -> Self {
         let (x, y) = (self.re, self.im);
+        if y == T::zero() {
+            return Complex { re: x.exp_m1(), im: y };
+        }
+        if x.is_infinite() && !y.is_finite() {
+            return if x < T::zero() { Complex { re: -T::one(), im: T::zero() } } else { Complex { re: x, im: T::nan() } };
+        }
         let a = (y / (T::one() + T::one())).sin();
         Complex { re: x.exp_m1() * y.cos() - (T::one() + T::one()) * a * a, im: x.exp() * y.sin() }
     }
@@ -255,6 +275,11 @@ impl<T: Float> Complex<T> {
         Complex { re: t.im, im: -t.re }
     }
     pub fn asin(self) -> Self {
+        if !self.is_finite() {
+            // C99: casin z = -i casinh(i z), whose special cases are Annex G's
+            let w = Complex { re: -self.im, im: self.re }.asinh();
+            return Complex { re: w.im, im: -w.re };
+        }
         // Kahan: asin z = atan(x / re(sqrt(1-z) sqrt(1+z))) + i asinh(im(conj(sqrt(1-z)) sqrt(1+z))).
         let one = Complex { re: T::one(), im: T::zero() };
         let (a, b) = (sub_signed(one, self).sqrt(), Complex { re: T::one() + self.re, im: self.im }.sqrt());
@@ -262,27 +287,114 @@ impl<T: Float> Complex<T> {
         Complex { re: self.re.atan2(d.re), im: (a.conj() * b).im.asinh() }
     }
     pub fn acos(self) -> Self {
+        let (x, y) = (self.re, self.im);
+        if !self.is_finite() {
+            // Annex G's cacos for y >= +0 (conj symmetric): NaN parts and infinities.
+            let (nan, inf, pi) = (T::nan(), T::infinity(), T::from(std::f64::consts::PI).unwrap());
+            let four = T::from(4).unwrap();
+            let (re, im) = if x.is_nan() {
+                (nan, if y.is_infinite() { -inf } else { nan })
+            } else if x.is_infinite() {
+                if y.is_nan() {
+                    (nan, inf)
+                } else if y.is_infinite() {
+                    (if x < T::zero() { pi * T::from(3).unwrap() / four } else { pi / four }, -inf)
+                } else {
+                    (if x < T::zero() { pi } else { T::zero() }, -inf)
+                }
+            } else if y.is_infinite() {
+                (pi / (T::one() + T::one()), -inf)
+            } else {
+                (if x == T::zero() { pi / (T::one() + T::one()) } else { nan }, nan)
+            };
+            return Complex { re, im: if y.is_sign_negative() { -im } else { im } };
+        }
         // Kahan: acos z = 2 atan(re sqrt(1-z) / re sqrt(1+z)) + i asinh(im(conj(sqrt(1+z)) sqrt(1-z))).
         let one = Complex { re: T::one(), im: T::zero() };
         let (a, b) = (sub_signed(one, self).sqrt(), Complex { re: T::one() + self.re, im: self.im }.sqrt());
         Complex { re: (T::one() + T::one()) * a.re.atan2(b.re), im: (b.conj() * a).im.asinh() }
     }
     pub fn atan(self) -> Self {
-        // atan z = -i atanh(i z), with atanh(u + iv) = log1p(4u / ((1-u)^2 + v^2)) / 4
-        //   + i atan2(2v, (1-u)(1+u) - v^2) / 2.
-        let (u, v) = (-self.im, self.re);
+        // atan z = -i atanh(i z)
+        let w = Complex { re: -self.im, im: self.re }.atanh();
+        Complex { re: w.im, im: -w.re }
+    }
+    /// C99 `casinh(z) = -i casin(i z)` (signed zeros pick the side of the branch cuts).
+    pub fn asinh(self) -> Self {
+        let (x, y) = (self.re, self.im);
+        if !self.is_finite() {
+            // Annex G for x, y >= 0; odd and conj symmetric.
+            let (nan, inf, pi) = (T::nan(), T::infinity(), T::from(std::f64::consts::PI).unwrap());
+            let (re, im) = if x.is_infinite() && y.is_infinite() {
+                (inf, pi / T::from(4).unwrap())
+            } else if x.is_infinite() {
+                (inf, if y.is_nan() { nan } else { T::zero() })
+            } else if y.is_infinite() {
+                (inf, if x.is_nan() { nan } else { pi / (T::one() + T::one()) })
+            } else {
+                (nan, if y == T::zero() { y } else { nan })
+            };
+            return Complex { re: re.copysign(x), im: im.copysign(y) };
+        }
+        let w = Complex { re: -self.im, im: self.re }.asin();
+        Complex { re: w.im, im: -w.re }
+    }
+    /// C99 `cacosh(z) = ±i cacos(z)`, the sign giving a real part >= 0 (and the imaginary
+    /// part the sign of `z`'s), special cases included.
+    pub fn acosh(self) -> Self {
+        let w = self.acos();
+        Complex { re: w.im.abs(), im: if self.im.is_sign_negative() { -w.re } else { w.re } }
+    }
+    /// atanh(u + iv) = log1p(4u / ((1-u)^2 + v^2)) / 4 + i atan2(2v, (1-u)(1+u) - v^2) / 2.
+    pub fn atanh(self) -> Self {
+        let (u, v) = (self.re, self.im);
+        if !self.is_finite() {
+            // Annex G for u, v >= 0; odd and conj symmetric.
+            let (nan, half_pi) = (T::nan(), T::from(std::f64::consts::FRAC_PI_2).unwrap());
+            let (re, im) = if u.is_infinite() || v.is_infinite() {
+                (T::zero(), if v.is_nan() { nan } else { half_pi })
+            } else {
+                (if u == T::zero() { u } else { nan }, nan)
+            };
+            return Complex { re: re.copysign(u), im: im.copysign(v) };
+        }
         let (one, two) = (T::one(), T::one() + T::one());
         let four = two + two;
-        let re = (four * u / ((one - u) * (one - u) + v * v)).ln_1p() / four;
-        let im = (two * v).atan2((one - u) * (one + u) - v * v) / two;
-        Complex { re: im, im: -re }
+        Complex {
+            re: (four * u / ((one - u) * (one - u) + v * v)).ln_1p() / four,
+            im: (two * v).atan2((one - u) * (one + u) - v * v) / two,
+        }
+    }
+    /// NumPy's `nc_exp2`: `exp(z ln 2)`.
+    pub fn exp2(self) -> Self {
+        let k = T::from(std::f64::consts::LN_2).unwrap();
+        Complex { re: self.re * k, im: self.im * k }.exp()
+    }
+    /// NumPy's complex `reciprocal` loop (Smith's division of 1 by `z`).
+    pub fn np_reciprocal(self) -> Self {
+        let (x, y) = (self.re, self.im);
+        if y.abs() <= x.abs() {
+            let r = y / x;
+            let d = x + y * r;
+            Complex { re: T::one() / d, im: -r / d }
+        } else {
+            let r = x / y;
+            let d = x * r + y;
+            Complex { re: r / d, im: -T::one() / d }
+        }
     }
     pub fn sinh(self) -> Self {
         let (x, y) = (self.re, self.im);
+        if x.is_infinite() && !y.is_finite() {
+            return Complex { re: x, im: T::nan() };
+        }
         Complex { re: if x == T::zero() { x } else { sinh_times(x, y.cos()) }, im: if y == T::zero() { y } else { cosh_times(x, y.sin()) } }
     }
     pub fn cosh(self) -> Self {
         let (x, y) = (self.re, self.im);
+        if x.is_infinite() && !y.is_finite() {
+            return Complex { re: T::infinity(), im: T::nan() };
+        }
         let im = if x == T::zero() || y == T::zero() { T::zero() } else { sinh_times(x, y.sin()) };
         Complex { re: cosh_times(x, y.cos()), im }
     }
@@ -290,6 +402,17 @@ impl<T: Float> Complex<T> {
         // Kahan's formula (as C99 ctanh): t = tan y, s = sinh x, rho = sqrt(1 + s^2).
         let (x, y) = (self.re, self.im);
         let one = T::one();
+        // Annex G: tanh(±inf + iy) = ±1 ± 0i; tanh(0 + i inf/NaN) = 0 + NaN i; tanh(NaN + 0i) = NaN + 0i
+        if x.is_infinite() {
+            let im = if y.is_finite() { T::zero().copysign((y + y).sin()) } else { T::zero().copysign(y) };
+            return Complex { re: x.signum(), im };
+        }
+        if x == T::zero() && !y.is_finite() {
+            return Complex { re: x, im: T::nan() };
+        }
+        if y == T::zero() {
+            return Complex { re: x.tanh(), im: y };
+        }
         let (t, sh) = (y.tan(), x.sinh());
         let beta = one + t * t;
         let denom = one + beta * sh * sh;
@@ -303,14 +426,14 @@ impl<T: Float> Complex<T> {
         Complex { re: rint(self.re), im: rint(self.im) }
     }
     /// NumPy's `nc_pow`: small integer exponents by repeated multiplication, else
-    /// `exp(b * log(a))`.
+    /// `exp(b * log(a))`; 0 to a power with a positive real part is 0, to any other NaN.
     pub fn powc(self, b: Self) -> Self {
         let (zero, one) = (T::zero(), T::one());
         if b.re == zero && b.im == zero {
             return Complex { re: one, im: zero };
         }
         if self.re == zero && self.im == zero {
-            return if b.re > zero && b.im == zero {
+            return if b.re > zero {
                 Complex { re: zero, im: zero }
             } else {
                 Complex { re: T::nan(), im: T::nan() }
@@ -328,7 +451,8 @@ impl<T: Float> Complex<T> {
             }
             return if n < 0 { Complex { re: one, im: zero } / acc } else { acc };
         }
-        Self::of(self.nc().powc(b.nc()))
+        // cexp(b clog(a)), as C99 cpow: a real product stays real (no inf * 0 = NaN part)
+        (b * self.ln()).exp()
     }
     /// `np.maximum`/`np.minimum`: NaN in the first operand wins, then in the second.
     pub fn np_max(self, o: Self) -> Self {

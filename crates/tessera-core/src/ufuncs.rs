@@ -64,17 +64,18 @@ macro_rules! ufunc_table {
             Sinh sinh "sinh": FloatFn { float: |v| v.sinh(), complex: |v| v.sinh(), }
             Cosh cosh "cosh": FloatFn { float: |v| v.cosh(), complex: |v| v.cosh(), }
             Tanh tanh "tanh": FloatFn { float: |v| v.tanh(), complex: |v| v.tanh(), }
-            // The Array API's acosh/asinh/atanh (Python aliases), exp2, signbit, reciprocal.
-            Arcsinh arcsinh "arcsinh" | "asinh": FloatFn { float: FloatSpec::np_asinh, }
-            Arccosh arccosh "arccosh" | "acosh": FloatFn { float: FloatSpec::np_acosh, }
-            Arctanh arctanh "arctanh" | "atanh": FloatFn { float: FloatSpec::np_atanh, }
-            Exp2 exp2 "exp2": FloatFn { float: |v| v.exp2(), }
+            // The Array API's acosh/asinh/atanh (Python aliases), exp2, signbit, reciprocal (NumPy
+            // has complex loops for all but signbit).
+            Arcsinh arcsinh "arcsinh" | "asinh": FloatFn { float: FloatSpec::np_asinh, complex: |v| v.asinh(), }
+            Arccosh arccosh "arccosh" | "acosh": FloatFn { float: FloatSpec::np_acosh, complex: |v| v.acosh(), }
+            Arctanh arctanh "arctanh" | "atanh": FloatFn { float: FloatSpec::np_atanh, complex: |v| v.atanh(), }
+            Exp2 exp2 "exp2": FloatFn { float: |v| v.exp2(), complex: |v| v.exp2(), }
             Signbit signbit "signbit": Predicate {
                 bool: |_| false, int: IntSpec::np_signbit, float: |v| v.is_sign_negative(), ref_int: |v| v < 0,
             }
             // Integers: 1 / x truncated (0 for x == 0; see `IntSpec::np_reciprocal`).
             Reciprocal reciprocal "reciprocal": Arith {
-                bool_as: I8, int: IntSpec::np_reciprocal, float: |v| 1.0 / v,
+                bool_as: I8, int: IntSpec::np_reciprocal, float: |v| 1.0 / v, complex: |v| v.np_reciprocal(),
                 ref_int: |v| if v == 1 || v == -1 { v } else { 0 },
             }
             // NumPy >= 2.3 keeps integer and bool dtypes through floor, ceil and trunc.

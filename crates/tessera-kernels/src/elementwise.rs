@@ -35,9 +35,9 @@
 //!   result: 1 for base 1, ±1 for base -1 (by the exponent's parity) and 0 otherwise.
 //! - NumPy reports divide-by-zero/overflow/invalid through `np.errstate` warnings; we produce
 //!   the same values silently.
-//! - Float to integer casts: NumPy leaves NaN, ±inf and out-of-range values undefined (on x86
-//!   they usually give `MIN`, and negative floats cast to unsigned wrap, e.g. `-1.0 -> 255`);
-//!   we use Rust's `as`, which saturates (`300.0 -> 255u8`, `-1.0 -> 0u8`) and maps NaN to 0.
+//! - Float to integer casts: C leaves NaN, ±inf and out-of-range values undefined; we give
+//!   what NumPy's casts give on x86-64 (`NpFromFloat`: `300.0 -> 44u8`, `-1.0 -> 255u8`,
+//!   NaN -> `i32::MIN`), except where NumPy's SIMD loop to uint32 depends on the position.
 //! - `minimum`/`maximum` of `0.0` and `-0.0` return the first operand, like NumPy's scalar
 //!   loop (NumPy's SIMD loops may return either).
 //! - float math functions use tessera's vector kernels (within 0.75 ulp for float32, 2 ulps for
@@ -144,7 +144,7 @@ pub fn binary_scalar_lhs(op: BinaryOp, a: Scalar, b: &Buffer, out: &mut Buffer, 
 }
 
 /// `out[..n] = x[..n]` cast to `out.dtype()` with NumPy `astype` semantics: Rust `as` casts
-/// (wrapping between integers, saturating float to integer with NaN to 0), `!= 0` to bool,
+/// (wrapping between integers), float to integer as NumPy's C casts on x86-64 (`NpFromFloat`), `!= 0` to bool,
 /// 0/1 from bool. Agrees with [`Scalar::cast`].
 pub fn cast(x: &Buffer, out: &mut Buffer, n: usize) {
     check_len("astype", "operand", x, n);
@@ -217,11 +217,37 @@ fn binary_impl(op: BinaryOp, a: Arg, b: Arg, out: &mut Buffer, n: usize) {
             Arg::One(s) => crate::simd::Arg::One(s),
         }
     }
+    if op == BinaryOp::Nextafter && out.dtype() == DType::F16 {
+        // float16 steps in float16 (float32's neighbour would round back to `a`).
+        let val = |x: Arg, i: usize| match x {
+            Arg::Tile(t) => f32::slice(t)[i],
+            Arg::One(s) => s.cast::<f32>(),
+        };
+        for (i, o) in out_as::<f16>(out, n).iter_mut().enumerate() {
+            *o = nextafter_f16(val(a, i), val(b, i));
+        }
+        return;
+    }
     through_f32(out.dtype(), out, n, |out| {
         if !crate::simd::binary(op, simd_arg(a), simd_arg(b), out, n) {
             binary_loops(op, a, b, out, n)
         }
     })
+}
+
+/// C's `nextafter` over float16 values (given exactly as float32).
+fn nextafter_f16(x: f32, y: f32) -> f16 {
+    if x.is_nan() || y.is_nan() {
+        return f16::from_f32(f32::NAN);
+    }
+    if x == y {
+        return f16::from_f32(y);
+    }
+    if x == 0.0 {
+        return f16(if y < 0.0 { 0x8001 } else { 0x0001 });
+    }
+    let bits = f16::from_f32(x).0;
+    f16(if (x < y) == (x > 0.0) { bits + 1 } else { bits - 1 })
 }
 
 fn check_out(op: &str, want: DType, out: &Buffer, n: usize) {
@@ -613,8 +639,15 @@ trait Astype<D> {
 }
 
 macro_rules! numeric_casts {
+    (float $($s:ty),*) => {$(
+        numeric_casts!(@bool $s);
+        numeric_casts!(@np $s; i8, i16, i32, i64, u8, u16, u32, u64, f32, f64);
+    )*};
     ($($s:ty),*) => {$(
+        numeric_casts!(@bool $s);
         numeric_casts!(@to $s; i8, i16, i32, i64, u8, u16, u32, u64, f32, f64);
+    )*};
+    (@bool $s:ty) => {
         impl Astype<bool> for $s {
             #[inline(always)]
             fn astype(self) -> bool {
@@ -625,6 +658,15 @@ macro_rules! numeric_casts {
             #[inline(always)]
             fn astype(self) -> $s {
                 self as u8 as $s
+            }
+        }
+    };
+    // From floats: NumPy's C casts (out-of-range values wrap, see `NpFromFloat`).
+    (@np $s:ty; $($d:ty),*) => {$(
+        impl Astype<$d> for $s {
+            #[inline(always)]
+            fn astype(self) -> $d {
+                <$d as tessera_core::block::NpFromFloat>::np_from_f64(self as f64)
             }
         }
     )*};
@@ -638,7 +680,8 @@ macro_rules! numeric_casts {
     )*};
 }
 
-numeric_casts!(i8, i16, i32, i64, u8, u16, u32, u64, f32, f64);
+numeric_casts!(i8, i16, i32, i64, u8, u16, u32, u64);
+numeric_casts!(float f32, f64);
 
 impl Astype<bool> for bool {
     #[inline(always)]
@@ -1210,10 +1253,18 @@ mod tests {
         assert_eq!(cast1(Scalar::F64(-0.0), DType::Bool), Scalar::Bool(false));
         assert_eq!(cast1(Scalar::I8(2), DType::Bool), Scalar::Bool(true));
         assert_eq!(cast1(Scalar::U64(u64::MAX), DType::F64), Scalar::F64(18446744073709551615.0));
-        // Undefined in NumPy; Rust `as` saturates and maps NaN to 0.
-        assert_eq!(cast1(Scalar::F64(f64::NAN), DType::I32), Scalar::I32(0));
-        assert_eq!(cast1(Scalar::F64(300.7), DType::U8), Scalar::U8(255));
-        assert_eq!(cast1(Scalar::F64(-1.0), DType::U8), Scalar::U8(0));
+        // Undefined in C; NumPy's values on x86-64 (checked against NumPy 2.4).
+        assert_eq!(cast1(Scalar::F64(f64::NAN), DType::I32), Scalar::I32(i32::MIN));
+        assert_eq!(cast1(Scalar::F64(300.7), DType::U8), Scalar::U8(44));
+        assert_eq!(cast1(Scalar::F64(-1.0), DType::U8), Scalar::U8(255));
+        assert_eq!(cast1(Scalar::F64(-129.5), DType::I8), Scalar::I8(127));
+        assert_eq!(cast1(Scalar::F64(1e20), DType::I16), Scalar::I16(0));
+        assert_eq!(cast1(Scalar::F64(f64::INFINITY), DType::I64), Scalar::I64(i64::MIN));
+        assert_eq!(cast1(Scalar::F64(-3e9), DType::U64), Scalar::U64(18446744070709551616));
+        assert_eq!(cast1(Scalar::F64(1e20), DType::U64), Scalar::U64(0));
+        assert_eq!(cast1(Scalar::F64(-1e20), DType::U64), Scalar::U64(1 << 63));
+        assert_eq!(cast1(Scalar::F32(f32::NAN), DType::U16), Scalar::U16(0));
+        assert_eq!(cast1(Scalar::C128(tessera_core::numtypes::c128 { re: 300.7, im: 5.0 }), DType::I8), Scalar::I8(44));
     }
 
     #[test]

@@ -53,8 +53,8 @@ pub fn int_bounds(d: DType) -> (i128, i128) {
     }
 }
 
-/// NumPy's `astype` as tessera documents it: integers wrap, floats to integers truncate and
-/// saturate (NaN to 0), anything to bool is `!= 0`.
+/// NumPy's `astype` as tessera documents it: integers wrap, floats to integers as NumPy's C
+/// casts on x86-64, anything to bool is `!= 0`.
 pub fn cast(v: V, to: DType) -> V {
     match to {
         DType::Bool => V::B(v.truthy()),
@@ -77,19 +77,20 @@ pub fn cast(v: V, to: DType) -> V {
             V::B(b) => b as i128,
             V::I(i) => wrap(i, to),
             V::F(f) => {
-                let (lo, hi) = int_bounds(to);
-                if f.is_nan() {
-                    0
-                } else {
-                    let t = f.trunc();
-                    if t <= lo as f64 {
-                        lo
-                    } else if t >= hi as f64 {
-                        hi
-                    } else {
-                        t as i128
-                    }
-                }
+                // x86-64's cvttsd2si at 32 or 64 bits (MIN for NaN and out of range), as
+                // NumPy's C casts; uint64 above 2^63 shifts down first.
+                let cvtt = |f: f64, bits: u32| {
+                    let lim = 1i128 << (bits - 1);
+                    if f.is_nan() || f.trunc() < -(lim as f64) || f.trunc() >= lim as f64 { -lim } else { f.trunc() as i128 }
+                };
+                let two63 = 9223372036854775808.0;
+                let v = match to {
+                    DType::I64 | DType::U32 => cvtt(f, 64),
+                    DType::U64 if f >= two63 => cvtt(f - two63, 64) + (1i128 << 63),
+                    DType::U64 => cvtt(f, 64),
+                    _ => cvtt(f, 32),
+                };
+                wrap(v, to)
             }
         }),
     }
