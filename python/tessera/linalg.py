@@ -37,7 +37,7 @@ from ._reduction import validate_axis
 
 __all__ = ["tsqr", "sfqr", "qr", "svd", "svdvals", "svd_compressed", "compression_level", "compression_matrix",
            "svd_flip", "cholesky", "lu", "solve", "solve_triangular", "lstsq", "inv", "pinv", "det",
-           "slogdet", "eigh", "eigvalsh", "norm", "matrix_norm", "vector_norm", "matrix_power",
+           "slogdet", "eigh", "eigvalsh", "eig", "eigvals", "norm", "matrix_norm", "vector_norm", "matrix_power",
            "matrix_rank", "cross", "trace", "diagonal", "matmul", "tensordot", "vecdot", "outer",
            "matrix_transpose", "LinAlgError"]
 
@@ -48,6 +48,7 @@ EighResult = namedtuple("EighResult", ["eigenvalues", "eigenvectors"])
 SlogdetResult = namedtuple("SlogdetResult", ["sign", "logabsdet"])
 QRResult = namedtuple("QRResult", ["Q", "R"])
 SVDResult = namedtuple("SVDResult", ["U", "S", "Vh"])
+EigResult = namedtuple("EigResult", ["eigenvalues", "eigenvectors"])
 
 
 def _chunks_text(a):
@@ -206,12 +207,31 @@ def qr(a, mode="reduced"):
     rows <= columns; the complete Q of a tall matrix is not implemented."""
     if mode not in ("reduced", "complete"):
         raise ValueError(f"qr: mode must be 'reduced' or 'complete', got {mode!r}")
+    a = _real(to_array(a, "qr"), "qr")
+    if a.ndim > 2:
+        return QRResult(*_stacked("qr", np.linalg.qr, a, 2, mode=mode))
     a = _matrix(a, "qr")
     if mode == "complete" and a.shape[0] > a.shape[1]:
         raise NotImplementedError(f"qr: mode='complete' of a tall matrix (shape {a.shape}) is not implemented; "
                                   "tessera gives the reduced Q (mode='reduced')")
     a, tall = _tall_or_fat(a, "qr")
     return QRResult(*(tsqr(a) if tall else sfqr(a)))
+
+
+def _stacked(op, func, a, nout, **kw):
+    """A stack of matrices (more than 2 dimensions), each in one block: NumPy's `func`
+    per block, one lazy output per factor (the Array API's batched qr/svd)."""
+    a1 = _one_block(a)
+    m, n = a1.shape[-2:]
+    k = min(m, n)
+    full = kw.get("mode") == "complete" or kw.get("full_matrices")
+    shapes = [(m, m if full else k), (m if full else k, n)] if op == "qr" else \
+        [(m, m if full else k), (k,), (n if full else k, n)]
+    dt = _float_dtype(a1.dtype)
+    return [map_blocks(lambda b, i=i: func(b, **kw)[i].astype(dt, copy=False), a1,
+                       chunks=tuple(a1.chunks[:-2]) + tuple((d,) for d in shape), dtype=dt,
+                       drop_axis=[] if len(shape) == 2 else [a1.ndim - 1], name=op)
+            for i, shape in enumerate(shapes[:nout])]
 
 
 def svd_flip(u, v, u_based_decision=False):
@@ -231,6 +251,9 @@ def svd(a, coerce_signs=True, *, full_matrices=None):
     matrix; the full ``u`` or ``v`` of another shape is not implemented. Other chunkings
     are rechunked as for ``qr``."""
     op = "svd"
+    a = _real(to_array(a, op), op)
+    if a.ndim > 2:
+        return SVDResult(*_stacked(op, np.linalg.svd, a, 3, full_matrices=bool(full_matrices)))
     a = _matrix(a, op)
     if full_matrices and a.shape[0] != a.shape[1]:
         raise NotImplementedError(f"svd: full_matrices=True of a non-square matrix (shape {a.shape}) is not "
@@ -577,6 +600,35 @@ def eigh(a, UPLO="L"):
     packed = map_blocks(pack, a1, chunks=tuple(a1.chunks[:-2]) + ((n + 1,), (n,)), dtype=_float_dtype(a.dtype),
                         name=op)
     return EighResult(packed[..., n, :], packed[..., :n, :])
+
+
+def _eig_dtype(dtype):
+    """The Array API's eig/eigvals are complex: complex64 for single precision."""
+    return np.dtype(np.complex64 if np.dtype(dtype) in (np.float32, np.complex64) else np.complex128)
+
+
+def eig(x, /):
+    """Eigenvalues and right eigenvectors of a general square matrix (or stack) in one block
+    each (NumPy's ``linalg.eig``), complex as the Array API's."""
+    op = "eig"
+    a1 = _one_block(_square(x, op, complex_ok=True))
+    n, dt = a1.shape[-1], _eig_dtype(a1.dtype)
+
+    def pack(b):
+        w, v = np.linalg.eig(b)
+        return np.concatenate([v, w[..., None, :]], axis=-2).astype(dt)
+
+    packed = map_blocks(pack, a1, chunks=tuple(a1.chunks[:-2]) + ((n + 1,), (n,)), dtype=dt, name=op)
+    return EigResult(packed[..., n, :], packed[..., :n, :])
+
+
+def eigvals(x, /):
+    """Eigenvalues of a general square matrix (or stack) in one block each, complex."""
+    op = "eigvals"
+    a1 = _one_block(_square(x, op, complex_ok=True))
+    dt = _eig_dtype(a1.dtype)
+    return map_blocks(lambda b: np.linalg.eigvals(b).astype(dt), a1, drop_axis=[a1.ndim - 1],
+                      chunks=tuple(a1.chunks[:-2]) + ((a1.shape[-1],),), dtype=dt, name=op)
 
 
 def eigvalsh(a, UPLO="L"):

@@ -229,7 +229,7 @@ def test_cross_matches_numpy():
         (lambda: linalg.sfqr(da.ones((4, 6), chunks=(-1, 2))), ValueError, r"sfqr: the first column chunk \(2\) must be at least as wide as there are rows \(4\)"),
         (lambda: linalg.sfqr(da.ones((4, 6), chunks=(2, -1))), ValueError, r"sfqr: needs the rows in one chunk"),
         (lambda: linalg.solve(da.ones((3, 3), chunks=2), da.ones((4,), chunks=2)), ValueError, r"solve: b must have shape \(3,\)"),
-        (lambda: linalg.qr(da.ones((3, 4, 5), chunks=2)), ValueError, r"qr: needs a 2-d array"),
+        (lambda: linalg.qr(da.ones((3,), chunks=2)), ValueError, r"qr: needs a 2-d array"),
         (lambda: linalg.norm(da.ones((3, 4), chunks=2), ord="bad", axis=(0, 1)), ValueError, r"norm: invalid norm order"),
         (lambda: linalg.eigh(da.ones((3, 3), chunks=2), UPLO="X"), ValueError, r"eigh: UPLO must be"),
         (lambda: linalg.compression_matrix(da.ones((3, 3), chunks=2), 2, iterator="x"), ValueError, r"iterator must be"),
@@ -303,3 +303,43 @@ def test_complex_decompositions_are_refused_when_built(f):
     z = da.ones((3, 3), dtype="complex128", chunks=2)
     with pytest.raises(TypeError, match="complex matrices are not supported yet"):
         f(z)
+
+
+@settings(max_examples=20, deadline=None)
+@given(n=st.integers(1, 5), stack=st.integers(0, 3), c=st.integers(1, 5), seed=st.integers(0, 2**16),
+       dtype=st.sampled_from(["float64", "float32", "complex128"]))
+def test_eig_and_eigvals_of_general_matrices(n, stack, c, seed, dtype):
+    """The Array API's eig/eigvals (complex results), on stacks, any chunking: A v = w v."""
+    rng = np.random.default_rng(seed)
+    shape = ((stack,) if stack else ()) + (n, n)
+    a = rng.standard_normal(shape) + (1j * rng.standard_normal(shape) if dtype == "complex128" else 0)
+    a = a.astype(dtype)
+    x = da.from_array(a, chunks=c)
+    w, v = linalg.eig(x)
+    want = np.complex64 if dtype == "float32" else np.complex128
+    assert w.dtype == v.dtype == want and w.shape == shape[:-1] and v.shape == shape
+    w, v = w.compute(), v.compute()
+    tol = 1e-3 if dtype == "float32" else 1e-9
+    np.testing.assert_allclose(a @ v, v * w[..., None, :], atol=tol * max(1.0, np.abs(a).max()) * n)
+    np.testing.assert_allclose(np.sort_complex(linalg.eigvals(x).compute().reshape(-1, n)),
+                               np.sort_complex(np.linalg.eigvals(a).reshape(-1, n)).astype(want), rtol=tol, atol=tol)
+    with pytest.raises(np.linalg.LinAlgError, match="eig: Last 2 dimensions"):
+        linalg.eig(da.ones((2, 3)))
+
+
+@settings(max_examples=20, deadline=None)
+@given(shape=st.tuples(st.integers(0, 3), st.integers(1, 4), st.integers(1, 4)), c=st.integers(1, 4),
+       seed=st.integers(0, 2**16), full=st.booleans())
+def test_stacked_qr_svd_match_numpy(shape, c, seed, full):
+    """Stacks of matrices (the Array API's batched qr/svd/svdvals), each matrix in one block."""
+    a = np.random.default_rng(seed).standard_normal(shape)
+    x = da.from_array(a, chunks=c)
+    q, r = linalg.qr(x, mode="complete" if full else "reduced")
+    want_q, want_r = np.linalg.qr(a, mode="complete" if full else "reduced")
+    assert q.shape == want_q.shape and r.shape == want_r.shape
+    np.testing.assert_allclose((q @ r).compute(), a, atol=1e-10)
+    u, s, vh = linalg.svd(x, full_matrices=full)
+    U, S, VH = np.linalg.svd(a, full_matrices=full)
+    assert (u.shape, s.shape, vh.shape) == (U.shape, S.shape, VH.shape)
+    np.testing.assert_allclose(s.compute(), S, atol=1e-10)
+    np.testing.assert_allclose(linalg.svdvals(x).compute(), S, atol=1e-10)

@@ -234,7 +234,8 @@ impl<T: Float> Complex<T> {
     pub fn exp_m1(self) -> Self {
         let (x, y) = (self.re, self.im);
         if y == T::zero() {
-            return Complex { re: x.exp_m1(), im: y };
+            // the Array API: expm1(±0 + 0i) = +0 + 0i
+            return Complex { re: if x == T::zero() { T::zero() } else { x.exp_m1() }, im: y };
         }
         if x.is_infinite() && !y.is_finite() {
             return if x < T::zero() { Complex { re: -T::one(), im: T::zero() } } else { Complex { re: x, im: T::nan() } };

@@ -235,8 +235,10 @@ fn binary_impl(op: BinaryOp, a: Arg, b: Arg, out: &mut Buffer, n: usize) {
     })
 }
 
-/// C's `nextafter` over float16 values (given exactly as float32).
+/// C's `nextafter` over float16 values (given as float32; the callers' are exact float16
+/// values, others are rounded to float16 first).
 fn nextafter_f16(x: f32, y: f32) -> f16 {
+    let (x, y) = (f16::from_f32(x).to_f32(), f16::from_f32(y).to_f32());
     if x.is_nan() || y.is_nan() {
         return f16::from_f32(f32::NAN);
     }
@@ -923,6 +925,22 @@ mod tests {
     }
 
     fn ref_binary(op: BinaryOp, a: Scalar, b: Scalar, out: DType) -> Scalar {
+        if op == BinaryOp::Nextafter && out == DType::F16 {
+            // float16 steps in float16: one step along the ordered float16 bit patterns
+            let (x, y) = (f16::from_f64(a.to_f64()), f16::from_f64(b.to_f64()));
+            let ord = |h: f16| if h.0 & 0x8000 != 0 { -((h.0 & 0x7fff) as i32) } else { h.0 as i32 };
+            let (ox, oy) = (ord(x), ord(y));
+            return Scalar::F16(if x.is_nan() || y.is_nan() {
+                f16::from_f64(f64::NAN)
+            } else if x.to_f64() == y.to_f64() {
+                y
+            } else {
+                let o = if ox < oy || (ox == 0 && oy > 0) { ox + 1 } else { ox - 1 };
+                let o = if x.to_f64() == 0.0 { if y.to_f64() > 0.0 { 1 } else { -1 } } else { o };
+                // landing on zero from a subnormal keeps its sign (IEEE nextUp(-min) = -0)
+                f16(if o < 0 { 0x8000 | (-o) as u16 } else if o == 0 { x.0 & 0x8000 } else { o as u16 })
+            });
+        }
         // libm gives pow(NaN, 0) = pow(1, NaN) = 1 and hypot(inf, NaN) = inf, but NaN for a
         // signaling NaN, which the f64 conversion of a float32 would quieten.
         // copysign only moves a sign bit, so it keeps x whatever NaN y is.
