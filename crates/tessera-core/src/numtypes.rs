@@ -405,8 +405,8 @@ impl<T: Float> Complex<T> {
         let one = T::one();
         // Annex G: tanh(±inf + iy) = ±1 ± 0i; tanh(0 + i inf/NaN) = 0 + NaN i; tanh(NaN + 0i) = NaN + 0i
         if x.is_infinite() {
-            let im = if y.is_finite() { T::zero().copysign((y + y).sin()) } else { T::zero().copysign(y) };
-            return Complex { re: x.signum(), im };
+            // (C99's sign of the zero is sin(2y)'s; the Array API's is y's)
+            return Complex { re: x.signum(), im: T::zero().copysign(y) };
         }
         if x == T::zero() && !y.is_finite() {
             return Complex { re: x, im: T::nan() };
