@@ -42,6 +42,7 @@ test-rust:
 	$(CARGO) test --release
 	# Products (faer) and Zarr (zarrs) are outside the default build: their tests need the features.
 	$(CARGO) test --release -p tessera --features "linalg zarr" --test products --test zarr
+	$(CARGO) test --release -p tessera-fft
 
 test-python: python
 	$(PY) -m pytest -q tests/python

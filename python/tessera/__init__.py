@@ -141,7 +141,7 @@ from ._array_api import (
     isdtype,
     result_type,
 )
-from ._spec_manipulation import matrix_transpose, permute_dims, unstack
+from ._spec_manipulation import concat, matrix_transpose, permute_dims, unstack
 from . import _array_api_methods
 from . import _dask_protocol
 from ._dask_protocol import tokenize
@@ -184,12 +184,16 @@ _cleanup.install()
 globals().update(_UNARY)
 globals().update(_BINARY)
 globals().update(_REDUCTIONS)
+from ._complex import real, imag, angle, iscomplexobj, isrealobj  # noqa: E402  (NumPy functions, not ufuncs)
+from . import fft  # noqa: E402
+conj = _UNARY["conjugate"]
 
 # dtypes and constants, for code that uses the module as an array namespace
 bool_ = _np.bool_
 int8, int16, int32, int64 = _np.int8, _np.int16, _np.int32, _np.int64
 uint8, uint16, uint32, uint64 = _np.uint8, _np.uint16, _np.uint32, _np.uint64
 float32, float64 = _np.float32, _np.float64
+float16, complex64, complex128 = _np.float16, _np.complex64, _np.complex128
 newaxis = None
 # The Array API's dtype objects (complex ones name dtypes for code that asks; see _array_api)
 from ._array_api import bool, complex64, complex128  # noqa: E402

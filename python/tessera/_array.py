@@ -27,7 +27,8 @@ from ._run import run as _run  # noqa: E402
 _new = object.__new__
 
 SUPPORTED_DTYPES = (
-    "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float32", "float64",
+    "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+    "float16", "float32", "float64", "complex64", "complex128",
 )
 _DTYPES = {name: np.dtype(name) for name in SUPPORTED_DTYPES}
 _COMPARISONS = {"equal", "not_equal", "less", "less_equal", "greater", "greater_equal"}
@@ -66,7 +67,7 @@ def dtype_name(dtype, op="astype") -> str:
 def _python_scalar(v):
     """`v` as a plain Python scalar if it is one (or a subclass such as IntEnum), else None."""
     t = type(v)
-    if t is int or t is float or t is bool:
+    if t is int or t is float or t is bool or t is complex:
         return v
     if isinstance(v, np.generic):
         return None
@@ -76,6 +77,8 @@ def _python_scalar(v):
         return int(v)
     if isinstance(v, float):
         return float(v)
+    if isinstance(v, complex):
+        return complex(v)
     return None
 
 
@@ -98,8 +101,6 @@ def to_array(v, op="asarray") -> "Array":
     a = as_operand(v, op)
     if a is not None:
         return a
-    if isinstance(v, complex):
-        raise TypeError(f"{op}: tessera does not support complex numbers, got {v!r}")
     s = _python_scalar(v)
     if s is not None or hasattr(v, "__array__"):
         from ._creation import numpy_array
@@ -165,8 +166,6 @@ def binary(op, x, other, reflected=False, from_operator=False):
         return scalar_op(op, x, s, reflected)
     o = as_operand(other, op)
     if o is None:
-        if isinstance(other, complex):
-            raise TypeError(f"{op}: tessera does not support complex numbers, got {other!r}")
         if op in ("equal", "not_equal") and _never_equal(other, from_operator):
             return _constant(x, op == "not_equal")
         if isinstance(other, (str, bytes)):
@@ -182,7 +181,7 @@ def binary(op, x, other, reflected=False, from_operator=False):
 def _check_int_power(x, exponent):
     """NumPy refuses integers to negative integer powers. The values of a NumPy exponent are
     known when the expression is built; those of a lazy tessera exponent are not (README)."""
-    if x._c.dtype.startswith("float"):
+    if x._c.dtype.startswith(("float", "complex")):
         return
     e = np.asarray(exponent)
     if e.dtype.kind == "i" and e.size and e.min() < 0:
@@ -299,7 +298,7 @@ def reduce(x, op, axis=None, keepdims=False, split_every=None, dtype=None, ddof=
         raise NotImplementedError(f"{op}: out= is not supported (tessera arrays are immutable)")
     axes = normalize_axes(axis, op)
     keepdims = _keepdims(keepdims, op)
-    if op in ("nanvar", "nanstd") and x.dtype.kind != "f":
+    if op in ("nanvar", "nanstd") and x.dtype.kind not in "fc":
         # NumPy: an array without NaN (integers, bools) gets var/std, which divide by zero
         # where nanvar would give NaN
         op = op[3:]
@@ -310,7 +309,9 @@ def reduce(x, op, axis=None, keepdims=False, split_every=None, dtype=None, ddof=
         c = c.astype(name)
     core_ddof, other_ddof = _ddof(ddof, op) if op in ("var", "std", "nanvar", "nanstd") else (0, None)
     se = _split_every(split_every, axes, x.ndim, op)
-    if other_ddof is not None and op.startswith("nan"):
+    if (c.dtype == "float16" or c.dtype.startswith("complex")) and op in ("nanmean", "nanvar", "nanstd"):
+        r = _composed_nan_moments(c, op, axes, keepdims, se, core_ddof if other_ddof is None else other_ddof)
+    elif other_ddof is not None and op.startswith("nan"):
         r = _scaled_nanvar(c, op, axes, keepdims, se, other_ddof)
     elif other_ddof is not None:
         r = _scaled_var(c, op, axes, keepdims, se, other_ddof)
@@ -337,6 +338,34 @@ def _scaled_var(c, op, axes, keepdims, split_every, ddof):
     else:
         v = v.binary_scalar("multiply", n / denom if denom != 0 else math.inf)
     return v.unary("sqrt") if op == "std" else v
+
+
+def _composed_nan_moments(c, op, axes, keepdims, split_every, ddof):
+    """nanmean/nanvar/nanstd of float16 and complex as NumPy computes them: the NaNs
+    replaced by 0, the sum over the count rounded to the input's dtype (float16 overflows
+    there: unlike mean/var, NumPy's nan-functions stay in float16), then the squared
+    deviations (|x - mean|^2 for complex) in that dtype, summed, over the count - ddof."""
+    dt = c.dtype
+    isnan = c.unary("isnan")
+    zeros = _core.full(list(c.shape), 0, dt, [list(b) for b in c.chunks])
+    arr = _core.where(isnan, zeros, c)
+    valid = isnan.unary("logical_not")
+
+    def mean(keep):
+        # the division is NumPy's true_divide(total, count, out=total): rounded to `dt`
+        cnt = valid.reduce("sum", axes, keep, split_every, 0)
+        return arr.reduce("sum", axes, keep, split_every, 0).binary("divide", cnt).astype(dt)
+
+    if op == "nanmean":
+        return mean(keepdims)
+    dev = _core.where(isnan, zeros, arr.binary("subtract", mean(True)))
+    sq = dev.binary("multiply", dev.unary("conjugate")).unary("real") if dt.startswith("complex") else dev.binary("multiply", dev)
+    ssq = sq.reduce("sum", axes, keepdims, split_every, 0)
+    dof = valid.reduce("sum", axes, keepdims, split_every, 0).astype("float64").binary_scalar("subtract", float(ddof), False)
+    var = ssq.binary("divide", dof).astype(ssq.dtype)
+    nans = _core.full(list(var.shape), math.nan, var.dtype, [list(b) for b in var.chunks])
+    var = _core.where(dof.binary_scalar("greater", 0.0, False), var, nans)
+    return var.unary("sqrt") if op == "nanstd" else var
 
 
 def _scaled_nanvar(c, op, axes, keepdims, split_every, ddof):

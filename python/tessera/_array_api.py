@@ -19,8 +19,6 @@ __array_api_version__ = "2025.12"
 
 # The spec's dtype objects. NumPy's scalar types compare equal to the dtypes tessera arrays
 # report (``x.dtype == tessera.float64``) and are what NumPy code passes as ``dtype=``.
-# complex64/complex128 are listed so that code can name them; whether arrays of them can be
-# built is the complex dtypes' work (``tessera.asarray(1j)`` says so when they cannot).
 bool = np.bool_
 int8, int16, int32, int64 = np.int8, np.int16, np.int32, np.int64
 uint8, uint16, uint32, uint64 = np.uint8, np.uint16, np.uint32, np.uint64

@@ -86,7 +86,7 @@ def _native(x: np.ndarray, op="from_array") -> np.ndarray:
     """A NumPy array tessera can read in place: supported dtype, native byte order, aligned,
     strides of whole elements. Copies only byte-swapped, unaligned or oddly strided arrays."""
     kind = x.dtype.kind
-    if kind not in "biuf" or x.dtype.name not in _DTYPES and x.dtype.newbyteorder("=").name not in _DTYPES:
+    if kind not in "biufc" or x.dtype.name not in _DTYPES and x.dtype.newbyteorder("=").name not in _DTYPES:
         raise TypeError(
             f"{op}: tessera does not support dtype {x.dtype} "
             f"(supported: {', '.join(_DTYPES)}); convert it first, e.g. x.astype(np.float32)"
@@ -135,8 +135,8 @@ def from_array(x, chunks="auto", name=None, lock=False, asarray=None, fancy=True
     A NumPy array is read in place, WITHOUT copying it: tessera reads the NumPy
     memory when it computes, so changing the NumPy array afterwards changes the result
     (Dask copies the array here; ``asarray(x, copy=True)`` or ``array(x)`` take a copy).
-    Byte-swapped or unaligned arrays are copied once; complex, float16, object and string
-    dtypes and masked arrays raise ``TypeError``.
+    Byte-swapped or unaligned arrays are copied once; object, string and other dtypes
+    tessera lacks, and masked arrays, raise ``TypeError``.
 
     ``chunks``: an int (blocks of that size along every axis; -1 for whole axes), a tuple
     with one entry per axis (an int, -1, None for the whole axis, ``"auto"``, or a tuple of
@@ -241,8 +241,6 @@ def _fill_dtype(fill_value):
 def _fill_value(fill_value, name, op):
     """``fill_value`` in dtype ``name`` as NumPy converts it (``np.full``'s unsafe cast, but
     a Python integer the dtype cannot hold raises ``OverflowError``), as a Python scalar."""
-    if isinstance(fill_value, (complex, np.complexfloating)):
-        raise TypeError(f"{op}: tessera does not support complex numbers")
     buf = np.empty((), dtype=name)
     if type(fill_value) is int and buf.dtype.kind in "iu":
         info = np.iinfo(buf.dtype)
@@ -364,8 +362,14 @@ def arange(start=None, /, stop=None, step=1, *, chunks="auto", like=None, dtype=
     name = dtype_name(dt, "arange")
     if dt.kind == "b" and n > 2:
         raise TypeError(f"arange: dtype=bool is only supported when the result has at most length 2, not {n}")
-    first, second = _arange_first_two(start, step, n, dt)
     spec = to_core(chunks, (n,), dt.itemsize, "arange")
+    if dt.kind == "c":
+        # NumPy's complex fill with real start and step: the parts' float fill, imaginary 0.
+        part = np.dtype(np.float32 if dt == np.complex64 else np.float64)
+        first, second = _arange_first_two(start, step, n, part)
+        with named("arange"):
+            return _arange_float(first, second, n, part, spec).astype(name)
+    first, second = _arange_first_two(start, step, n, dt)
     if dt.kind == "f":
         with named("arange"):
             return _arange_float(first, second, n, dt, spec)
@@ -383,6 +387,10 @@ def _arange_float(first, second, n, dt, spec):
     """NumPy's float fill: ``a[0] = start`` and ``a[1] = start + step`` as stored (rounded to
     the dtype), then ``a[i] = a[0] + i * (a[1] - a[0])`` computed in the dtype (float32
     arithmetic for float32, with ``i`` rounded to float32)."""
+    if dt == np.float16:
+        # NumPy's half fill: the two stored values, then the rest in float32, rounded.
+        f, s = np.float32(np.float16(first)), np.float32(np.float16(second))
+        return _arange_float(f, s, n, np.dtype(np.float32), spec).astype("float16")
     name = dt.name
     first, second = dt.type(first), dt.type(second)
     with np.errstate(all="ignore"):
@@ -396,8 +404,8 @@ def _arange_float(first, second, n, dt, spec):
     # Where first + i * delta does not give the stored values (a -0.0 start, a second
     # value rounded on its own), put them in.
     fixes = {}
-    if n > 0 and math.copysign(1.0, first) < 0 and first == 0:
-        fixes[0] = first
+    if n > 0 and (math.copysign(1.0, first) < 0 and first == 0 or not np.isfinite(delta)):
+        fixes[0] = first  # a -0.0 start, or 0 * inf
     if n > 1 and at1.tobytes() != second.tobytes():
         fixes[1] = second
     if fixes:
@@ -592,7 +600,7 @@ class _Signature:
             if d is None:
                 out.append(None)
             else:
-                name = dtype_name(d, public)  # unsupported dtypes (float16, complex) raise
+                name = dtype_name(d, public)  # unsupported dtypes raise
                 out.append(np.dtype(name))
         return tuple(out)
 
@@ -610,8 +618,7 @@ def _operand_dtype(v):
 
 def _loop(public, np_name, operands, dtype, casting):
     """The loop NumPy picks for ``public(*operands, dtype=dtype, casting=casting)``: the
-    dtypes the operands are cast to, then the result's (float16 as float32, as tessera has
-    no float16). NumPy's errors (no such loop, a cast the casting rule refuses), naming
+    dtypes the operands are cast to, then the result's. NumPy's errors (no such loop, a cast the casting rule refuses), naming
     ``public``."""
     u = getattr(np, np_name)
     kw = {"casting": casting}
@@ -625,7 +632,14 @@ def _loop(public, np_name, operands, dtype, casting):
     except TypeError as e:
         what = f"signature={dtype!r}" if isinstance(dtype, _Signature) else f"dtype={dtype!r}"
         raise TypeError(f"{public}: {what}, casting={casting!r}: {e}") from None
-    return [np.dtype(np.float32) if d == np.float16 else d for d in loop]
+    return list(loop)
+
+
+def _weak_fits(s, d) -> bool:
+    """Whether a weak Python scalar stays weak in a loop of dtype `d`: its kind is at most
+    d's (bool < int < float < complex). Otherwise it is cast to `d` like an array."""
+    rank = {"b": 0, "i": 1, "u": 1, "f": 2, "c": 3}
+    return {bool: 0, int: 1, float: 2, complex: 3}[type(s)] <= rank.get(d.kind, 3)
 
 
 def _with_loop(public, np_name, operands, kwargs, apply):
@@ -636,7 +650,7 @@ def _with_loop(public, np_name, operands, kwargs, apply):
     if dtype is None and casting == "same_kind":
         return apply(*operands)
     loop = _loop(public, np_name, operands, dtype, casting)
-    cast = [v if _python_scalar(v) is not None else _astype(to_array(v, public), d, public)
+    cast = [v if _python_scalar(v) is not None and _weak_fits(v, d) else _astype(to_array(v, public), d, public)
             for v, d in zip(operands, loop)]
     if builtins.all(_python_scalar(v) is not None for v in cast):
         cast[0] = _astype(to_array(cast[0], public), loop[0], public)
@@ -780,7 +794,7 @@ def round(a, decimals=0, out=None):
         f = _pow10(-decimals)
         return (x / f).round().__mul__(f).astype(x.dtype)
     if k == "b":
-        return x.astype("float32") if decimals >= 0 else x.astype("float32").round(decimals)
+        return x.astype("float16") if decimals >= 0 else x.astype("float16").round(decimals)
     if decimals == 0:
         return _wrap(x._c.unary("rint"))
     f = _pow10(decimals)

@@ -187,4 +187,5 @@ def broadcast_shapes(*shapes):
 def broadcast_arrays(*args, subok=False):
     arrays = [to_array(a, "broadcast_arrays") for a in args]
     shape = broadcast_shapes(*[a.shape for a in arrays])
-    return [a if a.shape == shape else broadcast_to(a, shape) for a in arrays]
+    # a tuple, as NumPy 2's and the Array API's (Dask's is a list)
+    return tuple(a if a.shape == shape else broadcast_to(a, shape) for a in arrays)

@@ -371,8 +371,13 @@ def tri(N, M=None, k=0, dtype=float, chunks="auto", **kwargs):
     return (i >= jk).astype(dt)
 
 
-def eye(N, chunks="auto", M=None, k=0, dtype=float):
-    i, jk, dt = _tri_grid(N, M, k, dtype, chunks, "eye")
+def eye(N, chunks="auto", M=None, k=0, dtype=float, *, device=None):
+    """Dask's ``eye`` (the second positional argument is ``chunks``, not the Array API's
+    ``n_cols``: pass ``M=``); ``device=`` as the Array API's creation functions."""
+    from ._array_api import check_device
+
+    check_device(device, "eye")
+    i, jk, dt = _tri_grid(N, M, k, float if dtype is None else dtype, chunks, "eye")
     return (i == jk).astype(dt)
 
 
@@ -436,9 +441,8 @@ def meshgrid(*xi, sparse=False, indexing="xy", **kwargs):
         out.append(x[tuple(key)])
     if indexing == "xy" and nd > 1:
         out = [o.swapaxes(0, 1) for o in out]
-    if not sparse:
-        out = broadcast_arrays(*out)
-    return out
+    # a tuple, as NumPy 2's and the Array API's (Dask's is a list)
+    return broadcast_arrays(*out) if not sparse else tuple(out)
 
 
 def _fromfunction_block(block, function, index_dtype, kwargs, block_info=None):

@@ -9,6 +9,7 @@ blocks per worker, never the operands concatenated along the contracted axis."""
 
 from __future__ import annotations
 
+import itertools
 import numbers
 
 import numpy as np
@@ -25,6 +26,30 @@ def _two(a, b, op):
     return to_array(a, op), to_array(b, op)
 
 
+def _by_parts(product, arrays, conj=()):
+    """A product that is linear in each operand, of complex operands: the GEMM kernels are
+    real, so each complex operand is split into its real and imaginary parts and the real
+    products are combined (``i**k`` for ``k`` imaginary parts). ``conj``: the positions of
+    operands taken conjugated (``vdot``, ``vecdot``)."""
+    kinds = [np.dtype(a.dtype).kind == "c" for a in arrays]
+    if not any(kinds):
+        return product(*arrays)
+    dt = np.result_type(*[a.dtype for a in arrays])
+    re = im = None
+    for pick in itertools.product(*[(0, 1) if c else (0,) for c in kinds]):
+        parts = [a if not c else a.real if k == 0 else (-a.imag if i in conj else a.imag)
+                 for i, (a, c, k) in enumerate(zip(arrays, kinds, pick))]
+        t = product(*parts)
+        q = sum(pick) % 4
+        t = -t if q >= 2 else t
+        if q % 2 == 0:
+            re = t if re is None else re + t
+        else:
+            im = t if im is None else im + t
+    out = re.astype(dt)
+    return out if im is None else out + im.astype(dt.type(0).real.dtype) * dt.type(1j)
+
+
 @implements_ufunc("matmul")
 @implements("matmul")
 def matmul(a, b):
@@ -32,7 +57,7 @@ def matmul(a, b):
     vectors). The contracted axis may be chunked any way: both operands are rechunked to
     common chunks along it."""
     a, b = _two(a, b, "matmul")
-    return _wrap(_core.product("matmul", a._c, b._c))
+    return _by_parts(lambda a, b: _wrap(_core.product("matmul", a._c, b._c)), [a, b])
 
 
 def _product(name, doc):
@@ -40,7 +65,7 @@ def _product(name, doc):
 
     def f(a, b):
         a, b = _two(a, b, name)
-        return _wrap(_core.product(name, a._c, b._c))
+        return _by_parts(lambda a, b: _wrap(_core.product(name, a._c, b._c)), [a, b], (0,) if name == "vdot" else ())
 
     f.__name__ = f.__qualname__ = name
     f.__doc__ = doc
@@ -49,7 +74,7 @@ def _product(name, doc):
 
 dot = _product("dot", """``numpy.dot``: the sum product over the last axis of `a` and the second-to-last of
     `b`; 0-d operands multiply.""")
-vdot = _product("vdot", "``numpy.vdot`` of real arrays: the dot product of the flattened arrays.")
+vdot = _product("vdot", "``numpy.vdot``: the dot product of the flattened arrays, the first conjugated.")
 inner = _product("inner", "``numpy.inner``: the sum product over the last axes.")
 outer = _product("outer", "``numpy.outer``: every product of the flattened arrays.")
 
@@ -80,16 +105,17 @@ def tensordot(lhs, rhs, axes=2):
         right = [right] if isinstance(right, numbers.Integral) else list(right)
         left = [_int(x, op, "axes") for x in left]
         right = [_int(x, op, "axes") for x in right]
-    return _wrap(_core.tensordot(lhs._c, rhs._c, left, right))
+    return _by_parts(lambda a, b: _wrap(_core.tensordot(a._c, b._c, left, right)), [lhs, rhs])
 
 
 @implements_ufunc("vecdot")
 @implements("vecdot")
 def vecdot(x1, x2, /, *, axis=-1):
-    """``numpy.vecdot`` (Array API) of real arrays: the sum product along `axis`, other
-    axes broadcast."""
+    """``numpy.vecdot`` (Array API): the sum product along `axis` (``x1`` conjugated),
+    other axes broadcast."""
     x1, x2 = _two(x1, x2, "vecdot")
-    return _wrap(_core.vecdot(x1._c, x2._c, _int(axis, "vecdot", "axis")))
+    axis = _int(axis, "vecdot", "axis")
+    return _by_parts(lambda a, b: _wrap(_core.vecdot(a._c, b._c, axis)), [x1, x2], (0,))
 
 
 @implements("matrix_transpose")
@@ -173,6 +199,9 @@ def einsum(*operands, dtype=None, optimize=False, split_every=None, **kwargs):
         if common is not None and not np.can_cast(common, dt, casting=casting):
             raise TypeError(f"{op}: cannot cast the operands' dtype {common} to dtype={np.dtype(dt)} under casting={casting!r}")
     path = _path(subscripts, arrays, optimize, op)
+    if any(np.dtype(a.dtype).kind == "c" for a in arrays):
+        r = _by_parts(lambda *xs: _wrap(_core.einsum(subscripts, [x._c for x in xs], path, None, split_every)), arrays)
+        return r if dt is None else r.astype(dt)
     return _wrap(_core.einsum(subscripts, [a._c for a in arrays], path, dt, split_every))
 
 

@@ -52,9 +52,21 @@ def _whole_along(a, axis):
     return a.rechunk({axis: -1, **{k: "auto" for k in range(a.ndim) if k != axis}})
 
 
+def _descending(descending, op):
+    if not isinstance(descending, (bool, np.bool_)):
+        raise TypeError(f"{op}: descending must be a bool, got {descending!r}")
+    return bool(descending)
+
+
 @implements("sort")
-def sort(a, axis=-1, kind=None, order=None, *, stable=None):
-    """``numpy.sort`` along `axis` (flattened for None)."""
+def sort(a, axis=-1, kind=None, order=None, *, stable=None, descending=False):
+    """``numpy.sort`` along `axis` (flattened for None); ``descending`` (the Array API's)
+    reverses the order."""
+    if _descending(descending, "sort"):
+        from ._layout import flip
+
+        a, axis, _ = _args(a, axis, kind, order, stable, "sort")
+        return flip(sort(a, axis, kind, order, stable=stable), axis)
     a, axis, kind = _args(a, axis, kind, order, stable, "sort")
     if a.numblocks[axis] <= 1:
         return map_blocks(np.sort, a, axis=axis, kind=kind, dtype=a.dtype, name="sort")
@@ -64,12 +76,21 @@ def sort(a, axis=-1, kind=None, order=None, *, stable=None):
 
 
 @implements("argsort")
-def argsort(a, axis=-1, kind=None, order=None, *, stable=None):
-    """``numpy.argsort`` along `axis` (flattened for None): int64 indices."""
+def argsort(a, axis=-1, kind=None, order=None, *, stable=None, descending=False):
+    """``numpy.argsort`` along `axis` (flattened for None): int64 indices. ``descending``
+    (the Array API's) keeps ties in their original order: the reversed input sorted
+    stably, reversed, its indices mapped back."""
+    if _descending(descending, "argsort"):
+        from ._layout import flip
+
+        a, axis, _ = _args(a, axis, kind, order, stable, "argsort")
+        r = flip(argsort(flip(a, axis), axis, kind, order, stable=stable), axis)
+        return (a.shape[axis] - 1) - r
     a, axis, kind = _args(a, axis, kind, order, stable, "argsort")
     whole = a if a.numblocks[axis] <= 1 else _whole_along(a, axis)
     r = map_blocks(np.argsort, whole, axis=axis, kind=kind, dtype=np.int64, name="argsort")
     return r if whole is a else r.rechunk(a.chunks)
 
 
-Array.argsort = lambda self, axis=-1, kind=None, order=None, *, stable=None: argsort(self, axis, kind, order, stable=stable)
+Array.argsort = lambda self, axis=-1, kind=None, order=None, *, stable=None, descending=False: argsort(
+    self, axis, kind, order, stable=stable, descending=descending)

@@ -20,6 +20,13 @@ def permute_dims(x, /, axes):
     return x.transpose(tuple(axes))
 
 
+def concat(arrays, /, *, axis=0):
+    """The Array API's name for ``concatenate`` (``axis=None`` joins the arrays flattened)."""
+    from ._join import concatenate
+
+    return concatenate(arrays, axis=axis)
+
+
 def matrix_transpose(x, /):
     """The last two axes swapped (``x.mT``)."""
     return to_array(x, "matrix_transpose").mT

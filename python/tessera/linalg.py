@@ -35,9 +35,9 @@ from ._blockwise import _build, map_blocks
 from ._products import matmul
 from ._reduction import validate_axis
 
-__all__ = ["tsqr", "sfqr", "qr", "svd", "svd_compressed", "compression_level", "compression_matrix",
+__all__ = ["tsqr", "sfqr", "qr", "svd", "svdvals", "svd_compressed", "compression_level", "compression_matrix",
            "svd_flip", "cholesky", "lu", "solve", "solve_triangular", "lstsq", "inv", "pinv", "det",
-           "slogdet", "eigh", "eigvalsh", "norm", "matrix_norm", "vector_norm", "matrix_power",
+           "slogdet", "eigh", "eigvalsh", "eig", "eigvals", "norm", "matrix_norm", "vector_norm", "matrix_power",
            "matrix_rank", "cross", "trace", "diagonal", "matmul", "tensordot", "vecdot", "outer",
            "matrix_transpose", "LinAlgError"]
 
@@ -47,6 +47,8 @@ from ._layout import diagonal, trace  # noqa: E402
 EighResult = namedtuple("EighResult", ["eigenvalues", "eigenvectors"])
 SlogdetResult = namedtuple("SlogdetResult", ["sign", "logabsdet"])
 QRResult = namedtuple("QRResult", ["Q", "R"])
+SVDResult = namedtuple("SVDResult", ["U", "S", "Vh"])
+EigResult = namedtuple("EigResult", ["eigenvalues", "eigenvectors"])
 
 
 def _chunks_text(a):
@@ -58,8 +60,17 @@ def _float_dtype(dtype):
     return np.dtype(np.float32) if np.dtype(dtype) == np.float32 else np.dtype(np.float64)
 
 
+def _real(a, op):
+    """Refuses complex matrices where the block kernels are real-only (a clear error, not
+    NumPy's silent cast dropping the imaginary parts)."""
+    if np.dtype(a.dtype).kind == "c":
+        raise TypeError(f"{op}: complex matrices are not supported yet (got {a.dtype}); the products, "
+                        "matrix_power and norms (but 2, -2, 'nuc') take them")
+    return a
+
+
 def _matrix(a, op):
-    a = to_array(a, op)
+    a = _real(to_array(a, op), op)
     if a.ndim != 2:
         raise ValueError(f"{op}: needs a 2-d array, got {a.ndim}-d ({_chunks_text(a)})")
     return a
@@ -188,14 +199,39 @@ def _tall_or_fat(a, op):
     return a.rechunk(((m,), cols)), False
 
 
-def qr(a):
+def qr(a, mode="reduced"):
     """QR of a 2-d array: TSQR when tall (rows >= columns), sfqr when short-and-fat.
     Chunkings that fit neither are rechunked (columns into one chunk when rows >=
     columns, else rows into one chunk): see the module's notes. Returns ``(Q, R)``
-    with NumPy's reduced shapes."""
+    with NumPy's reduced shapes. ``mode="complete"`` (the Array API's) is the same where
+    rows <= columns; the complete Q of a tall matrix is not implemented."""
+    if mode not in ("reduced", "complete"):
+        raise ValueError(f"qr: mode must be 'reduced' or 'complete', got {mode!r}")
+    a = _real(to_array(a, "qr"), "qr")
+    if a.ndim > 2:
+        return QRResult(*_stacked("qr", np.linalg.qr, a, 2, mode=mode))
     a = _matrix(a, "qr")
+    if mode == "complete" and a.shape[0] > a.shape[1]:
+        raise NotImplementedError(f"qr: mode='complete' of a tall matrix (shape {a.shape}) is not implemented; "
+                                  "tessera gives the reduced Q (mode='reduced')")
     a, tall = _tall_or_fat(a, "qr")
-    return tsqr(a) if tall else sfqr(a)
+    return QRResult(*(tsqr(a) if tall else sfqr(a)))
+
+
+def _stacked(op, func, a, nout, **kw):
+    """A stack of matrices (more than 2 dimensions), each in one block: NumPy's `func`
+    per block, one lazy output per factor (the Array API's batched qr/svd)."""
+    a1 = _one_block(a)
+    m, n = a1.shape[-2:]
+    k = min(m, n)
+    full = kw.get("mode") == "complete" or kw.get("full_matrices")
+    shapes = [(m, m if full else k), (m if full else k, n)] if op == "qr" else \
+        [(m, m if full else k), (k,), (n if full else k, n)]
+    dt = _float_dtype(a1.dtype)
+    return [map_blocks(lambda b, i=i: func(b, **kw)[i].astype(dt, copy=False), a1,
+                       chunks=tuple(a1.chunks[:-2]) + tuple((d,) for d in shape), dtype=dt,
+                       drop_axis=[] if len(shape) == 2 else [a1.ndim - 1], name=op)
+            for i, shape in enumerate(shapes[:nout])]
 
 
 def svd_flip(u, v, u_based_decision=False):
@@ -208,12 +244,20 @@ def svd_flip(u, v, u_based_decision=False):
     return u * signs.astype(u.dtype), v * signs.T.astype(v.dtype)
 
 
-def svd(a, coerce_signs=True):
+def svd(a, coerce_signs=True, *, full_matrices=None):
     """SVD of a 2-d array by TSQR (a short-and-fat array through its transpose): ``u, s,
-    v`` with ``a == u @ diag(s) @ v`` and NumPy's reduced shapes. Other chunkings are
-    rechunked as for ``qr``."""
+    v`` with ``a == u @ diag(s) @ v`` and NumPy's reduced shapes (Dask's default; the
+    Array API's ``full_matrices=False``). ``full_matrices=True`` is the same for a square
+    matrix; the full ``u`` or ``v`` of another shape is not implemented. Other chunkings
+    are rechunked as for ``qr``."""
     op = "svd"
+    a = _real(to_array(a, op), op)
+    if a.ndim > 2:
+        return SVDResult(*_stacked(op, np.linalg.svd, a, 3, full_matrices=bool(full_matrices)))
     a = _matrix(a, op)
+    if full_matrices and a.shape[0] != a.shape[1]:
+        raise NotImplementedError(f"svd: full_matrices=True of a non-square matrix (shape {a.shape}) is not "
+                                  "implemented; pass full_matrices=False for the reduced factors")
     m, n = a.shape
     if m >= n:
         t = a if len(a.chunks[1]) == 1 else a.rechunk({1: -1})
@@ -224,7 +268,12 @@ def svd(a, coerce_signs=True):
         u, v = ut.T, vt.T
     if coerce_signs:
         u, v = svd_flip(u, v)
-    return u, s, v
+    return SVDResult(u, s, v)
+
+
+def svdvals(x, /):
+    """The singular values of a 2-d array (``svd``'s ``s``), in descending order."""
+    return svd(x, coerce_signs=False)[1]
 
 
 def compression_level(n, q, n_oversamples=10, min_subspace_size=20):
@@ -297,8 +346,10 @@ def svd_compressed(a, k, iterator="power", n_power_iter=0, n_oversamples=10, see
 
 # -- one matrix per block ----------------------------------------------------------------------
 
-def _square(a, op, min_ndim=2):
+def _square(a, op, min_ndim=2, complex_ok=False):
     a = to_array(a, op)
+    if not complex_ok:
+        _real(a, op)
     if a.ndim < min_ndim:
         raise LinAlgError(f"{op}: {a.ndim}-dimensional array given. Array must be at least two-dimensional")
     if a.shape[-1] != a.shape[-2]:
@@ -327,11 +378,14 @@ def _chol(b, lower):
     return c if lower else np.swapaxes(c, -1, -2)
 
 
-def cholesky(a, lower=False):
+def cholesky(a, lower=False, *, upper=None):
     """Cholesky factor of a symmetric positive-definite matrix: upper (``a = U.T @ U``)
-    by default, as Dask's, lower with ``lower=True``. A matrix that is not positive
-    definite raises NumPy's ``LinAlgError`` at compute."""
+    by default, as Dask's, lower with ``lower=True``; the Array API's ``upper=`` wins when
+    given. A matrix that is not positive definite raises NumPy's ``LinAlgError`` at
+    compute."""
     op = "cholesky"
+    if upper is not None:
+        lower = not upper
     a = _square(a, op)
     return _per_matrix(_chol, a, op, _float_dtype(a.dtype), lower=bool(lower))
 
@@ -548,6 +602,35 @@ def eigh(a, UPLO="L"):
     return EighResult(packed[..., n, :], packed[..., :n, :])
 
 
+def _eig_dtype(dtype):
+    """The Array API's eig/eigvals are complex: complex64 for single precision."""
+    return np.dtype(np.complex64 if np.dtype(dtype) in (np.float32, np.complex64) else np.complex128)
+
+
+def eig(x, /):
+    """Eigenvalues and right eigenvectors of a general square matrix (or stack) in one block
+    each (NumPy's ``linalg.eig``), complex as the Array API's."""
+    op = "eig"
+    a1 = _one_block(_square(x, op, complex_ok=True))
+    n, dt = a1.shape[-1], _eig_dtype(a1.dtype)
+
+    def pack(b):
+        w, v = np.linalg.eig(b)
+        return np.concatenate([v, w[..., None, :]], axis=-2).astype(dt)
+
+    packed = map_blocks(pack, a1, chunks=tuple(a1.chunks[:-2]) + ((n + 1,), (n,)), dtype=dt, name=op)
+    return EigResult(packed[..., n, :], packed[..., :n, :])
+
+
+def eigvals(x, /):
+    """Eigenvalues of a general square matrix (or stack) in one block each, complex."""
+    op = "eigvals"
+    a1 = _one_block(_square(x, op, complex_ok=True))
+    dt = _eig_dtype(a1.dtype)
+    return map_blocks(lambda b: np.linalg.eigvals(b).astype(dt), a1, drop_axis=[a1.ndim - 1],
+                      chunks=tuple(a1.chunks[:-2]) + ((a1.shape[-1],),), dtype=dt, name=op)
+
+
 def eigvalsh(a, UPLO="L"):
     """Eigenvalues of a symmetric matrix (or stack) in one block each, ascending."""
     op = "eigvalsh"
@@ -616,13 +699,23 @@ def _matrix_norm(x, ord, axes, keepdims, op):
     return out
 
 
+def _abs_if_complex(x, op, needs_svd):
+    """Norms other than the spectral and nuclear ones depend on the moduli only."""
+    if np.dtype(x.dtype).kind != "c":
+        return x
+    if needs_svd:
+        _real(x, op)
+    return abs(x)
+
+
 def norm(x, ord=None, axis=None, keepdims=False):
     """``numpy.linalg.norm``: vector norms (any real ord, inf, -inf, 0) over one axis,
     matrix norms ('fro', 'nuc', 1, -1, 2, -2, inf, -inf) over two; with ``axis=None`` a 1-d
     array's vector norm, a 2-d array's matrix norm, or with ``ord=None`` the 2-norm of
     everything."""
     op = "norm"
-    x = to_array(x, op)
+    x = _abs_if_complex(to_array(x, op), op, ord in (2, -2, "nuc") and (
+        isinstance(axis, (tuple, list)) and len(axis) == 2 or axis is None and x.ndim == 2))
     if not np.issubdtype(x.dtype, np.floating):
         x = x.astype(np.float64)
     axes = _axes(axis, x.ndim, op)
@@ -658,7 +751,7 @@ def matrix_norm(x, /, *, keepdims=False, ord="fro"):
 def vector_norm(x, /, *, axis=None, keepdims=False, ord=2):
     """Array API ``vector_norm``: over `axis` (all axes when None, as one vector)."""
     op = "vector_norm"
-    x = to_array(x, op)
+    x = _abs_if_complex(to_array(x, op), op, False)
     if not np.issubdtype(x.dtype, np.floating):
         x = x.astype(np.float64)
     axes = _axes(axis, x.ndim, op)
@@ -675,7 +768,7 @@ def _eye_like(n, dtype, chunks):
 def matrix_power(a, n):
     """``a`` multiplied by itself `n` times (binary powers; negative `n` inverts first)."""
     op = "matrix_power"
-    a = _square(a, op)
+    a = _square(a, op, complex_ok=True)
     if isinstance(n, (bool, np.bool_)) or not isinstance(n, numbers.Integral):
         raise TypeError(f"{op}: exponent must be an integer, got {n!r}")
     n = int(n)

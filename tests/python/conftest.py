@@ -21,11 +21,12 @@ settings.register_profile("ci", max_examples=int(os.environ.get("TESSERA_HYPOTHE
                           suppress_health_check=list(HealthCheck))
 settings.load_profile("ci" if os.environ.get("CI") else "default")
 
-DTYPES = ["bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float32", "float64"]
+DTYPES = ["bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float16", "float32",
+          "float64", "complex64", "complex128"]
 INT_DTYPES = [d for d in DTYPES if d[0] in "iu"]
-FLOAT_DTYPES = ["float32", "float64"]
-# NumPy computes float functions of 8-bit and bool inputs in float16; tessera has no float16
-# and uses float32 (documented difference).
+FLOAT_DTYPES = ["float16", "float32", "float64"]
+COMPLEX_DTYPES = ["complex64", "complex128"]
+# NumPy computes float functions of 8-bit and bool inputs in float16 (as tessera does).
 F16_INPUTS = {"bool", "int8", "uint8"}
 
 
@@ -44,6 +45,9 @@ def elements(dtype, small=False):
     if d.kind == "f":
         lim = 8.0 if small else 1000.0
         return st.floats(-lim, lim, allow_nan=False, allow_infinity=False, width=d.itemsize * 8)
+    if d.kind == "c":
+        lim = 8.0 if small else 1000.0
+        return st.complex_numbers(max_magnitude=lim, allow_nan=False, allow_infinity=False, width=d.itemsize * 8)
     info = np.iinfo(d)
     if small:
         return st.integers(max(info.min, -8), min(info.max, 8))
@@ -118,11 +122,22 @@ def assert_same(got, expected, rtol=None, atol=0.0, check_dtype=True):
     assert got.shape == expected.shape, f"shape {got.shape} != {expected.shape}"
     if check_dtype:
         assert got.dtype == expected.dtype, f"dtype {got.dtype} != {expected.dtype}"
-    if expected.dtype.kind == "f" or got.dtype.kind == "f":
+    if expected.dtype.kind in "fc" or got.dtype.kind in "fc":
         if rtol is None:
-            rtol = 1e-5 if np.float32 in (got.dtype, expected.dtype) else 1e-12
-        np.testing.assert_allclose(got.astype(np.float64), expected.astype(np.float64), rtol=rtol, atol=atol,
-                                   equal_nan=True)
+            dts = (got.dtype, expected.dtype)
+            rtol = 2e-3 if np.float16 in dts else 1e-5 if (np.float32 in dts or np.complex64 in dts) else 1e-12
+        if "c" in (got.dtype.kind, expected.dtype.kind):
+            # Finite values: |got - expected| within rtol of |expected| (a part may cancel, as
+            # in x*x - y*y). Others part by part (two equal complex infinities differ by NaN).
+            g, e = got.astype(np.complex128), expected.astype(np.complex128)
+            fin = np.isfinite(g) & np.isfinite(e)
+            bad = fin & ~(np.abs(g - e) <= atol + rtol * np.abs(e))
+            assert not bad.any(), f"complex values differ beyond rtol={rtol}: {g[bad][:5]} vs {e[bad][:5]}"
+            for part in (np.real, np.imag):
+                np.testing.assert_allclose(part(g[~fin]), part(e[~fin]), rtol=rtol, atol=atol, equal_nan=True)
+        else:
+            np.testing.assert_allclose(got.astype(np.float64), expected.astype(np.float64), rtol=rtol, atol=atol,
+                                       equal_nan=True)
     else:
         np.testing.assert_array_equal(got, expected)
 

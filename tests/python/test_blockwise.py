@@ -30,10 +30,6 @@ def test_map_blocks_elementwise_functions_match_numpy(ac, which):
     x = da.from_array(a, chunks=chunks)
     with np.errstate(all="ignore"):
         want = f(a)
-    if want.dtype == np.float16:  # no float16 in tessera: a clear error at build
-        with pytest.raises(TypeError, match="map_blocks: tessera does not support dtype float16"):
-            x.map_blocks(f)
-        return
     y = x.map_blocks(f)
     assert y.dtype == want.dtype and y.chunks == x.chunks
     assert_same(y.compute(), want)
@@ -189,7 +185,7 @@ def test_results_are_cast_to_the_declared_dtype():
         (lambda x: da.blockwise(np.add, "i", x, dtype=float), ValueError, "pairs"),
         (lambda x: da.blockwise(np.add, "i", x, "i", da.ones(7, chunks=3), "i", dtype=float), ValueError, "length"),
         (lambda x: da.map_blocks(lambda b: b["x"], x), ValueError, "dtype` inference failed"),
-        (lambda x: x.map_blocks(lambda b: b, dtype="complex128"), TypeError, "complex128"),
+        (lambda x: x.map_blocks(lambda b: b, dtype="datetime64[s]"), TypeError, "datetime64"),
         (lambda x: x.map_blocks(lambda b: b, chunks=-5), TypeError, "map_blocks: chunks must be a tuple"),
         (lambda x: x.map_blocks(lambda b: b, new_axis=1.5), TypeError, "map_blocks: new_axis must be an integer"),
         (lambda x: x.map_blocks(lambda b: b, drop_axis="a"), TypeError, "map_blocks: drop_axis must be an integer"),

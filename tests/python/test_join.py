@@ -116,6 +116,7 @@ def test_broadcast_arrays_and_atleast(shapes, data):
             da.broadcast_shapes(*shapes)
         return
     assert da.broadcast_shapes(*shapes) == np.broadcast_shapes(*shapes)
+    assert type(da.broadcast_arrays(*[da.from_array(a) for a in arrs])) is tuple
     for g, w in zip(da.broadcast_arrays(*[da.from_array(a, chunks=2) for a in arrs]), want):
         assert_same(g.compute(), w)
     for fn in ("atleast_1d", "atleast_2d", "atleast_3d"):

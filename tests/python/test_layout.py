@@ -130,6 +130,7 @@ def test_meshgrid_fromfunction_ravel_unravel():
     for indexing in ("xy", "ij"):
         for sparse in (False, True):
             got = da.meshgrid(da.from_array(x), da.from_array(y, chunks=3), z, indexing=indexing, sparse=sparse)
+            assert type(got) is tuple  # NumPy 2's and the Array API's
             for g, w in zip(got, np.meshgrid(x, y, z, indexing=indexing, sparse=sparse)):
                 assert_same(g.compute(), w)
     f = lambda i, j: i * 10 + j  # noqa: E731

@@ -229,7 +229,7 @@ def test_cross_matches_numpy():
         (lambda: linalg.sfqr(da.ones((4, 6), chunks=(-1, 2))), ValueError, r"sfqr: the first column chunk \(2\) must be at least as wide as there are rows \(4\)"),
         (lambda: linalg.sfqr(da.ones((4, 6), chunks=(2, -1))), ValueError, r"sfqr: needs the rows in one chunk"),
         (lambda: linalg.solve(da.ones((3, 3), chunks=2), da.ones((4,), chunks=2)), ValueError, r"solve: b must have shape \(3,\)"),
-        (lambda: linalg.qr(da.ones((3, 4, 5), chunks=2)), ValueError, r"qr: needs a 2-d array"),
+        (lambda: linalg.qr(da.ones((3,), chunks=2)), ValueError, r"qr: needs a 2-d array"),
         (lambda: linalg.norm(da.ones((3, 4), chunks=2), ord="bad", axis=(0, 1)), ValueError, r"norm: invalid norm order"),
         (lambda: linalg.eigh(da.ones((3, 3), chunks=2), UPLO="X"), ValueError, r"eigh: UPLO must be"),
         (lambda: linalg.compression_matrix(da.ones((3, 3), chunks=2), 2, iterator="x"), ValueError, r"iterator must be"),
@@ -247,3 +247,99 @@ def test_singular_matrix_raises_numpy_linalg_error_at_compute():
         r.compute()
     with pytest.raises(np.linalg.LinAlgError):
         linalg.cholesky(x).compute()
+
+
+@settings(max_examples=20, deadline=None)
+@given(n=st.integers(1, 7), c=st.integers(1, 7), seed=st.integers(0, 2**16))
+def test_array_api_keywords_of_cholesky_qr_svd(n, c, seed):
+    """The Array API's upper= (cholesky), mode= (qr), full_matrices= (svd) and svdvals,
+    next to Dask's defaults (upper cholesky factor, reduced factors)."""
+    rng = np.random.default_rng(seed)
+    a = rng.standard_normal((n, n))
+    spd = a @ a.T + n * np.eye(n)
+    x = da.from_array(spd, chunks=c)
+    np.testing.assert_allclose(linalg.cholesky(x, upper=False).compute(), np.linalg.cholesky(spd), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(linalg.cholesky(x, upper=True).compute(), np.linalg.cholesky(spd).T, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(linalg.cholesky(x).compute(), np.linalg.cholesky(spd).T, rtol=1e-10, atol=1e-12)
+    q, r = linalg.qr(x, mode="complete")
+    np.testing.assert_allclose((q @ r).compute(), spd, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(linalg.svdvals(x).compute(), np.linalg.svd(spd, compute_uv=False), rtol=1e-10)
+    u, s, vh = linalg.svd(x, full_matrices=True)
+    assert linalg.svd(x).Vh is linalg.svd(x)[2] or linalg.svd(x).S.shape == (n,)  # the Array API's namedtuples
+    assert linalg.qr(x).R.shape == (n, n)
+    np.testing.assert_allclose((u * s @ vh).compute(), spd, rtol=1e-10, atol=1e-10)
+
+
+def test_array_api_keywords_refuse_what_is_not_implemented():
+    tall = da.ones((6, 3), chunks=3)
+    with pytest.raises(NotImplementedError, match=r"qr: mode='complete' of a tall matrix \(shape \(6, 3\)\)"):
+        linalg.qr(tall, mode="complete")
+    with pytest.raises(ValueError, match="qr: mode must be"):
+        linalg.qr(tall, mode="r")
+    with pytest.raises(NotImplementedError, match=r"svd: full_matrices=True of a non-square matrix \(shape \(6, 3\)\)"):
+        linalg.svd(tall, full_matrices=True)
+    assert linalg.svd(tall, full_matrices=False)[0].shape == (6, 3)
+
+
+@settings(max_examples=20, deadline=None)
+@given(m=st.integers(1, 5), n=st.integers(1, 5), c=st.integers(1, 5), seed=st.integers(0, 2**16),
+       ord=st.sampled_from([None, "fro", 1, -1, np.inf, -np.inf]), dtype=st.sampled_from(["complex64", "complex128"]))
+def test_complex_norms_and_matrix_power_match_numpy(m, n, c, seed, ord, dtype):
+    rng = np.random.default_rng(seed)
+    a = (rng.standard_normal((m, n)) + 1j * rng.standard_normal((m, n))).astype(dtype)
+    x = da.from_array(a, chunks=c)
+    got, want = linalg.norm(x, ord=ord).compute(), np.linalg.norm(a, ord=ord)
+    assert got.dtype == want.dtype
+    np.testing.assert_allclose(got, want, rtol=1e-5)
+    np.testing.assert_allclose(linalg.vector_norm(x, axis=1, ord=3).compute(), np.linalg.vector_norm(a, axis=1, ord=3), rtol=1e-5)
+    s = a[:, :1] * a[:, :1].T  # square, m x m
+    np.testing.assert_allclose(linalg.matrix_power(da.from_array(s, chunks=c), 3).compute(), np.linalg.matrix_power(s, 3),
+                               rtol=1e-4, atol=1e-4 * np.abs(s).max() ** 3)
+
+
+@pytest.mark.parametrize("f", [lambda z: linalg.solve(z, z), lambda z: linalg.qr(z), lambda z: linalg.inv(z),
+                               lambda z: linalg.cholesky(z), lambda z: linalg.norm(z, ord=2), lambda z: linalg.svd(z)])
+def test_complex_decompositions_are_refused_when_built(f):
+    z = da.ones((3, 3), dtype="complex128", chunks=2)
+    with pytest.raises(TypeError, match="complex matrices are not supported yet"):
+        f(z)
+
+
+@settings(max_examples=20, deadline=None)
+@given(n=st.integers(1, 5), stack=st.integers(0, 3), c=st.integers(1, 5), seed=st.integers(0, 2**16),
+       dtype=st.sampled_from(["float64", "float32", "complex128"]))
+def test_eig_and_eigvals_of_general_matrices(n, stack, c, seed, dtype):
+    """The Array API's eig/eigvals (complex results), on stacks, any chunking: A v = w v."""
+    rng = np.random.default_rng(seed)
+    shape = ((stack,) if stack else ()) + (n, n)
+    a = rng.standard_normal(shape) + (1j * rng.standard_normal(shape) if dtype == "complex128" else 0)
+    a = a.astype(dtype)
+    x = da.from_array(a, chunks=c)
+    w, v = linalg.eig(x)
+    want = np.complex64 if dtype == "float32" else np.complex128
+    assert w.dtype == v.dtype == want and w.shape == shape[:-1] and v.shape == shape
+    w, v = w.compute(), v.compute()
+    tol = 1e-3 if dtype == "float32" else 1e-9
+    np.testing.assert_allclose(a @ v, v * w[..., None, :], atol=tol * max(1.0, np.abs(a).max()) * n)
+    np.testing.assert_allclose(np.sort_complex(linalg.eigvals(x).compute().reshape(-1, n)),
+                               np.sort_complex(np.linalg.eigvals(a).reshape(-1, n)).astype(want), rtol=tol, atol=tol)
+    with pytest.raises(np.linalg.LinAlgError, match="eig: Last 2 dimensions"):
+        linalg.eig(da.ones((2, 3)))
+
+
+@settings(max_examples=20, deadline=None)
+@given(shape=st.tuples(st.integers(0, 3), st.integers(1, 4), st.integers(1, 4)), c=st.integers(1, 4),
+       seed=st.integers(0, 2**16), full=st.booleans())
+def test_stacked_qr_svd_match_numpy(shape, c, seed, full):
+    """Stacks of matrices (the Array API's batched qr/svd/svdvals), each matrix in one block."""
+    a = np.random.default_rng(seed).standard_normal(shape)
+    x = da.from_array(a, chunks=c)
+    q, r = linalg.qr(x, mode="complete" if full else "reduced")
+    want_q, want_r = np.linalg.qr(a, mode="complete" if full else "reduced")
+    assert q.shape == want_q.shape and r.shape == want_r.shape
+    np.testing.assert_allclose((q @ r).compute(), a, atol=1e-10)
+    u, s, vh = linalg.svd(x, full_matrices=full)
+    U, S, VH = np.linalg.svd(a, full_matrices=full)
+    assert (u.shape, s.shape, vh.shape) == (U.shape, S.shape, VH.shape)
+    np.testing.assert_allclose(s.compute(), S, atol=1e-10)
+    np.testing.assert_allclose(linalg.svdvals(x).compute(), S, atol=1e-10)

@@ -134,3 +134,33 @@ def test_nan_reductions_same_bits_for_any_thread_count():
     for op in ["nanmean", "nanvar", "nanstd", "nansum", "nanmin", "nanargmax"]:
         r = [getattr(da, op)(x, axis=0).compute(num_workers=n) for n in (1, 2, 4)]
         assert all(np.array_equal(r[0], q, equal_nan=True) for q in r[1:]), op
+
+
+@pytest.mark.parametrize("op", NAN_OPS)
+@settings(max_examples=30, deadline=None)
+@given(data=st.data())
+def test_nan_reductions_of_float16_and_complex_match_numpy(op, data):
+    """float16 nanmean/nanvar/nanstd stay in float16 as NumPy's do (so overflow to inf where
+    NumPy's do); complex ones keep both parts (variances are real)."""
+    dtype = data.draw(st.sampled_from(["float16", "complex64", "complex128"]))
+    shape = data.draw(hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=6))
+    # products stay small: NumPy multiplies float16 in float16 (overflowing), tessera in float64
+    lim = 4 if op == "nanprod" else 1000
+    part = st.floats(-lim, lim, width=16) if dtype == "float16" else st.integers(-4, 4).map(float)
+    elems = part if dtype == "float16" else st.builds(complex, part, part)
+    a = data.draw(hnp.arrays(dtype, shape, elements=elems))
+    if a.size:
+        a.flat[data.draw(st.lists(st.integers(0, a.size - 1), max_size=3))] = np.nan
+    x = da.from_array(a, chunks=data.draw(chunks_for(a.shape)))
+    kwargs = {"axis": data.draw(axes_for(a.ndim)), "keepdims": data.draw(st.booleans())}
+    if op in ("nanvar", "nanstd"):
+        kwargs["ddof"] = data.draw(st.sampled_from([0, 1, 2.5]))
+    exp, err = _numpy(lambda: getattr(np, op)(a, **kwargs))
+    if err is not None:
+        with pytest.raises(type(err)):
+            getattr(da, op)(x, **kwargs).compute()
+        return
+    got = getattr(da, op)(x, split_every=data.draw(st.sampled_from([None, 2])), **kwargs).compute()
+    # float16 sums round once here, NumPy's pairwise in float32 then once: equal but for ties
+    rtol = 2e-3 if dtype == "float16" else 1e-5
+    assert_same(got, exp, rtol=rtol, atol=1e-2 if dtype == "float16" else 1e-9)

@@ -200,3 +200,37 @@ def test_errors_at_build_time(call, exc, match):
     y = da.ones((4, 3), chunks=3)
     with pytest.raises(exc, match=match):
         call(x, y)
+
+
+@st.composite
+def complex_chunked(draw, shape, dtype):
+    """A complex (or real) array of small integer parts and chunks for it."""
+    a, chunks = draw(chunked(shape, "int64"))
+    if np.dtype(dtype).kind == "c":
+        b, _ = draw(chunked(shape, "int64"))
+        a = a + 1j * b
+    return a.astype(dtype), chunks
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_products_of_complex_operands_match_numpy(data):
+    """Every product splits complex operands into real GEMMs (vdot/vecdot conjugate the
+    first operand), for any mix of complex and real dtypes and chunkings."""
+    dts = ["complex128", "complex64", "float32", "int8"]
+    da_, db_ = data.draw(st.sampled_from(dts[:2])), data.draw(st.sampled_from(dts))
+    if data.draw(st.booleans()):
+        da_, db_ = db_, da_
+    m, k, n = (data.draw(st.integers(0, 5)) for _ in range(3))
+    (a, ca), (b, cb) = data.draw(complex_chunked((m, k), da_)), data.draw(complex_chunked((k, n), db_))
+    (v, cv), (w, cw) = data.draw(complex_chunked((k,), da_)), data.draw(complex_chunked((k,), db_))
+    x, y = da.from_array(a, chunks=ca), da.from_array(b, chunks=cb)
+    p, q = da.from_array(v, chunks=cv), da.from_array(w, chunks=cw)
+    cases = [(x @ y, a @ b), (da.dot(x, y), np.dot(a, b)), (da.tensordot(x, y, axes=1), np.tensordot(a, b, axes=1)),
+             (da.einsum("ij,jk->ki", x, y), np.einsum("ij,jk->ki", a, b)), (da.vdot(p, q), np.vdot(v, w)),
+             (da.inner(p, q), np.inner(v, w)), (da.outer(p, q), np.outer(v, w)), (da.vecdot(p, q), np.vecdot(v, w)),
+             (da.einsum("ij,j,jk->i", x, q, y), np.einsum("ij,j,jk->i", a, w, b))]
+    for got, want in cases:
+        got, want = got.compute(), np.asarray(want)
+        assert got.dtype == want.dtype and got.shape == want.shape, (got.dtype, want.dtype)
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-4)

@@ -426,11 +426,6 @@ def test_python_scalars_follow_nep50_like_numpy(op, dtype, reflected, s):
     args = (s, a) if reflected else (a, s)
     exp, err = numpy_outcome(lambda: npf(*args))
     compare = None
-    if err is None and exp.dtype == np.float16:
-        # tessera computes in float32 where NumPy uses float16 (documented)
-        a32 = a.astype(np.float32)
-        exp, err = numpy_outcome(lambda: npf(*((s, a32) if reflected else (a32, s))))
-        compare = np.float32
     if err is None and op == "floor_divide" and exp.dtype.kind == "f":
         exp = _spec_floor_divide(*(np.asarray(v, dtype=exp.dtype) for v in args), exp)
     xargs = (s, x) if reflected else (x, s)
@@ -455,9 +450,7 @@ def _spec_floor_divide(a, b, r):
 def test_nep50_examples_from_the_issue(call, numpy_call):
     a = np.array([1, -2, 3], dtype=np.int8)
     exp = numpy_call(a)
-    if exp.dtype == np.float16:
-        exp = numpy_call(a.astype(np.float32))
-    assert_same(call(da.from_array(a)).compute(), exp, rtol=1e-6)
+    assert_same(call(da.from_array(a)).compute(), exp, rtol=2e-3 if exp.dtype == np.float16 else 1e-6)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -628,6 +621,9 @@ def test_ufunc_dtype_and_casting_keywords_like_numpy(op, d1, d2, dtype, casting)
     nargs = (a,) if op in _KW_UNARY else (a, b)
     targs = tuple(da.from_array(v, chunks=2) if isinstance(v, np.ndarray) else v for v in nargs)
     kw = {"casting": casting} if dtype is None else {"casting": casting, "dtype": dtype}
+    if dtype is not None and np.dtype(dtype).kind == "u" and any(
+            isinstance(v, np.ndarray) and v.dtype.kind in "fc" and (v.real < 0).any() for v in nargs):
+        return  # negative floats cast to unsigned: undefined in C; tessera saturates (README)
     exp, err = numpy_outcome(lambda: getattr(np, op)(*nargs, **kw))
     if err is not None:
         if isinstance(err, TypeError):
@@ -637,12 +633,7 @@ def test_ufunc_dtype_and_casting_keywords_like_numpy(op, d1, d2, dtype, casting)
         return
     got = getattr(da, op)(*targs, **kw).compute()
     exp = np.asarray(exp)
-    if exp.dtype == np.float16:  # tessera computes in float32 where NumPy uses float16 (README)
-        exp32, err32 = numpy_outcome(lambda: getattr(np, op)(*nargs, **{**kw, "dtype": "float32", "casting": "unsafe"}))
-        assert err32 is None
-        assert_same(got, np.asarray(exp32, dtype=np.float32), rtol=1e-6)
-    else:
-        assert_same(got, exp, rtol=1e-6)
+    assert_same(got, exp, rtol=2e-3 if exp.dtype == np.float16 else 1e-6)
 
 
 # Float arange, bit for bit: NumPy stores start and start + step (rounded to the dtype) and

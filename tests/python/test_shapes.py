@@ -112,13 +112,15 @@ def test_squeeze_expand_dims_ravel_swapaxes_moveaxis():
 
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_astype_matches_numpy(dtype):
-    a = np.array([0, 1, -1, 2.5, -2.5, 100.7, 127, -128, 255, 256, -129, 1e6, 2**40, -(2**40)])
+    a = np.array([0, 1, -1, 2.5, -2.5, 100.7, 127, -128, 255, 256, -129, 1e6, 2**40, -(2**40), 3e9, -3e9,
+                  2.0**63, 2.0**64, -(2.0**63), 1e20, -1e20, np.nan, np.inf, -np.inf])
     for src in DTYPES:
-        b = a.astype(src)
-        if b.dtype.kind == "f" and np.dtype(dtype).kind in "iu":
-            # float -> int casts of values outside the target's range are undefined in C; NumPy
-            # (on x86) wraps, tessera saturates (documented difference): compare in range only
-            info = np.iinfo(dtype)
-            b = b[(b >= info.min) & (b <= info.max)]
+        with np.errstate(all="ignore"):
+            b = a.astype(src)
+        if b.dtype.kind in "fc" and b.dtype != np.float16 and dtype == "uint32":
+            # NumPy's SIMD float -> uint32 loop answers out-of-range values by their position
+            # in the array (README); every other float -> int cast is NumPy's, wrapping included
+            b = b[(b.real > -(2**31)) & (b.real < 2**32)]
         got = da.from_array(b, chunks=3).astype(dtype).compute()
-        assert_same(got, b.astype(dtype))
+        with np.errstate(all="ignore"):
+            assert_same(got, b.astype(dtype))

@@ -45,3 +45,30 @@ def test_sort_errors_and_threads():
 
     with pytest.raises(AxisError, match="sort: axis 1"):
         da.sort(x, axis=1)
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_descending_sort_argsort_keep_ties_in_order(data):
+    """The Array API's descending=: values reversed, ties of argsort in their original order
+    (the reference is array_api_strict's: the reversed input sorted stably, reversed)."""
+    dtype = data.draw(st.sampled_from(["float64", "int8", "uint32", "bool"]))
+    shape = data.draw(hnp.array_shapes(min_dims=1, max_dims=3, min_side=0, max_side=7))
+    a = data.draw(hnp.arrays(dtype, shape, elements=st.booleans() if dtype == "bool" else st.integers(0, 3)))
+    x = da.from_array(a, chunks=data.draw(chunks_for(shape)))
+    axis = data.draw(st.integers(-a.ndim, a.ndim - 1))
+    assert_same(da.sort(x, axis=axis, descending=True).compute(), np.flip(np.sort(a, axis=axis), axis=axis))
+    exp = (a.shape[axis] - 1) - np.flip(np.argsort(np.flip(a, axis=axis), axis=axis, kind="stable"), axis=axis)
+    assert_same(da.argsort(x, axis=axis, descending=True, stable=True).compute(), exp.astype(np.int64))
+    assert_same(x.argsort(axis=axis, stable=True, descending=False).compute(), np.argsort(a, axis=axis, kind="stable"))
+    with pytest.raises(TypeError, match="sort: descending must be a bool"):
+        da.sort(x, descending="yes")
+
+
+def test_concat_is_concatenate_with_axis_none():
+    a, b = np.arange(6).reshape(2, 3), np.arange(4.0).reshape(2, 2)
+    x, y = da.from_array(a, chunks=2), da.from_array(b, chunks=1)
+    assert_same(da.concat((x, y), axis=1).compute(), np.concatenate((a, b), axis=1))
+    assert_same(da.concat([x, y], axis=None).compute(), np.concatenate([a, b], axis=None))
+    with pytest.raises(ValueError, match="concatenate"):
+        da.concat([x, y], axis=0)

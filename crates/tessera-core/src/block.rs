@@ -2,6 +2,7 @@
 //! into shared storage (so slices, transposes and broadcasts of a chunk are free).
 
 use crate::dtype::DType;
+use crate::numtypes::{c128, c64, f16};
 use std::any::Any;
 use std::sync::Arc;
 
@@ -20,8 +21,11 @@ macro_rules! with_dtype {
             __D::U16 => { type $T = u16; $body }
             __D::U32 => { type $T = u32; $body }
             __D::U64 => { type $T = u64; $body }
+            __D::F16 => { type $T = $crate::numtypes::f16; $body }
             __D::F32 => { type $T = f32; $body }
             __D::F64 => { type $T = f64; $body }
+            __D::C64 => { type $T = $crate::numtypes::c64; $body }
+            __D::C128 => { type $T = $crate::numtypes::c128; $body }
         }
     }};
 }
@@ -38,8 +42,11 @@ pub enum Buffer {
     U16(Vec<u16>),
     U32(Vec<u32>),
     U64(Vec<u64>),
+    F16(Vec<f16>),
     F32(Vec<f32>),
     F64(Vec<f64>),
+    C64(Vec<c64>),
+    C128(Vec<c128>),
 }
 
 /// Defines a borrowed-slice enum with one variant per dtype, and its `dtype` and `len`.
@@ -56,8 +63,11 @@ macro_rules! slice_enum {
             U16($($r)+ [u16]),
             U32($($r)+ [u32]),
             U64($($r)+ [u64]),
+            F16($($r)+ [f16]),
             F32($($r)+ [f32]),
             F64($($r)+ [f64]),
+            C64($($r)+ [c64]),
+            C128($($r)+ [c128]),
         }
 
         impl $name<'_> {
@@ -72,8 +82,11 @@ macro_rules! slice_enum {
                     $name::U16(_) => DType::U16,
                     $name::U32(_) => DType::U32,
                     $name::U64(_) => DType::U64,
+                    $name::F16(_) => DType::F16,
                     $name::F32(_) => DType::F32,
                     $name::F64(_) => DType::F64,
+                    $name::C64(_) => DType::C64,
+                    $name::C128(_) => DType::C128,
                 }
             }
             pub fn len(&self) -> usize {
@@ -87,8 +100,11 @@ macro_rules! slice_enum {
                     $name::U16(v) => v.len(),
                     $name::U32(v) => v.len(),
                     $name::U64(v) => v.len(),
+                    $name::F16(v) => v.len(),
                     $name::F32(v) => v.len(),
                     $name::F64(v) => v.len(),
+                    $name::C64(v) => v.len(),
+                    $name::C128(v) => v.len(),
                 }
             }
             pub fn is_empty(&self) -> bool {
@@ -135,8 +151,11 @@ pub enum Scalar {
     U16(u16),
     U32(u32),
     U64(u64),
+    F16(f16),
     F32(f32),
     F64(f64),
+    C64(c64),
+    C128(c128),
 }
 
 /// A Rust type that stores one tessera dtype.
@@ -152,15 +171,94 @@ pub trait Element: Copy + Send + Sync + Default + PartialOrd + PartialEq + std::
     fn slice_ref(b: BufRef<'_>) -> &[Self];
     fn slice_of_mut<'s>(b: &'s mut BufMut<'_>) -> &'s mut [Self];
     fn into_scalar(self) -> Scalar;
-    /// NumPy's `astype` semantics (`as` casts; float to bool is `!= 0`).
+    /// NumPy's `astype` semantics (see [`NpFromFloat`]; float to bool is `!= 0`).
     fn from_f64(v: f64) -> Self;
     fn from_i64(v: i64) -> Self;
     fn from_u64(v: u64) -> Self;
     fn to_f64(self) -> f64;
+    /// From a complex value: the real part for real types (NumPy drops the imaginary part),
+    /// `!= 0` for bool.
+    fn from_c128(v: c128) -> Self {
+        Self::from_f64(v.re)
+    }
+    /// As a complex value (imaginary part 0 for real types).
+    fn to_c128(self) -> c128 {
+        c128 { re: self.to_f64(), im: 0.0 }
+    }
 }
 
-macro_rules! impl_element {
-    ($t:ty, $V:ident) => {
+
+/// Float to integer as NumPy's C casts run on x86-64 (`cvttsd2si`): truncation, with NaN
+/// and out-of-range values giving the "integer indefinite" `MIN` of the 32- or 64-bit
+/// conversion, which narrower types then wrap. NumPy's SIMD loop for float to uint32 differs
+/// for out-of-range values by position in the array (4-element blocks against the tail);
+/// this is the scalar (tail, strided) path's answer there.
+pub trait NpFromFloat {
+    fn np_from_f64(v: f64) -> Self;
+}
+
+#[inline(always)]
+fn cvtt32(v: f64) -> i32 {
+    if v > -2147483649.0 && v < 2147483648.0 { v as i32 } else { i32::MIN }
+}
+
+#[inline(always)]
+fn cvtt64(v: f64) -> i64 {
+    if (-9223372036854775808.0..9223372036854775808.0).contains(&v) { v as i64 } else { i64::MIN }
+}
+
+macro_rules! np_from_float {
+    ($($t:ty: $via:ident),*) => {$(
+        impl NpFromFloat for $t {
+            #[inline(always)]
+            fn np_from_f64(v: f64) -> Self {
+                $via(v) as $t
+            }
+        }
+    )*};
+}
+np_from_float!(i8: cvtt32, i16: cvtt32, i32: cvtt32, u8: cvtt32, u16: cvtt32, i64: cvtt64, u32: cvtt64);
+
+impl NpFromFloat for u64 {
+    /// Above `i64::MAX` the value is shifted down by 2^63 first (as compilers lower it).
+    #[inline(always)]
+    fn np_from_f64(v: f64) -> Self {
+        if v >= 9223372036854775808.0 { (cvtt64(v - 9223372036854775808.0) ^ i64::MIN) as u64 } else { cvtt64(v) as u64 }
+    }
+}
+
+impl NpFromFloat for f32 {
+    #[inline(always)]
+    fn np_from_f64(v: f64) -> Self {
+        v as f32
+    }
+}
+
+impl NpFromFloat for f64 {
+    #[inline(always)]
+    fn np_from_f64(v: f64) -> Self {
+        v
+    }
+}
+
+/// `Element` for a numeric type: the buffer plumbing, with the conversions given (Rust `as`
+/// casts for the primitive types; `f16` and complex give theirs).
+macro_rules! impl_element_by {
+    (@prim $($t:ty: $V:ident),*) => {$(
+        impl_element_by!(@full $t, $V, |v| <$t as NpFromFloat>::np_from_f64(v), |v| v as $t, |v| v as $t, |s| s as f64;);
+    )*};
+    ($t:ty, $V:ident, |$v:ident| $from_f64:expr, |$s:ident| $to_f64:expr, |$z:ident| $from_c:expr, |$w:ident| $to_c:expr) => {
+        impl_element_by!(@full $t, $V, |$v| $from_f64, |v| Self::from_f64(v as f64), |v| Self::from_f64(v as f64), |$s| $to_f64;
+            fn from_c128($z: c128) -> Self {
+                $from_c
+            }
+            fn to_c128(self) -> c128 {
+                let $w = self;
+                $to_c
+            });
+    };
+    // Integers go through `from_i`/`from_u` (one rounding, as NumPy).
+    (@full $t:ty, $V:ident, |$v:ident| $from_f64:expr, |$i:ident| $from_i:expr, |$u:ident| $from_u:expr, |$s:ident| $to_f64:expr; $($extra:tt)*) => {
         impl Element for $t {
             const DTYPE: DType = DType::$V;
             fn into_buffer(v: Vec<Self>) -> Buffer {
@@ -202,31 +300,27 @@ macro_rules! impl_element {
             fn into_scalar(self) -> Scalar {
                 Scalar::$V(self)
             }
-            fn from_f64(v: f64) -> Self {
-                v as $t
+            fn from_f64($v: f64) -> Self {
+                $from_f64
             }
-            fn from_i64(v: i64) -> Self {
-                v as $t
+            fn from_i64($i: i64) -> Self {
+                $from_i
             }
-            fn from_u64(v: u64) -> Self {
-                v as $t
+            fn from_u64($u: u64) -> Self {
+                $from_u
             }
             fn to_f64(self) -> f64 {
-                self as f64
+                let $s = self;
+                $to_f64
             }
+            $($extra)*
         }
     };
 }
-impl_element!(i8, I8);
-impl_element!(i16, I16);
-impl_element!(i32, I32);
-impl_element!(i64, I64);
-impl_element!(u8, U8);
-impl_element!(u16, U16);
-impl_element!(u32, U32);
-impl_element!(u64, U64);
-impl_element!(f32, F32);
-impl_element!(f64, F64);
+impl_element_by!(@prim i8: I8, i16: I16, i32: I32, i64: I64, u8: U8, u16: U16, u32: U32, u64: U64, f32: F32, f64: F64);
+impl_element_by!(f16, F16, |v| f16::from_f64(v), |s| s.to_f64(), |z| f16::from_f64(z.re), |w| c128 { re: w.to_f64(), im: 0.0 });
+impl_element_by!(c64, C64, |v| c64 { re: v as f32, im: 0.0 }, |s| s.re as f64, |z| c64 { re: z.re as f32, im: z.im as f32 }, |w| c128 { re: w.re as f64, im: w.im as f64 });
+impl_element_by!(c128, C128, |v| c128 { re: v, im: 0.0 }, |s| s.re, |z| z, |w| w);
 
 impl Element for bool {
     const DTYPE: DType = DType::Bool;
@@ -281,6 +375,9 @@ impl Element for bool {
     fn to_f64(self) -> f64 {
         self as u8 as f64
     }
+    fn from_c128(v: c128) -> Self {
+        v.re != 0.0 || v.im != 0.0
+    }
 }
 
 impl Buffer {
@@ -295,8 +392,11 @@ impl Buffer {
             Buffer::U16(_) => DType::U16,
             Buffer::U32(_) => DType::U32,
             Buffer::U64(_) => DType::U64,
+            Buffer::F16(_) => DType::F16,
             Buffer::F32(_) => DType::F32,
             Buffer::F64(_) => DType::F64,
+            Buffer::C64(_) => DType::C64,
+            Buffer::C128(_) => DType::C128,
         }
     }
     pub fn len(&self) -> usize {
@@ -344,8 +444,11 @@ impl Scalar {
             Scalar::U16(_) => DType::U16,
             Scalar::U32(_) => DType::U32,
             Scalar::U64(_) => DType::U64,
+            Scalar::F16(_) => DType::F16,
             Scalar::F32(_) => DType::F32,
             Scalar::F64(_) => DType::F64,
+            Scalar::C64(_) => DType::C64,
+            Scalar::C128(_) => DType::C128,
         }
     }
     /// NumPy `astype` of one value.
@@ -360,8 +463,11 @@ impl Scalar {
             Scalar::U16(v) => T::from_u64(v as u64),
             Scalar::U32(v) => T::from_u64(v as u64),
             Scalar::U64(v) => T::from_u64(v),
+            Scalar::F16(v) => T::from_f64(v.to_f64()),
             Scalar::F32(v) => T::from_f64(v as f64),
             Scalar::F64(v) => T::from_f64(v),
+            Scalar::C64(v) => T::from_c128(v.to_c128()),
+            Scalar::C128(v) => T::from_c128(v),
         }
     }
     pub fn cast_to(self, dtype: DType) -> Scalar {

@@ -29,10 +29,11 @@ pub fn blocks(blocks: Vec<crate::spill::Stored>, meta: Meta) -> Expr {
     Node::new(Op::Blocks(std::sync::Arc::new(blocks)), vec![], meta)
 }
 
-/// The most elements an array may have: its bytes, in the widest dtype any operation may
-/// give it, must fit in an `isize` (NumPy's "array is too big"), so that no size, byte count
-/// or offset overflows later.
-pub const MAX_SIZE: usize = isize::MAX as usize / crate::dtype::MAX_ITEMSIZE;
+/// The most elements an array may have: its bytes, in the widest real dtype any operation
+/// may give it, must fit in an `isize` (NumPy's "array is too big" for 8-byte items), so
+/// that no size, byte count or offset overflows later. complex128 (16 bytes) keeps this
+/// limit: byte counts still fit a `usize`, and allocations are checked when made.
+pub const MAX_SIZE: usize = isize::MAX as usize / 8;
 
 /// The most axes an array may have (NumPy 1's limit, which NumPy's Rust bindings keep).
 pub const MAX_NDIM: usize = 32;
@@ -221,6 +222,8 @@ pub fn binary_scalar(op: BinaryOp, a: &Expr, scalar: Scalar, kind: ScalarKind, s
             bail!(Value, op.name(), "Integers to negative integer powers are not allowed (exponent {}); use a float exponent", shown());
         }
     }
+    // A float16 computation (in float32) takes the scalar rounded to float16 first, as NumPy.
+    let scalar = if common == DType::F16 || sig.out == DType::F16 { scalar.cast_to(DType::F16) } else { scalar };
     let a = astype(a, sig.compute);
     let meta = Meta { dtype: sig.out, ..a.meta.clone() };
     Ok(Node::new(Op::BinaryScalar { op, scalar: scalar.cast_to(sig.compute), scalar_left }, vec![a], meta))
@@ -502,7 +505,7 @@ mod tests {
     fn scalar_range_is_checked_in_the_compute_dtype() {
         let x = astype(&ones(&[3], 2), DType::I8);
         // float and bool loops take the integer as it is (NumPy 2)
-        assert_eq!(binary_scalar(BinaryOp::Arctan2, &x, Scalar::I64(200), ScalarKind::Int, false).unwrap().meta.dtype, DType::F32);
+        assert_eq!(binary_scalar(BinaryOp::Arctan2, &x, Scalar::I64(200), ScalarKind::Int, false).unwrap().meta.dtype, DType::F16);
         assert!(binary_scalar(BinaryOp::TrueDiv, &x, Scalar::F64(1e30), ScalarKind::Int, true).is_ok());
         assert!(binary_scalar(BinaryOp::LogicalOr, &x, Scalar::I64(-300), ScalarKind::Int, false).is_ok());
         // logical operations take integers that fit int64 only, as NumPy does

@@ -13,8 +13,11 @@ pub enum DType {
     U16,
     U32,
     U64,
+    F16,
     F32,
     F64,
+    C64,
+    C128,
 }
 
 /// The kind of a Python scalar operand; such scalars are "weak" (NEP 50):
@@ -24,9 +27,10 @@ pub enum ScalarKind {
     Bool,
     Int,
     Float,
+    Complex,
 }
 
-pub const ALL_DTYPES: [DType; 11] = [
+pub const ALL_DTYPES: [DType; 14] = [
     DType::Bool,
     DType::I8,
     DType::I16,
@@ -36,8 +40,11 @@ pub const ALL_DTYPES: [DType; 11] = [
     DType::U16,
     DType::U32,
     DType::U64,
+    DType::F16,
     DType::F32,
     DType::F64,
+    DType::C64,
+    DType::C128,
 ];
 
 /// The widest itemsize of any dtype.
@@ -57,9 +64,10 @@ impl DType {
         use DType::*;
         match self {
             Bool | I8 | U8 => 1,
-            I16 | U16 => 2,
+            I16 | U16 | F16 => 2,
             I32 | U32 | F32 => 4,
-            I64 | U64 | F64 => 8,
+            I64 | U64 | F64 | C64 => 8,
+            C128 => 16,
         }
     }
     pub fn is_bool(self) -> bool {
@@ -74,8 +82,32 @@ impl DType {
     pub fn is_int(self) -> bool {
         self.is_signed_int() || self.is_unsigned_int()
     }
+    /// Real floating point (float16, float32, float64).
     pub fn is_float(self) -> bool {
-        matches!(self, DType::F32 | DType::F64)
+        matches!(self, DType::F16 | DType::F32 | DType::F64)
+    }
+    pub fn is_complex(self) -> bool {
+        matches!(self, DType::C64 | DType::C128)
+    }
+    /// Float or complex (inexact, in NumPy's words).
+    pub fn is_inexact(self) -> bool {
+        self.is_float() || self.is_complex()
+    }
+    /// The dtype of a complex dtype's parts; any other dtype itself.
+    pub fn real_part(self) -> DType {
+        match self {
+            DType::C64 => DType::F32,
+            DType::C128 => DType::F64,
+            d => d,
+        }
+    }
+    /// The complex dtype whose parts hold this float (float16 and float32 in complex64).
+    pub fn complex_of(self) -> DType {
+        match self {
+            DType::F64 | DType::C128 => DType::C128,
+            DType::F16 | DType::F32 | DType::C64 => DType::C64,
+            d => d.float_for().complex_of(),
+        }
     }
     /// NumPy's name: `"float64"`, `"int8"`, `"bool"`.
     pub fn name(self) -> &'static str {
@@ -90,8 +122,11 @@ impl DType {
             U16 => "uint16",
             U32 => "uint32",
             U64 => "uint64",
+            F16 => "float16",
             F32 => "float32",
             F64 => "float64",
+            C64 => "complex64",
+            C128 => "complex128",
         }
     }
     pub fn from_name(name: &str) -> Option<DType> {
@@ -100,6 +135,9 @@ impl DType {
             "int" | "i8" | "long" => Some(DType::I64),
             "float" | "f8" | "double" => Some(DType::F64),
             "f4" | "single" => Some(DType::F32),
+            "f2" | "half" | "e" => Some(DType::F16),
+            "c8" | "csingle" | "F" => Some(DType::C64),
+            "c16" | "complex" | "cdouble" | "D" => Some(DType::C128),
             "i4" => Some(DType::I32),
             "i2" => Some(DType::I16),
             "i1" => Some(DType::I8),
@@ -119,10 +157,12 @@ impl DType {
         }
     }
     /// The smallest float that holds every value of this dtype exactly as NumPy sees it
-    /// (NumPy would pick float16 for 8-bit types; tessera has no float16 and picks float32).
+    /// (float16 for bool and 8-bit integers; a complex dtype is itself).
     pub fn float_for(self) -> DType {
         match self {
-            DType::F32 | DType::Bool | DType::I8 | DType::U8 | DType::I16 | DType::U16 => DType::F32,
+            DType::Bool | DType::I8 | DType::U8 | DType::F16 => DType::F16,
+            DType::F32 | DType::I16 | DType::U16 => DType::F32,
+            DType::C64 | DType::C128 => self,
             _ => DType::F64,
         }
     }
@@ -146,10 +186,12 @@ pub fn result_type(a: DType, b: DType) -> DType {
     if b == Bool {
         return a;
     }
-    if a.is_float() || b.is_float() {
-        let fa = if a.is_float() { a } else { a.float_for() };
-        let fb = if b.is_float() { b } else { b.float_for() };
-        return if fa == F64 || fb == F64 { F64 } else { F32 };
+    if a.is_inexact() || b.is_inexact() {
+        // The wider of the two floats (a complex dtype counts as its parts' float), made
+        // complex when either operand is.
+        let part = |d: DType| if d.is_inexact() { d.real_part() } else { d.float_for() };
+        let f = part(a).max(part(b));
+        return if a.is_complex() || b.is_complex() { f.complex_of() } else { f };
     }
     match (a.is_signed_int(), b.is_signed_int()) {
         (true, true) | (false, false) => {
@@ -184,10 +226,17 @@ pub fn weak_result_type(array: DType, scalar: ScalarKind) -> DType {
             }
         }
         ScalarKind::Float => {
-            if array.is_float() {
+            if array.is_inexact() {
                 array
             } else {
                 DType::F64
+            }
+        }
+        ScalarKind::Complex => {
+            if array.is_inexact() {
+                array.complex_of()
+            } else {
+                DType::C128
             }
         }
     }
@@ -217,6 +266,18 @@ mod tests {
             (U8, U16, U16),
             (I64, I8, I64),
             (Bool, F32, F32),
+            (I8, F16, F16),
+            (U8, F16, F16),
+            (I16, F16, F32),
+            (I32, F16, F64),
+            (F16, F32, F32),
+            (Bool, F16, F16),
+            (F16, C64, C64),
+            (F64, C64, C128),
+            (I16, C64, C64),
+            (I32, C64, C128),
+            (U8, C64, C64),
+            (C64, C128, C128),
         ];
         for (a, b, r) in cases {
             assert_eq!(result_type(a, b), r, "{a} {b}");
@@ -231,6 +292,11 @@ mod tests {
         assert_eq!(weak_result_type(I32, ScalarKind::Float), F64);
         assert_eq!(weak_result_type(F32, ScalarKind::Float), F32);
         assert_eq!(weak_result_type(U8, ScalarKind::Bool), U8);
+        assert_eq!(weak_result_type(F16, ScalarKind::Float), F16);
+        assert_eq!(weak_result_type(F16, ScalarKind::Complex), C64);
+        assert_eq!(weak_result_type(F32, ScalarKind::Complex), C64);
+        assert_eq!(weak_result_type(I8, ScalarKind::Complex), C128);
+        assert_eq!(weak_result_type(C64, ScalarKind::Float), C64);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 pub mod error;
 pub mod dtype;
+pub mod numtypes;
 pub mod block;
 pub mod ufuncs;
 pub mod ops;

@@ -21,6 +21,8 @@ pub enum Class {
     Compare,
     /// In bool.
     Logical,
+    /// As `Arith`, but complex operands give their parts' real dtype (`absolute`, `real`).
+    ToReal,
 }
 
 /// What a ufunc's table row says about dtypes: its class, which dtype families have a
@@ -31,6 +33,7 @@ pub struct UfuncSpec {
     pub bool: bool,
     pub int: bool,
     pub float: bool,
+    pub complex: bool,
     /// The dtype bools compute in when there is no bool kernel.
     pub bool_as: Option<DType>,
     /// A hint for the error when bools are refused.
@@ -51,8 +54,11 @@ impl UfuncSpec {
         use Class::*;
         let same = |d| Signature { compute: d, out: d };
         let compute = match self.class {
-            FloatFn => return Ok(same(if input.is_float() { input } else { input.float_for() })),
-            Divide => return Ok(same(if input.is_float() { input } else { DType::F64 })),
+            FloatFn | Divide if input.is_complex() && !self.complex => {
+                crate::bail!(DType, name, "{name} is not defined for {input} input")
+            }
+            FloatFn => return Ok(half_in_f32(same(if input.is_inexact() { input } else { input.float_for() }))),
+            Divide => return Ok(half_in_f32(same(if input.is_inexact() { input } else { DType::F64 }))),
             Logical => return Ok(Signature { compute: DType::Bool, out: DType::Bool }),
             _ if input.is_bool() => match (self.bool, self.bool_as) {
                 (true, _) => input,
@@ -62,12 +68,26 @@ impl UfuncSpec {
                     crate::bail!(DType, name, "the {name} operator is not supported for bool input{hint}")
                 }
             },
-            _ if (input.is_int() && self.int) || (input.is_float() && self.float) => input,
+            _ if (input.is_int() && self.int) || (input.is_float() && self.float) || (input.is_complex() && self.complex) => input,
             Bitwise => crate::bail!(DType, name, "bitwise operations need integer or bool operands, got {input}"),
             _ => crate::bail!(DType, name, "{name} is not defined for {input} input"),
         };
-        let out = if matches!(self.class, Predicate | Compare) { DType::Bool } else { compute };
-        Ok(Signature { compute, out })
+        let out = match self.class {
+            Predicate | Compare => DType::Bool,
+            ToReal => compute.real_part(),
+            _ => compute,
+        };
+        Ok(half_in_f32(Signature { compute, out }))
+    }
+}
+
+/// float16 computes in float32 and rounds back (as NumPy's half loops do): kernels never
+/// see float16; the caller casts operands to float32, the kernel writes float16.
+fn half_in_f32(sig: Signature) -> Signature {
+    if sig.compute == DType::F16 {
+        Signature { compute: DType::F32, out: sig.out }
+    } else {
+        sig
     }
 }
 
@@ -94,7 +114,7 @@ macro_rules! ufunc_ops {
     ([] $(
         $kind:ident { $(
             $v:ident $m:ident $n:literal {
-                [$($a:literal)*] $c:ident [$($b:expr)?] [$($bas:ident)?] [$($i:expr)?] [$($f:expr)?] $ri:tt $rf:tt [$($nb:literal)?] $u:tt
+                [$($a:literal)*] $c:ident [$($b:expr)?] [$($bas:ident)?] [$($i:expr)?] [$($f:expr)?] $ri:tt $rf:tt [$($nb:literal)?] $u:tt [$($cx:expr)?]
             }
         )* }
     )*) => {$(
@@ -126,6 +146,7 @@ macro_rules! ufunc_ops {
                         bool: present!($($b)?),
                         int: present!($($i)?),
                         float: present!($($f)?),
+                        complex: present!($($cx)?),
                         bool_as: optional!($(DType::$bas)?),
                         no_bool: optional!($($nb)?),
                     },)*
@@ -175,8 +196,8 @@ macro_rules! reduction_table {
             Max max max_axis "max" => Max, |d| d, NO_IDENTITY;
             Mean mean mean_axis "mean" => Mean, $crate::ops::mean_dtype, DTYPE_ARG;
             // Variance with `ddof` delta degrees of freedom.
-            Var { ddof } var var_axis "var" => Var, $crate::ops::mean_dtype, DTYPE_ARG;
-            Std { ddof } std std_axis "std" => Var, $crate::ops::mean_dtype, DTYPE_ARG;
+            Var { ddof } var var_axis "var" => Var, $crate::ops::var_dtype, DTYPE_ARG;
+            Std { ddof } std std_axis "std" => Var, $crate::ops::var_dtype, DTYPE_ARG;
             Any any any_axis "any" => Any, |_| DType::Bool, 0;
             All all all_axis "all" => All, |_| DType::Bool, 0;
             // Ties go to the first index: runs keep C order.
@@ -208,6 +229,11 @@ pub mod reduce_flags {
 }
 
 /// NumPy's accumulator dtype for sums and products.
+/// Variances are real: complex gives its parts' dtype.
+pub fn var_dtype(input: DType) -> DType {
+    mean_dtype(input).real_part()
+}
+
 pub fn sum_dtype(input: DType) -> DType {
     use DType::*;
     match input {
@@ -217,9 +243,9 @@ pub fn sum_dtype(input: DType) -> DType {
     }
 }
 
-/// Means and variances: floats keep their dtype, the rest give float64.
+/// Means: floats and complex keep their dtype, the rest give float64.
 pub fn mean_dtype(input: DType) -> DType {
-    if input.is_float() {
+    if input.is_inexact() {
         input
     } else {
         DType::F64

@@ -91,7 +91,8 @@ impl<const MAX: bool> ReduceState for NanExtreme<MAX> {
         });
     }
     fn finalize(mut self, _op: ReduceOp, _count: u64, _out: DType) -> Buffer {
-        if self.v.dtype().is_float() {
+        if self.v.dtype().is_inexact() {
+            // complex: NaN + 0j, as NumPy's fmin over `nan` entries (`a[i] = np.nan`)
             let seen = &self.seen;
             tessera_core::with_dtype!(self.v.dtype(), T => {
                 T::slice_mut(&mut self.v).iter_mut().zip(seen).filter(|(_, s)| !**s).for_each(|(x, _)| *x = T::from_f64(f64::NAN));

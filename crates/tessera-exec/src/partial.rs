@@ -16,6 +16,10 @@ pub trait Num: Element {
     fn as_i64(self) -> i64;
     fn as_u64(self) -> u64;
     fn is_nan(self) -> bool;
+    /// The imaginary part (0 for real types).
+    fn im(self) -> f64 {
+        0.0
+    }
 }
 
 macro_rules! num_int {
@@ -50,6 +54,28 @@ impl Num for f32 {
         f32::is_nan(self)
     }
 }
+impl Num for tessera_core::numtypes::f16 {
+    fn as_i64(self) -> i64 {
+        self.to_f64() as i64
+    }
+    fn as_u64(self) -> u64 {
+        self.to_f64() as u64
+    }
+    fn is_nan(self) -> bool {
+        tessera_core::numtypes::f16::is_nan(self)
+    }
+}
+macro_rules! num_complex {
+    ($($t:ty),*) => {$(
+        impl Num for $t {
+            fn as_i64(self) -> i64 { self.re as i64 }
+            fn as_u64(self) -> u64 { self.re as u64 }
+            fn is_nan(self) -> bool { self.has_nan() }
+            fn im(self) -> f64 { self.im as f64 }
+        }
+    )*};
+}
+num_complex!(tessera_core::numtypes::c64, tessera_core::numtypes::c128);
 impl Num for f64 {
     fn as_i64(self) -> i64 {
         self as i64

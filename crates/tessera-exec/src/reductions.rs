@@ -4,6 +4,7 @@
 
 use crate::partial::{Num, ReduceState};
 use crate::wire::{Field, Reader};
+use tessera_core::numtypes::c128;
 use tessera_core::ops::ReduceOp;
 use tessera_core::{Buffer, DType, Element, Result};
 use tessera_kernels::reduce;
@@ -11,9 +12,12 @@ use tessera_kernels::reduce;
 // The nan-variants live in their own file; the table names them through this module.
 pub use crate::nan_reductions::*;
 
-/// Sums and products accumulate in f64 for floats, i64 for signed and bool, u64 for unsigned.
+/// Sums and products accumulate in f64 for floats, complex128 for complex, i64 for signed
+/// and bool, u64 for unsigned.
 fn acc_dtype(input: DType) -> DType {
-    if input.is_float() {
+    if input.is_complex() {
+        DType::C128
+    } else if input.is_float() {
         DType::F64
     } else if input.is_unsigned_int() {
         DType::U64
@@ -46,7 +50,8 @@ impl ReduceState for Sum {
             Buffer::F64(s) => add_f64(s, vals, pos, into_one),
             Buffer::U64(s) => each_cell(s, vals, pos, into_one, |a, v| *a = a.wrapping_add(v.as_u64())),
             Buffer::I64(s) => each_cell(s, vals, pos, into_one, |a, v| *a = a.wrapping_add(v.as_i64())),
-            _ => unreachable!("sum accumulators are f64, i64 or u64"),
+            Buffer::C128(s) => each_cell(s, vals, pos, into_one, |a, v| *a = *a + v.to_c128()),
+            _ => unreachable!("sum accumulators are f64, c128, i64 or u64"),
         }
     }
     fn add_rows<T: Num>(&mut self, vals: &[T], width: usize, pos: usize) {
@@ -62,7 +67,7 @@ impl ReduceState for Sum {
         }
     }
     fn merge(&mut self, later: &Self, _counts: (u64, u64)) {
-        merge_buf(&mut self.acc, &later.acc, |x, y| x + y, |x, y| x.wrapping_add(y), |x, y| x.wrapping_add(y));
+        merge_buf(&mut self.acc, &later.acc, |x, y| x + y, |x, y| x.wrapping_add(y), |x, y| x.wrapping_add(y), |x, y| x + y);
     }
     fn finalize(self, _op: ReduceOp, _count: u64, out: DType) -> Buffer {
         cast_buffer(&self.acc, out)
@@ -85,6 +90,7 @@ impl ReduceState for Prod {
         let acc = match acc_dtype(input) {
             DType::F64 => Buffer::F64(vec![1.0; cells]),
             DType::U64 => Buffer::U64(vec![1; cells]),
+            DType::C128 => Buffer::C128(vec![c128 { re: 1.0, im: 0.0 }; cells]),
             _ => Buffer::I64(vec![1; cells]),
         };
         Prod { acc }
@@ -94,11 +100,12 @@ impl ReduceState for Prod {
             Buffer::F64(s) => each_cell(s, vals, pos, into_one, |a, v| *a *= v.to_f64()),
             Buffer::U64(s) => each_cell(s, vals, pos, into_one, |a, v| *a = a.wrapping_mul(v.as_u64())),
             Buffer::I64(s) => each_cell(s, vals, pos, into_one, |a, v| *a = a.wrapping_mul(v.as_i64())),
-            _ => unreachable!("prod accumulators are f64, i64 or u64"),
+            Buffer::C128(s) => each_cell(s, vals, pos, into_one, |a, v| *a = *a * v.to_c128()),
+            _ => unreachable!("prod accumulators are f64, c128, i64 or u64"),
         }
     }
     fn merge(&mut self, later: &Self, _counts: (u64, u64)) {
-        merge_buf(&mut self.acc, &later.acc, |x, y| x * y, |x, y| x.wrapping_mul(y), |x, y| x.wrapping_mul(y));
+        merge_buf(&mut self.acc, &later.acc, |x, y| x * y, |x, y| x.wrapping_mul(y), |x, y| x.wrapping_mul(y), |x, y| x * y);
     }
     fn finalize(self, _op: ReduceOp, _count: u64, out: DType) -> Buffer {
         cast_buffer(&self.acc, out)
@@ -163,18 +170,25 @@ impl<const MAX: bool> ReduceState for Extreme<MAX> {
 
 // --- mean, var, std ---------------------------------------------------------------------------
 
+/// Sums of the values (for complex input, of their real parts, and in `im` of their
+/// imaginary parts; `im` is empty otherwise).
 #[derive(Clone, Debug)]
 pub struct Mean {
     sum: Vec<f64>,
+    im: Vec<f64>,
 }
 
 impl ReduceState for Mean {
     const ADDS_ROWS: bool = true;
-    fn new(cells: usize, _input: DType) -> Self {
-        Mean { sum: vec![0.0; cells] }
+    fn new(cells: usize, input: DType) -> Self {
+        Mean { sum: vec![0.0; cells], im: vec![0.0; if input.is_complex() { cells } else { 0 }] }
     }
     fn add_run<T: Num>(&mut self, vals: &[T], pos: usize, into_one: bool, _rank: u64, _arg: i64) {
         add_f64(&mut self.sum, vals, pos, into_one);
+        if !self.im.is_empty() {
+            let im: Vec<f64> = vals.iter().map(|v| v.im()).collect();
+            add_f64(&mut self.im, &im, pos, into_one);
+        }
     }
     fn add_rows<T: Num>(&mut self, vals: &[T], width: usize, pos: usize) {
         match as_f64s(vals) {
@@ -187,33 +201,47 @@ impl ReduceState for Mean {
     }
     fn merge(&mut self, later: &Self, _counts: (u64, u64)) {
         self.sum.iter_mut().zip(&later.sum).for_each(|(x, y)| *x += y);
+        self.im.iter_mut().zip(&later.im).for_each(|(x, y)| *x += y);
     }
     fn finalize(self, _op: ReduceOp, count: u64, out: DType) -> Buffer {
         let n = count as f64;
+        if out.is_complex() {
+            let z = self.sum.iter().zip(&self.im).map(|(r, i)| c128 { re: r / n, im: i / n });
+            return cast_buffer(&Buffer::C128(z.collect()), out);
+        }
         cast_buffer(&Buffer::F64(self.sum.iter().map(|s| s / n).collect()), out)
     }
     fn encode(&self, out: &mut Vec<u8>) {
         self.sum.put(out);
+        self.im.put(out);
     }
     fn decode(r: &mut Reader) -> Result<Self> {
-        Ok(Mean { sum: Field::take(r)? })
+        Ok(Mean { sum: Field::take(r)?, im: Field::take(r)? })
     }
 }
 
 /// Welford/Chan moments: the mean and the sum of squared deviations per cell. Serves var
 /// and std (`finalize` reads `ddof` and whether to take the root from the op).
+/// For complex input, `im` holds the moments of the imaginary parts: the variance is the
+/// sum of both parts' (`|x - mean|^2` summed, as NumPy).
 #[derive(Clone, Debug)]
 pub struct Var {
     mean: Vec<f64>,
     m2: Vec<f64>,
+    im: Option<Box<Var>>,
 }
 
 impl ReduceState for Var {
-    fn new(cells: usize, _input: DType) -> Self {
-        Var { mean: vec![0.0; cells], m2: vec![0.0; cells] }
+    fn new(cells: usize, input: DType) -> Self {
+        let im = input.is_complex().then(|| Box::new(Var::new(cells, DType::F64)));
+        Var { mean: vec![0.0; cells], m2: vec![0.0; cells], im }
     }
-    fn add_run<T: Num>(&mut self, vals: &[T], pos: usize, into_one: bool, rank: u64, _arg: i64) {
-        let Var { mean, m2 } = self;
+    fn add_run<T: Num>(&mut self, vals: &[T], pos: usize, into_one: bool, rank: u64, arg: i64) {
+        if let Some(im) = &mut self.im {
+            let parts: Vec<f64> = vals.iter().map(|v| v.im()).collect();
+            im.add_run(&parts, pos, into_one, rank, arg);
+        }
+        let Var { mean, m2, .. } = self;
         if into_one {
             // Chan et al.: merge this run's (n, mean, m2) into the cell's.
             let n = vals.len() as f64;
@@ -234,6 +262,9 @@ impl ReduceState for Var {
         for k in 0..self.mean.len() {
             merge_moments(&mut self.mean[k], &mut self.m2[k], na as f64, later.mean[k], later.m2[k], nb as f64);
         }
+        if let (Some(a), Some(b)) = (&mut self.im, &later.im) {
+            a.merge(b, (na, nb));
+        }
     }
     fn finalize(self, op: ReduceOp, count: u64, out: DType) -> Buffer {
         let (ddof, sqrt) = match op {
@@ -243,15 +274,25 @@ impl ReduceState for Var {
         };
         let n = count as f64;
         let denom = (n - ddof as f64).max(0.0);
-        let v = self.m2.iter().map(|q| if n == 0.0 { f64::NAN } else { q / denom }).map(|x| if sqrt { x.sqrt() } else { x });
+        let mut m2 = self.m2;
+        if let Some(im) = self.im {
+            m2.iter_mut().zip(&im.m2).for_each(|(a, b)| *a += b);
+        }
+        let v = m2.iter().map(|q| if n == 0.0 { f64::NAN } else { q / denom }).map(|x| if sqrt { x.sqrt() } else { x });
         cast_buffer(&Buffer::F64(v.collect()), out)
     }
     fn encode(&self, out: &mut Vec<u8>) {
         self.mean.put(out);
         self.m2.put(out);
+        out.push(self.im.is_some() as u8);
+        if let Some(im) = &self.im {
+            im.encode(out);
+        }
     }
     fn decode(r: &mut Reader) -> Result<Self> {
-        Ok(Var { mean: Field::take(r)?, m2: Field::take(r)? })
+        let (mean, m2) = (Field::take(r)?, Field::take(r)?);
+        let im = if r.u8()? == 1 { Some(Box::new(Var::decode(r)?)) } else { None };
+        Ok(Var { mean, m2, im })
     }
 }
 
@@ -271,7 +312,7 @@ impl<const ALL: bool> ReduceState for Truth<ALL> {
         Truth { v: vec![ALL; cells] }
     }
     fn add_run<T: Num>(&mut self, vals: &[T], pos: usize, into_one: bool, _rank: u64, _arg: i64) {
-        let truth = |v: T| v.to_f64() != 0.0 || v.is_nan();
+        let truth = |v: T| v.to_f64() != 0.0 || v.im() != 0.0 || v.is_nan();
         if ALL {
             each_cell(&mut self.v, vals, pos, into_one, |a, v| *a = *a && truth(v));
         } else {
@@ -439,8 +480,16 @@ pub(crate) fn better<T: Num>(x: T, best: T, max: bool) -> bool {
     }
 }
 
-fn merge_buf(a: &mut Buffer, b: &Buffer, f: fn(f64, f64) -> f64, i: fn(i64, i64) -> i64, u: fn(u64, u64) -> u64) {
+fn merge_buf(
+    a: &mut Buffer,
+    b: &Buffer,
+    f: fn(f64, f64) -> f64,
+    i: fn(i64, i64) -> i64,
+    u: fn(u64, u64) -> u64,
+    c: fn(c128, c128) -> c128,
+) {
     match (a, b) {
+        (Buffer::C128(a), Buffer::C128(b)) => a.iter_mut().zip(b).for_each(|(x, y)| *x = c(*x, *y)),
         (Buffer::F64(a), Buffer::F64(b)) => a.iter_mut().zip(b).for_each(|(x, y)| *x = f(*x, *y)),
         (Buffer::I64(a), Buffer::I64(b)) => a.iter_mut().zip(b).for_each(|(x, y)| *x = i(*x, *y)),
         (Buffer::U64(a), Buffer::U64(b)) => a.iter_mut().zip(b).for_each(|(x, y)| *x = u(*x, *y)),

@@ -50,6 +50,9 @@ pub fn from_scalar(s: Scalar) -> V {
         Scalar::U64(v) => V::I(v as i128),
         Scalar::F32(v) => V::F(v as f64),
         Scalar::F64(v) => V::F(v),
+        Scalar::F16(v) => V::F(v.to_f64()),
+        // The real-valued oracle has no complex values (Python tests check those against NumPy).
+        Scalar::C64(_) | Scalar::C128(_) => panic!("the reference oracle is real-valued: {s:?}"),
     }
 }
 
@@ -66,10 +69,10 @@ pub fn wrap(v: i128, d: DType) -> i128 {
 
 /// Rounds an f64 result to the float dtype `d`.
 pub fn round_to(v: f64, d: DType) -> f64 {
-    if d == DType::F32 {
-        v as f32 as f64
-    } else {
-        v
+    match d {
+        DType::F32 => v as f32 as f64,
+        DType::F16 => tessera_core::numtypes::f16::from_f64(v).to_f64(),
+        _ => v,
     }
 }
 
@@ -145,6 +148,23 @@ pub fn py_divmod(a: f64, b: f64) -> (f64, f64) {
 
 /// Position of a float64 on the number line, in ulps (±0 both map to 0): the distance in
 /// ulps between two floats is the difference of their keys.
+/// `nextafter` over float16 (operands rounded to float16): one step along the ordered
+/// float16 bit patterns; landing on zero keeps the sign of the start (IEEE nextUp(-min) = -0).
+pub fn nextafter_f16_ref(x: f64, y: f64) -> f64 {
+    use tessera_core::numtypes::f16;
+    let (hx, hy) = (f16::from_f64(x), f16::from_f64(y));
+    let (x, y) = (hx.to_f64(), hy.to_f64());
+    if x.is_nan() || y.is_nan() {
+        return f64::NAN;
+    }
+    if x == y {
+        return y;
+    }
+    let ord = |h: f16| if h.0 & 0x8000 != 0 { -((h.0 & 0x7fff) as i32) } else { h.0 as i32 };
+    let o = if x == 0.0 { if y > 0.0 { 1 } else { -1 } } else if ord(hx) < ord(hy) { ord(hx) + 1 } else { ord(hx) - 1 };
+    f16(if o < 0 { 0x8000 | (-o) as u16 } else if o == 0 { hx.0 & 0x8000 } else { o as u16 }).to_f64()
+}
+
 pub fn ulp_key64(x: f64) -> i128 {
     let b = x.to_bits() as i64;
     if b < 0 {
@@ -213,8 +233,8 @@ macro_rules! ulps {
 
 macro_rules! oracle {
     ([]
-        UnaryOp { $($uv:ident $um:ident $un:literal { $ua:tt $uc:ident $ub:tt $ubas:tt $ui:tt $uf:tt $uri:tt $urf:tt $unb:tt $uu:tt })* }
-        BinaryOp { $($bv:ident $bm:ident $bn:literal { $ba:tt $bc:ident $bb:tt $bbas:tt $bi:tt $bf:tt $bri:tt $brf:tt $bnb:tt $bu:tt })* }
+        UnaryOp { $($uv:ident $um:ident $un:literal { $ua:tt $uc:ident $ub:tt $ubas:tt $ui:tt $uf:tt $uri:tt $urf:tt $unb:tt $uu:tt $ucx:tt })* }
+        BinaryOp { $($bv:ident $bm:ident $bn:literal { $ba:tt $bc:ident $bb:tt $bbas:tt $bi:tt $bf:tt $bri:tt $brf:tt $bnb:tt $bu:tt $bcx:tt })* }
     ) => {
         /// `op(x)` for `x` of the op's compute dtype `c`, as a value of its output dtype.
         pub fn unary_value(op: UnaryOp, x: V, c: DType) -> V {
@@ -231,6 +251,7 @@ macro_rules! oracle {
         pub fn binary_value(op: BinaryOp, a: V, b: V, c: DType) -> V {
             match (op, a, b) {
                 // A step to the next float depends on the float type: float32 steps in float32.
+                (BinaryOp::Nextafter, V::F(x), V::F(y)) if c == DType::F16 => V::F(nextafter_f16_ref(x, y)),
                 (BinaryOp::Nextafter, V::F(x), V::F(y)) if c == DType::F32 => {
                     V::F((x as f32).np_nextafter(y as f32) as f64)
                 }

@@ -5,7 +5,7 @@
 
 use crate::{guard, wrap, CoreArray};
 use numpy::npyffi::{self, npy_intp, PY_ARRAY_API};
-use numpy::{Element as NpElement, PyArrayDescrMethods, PyUntypedArray, PyUntypedArrayMethods};
+use numpy::{PyArrayDescrMethods, PyUntypedArray, PyUntypedArrayMethods};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
@@ -46,7 +46,7 @@ fn numpy_over<'py>(py: Python<'py>, block: &Block, writeable: bool) -> PyResult<
             let arr = PY_ARRAY_API.PyArray_NewFromDescr(
                 py,
                 npyffi::get_type_object(py, npyffi::NpyTypes::PyArray_Type),
-                <T as NpElement>::get_dtype(py).into_dtype_ptr(),
+                crate::dtypes::descr(py, block.dtype())?.into_dtype_ptr(),
                 dims.len() as std::os::raw::c_int,
                 dims.as_mut_ptr(),
                 strides.as_mut_ptr(),

@@ -22,6 +22,8 @@ use tessera_core::chunks::AxisChunks;
 use tessera_core::graph::Expr;
 use tessera_core::ScalarKind;
 
+mod dtypes;
+mod fft;
 mod kernels;
 mod zarr;
 mod overlap;
@@ -114,7 +116,7 @@ fn guard<T>(f: impl FnOnce() -> tessera::Result<T>) -> PyResult<T> {
 fn dtype_from_name(name: &str) -> PyResult<DType> {
     DType::from_name(name).ok_or_else(|| {
         PyTypeError::new_err(format!(
-            "tessera does not support dtype {name}; supported: bool, int8, int16, int32, int64, uint8, uint16, uint32, uint64, float32, float64"
+            "tessera does not support dtype {name}; supported: bool, int8, int16, int32, int64, uint8, uint16, uint32, uint64, float16, float32, float64, complex64, complex128"
         ))
     })
 }
@@ -132,14 +134,17 @@ fn dtype_of_descr(descr: &Bound<'_, numpy::PyArrayDescr>) -> PyResult<DType> {
         (b'u', 2) => Some(DType::U16),
         (b'u', 4) => Some(DType::U32),
         (b'u', 8) => Some(DType::U64),
+        (b'f', 2) => Some(DType::F16),
         (b'f', 4) => Some(DType::F32),
         (b'f', 8) => Some(DType::F64),
+        (b'c', 8) => Some(DType::C64),
+        (b'c', 16) => Some(DType::C128),
         _ => None,
     };
     dt.ok_or_else(|| {
         let name = descr.str().map(|s| s.to_string()).unwrap_or_else(|_| "?".into());
         PyTypeError::new_err(format!(
-            "from_array: tessera does not support dtype {name}; supported: bool, int8, int16, int32, int64, uint8, uint16, uint32, uint64, float32, float64"
+            "from_array: tessera does not support dtype {name}; supported: bool, int8, int16, int32, int64, uint8, uint16, uint32, uint64, float16, float32, float64, complex64, complex128"
         ))
     })
 }
@@ -187,6 +192,9 @@ fn weak_scalar(obj: &Bound<'_, PyAny>, op: &str) -> PyResult<(Scalar, ScalarKind
     }
     if obj.is_instance_of::<PyFloat>() {
         return Ok((Scalar::F64(obj.extract::<f64>()?), ScalarKind::Float));
+    }
+    if let Ok(z) = obj.cast::<pyo3::types::PyComplex>() {
+        return Ok((Scalar::C128(tessera_core::numtypes::c128 { re: z.real(), im: z.imag() }), ScalarKind::Complex));
     }
     Err(PyTypeError::new_err(format!("{op}: unsupported operand type {}", obj.get_type().name()?)))
 }
@@ -433,6 +441,8 @@ fn fill_scalar(value: &Bound<'_, PyAny>) -> PyResult<Scalar> {
         Scalar::I64(i)
     } else if let Ok(u) = value.extract::<u64>() {
         Scalar::U64(u)
+    } else if let Ok(z) = value.cast::<pyo3::types::PyComplex>() {
+        Scalar::C128(tessera_core::numtypes::c128 { re: z.real(), im: z.imag() })
     } else {
         Scalar::F64(value.extract::<f64>()?)
     })
@@ -1068,6 +1078,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(scans::cumulative, m)?)?;
     m.add_function(wrap_pyfunction!(order::topk, m)?)?;
     m.add_function(wrap_pyfunction!(order::block_counts, m)?)?;
+    m.add_function(wrap_pyfunction!(fft::fft_axis, m)?)?;
+    m.add_function(wrap_pyfunction!(fft::whole_along, m)?)?;
     m.add_function(wrap_pyfunction!(overlap::overlap, m)?)?;
     m.add_function(wrap_pyfunction!(gather::concatenate, m)?)?;
     m.add_function(wrap_pyfunction!(gather::take, m)?)?;

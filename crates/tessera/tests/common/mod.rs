@@ -7,7 +7,8 @@ use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 use tessera::{Array, AxisSpec, BinaryOp, Block, ChunkSpec, Class, ComputeOptions, DType, Element, IndexItem, ReduceOp, Scalar, UfuncSpec, UnaryOp};
 
-pub const DTYPES: [DType; 11] = [
+/// The real dtypes (the oracle is real-valued; complex is checked against NumPy in Python).
+pub const DTYPES: [DType; 12] = [
     DType::Bool,
     DType::I8,
     DType::I16,
@@ -17,6 +18,7 @@ pub const DTYPES: [DType; 11] = [
     DType::U16,
     DType::U32,
     DType::U64,
+    DType::F16,
     DType::F32,
     DType::F64,
 ];
@@ -30,10 +32,10 @@ pub const DTYPES: [DType; 11] = [
 pub use tessera_kernels::reference::{binary_value, from_scalar, round_to, unary_value, wrap, V};
 
 pub fn is_int(d: DType) -> bool {
-    !matches!(d, DType::Bool | DType::F32 | DType::F64)
+    !matches!(d, DType::Bool | DType::F16 | DType::F32 | DType::F64 | DType::C64 | DType::C128)
 }
 pub fn is_float(d: DType) -> bool {
-    matches!(d, DType::F32 | DType::F64)
+    matches!(d, DType::F16 | DType::F32 | DType::F64)
 }
 pub fn is_signed(d: DType) -> bool {
     matches!(d, DType::I8 | DType::I16 | DType::I32 | DType::I64)
@@ -51,11 +53,16 @@ pub fn int_bounds(d: DType) -> (i128, i128) {
     }
 }
 
-/// NumPy's `astype` as tessera documents it: integers wrap, floats to integers truncate and
-/// saturate (NaN to 0), anything to bool is `!= 0`.
+/// NumPy's `astype` as tessera documents it: integers wrap, floats to integers as NumPy's C
+/// casts on x86-64, anything to bool is `!= 0`.
 pub fn cast(v: V, to: DType) -> V {
     match to {
         DType::Bool => V::B(v.truthy()),
+        DType::F16 => V::F(tessera_core::numtypes::f16::from_f64(match v {
+            V::B(b) => b as u8 as f64,
+            V::I(i) => i as f64,
+            V::F(f) => f,
+        }).to_f64()),
         DType::F32 => V::F(match v {
             V::B(b) => b as u8 as f64,
             V::I(i) => i as f32 as f64,
@@ -70,19 +77,20 @@ pub fn cast(v: V, to: DType) -> V {
             V::B(b) => b as i128,
             V::I(i) => wrap(i, to),
             V::F(f) => {
-                let (lo, hi) = int_bounds(to);
-                if f.is_nan() {
-                    0
-                } else {
-                    let t = f.trunc();
-                    if t <= lo as f64 {
-                        lo
-                    } else if t >= hi as f64 {
-                        hi
-                    } else {
-                        t as i128
-                    }
-                }
+                // x86-64's cvttsd2si at 32 or 64 bits (MIN for NaN and out of range), as
+                // NumPy's C casts; uint64 above 2^63 shifts down first.
+                let cvtt = |f: f64, bits: u32| {
+                    let lim = 1i128 << (bits - 1);
+                    if f.is_nan() || f.trunc() < -(lim as f64) || f.trunc() >= lim as f64 { -lim } else { f.trunc() as i128 }
+                };
+                let two63 = 9223372036854775808.0;
+                let v = match to {
+                    DType::I64 | DType::U32 => cvtt(f, 64),
+                    DType::U64 if f >= two63 => cvtt(f - two63, 64) + (1i128 << 63),
+                    DType::U64 => cvtt(f, 64),
+                    _ => cvtt(f, 32),
+                };
+                wrap(v, to)
             }
         }),
     }
@@ -426,7 +434,8 @@ pub fn can_cast_safe(a: DType, b: DType) -> bool {
     match b {
         Bool => false,
         F64 => true,
-        F32 => a == F32 || (a != F64 && a.size() <= 2),
+        F16 => matches!(a, I8 | U8),
+        F32 => a == F16 || (a != F64 && a.size() <= 2),
         _ if is_float(a) => false,
         _ if is_signed(b) => (is_signed(a) && a.size() <= b.size()) || (!is_signed(a) && a.size() < b.size()),
         _ => !is_signed(a) && a.size() <= b.size(),
@@ -441,11 +450,12 @@ pub fn result_type(a: DType, b: DType) -> DType {
     cands[0]
 }
 
-/// The float dtype a transcendental function computes in for `d` (NumPy's float16 for 8-bit
-/// types is float32 in tessera, as documented).
+/// The float dtype a transcendental function computes in for `d` (float16 for 8-bit types).
 pub fn float_for(d: DType) -> DType {
     if is_float(d) {
         d
+    } else if d.size() == 1 {
+        DType::F16
     } else if d.size() <= 2 {
         DType::F32
     } else {
@@ -690,7 +700,10 @@ impl Tol {
     pub const EXACT: Tol = Tol { rtol: 0.0, atol: 0.0 };
     /// Last-few-ulp differences (libm versions, float32 functions computed in float32).
     pub fn ulps(d: DType) -> Tol {
-        if d == DType::F32 {
+        if d == DType::F16 {
+            // float16 computes in float32 and rounds (the oracle rounds once from float64).
+            Tol { rtol: 2e-3, atol: 1e-7 }
+        } else if d == DType::F32 {
             Tol { rtol: 2e-6, atol: 1e-30 }
         } else {
             Tol { rtol: 1e-12, atol: 1e-300 }

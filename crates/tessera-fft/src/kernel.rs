@@ -1,0 +1,229 @@
+//! The block kernel: 1-d transforms of every line of a block along one axis.
+
+use realfft::RealFftPlanner;
+use rustfft::num_complex::Complex as Nc;
+use rustfft::{FftNum, FftPlanner};
+use std::cell::RefCell;
+use tessera::{Block, BlockCtx, BlockKernel, Element, KernelArg, Result};
+use tessera_core::numtypes::Complex;
+
+/// Which transform.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// Complex to complex (`fft`, `ifft`).
+    C2C { inverse: bool },
+    /// Real to the `n / 2 + 1` non-negative frequencies (`rfft`).
+    R2C,
+    /// The inverse of `R2C`: `n / 2 + 1` frequencies to `n` real values (`irfft`).
+    C2R,
+}
+
+#[derive(Debug)]
+pub struct FftKernel {
+    pub name: String,
+    pub kind: Kind,
+    /// The transform length.
+    pub n: usize,
+    pub axis: usize,
+    pub scale: f64,
+}
+
+/// Lines gathered per batch when the axis is not the last: each gather reads runs of this
+/// many contiguous elements.
+const BATCH: usize = 16;
+
+/// A precision: its real and tessera complex element types and a planner per thread.
+pub trait Prec: FftNum + Element {
+    type C: Element;
+    fn with_planners<R>(f: impl FnOnce(&mut FftPlanner<Self>, &mut RealFftPlanner<Self>) -> R) -> R;
+}
+
+macro_rules! prec {
+    ($t:ty, $c:ty, $key:ident) => {
+        thread_local! {
+            static $key: RefCell<(FftPlanner<$t>, RealFftPlanner<$t>)> = RefCell::new((FftPlanner::new(), RealFftPlanner::new()));
+        }
+        impl Prec for $t {
+            type C = $c;
+            fn with_planners<R>(f: impl FnOnce(&mut FftPlanner<Self>, &mut RealFftPlanner<Self>) -> R) -> R {
+                $key.with(|p| {
+                    let (a, b) = &mut *p.borrow_mut();
+                    f(a, b)
+                })
+            }
+        }
+    };
+}
+prec!(f32, Complex<f32>, PLAN32);
+prec!(f64, Complex<f64>, PLAN64);
+
+/// tessera's complex values as num-complex's (both `repr(C)` {re, im}).
+fn as_nc<T>(v: &[Complex<T>]) -> &[Nc<T>] {
+    // SAFETY: same size, alignment and field order.
+    unsafe { std::slice::from_raw_parts(v.as_ptr() as *const Nc<T>, v.len()) }
+}
+
+fn as_nc_mut<T>(v: &mut [Complex<T>]) -> &mut [Nc<T>] {
+    // SAFETY: as above.
+    unsafe { std::slice::from_raw_parts_mut(v.as_mut_ptr() as *mut Nc<T>, v.len()) }
+}
+
+impl BlockKernel for FftKernel {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn call(&self, _ctx: &BlockCtx, args: Vec<KernelArg>) -> Result<Block> {
+        let block = &args[0].blocks[0];
+        match (self.kind, block.dtype()) {
+            (Kind::R2C, tessera::DType::F32) | (Kind::C2C { .. } | Kind::C2R, tessera::DType::C64) => self.run::<f32>(block),
+            _ => self.run::<f64>(block),
+        }
+    }
+}
+
+/// Where the lines of a C-order block along `axis` lie: `outer` groups of `inner` lines,
+/// each line's elements `inner` apart.
+fn layout(shape: &[usize], axis: usize) -> (usize, usize) {
+    (shape[..axis].iter().product(), shape[axis + 1..].iter().product())
+}
+
+impl FftKernel {
+    fn run<T: Prec>(&self, block: &Block) -> Result<Block> {
+        let shape = block.shape().to_vec();
+        let len = shape[self.axis];
+        let out_len = if self.kind == Kind::R2C { self.n / 2 + 1 } else { self.n };
+        let mut out_shape = shape.clone();
+        out_shape[self.axis] = out_len;
+        let (outer, inner) = layout(&shape, self.axis);
+        let scale = <T as rustfft::num_traits::FromPrimitive>::from_f64(self.scale).unwrap();
+        match self.kind {
+            Kind::C2C { inverse } => {
+                let input = contiguous::<T::C>(block);
+                let input: &[Complex<T>] = cast_c(&input);
+                let mut out = vec![Complex::<T>::default(); outer * out_len * inner];
+                T::with_planners(|p, _| {
+                    let fft = if inverse { p.plan_fft_inverse(self.n) } else { p.plan_fft_forward(self.n) };
+                    let mut scratch = vec![Nc::default(); fft.get_inplace_scratch_len()];
+                    let batch = if inner == 1 { 1 } else { BATCH.min(inner) };
+                    let mut lines = vec![Nc::<T>::default(); batch * self.n];
+                    for o in 0..outer {
+                        let (src, dst) = (&input[o * len * inner..], &mut out[o * out_len * inner..]);
+                        for i0 in (0..inner).step_by(batch) {
+                            let b = batch.min(inner - i0);
+                            gather(as_nc(src), &mut lines, len, inner, i0, b, self.n);
+                            fft.process_with_scratch(&mut lines[..b * self.n], &mut scratch);
+                            scatter(&lines, as_nc_mut(dst), out_len, inner, i0, b, self.n, scale);
+                        }
+                    }
+                });
+                Ok(Block::from_vec(out_shape, uncast_c::<T>(out)))
+            }
+            Kind::R2C => {
+                let input = contiguous::<T>(block);
+                let mut out = vec![Complex::<T>::default(); outer * out_len * inner];
+                T::with_planners(|_, rp| {
+                    let fft = rp.plan_fft_forward(self.n);
+                    let mut scratch = fft.make_scratch_vec();
+                    let (mut line, mut spec) = (fft.make_input_vec(), fft.make_output_vec());
+                    for o in 0..outer {
+                        for i in 0..inner {
+                            let at = |k: usize| o * len * inner + k * inner + i;
+                            for (k, v) in line.iter_mut().enumerate() {
+                                *v = if k < len { input[at(k)] } else { T::zero() };
+                            }
+                            fft.process_with_scratch(&mut line, &mut spec, &mut scratch).expect("realfft lengths");
+                            let dst = as_nc_mut(&mut out[o * out_len * inner..]);
+                            for (k, v) in spec.iter().enumerate() {
+                                dst[k * inner + i] = v * scale;
+                            }
+                        }
+                    }
+                });
+                Ok(Block::from_vec(out_shape, uncast_c::<T>(out)))
+            }
+            Kind::C2R => {
+                let input = contiguous::<T::C>(block);
+                let input: &[Complex<T>] = cast_c(&input);
+                let mut out = vec![T::zero(); outer * out_len * inner];
+                let m = self.n / 2 + 1;
+                T::with_planners(|_, rp| {
+                    let fft = rp.plan_fft_inverse(self.n);
+                    let mut scratch = fft.make_scratch_vec();
+                    let (mut spec, mut line) = (fft.make_input_vec(), fft.make_output_vec());
+                    for o in 0..outer {
+                        for i in 0..inner {
+                            let src = as_nc(&input[o * len * inner..]);
+                            for (k, v) in spec.iter_mut().enumerate() {
+                                *v = if k < len.min(m) { src[k * inner + i] } else { Nc::default() };
+                            }
+                            // The transform of a real signal has real ends; NumPy ignores
+                            // their imaginary parts (realfft would refuse them).
+                            spec[0].im = T::zero();
+                            if self.n % 2 == 0 {
+                                spec[m - 1].im = T::zero();
+                            }
+                            fft.process_with_scratch(&mut spec, &mut line, &mut scratch).expect("realfft lengths");
+                            let dst = &mut out[o * out_len * inner..];
+                            for (k, v) in line.iter().enumerate() {
+                                dst[k * inner + i] = *v * scale;
+                            }
+                        }
+                    }
+                });
+                Ok(Block::from_vec(out_shape, out))
+            }
+        }
+    }
+}
+
+/// The block's elements in C order (no copy when contiguous).
+fn contiguous<E: Element>(block: &Block) -> std::borrow::Cow<'_, [E]> {
+    match block.as_slice::<E>() {
+        Some(s) => std::borrow::Cow::Borrowed(s),
+        None => std::borrow::Cow::Owned(block.to_vec::<E>()),
+    }
+}
+
+/// `T::C` is `Complex<T>` for both precisions; these casts say so to the compiler.
+fn cast_c<T: Prec>(v: &[T::C]) -> &[Complex<T>] {
+    assert_eq!(std::mem::size_of::<T::C>(), std::mem::size_of::<Complex<T>>());
+    // SAFETY: T::C is Complex<T> (see `prec!`).
+    unsafe { std::slice::from_raw_parts(v.as_ptr() as *const Complex<T>, v.len()) }
+}
+
+fn uncast_c<T: Prec>(v: Vec<Complex<T>>) -> Vec<T::C> {
+    assert_eq!(std::mem::size_of::<T::C>(), std::mem::size_of::<Complex<T>>());
+    let mut v = std::mem::ManuallyDrop::new(v);
+    // SAFETY: T::C is Complex<T> (see `prec!`): same layout, so the allocation fits.
+    unsafe { Vec::from_raw_parts(v.as_mut_ptr() as *mut T::C, v.len(), v.capacity()) }
+}
+
+/// Lines `i0..i0 + b` of one group (elements `inner` apart, `len` of them) into `lines`,
+/// `n` apart, cut or zero-padded to `n`.
+fn gather<T: FftNum + Default>(src: &[Nc<T>], lines: &mut [Nc<T>], len: usize, inner: usize, i0: usize, b: usize, n: usize) {
+    let take = len.min(n);
+    for k in 0..take {
+        let row = &src[k * inner + i0..k * inner + i0 + b];
+        for (j, v) in row.iter().enumerate() {
+            lines[j * n + k] = *v;
+        }
+    }
+    if take < n {
+        for j in 0..b {
+            lines[j * n + take..(j + 1) * n].fill(Nc::default());
+        }
+    }
+}
+
+/// The transformed lines back, scaled, into one group of the output.
+#[allow(clippy::too_many_arguments)]
+fn scatter<T: FftNum>(lines: &[Nc<T>], dst: &mut [Nc<T>], out_len: usize, inner: usize, i0: usize, b: usize, n: usize, scale: T) {
+    let one = scale == T::one();
+    for k in 0..out_len {
+        let row = &mut dst[k * inner + i0..k * inner + i0 + b];
+        for (j, v) in row.iter_mut().enumerate() {
+            let x = lines[j * n + k];
+            *v = if one { x } else { x * scale };
+        }
+    }
+}
