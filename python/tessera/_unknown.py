@@ -464,7 +464,9 @@ def install(namespace):
             if name in ("nanmin", "nanmax"):
                 continue
             LIFTED_FUNCTIONS.add(name)
-            namespace[name] = lifting(fn, name)
+            # What the namespace exposes under the name (``real``/``angle`` are NumPy's
+            # functions over the ufunc rows).
+            namespace[name] = lifting(namespace.get(name, fn), name)
     for name in ("where", "astype", "clip", "around", "round", "transpose", "count_nonzero", "isin", "concatenate",
                  "stack", "cumsum", "cumprod", "nancumsum", "nancumprod"):
         LIFTED_FUNCTIONS.add(name)

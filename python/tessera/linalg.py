@@ -95,10 +95,10 @@ def _qr_packed(b, n, dt):
     return out
 
 
-def _q_times(packed, q2, n, block_id):
+def _q_times(packed, q2, n, offsets, block_id):
     """A row block's part of Q: its first-level Q times its rows of the second-level Q."""
-    i = block_id[0]
-    return packed[:-n or None] @ q2[i * n:(i + 1) * n] if n else packed[:0]
+    lo, hi = offsets[block_id[0]], offsets[block_id[0] + 1]
+    return packed[:packed.shape[0] - n, :hi - lo] @ q2[lo:hi]
 
 
 def tsqr(data, compute_svd=False, _max_vchunk_size=None):
@@ -117,18 +117,23 @@ def tsqr(data, compute_svd=False, _max_vchunk_size=None):
     if m < n:
         raise ValueError(f"{op}: needs at least as many rows as columns, got {_chunks_text(a)}; use sfqr or qr")
     dt = _float_dtype(a.dtype)
-    p = len(a.chunks[0])
     # Level 1: [Q_i; R_i] per row block (one QR each, shared by Q and R).
     packed = map_blocks(_qr_packed, a, chunks=(tuple(c + n for c in a.chunks[0]), (n,)), dtype=dt,
                         name="tsqr-qr", n=n, dt=dt)
-    rs = map_blocks(lambda b: b[b.shape[0] - n:], packed, chunks=((n,) * p, (n,)), dtype=dt, name="tsqr-r")
-    # Level 2: QR of the stacked R factors (p*n x n, one block).
-    top = map_blocks(_qr_packed, rs.rechunk({0: -1}), chunks=((p * n + n,), (n,)), dtype=dt, name="tsqr-qr2",
+    # Only the k = min(rows, n) real rows of each R are stacked: padding rows of zeros would
+    # let the second QR put columns of Q there when A is rank-deficient, and lose them.
+    ks = tuple(min(c, n) for c in a.chunks[0])
+    offsets = np.concatenate([[0], np.cumsum(ks)]).tolist()
+    rs = map_blocks(lambda b: b[b.shape[0] - n:][:min(b.shape[0] - n, n)], packed, chunks=(ks, (n,)), dtype=dt,
+                    name="tsqr-r")
+    # Level 2: QR of the stacked R factors (sum(ks) x n, one block).
+    k = offsets[-1]
+    top = map_blocks(_qr_packed, rs.rechunk({0: -1}), chunks=((k + n,), (n,)), dtype=dt, name="tsqr-qr2",
                      n=n, dt=dt)
-    q2, r = top[:p * n], top[p * n:]
+    q2, r = top[:k], top[k:]
     q = _build(_q_times, "ij", [(packed, "ij"), (q2, "kj")], name="tsqr-q", dtype=dt, new_axes=None,
                adjust_chunks={"i": a.chunks[0]}, concatenate=True, align=False, op=op, extra=_block_id,
-               kwargs={"n": n})
+               kwargs={"n": n, "offsets": offsets})
     if not compute_svd:
         return q, r
     # SVD of R (n x n, one block), packed as [U_r; Vh; s].

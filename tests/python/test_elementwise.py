@@ -21,6 +21,10 @@ BINARY = list(da._core.BINARY_OPS)
 def numpy_unary(op, a):
     """NumPy's result (``real``/``imag``/``angle`` are NumPy functions, not ufuncs)."""
     r = getattr(np, op)(a)
+    if op == "expm1" and a.dtype.kind == "c":
+        # NumPy's complex expm1 gives inf*sin(0) = nan imaginary parts where the real part
+        # overflows; tessera keeps +0, as C99's cexp and NumPy's own exp do (documented).
+        r = np.where(np.isinf(r.real) & (a.imag == 0), r.real + 0j, r).astype(r.dtype)
     if op == "reciprocal" and a.dtype.kind in "iu":
         r = np.where(a == 0, 0, r).astype(r.dtype)  # NumPy: C's undefined (int)inf; tessera: 0 (documented)
     return r

@@ -343,3 +343,14 @@ def test_stacked_qr_svd_match_numpy(shape, c, seed, full):
     assert (u.shape, s.shape, vh.shape) == (U.shape, S.shape, VH.shape)
     np.testing.assert_allclose(s.compute(), S, atol=1e-10)
     np.testing.assert_allclose(linalg.svdvals(x).compute(), S, atol=1e-10)
+
+
+def test_tsqr_q_is_orthogonal_for_rank_deficient_matrices_in_short_blocks():
+    # Blocks with fewer rows than columns: zero-padded R rows once let the second QR put a
+    # column of Q where the first level had none (this matrix has rank 3).
+    a = np.array([[6, -7, -6, -5], [0, 0, 0, 0], [0, -1, -1, 3], [-2, 2, 0, -1]])
+    for chunks in ((1, -1), (3, -1), ((2, 1, 1), -1)):
+        q, r = linalg.tsqr(da.from_array(a, chunks=chunks))
+        qn, rn = q.compute(), r.compute()
+        _ortho(qn, 4, 1e-10)
+        np.testing.assert_allclose(qn @ rn, a, atol=1e-10)
