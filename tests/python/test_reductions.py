@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -83,6 +83,10 @@ def test_reduction_matches_numpy(op, data):
         with pytest.raises(type(err)):
             _call(x, op, split_every=split_every, **kwargs).compute()
         return
+    # NumPy's float16 var/std sum the squared deviations in float16 and overflow to inf
+    # past 65504; tessera's sum in float32 (documented).
+    assume(not (a.dtype == np.float16 and _base(op) in ("var", "std") and np.isfinite(a).all()
+                and np.isinf(exp).any()))
     got = _call(x, op, split_every=split_every, **kwargs).compute()
     rtol, atol = _tolerances(op, a)
     assert_same(got, exp, rtol=rtol, atol=atol)
