@@ -174,3 +174,12 @@ def test_complex_special_values_are_c99s(f):
         other_nan = np.isnan(getattr(want, "imag" if part == "real" else "real"))
         g, w = np.where(other_nan & np.isinf(w), np.abs(g), g), np.where(other_nan & np.isinf(w), np.abs(w), w)
         np.testing.assert_allclose(g, w, rtol=1e-12, atol=0, equal_nan=True, err_msg=f"{f} {part}")
+
+
+@pytest.mark.parametrize("dt", ["complex64", "complex128"])
+@pytest.mark.parametrize("op", ["log", "log2", "log10"])
+def test_logs_of_subnormal_complex_keep_their_precision(op, dt):
+    tiny = np.finfo(dt).smallest_subnormal
+    a = np.array([tiny + tiny * 1j, 3 * tiny - 2 * tiny * 1j, tiny * 1j, np.finfo(dt).tiny * (1 + 1j)], dtype=dt)
+    got = getattr(da, op)(da.from_array(a, chunks=2)).compute()
+    np.testing.assert_allclose(got, getattr(np, op)(a), rtol=1e-5 if dt == "complex64" else 1e-12)

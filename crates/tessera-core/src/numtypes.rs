@@ -244,6 +244,15 @@ impl<T: Float> Complex<T> {
         Complex { re: x.exp_m1() * y.cos() - (T::one() + T::one()) * a * a, im: x.exp() * y.sin() }
     }
     pub fn ln(self) -> Self {
+        // A subnormal |z| keeps only a few bits (|5e-324 + 5e-324j| rounds to 5e-324): scale
+        // tiny values by 2^54 first (exact), as NumPy's npy_clog does.
+        let big = self.re.abs().max(self.im.abs());
+        let four = T::one() + T::one() + T::one() + T::one();
+        if big > T::zero() && big < T::min_positive_value() * four {
+            let k = T::from(54.0).unwrap();
+            let l = Nc::new(self.re * k.exp2(), self.im * k.exp2()).ln();
+            return Complex { re: l.re - k * T::from(std::f64::consts::LN_2).unwrap(), im: l.im };
+        }
         Self::of(self.nc().ln())
     }
     /// NumPy's `nc_log1p`.
