@@ -21,13 +21,14 @@ _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 
-try:  # lgamma for the last test of PTRS/BTRS (a minority of draws)
-    from scipy.special import gammaln as _lgamma
-except ImportError:  # pragma: no cover - scipy is optional
-    _lgamma_u = np.frompyfunc(math.lgamma, 1, 1)
-
-    def _lgamma(x):
-        return _lgamma_u(x).astype(np.float64)
+def _lgamma(x):
+    """lgamma for the last test of PTRS/BTRS (a minority of draws): scipy's where present,
+    imported on first use (at ``import tessera`` it would cost ~35 MB and the import time)."""
+    try:
+        from scipy.special import gammaln
+    except ImportError:  # pragma: no cover - scipy is optional
+        return np.frompyfunc(math.lgamma, 1, 1)(x).astype(np.float64)
+    return gammaln(x)
 
 
 class Streams:
