@@ -73,10 +73,17 @@ pub(crate) fn exp2(x: f64) -> (f64, bool) {
 /// `e^x - 1` for |x| <= 700, without the cancellation near 0: `2^k (e^r - 1) + (2^k - 1)`.
 #[inline(always)]
 pub(crate) fn expm1_core(x: f64) -> f64 {
+    expm1_with(x, &INV_FACT[2..])
+}
+
+/// `e^x - 1` for |x| <= 700 with the Taylor coefficients `taylor` (1/2!, 1/3!, ...): as many
+/// as the result's precision needs.
+#[inline(always)]
+pub(crate) fn expm1_with(x: f64, taylor: &[f64]) -> f64 {
     let (k, bits) = round_scaled(x, INV_LN2);
     let r = (-k).mul_add(LN2_HI, x);
     let r = (-k).mul_add(LN2_LO, r);
-    let em = (r * r).mul_add(horner(r, &INV_FACT[2..]), r);
+    let em = (r * r).mul_add(horner(r, taylor), r);
     let scale = pow2_from_shifted(bits);
     let y = scale.mul_add(em, scale - 1.0);
     // Tiny |x| (and ±0, subnormals): e^x - 1 rounds to x.

@@ -113,13 +113,7 @@ pub(crate) fn exp2(x: f64) -> (f64, bool) {
 /// `e^x - 1` for |x| <= 700, as `exp::expm1_core` with a degree-9 polynomial.
 #[inline(always)]
 pub(crate) fn expm1_core(x: f64) -> f64 {
-    let (k, bits) = round_scaled(x, INV_LN2);
-    let r = (-k).mul_add(LN2_HI, x);
-    let r = (-k).mul_add(LN2_LO, r);
-    let em = (r * r).mul_add(horner(r, &INV_FACT[2..10]), r);
-    let scale = pow2_from_shifted(bits);
-    let y = scale.mul_add(em, scale - 1.0);
-    sel(x.abs() < 1.0 / (1u64 << 54) as f64, x, y)
+    super::exp::expm1_with(x, &INV_FACT[2..10])
 }
 
 #[inline(always)]
