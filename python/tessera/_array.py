@@ -293,9 +293,44 @@ def _ddof(ddof, op):
     return None, d
 
 
+def into_out(op, result, out):
+    """``out=`` as Dask's ``handle_out``: `out` (a tessera array, or a 1-tuple of one) becomes
+    the result, which must have its shape; its dtype is kept if NumPy's same_kind rule casts
+    the result to it. The array object is rebound, as ``__setitem__`` does: nothing is
+    computed. NumPy arrays as `out` are refused (they cannot hold a lazy result)."""
+    if isinstance(out, tuple):
+        if len(out) != 1:
+            raise ValueError(f"{op}: out= must be one array, got a tuple of {len(out)}")
+        out = out[0]
+    if out is None:
+        return result
+    if not isinstance(out, Array):
+        raise NotImplementedError(f"{op}: out= must be a tessera array (a lazy result cannot be written into "
+                                  f"{type(out).__name__}); got {_short(out)}")
+    if out.shape != result.shape:
+        raise ValueError(f"{op}: mismatched shapes between result and out parameter: out={out.shape}, "
+                         f"result={result.shape}")
+    if out.dtype != result.dtype:
+        if not np.can_cast(result.dtype, out.dtype, "same_kind"):
+            raise TypeError(f"{op}: cannot cast the result from dtype {result.dtype} to out's dtype {out.dtype} "
+                            "with casting rule 'same_kind'")
+        result = result.astype(out.dtype)
+    out._c = result._c
+    forget_name(out)
+    return out
+
+
+def forget_name(x):
+    """Drops a ``name=`` given at creation: a rebound array has a new expression, so its own token."""
+    try:
+        del x._name
+    except AttributeError:
+        pass
+
+
 def reduce(x, op, axis=None, keepdims=False, split_every=None, dtype=None, ddof=0, out=None):
     if out is not None:
-        raise NotImplementedError(f"{op}: out= is not supported (tessera arrays are immutable)")
+        return into_out(op, reduce(x, op, axis, keepdims, split_every, dtype, ddof), out)
     axes = normalize_axes(axis, op)
     keepdims = _keepdims(keepdims, op)
     if op in ("nanvar", "nanstd") and x.dtype.kind not in "fc":
@@ -386,7 +421,7 @@ def _scaled_nanvar(c, op, axes, keepdims, split_every, ddof):
 
 def arg_reduce(x, op, axis=None, keepdims=False, split_every=None, out=None):
     if out is not None:
-        raise NotImplementedError(f"{op}: out= is not supported (tessera arrays are immutable)")
+        return into_out(op, arg_reduce(x, op, axis, keepdims, split_every), out)
     if isinstance(axis, (tuple, list)):
         raise TypeError(f"{op}: axis must be None or an integer, got {_short(axis)}")
     axes = None if axis is None else [_axis_int(axis, op)]

@@ -117,6 +117,10 @@ def to_core(chunks, shape, itemsize, what="chunks", auto_limit=None):
         return _with_limit(["auto"] * ndim, shape, itemsize, chunk_bytes(chunks, what))
     if isinstance(chunks, (numbers.Number, np.bool_)) and not isinstance(chunks, (tuple, list)):
         return _int(chunks, what)
+    if isinstance(chunks, np.ndarray) and chunks.ndim == 1:
+        chunks = tuple(chunks.tolist())
+    if ndim == 0 and isinstance(chunks, (tuple, list)):
+        chunks = ()  # as Dask: a 0-d array has no axes to chunk, whatever the tuple says
     if isinstance(chunks, dict):
         entries = [-1] * ndim
         for k, v in chunks.items():

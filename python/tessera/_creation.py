@@ -23,6 +23,7 @@ from ._array import (
     scalar_op,
     to_array,
     _python_scalar,
+    into_out,
     _DTYPES,
 )
 from ._array import _short
@@ -646,6 +647,11 @@ def _with_loop(public, np_name, operands, kwargs, apply):
     """``apply(*operands)`` under NumPy's ufunc keywords: without ``dtype`` or a casting
     rule other than the default, as it is; else with the operands cast to NumPy's loop
     dtypes (Python scalars stay weak) and the result cast to the loop's."""
+    if "out" in kwargs:
+        kwargs = dict(kwargs)
+        out = kwargs.pop("out")
+        return into_out(public, _with_loop(public, np_name, operands, kwargs, apply) if kwargs else apply(*operands),
+                        out)
     dtype, casting = _ufunc_kwargs(public, kwargs)
     if dtype is None and casting == "same_kind":
         return apply(*operands)

@@ -13,7 +13,10 @@ to do instead (compute with tessera, or ``x.to_delayed()`` / ``from_array`` of t
 from __future__ import annotations
 
 import hashlib
+import itertools
+import math
 import pickle
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -93,8 +96,33 @@ class _Compute:
             "the NumPy result, or use tessera's own scheduler='mpi' for many nodes")
 
 
+def _persisted(x) -> bool:
+    """Persisted arrays hold their blocks, so Dask sees them as Dask's persisted arrays do:
+    one graph entry per block, holding the block's NumPy data."""
+    return x._c.op_name == "persisted"
+
+
+def _block_keys(x):
+    name = name_of(x)
+    if x.ndim == 0:
+        return [(name,)]
+
+    def nest(prefix):
+        if len(prefix) == x.ndim:
+            return (name, *prefix)
+        return [nest(prefix + (i,)) for i in range(len(x.chunks[len(prefix)]))]
+
+    return nest(())
+
+
 def _finalize(results):
     return results[0]
+
+
+def _finalize_blocks(results):
+    from dask.array.core import finalize
+
+    return finalize(results)
 
 
 def _rebuild(dsk, key, chunks, rename=None):
@@ -105,12 +133,49 @@ def _rebuild(dsk, key, chunks, rename=None):
     return from_array(dsk[key], chunks=chunks)
 
 
+def _rebuild_blocks(dsk, keys, chunks, rename=None):
+    from ._creation import from_array
+
+    def data(k):
+        if isinstance(k, list):
+            return [data(e) for e in k]
+        return np.asarray(dsk[rename.get(k, k) if rename else k])
+
+    blocks = data(keys)
+    return from_array(blocks[0] if not chunks else np.block(blocks), chunks=chunks)
+
+
+class _PersistedBlocks(Mapping):
+    """A persisted array's blocks as graph entries ``(name, i, j, ...) -> ndarray``, each
+    fetched when asked for (Dask's `assert_eq` reads them one by one)."""
+
+    def __init__(self, x):
+        self.x, self.name = x, name_of(x)
+
+    def __getitem__(self, key):
+        if not (isinstance(key, tuple) and key[:1] == (self.name,) and len(key) == self.x.ndim + 1
+                and all(isinstance(i, int) and 0 <= i < len(c) for i, c in zip(key[1:], self.x.chunks))):
+            raise KeyError(key)
+        return np.asarray((self.x.blocks[key[1:]] if self.x.ndim else self.x).compute())
+
+    def __iter__(self):
+        return ((self.name, *idx) for idx in itertools.product(*(range(len(c)) for c in self.x.chunks)))
+
+    def __len__(self):
+        return math.prod(len(c) for c in self.x.chunks)
+
+
 def _dask_graph(self):
-    return {(name_of(self),): (_Compute(self),)}
+    dsk = _PersistedBlocks(self) if _persisted(self) else {(name_of(self),): (_Compute(self),)}
+    try:  # Dask's own arrays give a HighLevelGraph (`x.dask.layers`); a dict without Dask
+        from dask.highlevelgraph import HighLevelGraph
+    except ImportError:
+        return dsk
+    return HighLevelGraph.from_collections(name_of(self), dsk, dependencies=())
 
 
 def _dask_keys(self):
-    return [(name_of(self),)]
+    return _block_keys(self) if _persisted(self) else [(name_of(self),)]
 
 
 def _dask_layers(self):
@@ -118,10 +183,12 @@ def _dask_layers(self):
 
 
 def _dask_postcompute(self):
-    return _finalize, ()
+    return (_finalize_blocks if _persisted(self) else _finalize), ()
 
 
 def _dask_postpersist(self):
+    if _persisted(self):
+        return _rebuild_blocks, (_block_keys(self), self.chunks)
     return _rebuild, ((name_of(self),), self.chunks)
 
 
@@ -142,6 +209,7 @@ def _dask_scheduler(dsk, keys, **kwargs):
 
 def install():
     Array.__dask_graph__ = _dask_graph
+    Array.dask = property(_dask_graph, doc="The array's Dask graph: one task computing it with tessera.")
     Array.__dask_keys__ = _dask_keys
     Array.__dask_layers__ = _dask_layers
     Array.__dask_postcompute__ = _dask_postcompute

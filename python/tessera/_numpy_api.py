@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _creation as fn
+from ._array import into_out
 
 _UFUNCS = {}
 # Ufuncs implemented outside the elementwise tables (matmul, vecdot), registered by their
@@ -30,13 +31,12 @@ def array_ufunc(ufunc, method, inputs, kwargs):
             f"numpy.{ufunc.__name__}.{method} is not supported on tessera arrays; use the tessera reductions "
             "(tessera.sum, tessera.prod, tessera.min, ...)"
         )
-    out = kwargs.get("out")
-    outs = out if isinstance(out, tuple) else (out,)
-    if any(o is not None for o in outs):
-        raise NotImplementedError(f"numpy.{ufunc.__name__}: out= is not supported (tessera arrays are immutable)")
     f = _ufunc_table().get(ufunc) or _OTHER_UFUNCS.get(ufunc)
     if f is None:
         raise NotImplementedError(f"tessera does not implement the ufunc numpy.{ufunc.__name__}")
+    out = kwargs.get("out")
+    if out is not None and any(o is not None for o in (out if isinstance(out, tuple) else (out,))):
+        return into_out(f"numpy.{ufunc.__name__}", f(*inputs, **{k: v for k, v in kwargs.items() if k != "out"}), out)
     kwargs = {k: v for k, v in kwargs.items() if k != "out"}
     return f(*inputs, **kwargs)
 

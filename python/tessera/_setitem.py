@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._array import Array, _python_scalar, _short, _wrap, to_array
+from ._array import Array, _python_scalar, _short, _wrap, forget_name, to_array
 
 
 def _region_shape(shape, key):
@@ -124,13 +124,6 @@ def _cast_value(value, x, op="setitem"):
     return v if v._c.dtype == name else _wrap(v._c.astype(name))
 
 
-def _forget_name(x):
-    try:
-        del x._name
-    except AttributeError:
-        pass
-
-
 def _is_mask(k):
     return (isinstance(k, Array) and k.dtype == np.bool_) or (isinstance(k, np.ndarray) and k.dtype == np.bool_
                                                               and k.ndim > 0)
@@ -188,7 +181,7 @@ def setitem(x, key, value):
     frame = _value_in_frame(x, entries, v, region)
     # where() broadcasts the frame to x's shape and chunks; a whole-array region is `True`.
     x._c = where(True if cond is None else cond, frame, x)._c
-    _forget_name(x)  # a new expression: its own token
+    forget_name(x)  # a new expression: its own token
 
 
 def _setitem_mask(x, mask, value):
@@ -206,4 +199,4 @@ def _setitem_mask(x, mask, value):
     if m.ndim < x.ndim:
         m = m[(Ellipsis,) + (None,) * (x.ndim - m.ndim)]
     x._c = where(m, v, x)._c
-    _forget_name(x)
+    forget_name(x)

@@ -124,3 +124,75 @@ def test_distributed_client_gets_a_clear_error():
         chain.append(str(e))
         e = e.__cause__ or e.__context__
     assert any("cannot be sent to another process" in m for m in chain)
+
+
+@settings(max_examples=15, deadline=None)
+@given(data=arrays())
+def test_persisted_arrays_show_their_blocks_to_dask(data):
+    """As Dask's persisted arrays: `x.dask` holds one entry per block (its data), which
+    Dask's own `assert_eq` reads; dask.compute/persist of them give the same values."""
+    from dask.array.utils import assert_eq
+
+    a, chunks = data
+    p = da.from_array(a, chunks=chunks).persist()
+    assert isinstance(p.dask, dask.highlevelgraph.HighLevelGraph)
+    if p.ndim:
+        assert len(p.dask) == int(np.prod(p.numblocks))
+        for key in p.dask:
+            assert p.dask[key].shape == tuple(c[i] for c, i in zip(p.chunks, key[1:]))
+    (got,) = dask.compute(p)
+    assert_same(got, a)
+    assert_same(dask.persist(p)[0].compute(), a)
+    assert_eq(p, a)
+    assert_eq(da.from_array(a, chunks=chunks) + 0 if a.dtype != bool else p, a if a.dtype != bool else a)
+
+
+def test_zero_d_chunks_and_array_chunks_as_dask():
+    assert da.from_array(np.int_(3), chunks=(1,)).chunks == ()
+    assert da.ones((8, 8), chunks=np.array([4, 4])).chunks == ((4, 4), (4, 4))
+
+
+@settings(max_examples=30, deadline=None)
+@given(data=arrays(dtype=np.float64), other=arrays(dtype=np.float64), equal_nan=st.booleans(),
+       rtol=st.sampled_from([0.0, 1e-5, 0.1]), atol=st.sampled_from([0.0, 1e-8, 1.0]))
+def test_isclose_allclose_match_numpy(data, other, equal_nan, rtol, atol):
+    a, chunks = data
+    b = other[0].ravel()[: a.size].reshape(a.shape) if other[0].size >= a.size else a * (1 + 1e-6)
+    b = np.where(np.arange(b.size).reshape(b.shape) % 3 == 0, a, b) if a.size else b
+    x = da.from_array(a, chunks=chunks)
+    kw = dict(rtol=rtol, atol=atol, equal_nan=equal_nan)
+    assert_same(da.isclose(x, b, **kw).compute(), np.isclose(a, b, **kw))
+    assert_same(np.isclose(x, b, **kw).compute(), np.isclose(a, b, **kw))
+    assert bool(da.allclose(x, b, **kw).compute()) == np.allclose(a, b, **kw)
+    assert bool(np.allclose(x, x, **kw).compute()) == np.allclose(a, a, **kw)
+
+
+def test_isclose_ints_and_bad_tolerance():
+    x = da.arange(5, chunks=2)
+    assert_same(da.isclose(x, np.arange(5) + 1e-9).compute(), np.isclose(np.arange(5), np.arange(5) + 1e-9))
+    with pytest.raises(TypeError, match="isclose: rtol"):
+        da.isclose(x, x, rtol="a")
+
+
+def test_out_parameter_as_dask():
+    """`out=` rebinds a tessera array to the result (Dask's `handle_out`), casting to its
+    dtype by NumPy's same_kind rule; wrong shapes, impossible casts and NumPy `out`s raise."""
+    x, y = da.arange(10, chunks=3), da.ones(10, chunks=5)
+    z = da.zeros(10, chunks=4, name="zeros-given")
+    assert np.add(x, y, out=z) is z
+    assert_same(z.compute(), np.arange(10) + 1.0)
+    assert z.name != "zeros-given"
+    assert da.multiply(x, 2, out=(z,)) is z
+    assert_same(z.compute(), np.arange(10) * 2.0)
+    s = da.zeros((), dtype=np.float32)
+    x.sum(out=s)
+    assert_same(s.compute(), np.float32(45))
+    m = da.zeros((), dtype=np.int64)
+    np.argmax(x, out=m)
+    assert_same(m.compute(), np.int64(9))
+    with pytest.raises(TypeError, match="sin: cannot cast the result from dtype float64 to out's dtype int64"):
+        np.sin(x, out=da.zeros(10, dtype=int))
+    with pytest.raises(ValueError, match=r"add: mismatched shapes .* out=\(5,\), result=\(10,\)"):
+        da.add(x, 1, out=da.zeros(5))
+    with pytest.raises(NotImplementedError, match="out= must be a tessera array"):
+        da.add(x, 1, out=np.zeros(10))

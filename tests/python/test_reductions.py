@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import assume, given
+from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -83,10 +83,11 @@ def test_reduction_matches_numpy(op, data):
         with pytest.raises(type(err)):
             _call(x, op, split_every=split_every, **kwargs).compute()
         return
-    # NumPy's float16 var/std sum the squared deviations in float16 and overflow to inf
-    # past 65504; tessera's sum in float32 (documented).
-    assume(not (a.dtype == np.float16 and _base(op) in ("var", "std") and np.isfinite(a).all()
-                and np.isinf(exp).any()))
+    if a.dtype == np.float16 and op in ("var", "std"):
+        # NumPy's float16 var/std sum the squared deviations in float16 (inf past 65504, 0
+        # for tiny squares); tessera's sum in float32, as documented: that is the reference.
+        with np.errstate(all="ignore"):
+            exp = getattr(np, op)(a.astype(np.float32), **kwargs).astype(np.float16)
     got = _call(x, op, split_every=split_every, **kwargs).compute()
     rtol, atol = _tolerances(op, a)
     assert_same(got, exp, rtol=rtol, atol=atol)
