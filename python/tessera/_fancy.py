@@ -244,7 +244,8 @@ def take_along_axis(arr, indices, axis):
     from ._array import to_array
 
     x = to_array(arr, "take_along_axis")
-    idx = _as_index_array(indices, "take_along_axis")
+    lazy = isinstance(indices, Array)
+    idx = indices if lazy else _as_index_array(indices, "take_along_axis")
     if idx.dtype.kind not in "iu":
         raise IndexError("take_along_axis: `indices` must be an integer array")
     if axis is None:
@@ -272,6 +273,11 @@ def take_along_axis(arr, indices, axis):
     except ValueError:
         raise ValueError(f"take_along_axis: shape mismatch: indices of shape {idx.shape} do not broadcast "
                          f"against array of shape {x.shape}") from None
+    if lazy:
+        # The index values are read when computed (phase 1), as for x[lazy_int_array].
+        from ._unknown import getitem as lazy_getitem
+
+        return lazy_getitem(x, tuple(key))
     return getitem(x, tuple(key), "take_along_axis")
 
 

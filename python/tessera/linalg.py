@@ -547,11 +547,14 @@ def pinv(a, rcond=None, hermitian=False, *, rtol=_NOVALUE):
     if a.ndim < 2:
         raise LinAlgError(f"{op}: {a.ndim}-dimensional array given. Array must be at least two-dimensional")
     m, n = a.shape[-2:]
+    complex_ = np.dtype(a.dtype).kind == "c"
+    out_dtype = np.dtype(np.complex64 if a.dtype == np.complex64 else np.complex128) if complex_ \
+        else _float_dtype(a.dtype)
     if rcond is None:
         if rtol is _NOVALUE:
             rcond = 1e-15
         elif rtol is None:
-            rcond = max(m, n) * np.finfo(_float_dtype(a.dtype)).eps
+            rcond = max(m, n) * np.finfo(out_dtype).eps
         else:
             rcond = rtol
     elif rtol is not _NOVALUE:
@@ -559,7 +562,15 @@ def pinv(a, rcond=None, hermitian=False, *, rtol=_NOVALUE):
     if a.ndim > 2 or m == 0 or n == 0:
         a1 = _one_block(a)
         return map_blocks(lambda b: np.linalg.pinv(b, rcond=rcond, hermitian=hermitian), a1,
-                          chunks=tuple(a1.chunks[:-2]) + ((n,), (m,)), dtype=_float_dtype(a.dtype), name=op)
+                          chunks=tuple(a1.chunks[:-2]) + ((n,), (m,)), dtype=out_dtype, name=op)
+    if complex_:
+        # The real embedding E = [[B, -C], [C, B]] of A = B + iC: pinv(E) embeds pinv(A)
+        # the same way, with A's singular values (each twice), so the same cutoff.
+        from ._join import block
+
+        b, c = a.real, a.imag
+        p = pinv(block([[b, -c], [c, b]]), rcond=rcond)
+        return (p[:n, :m] + 1j * p[n:, :m]).astype(out_dtype)
     u, s, v = svd(a, coerce_signs=False)
     from ._creation import where
 
