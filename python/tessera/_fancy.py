@@ -240,7 +240,7 @@ def take(a, indices, axis=0):
     return getitem(x, tuple(key), "take")
 
 
-def take_along_axis(arr, indices, axis):
+def take_along_axis(arr, indices, axis=-1):
     from ._array import to_array
 
     x = to_array(arr, "take_along_axis")

@@ -42,7 +42,18 @@ __all__ = ["tsqr", "sfqr", "qr", "svd", "svdvals", "svd_compressed", "compressio
            "matrix_transpose", "LinAlgError"]
 
 from ._products import matrix_transpose, outer, tensordot, vecdot  # noqa: E402
-from ._layout import diagonal, trace  # noqa: E402
+from ._layout import diagonal as _diagonal  # noqa: E402
+from ._layout import trace as _trace  # noqa: E402
+
+
+def diagonal(x, /, *, offset=0):
+    """The Array API's (and NumPy's) ``linalg.diagonal``: over the last two axes."""
+    return _diagonal(x, offset, -2, -1)
+
+
+def trace(x, /, *, offset=0, dtype=None):
+    """The Array API's (and NumPy's) ``linalg.trace``: over the last two axes."""
+    return _trace(x, offset, -2, -1, dtype=dtype)
 
 EighResult = namedtuple("EighResult", ["eigenvalues", "eigenvectors"])
 SlogdetResult = namedtuple("SlogdetResult", ["sign", "logabsdet"])
@@ -58,6 +69,20 @@ def _chunks_text(a):
 def _float_dtype(dtype):
     """The dtype NumPy's LAPACK wrappers return for `dtype` (float32 stays, else float64)."""
     return np.dtype(np.float32) if np.dtype(dtype) == np.float32 else np.dtype(np.float64)
+
+
+def _lapack_dtype(dtype):
+    """The dtype NumPy's LAPACK wrappers return for `dtype`, complex kept: complex64 and
+    float32 stay, other complex give complex128, the rest float64."""
+    d = np.dtype(dtype)
+    if d.kind == "c":
+        return np.dtype(np.complex64 if d == np.complex64 else np.complex128)
+    return _float_dtype(d)
+
+
+def _real_dtype(dtype):
+    """The real dtype of `dtype`'s LAPACK results (singular values, log-determinants)."""
+    return np.dtype(np.float32) if np.dtype(dtype) in (np.float32, np.complex64) else np.dtype(np.float64)
 
 
 def _real(a, op):
@@ -212,8 +237,9 @@ def qr(a, mode="reduced"):
     rows <= columns; the complete Q of a tall matrix is not implemented."""
     if mode not in ("reduced", "complete"):
         raise ValueError(f"qr: mode must be 'reduced' or 'complete', got {mode!r}")
-    a = _real(to_array(a, "qr"), "qr")
-    if a.ndim > 2:
+    a = to_array(a, "qr")
+    if a.ndim > 2 or (a.ndim == 2 and a.dtype.kind == "c"):
+        # Stacks, and complex matrices (one block each: TSQR is real-only), by NumPy's qr.
         return QRResult(*_stacked("qr", np.linalg.qr, a, 2, mode=mode))
     a = _matrix(a, "qr")
     if mode == "complete" and a.shape[0] > a.shape[1]:
@@ -232,9 +258,12 @@ def _stacked(op, func, a, nout, **kw):
     full = kw.get("mode") == "complete" or kw.get("full_matrices")
     shapes = [(m, m if full else k), (m if full else k, n)] if op == "qr" else \
         [(m, m if full else k), (k,), (n if full else k, n)]
-    dt = _float_dtype(a1.dtype)
-    return [map_blocks(lambda b, i=i: func(b, **kw)[i].astype(dt, copy=False), a1,
-                       chunks=tuple(a1.chunks[:-2]) + tuple((d,) for d in shape), dtype=dt,
+    if a1.ndim < 2:
+        raise LinAlgError(f"{op}: {a1.ndim}-dimensional array given. Array must be at least two-dimensional")
+    # Singular values are real; the factors keep a complex dtype.
+    dts = [_real_dtype(a1.dtype) if len(shape) == 1 else _lapack_dtype(a1.dtype) for shape in shapes]
+    return [map_blocks(lambda b, i=i: func(b, **kw)[i].astype(dts[i], copy=False), a1,
+                       chunks=tuple(a1.chunks[:-2]) + tuple((d,) for d in shape), dtype=dts[i],
                        drop_axis=[] if len(shape) == 2 else [a1.ndim - 1], name=op)
             for i, shape in enumerate(shapes[:nout])]
 
@@ -256,8 +285,9 @@ def svd(a, coerce_signs=True, *, full_matrices=None):
     matrix; the full ``u`` or ``v`` of another shape is not implemented. Other chunkings
     are rechunked as for ``qr``."""
     op = "svd"
-    a = _real(to_array(a, op), op)
-    if a.ndim > 2:
+    a = to_array(a, op)
+    if a.ndim > 2 or (a.ndim == 2 and a.dtype.kind == "c"):
+        # Stacks, and complex matrices (one block each: TSQR is real-only), by NumPy's svd.
         return SVDResult(*_stacked(op, np.linalg.svd, a, 3, full_matrices=bool(full_matrices)))
     a = _matrix(a, op)
     if full_matrices and a.shape[0] != a.shape[1]:
@@ -455,13 +485,15 @@ def solve(a, b, sym_pos=None, assume_a="gen"):
     NumPy's ``LinAlgError`` at compute. ``assume_a="pos"`` (or ``sym_pos=True``) solves
     through Cholesky, as Dask does."""
     op = "solve"
-    a = _square(a, op)
+    a = _square(a, op, complex_ok=True)
     if a.ndim != 2:
         raise ValueError(f"{op}: needs a 2-d a, got {_chunks_text(a)}")
     if assume_a not in ("gen", "pos"):
         raise ValueError(f"{op}: assume_a must be 'gen' or 'pos', got {assume_a!r}")
     b = _rhs(a, b, op)
-    dt = np.result_type(_float_dtype(a.dtype), _float_dtype(b.dtype))
+    dt = np.result_type(_lapack_dtype(a.dtype), _lapack_dtype(b.dtype))
+    if (sym_pos or assume_a == "pos") and dt.kind == "c":
+        raise TypeError(f"{op}: complex matrices are not supported yet with assume_a='pos' (got {dt})")
     if sym_pos or assume_a == "pos":
         return _solve_with(_solve_pos, a, b, op, dt)
     return _solve_with(_solve_block, a, b, op, dt)
@@ -524,16 +556,16 @@ def lstsq(a, b):
 def svd_values(a):
     """Singular values of a matrix in one block (small: R factors)."""
     a1 = _one_block(a)
-    return map_blocks(lambda b: np.linalg.svd(b, compute_uv=False), a1, drop_axis=[a1.ndim - 1],
-                      chunks=tuple(a1.chunks[:-2]) + ((min(a.shape[-2:]),),), dtype=_float_dtype(a.dtype),
-                      name="svdvals")
+    return map_blocks(lambda b: np.linalg.svd(b, compute_uv=False).astype(_real_dtype(a.dtype), copy=False), a1,
+                      drop_axis=[a1.ndim - 1], chunks=tuple(a1.chunks[:-2]) + ((min(a.shape[-2:]),),),
+                      dtype=_real_dtype(a.dtype), name="svdvals")
 
 
 def inv(a):
     """Inverse of a square matrix (or stack), each in one block; singular matrices raise
     NumPy's ``LinAlgError`` at compute."""
-    a = _square(a, "inv")
-    return _per_matrix(np.linalg.inv, a, "inv", _float_dtype(a.dtype))
+    a = _square(a, "inv", complex_ok=True)
+    return _per_matrix(np.linalg.inv, a, "inv", _lapack_dtype(a.dtype))
 
 
 _NOVALUE = object()
@@ -581,18 +613,21 @@ def pinv(a, rcond=None, hermitian=False, *, rtol=_NOVALUE):
 
 def det(a):
     """Determinant of a square matrix (or stack), each in one block."""
-    a = _square(a, "det")
-    return _per_matrix(np.linalg.det, a, "det", _float_dtype(a.dtype), drop=2)
+    a = _square(a, "det", complex_ok=True)
+    return _per_matrix(np.linalg.det, a, "det", _lapack_dtype(a.dtype), drop=2)
 
 
 def slogdet(a):
     """Sign and log of the absolute determinant, as NumPy's ``slogdet`` (one block per
     matrix; both come from one call, packed along a last axis of 2)."""
     op = "slogdet"
-    a1 = _one_block(_square(a, op))
-    packed = map_blocks(lambda b: np.stack(np.linalg.slogdet(b), axis=-1), a1, drop_axis=[a1.ndim - 1],
-                        chunks=tuple(a1.chunks[:-2]) + ((2,),), dtype=_float_dtype(a1.dtype), name=op)
-    return SlogdetResult(packed[..., 0], packed[..., 1])
+    a1 = _one_block(_square(a, op, complex_ok=True))
+    dt = _lapack_dtype(a1.dtype)
+    packed = map_blocks(lambda b: np.stack(np.linalg.slogdet(b), axis=-1).astype(dt, copy=False), a1,
+                        drop_axis=[a1.ndim - 1], chunks=tuple(a1.chunks[:-2]) + ((2,),), dtype=dt, name=op)
+    logabs = packed[..., 1]
+    # A complex matrix's sign is complex, its log-determinant real.
+    return SlogdetResult(packed[..., 0], logabs.real if dt.kind == "c" else logabs)
 
 
 def _uplo(UPLO, op):
@@ -810,12 +845,12 @@ def matrix_rank(A, tol=None, hermitian=False, *, rtol=None):
     if A.ndim < 2:
         return (A != 0).any().astype(np.int64)
     m, n = A.shape[-2:]
-    if A.ndim == 2:
+    if A.ndim == 2 and A.dtype.kind != "c":
         s = svd(A, coerce_signs=False)[1]
     else:
         s = svd_values(A)
     if tol is None:
-        r = rtol if rtol is not None else max(m, n) * np.finfo(_float_dtype(A.dtype)).eps
+        r = rtol if rtol is not None else max(m, n) * np.finfo(_real_dtype(A.dtype)).eps
         tol = s.max(axis=-1, keepdims=True) * r
     return (s > tol).sum(axis=-1)
 
