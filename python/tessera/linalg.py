@@ -243,8 +243,8 @@ def qr(a, mode="reduced"):
         return QRResult(*_stacked("qr", np.linalg.qr, a, 2, mode=mode))
     a = _matrix(a, "qr")
     if mode == "complete" and a.shape[0] > a.shape[1]:
-        raise NotImplementedError(f"qr: mode='complete' of a tall matrix (shape {a.shape}) is not implemented; "
-                                  "tessera gives the reduced Q (mode='reduced')")
+        # The complete Q of a tall matrix: one block, by NumPy's qr (TSQR gives the reduced Q).
+        return QRResult(*_stacked("qr", np.linalg.qr, a, 2, mode=mode))
     a, tall = _tall_or_fat(a, "qr")
     return QRResult(*(tsqr(a) if tall else sfqr(a)))
 
@@ -281,9 +281,9 @@ def svd_flip(u, v, u_based_decision=False):
 def svd(a, coerce_signs=True, *, full_matrices=None):
     """SVD of a 2-d array by TSQR (a short-and-fat array through its transpose): ``u, s,
     v`` with ``a == u @ diag(s) @ v`` and NumPy's reduced shapes (Dask's default; the
-    Array API's ``full_matrices=False``). ``full_matrices=True`` is the same for a square
-    matrix; the full ``u`` or ``v`` of another shape is not implemented. Other chunkings
-    are rechunked as for ``qr``."""
+    Array API's ``full_matrices=False``, for stacks too: one default for every input).
+    ``full_matrices=True``: the complete factors (of a non-square matrix from one block, by
+    NumPy). Other chunkings are rechunked as for ``qr``."""
     op = "svd"
     a = to_array(a, op)
     if a.ndim > 2 or (a.ndim == 2 and a.dtype.kind == "c"):
@@ -291,8 +291,8 @@ def svd(a, coerce_signs=True, *, full_matrices=None):
         return SVDResult(*_stacked(op, np.linalg.svd, a, 3, full_matrices=bool(full_matrices)))
     a = _matrix(a, op)
     if full_matrices and a.shape[0] != a.shape[1]:
-        raise NotImplementedError(f"svd: full_matrices=True of a non-square matrix (shape {a.shape}) is not "
-                                  "implemented; pass full_matrices=False for the reduced factors")
+        # The complete factors: one block, by NumPy's svd (TSQR gives the reduced ones).
+        return SVDResult(*_stacked(op, np.linalg.svd, a, 3, full_matrices=True))
     m, n = a.shape
     if m >= n:
         t = a if len(a.chunks[1]) == 1 else a.rechunk({1: -1})
@@ -486,6 +486,9 @@ def solve(a, b, sym_pos=None, assume_a="gen"):
     through Cholesky, as Dask does."""
     op = "solve"
     a = _square(a, op, complex_ok=True)
+    b = to_array(b, op)
+    if (a.ndim > 2 or b.ndim > 2) and assume_a == "gen" and not sym_pos:
+        return _stacked_solve(a, b, op)
     if a.ndim != 2:
         raise ValueError(f"{op}: needs a 2-d a, got {_chunks_text(a)}")
     if assume_a not in ("gen", "pos"):
@@ -497,6 +500,32 @@ def solve(a, b, sym_pos=None, assume_a="gen"):
     if sym_pos or assume_a == "pos":
         return _solve_with(_solve_pos, a, b, op, dt)
     return _solve_with(_solve_block, a, b, op, dt)
+
+
+def _stacked_solve(a, b, op):
+    """The Array API's (and NumPy's) batched solve: ``a`` (..., n, n) and ``b`` (..., n, k),
+    or ``b`` (n,) as one vector for every matrix; stacks broadcast, one matrix per block."""
+    from ._creation import broadcast_to
+
+    n = a.shape[-1]
+    vec = b.ndim == 1
+    if vec:
+        b = b[:, None]
+    if b.shape[-2] != n:
+        raise ValueError(f"{op}: b must have shape ({n},) or (..., {n}, k) for a of {_chunks_text(a)}, "
+                         f"got {_chunks_text(b)}")
+    try:
+        batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    except ValueError:
+        raise ValueError(f"{op}: the stacks of a {a.shape} and b {b.shape} do not broadcast") from None
+    a2 = _one_block(broadcast_to(a, batch + a.shape[-2:]))
+    b2 = broadcast_to(b, batch + b.shape[-2:])
+    nd = len(batch) + 2
+    b2 = b2.rechunk({**{i: a2.chunks[i] for i in range(nd - 2)}, nd - 2: -1, nd - 1: -1})
+    dt = np.result_type(_lapack_dtype(a.dtype), _lapack_dtype(b.dtype))
+    out = map_blocks(lambda x, y: np.linalg.solve(x, y).astype(dt, copy=False), a2, b2, dtype=dt, chunks=b2.chunks,
+                     name=op)
+    return out[..., 0] if vec else out
 
 
 def _solve_pos(A, B):
@@ -851,7 +880,11 @@ def matrix_rank(A, tol=None, hermitian=False, *, rtol=None):
         s = svd_values(A)
     if tol is None:
         r = rtol if rtol is not None else max(m, n) * np.finfo(_real_dtype(A.dtype)).eps
+        if getattr(r, "ndim", 0):
+            r = r[..., None]  # one tolerance per matrix of the stack
         tol = s.max(axis=-1, keepdims=True) * r
+    elif getattr(tol, "ndim", 0):
+        tol = tol[..., None]
     return (s > tol).sum(axis=-1)
 
 

@@ -271,15 +271,55 @@ def test_array_api_keywords_of_cholesky_qr_svd(n, c, seed):
     np.testing.assert_allclose((u * s @ vh).compute(), spd, rtol=1e-10, atol=1e-10)
 
 
-def test_array_api_keywords_refuse_what_is_not_implemented():
-    tall = da.ones((6, 3), chunks=3)
-    with pytest.raises(NotImplementedError, match=r"qr: mode='complete' of a tall matrix \(shape \(6, 3\)\)"):
-        linalg.qr(tall, mode="complete")
+@pytest.mark.parametrize("shape", [(6, 3), (3, 6), (4, 4), (0, 3), (2, 0)])
+def test_complete_factors_of_any_shape_as_numpy(shape):
+    """qr(mode="complete") and svd(full_matrices=True): NumPy's factors (one block)."""
+    a = np.arange(np.prod(shape), dtype=float).reshape(shape) ** 1.5 + 1
+    x = da.from_array(a, chunks=2)
+    q, r = linalg.qr(x, mode="complete")
+    eq, er = np.linalg.qr(a, mode="complete")
+    assert q.shape == eq.shape and r.shape == er.shape
+    np.testing.assert_allclose((q @ r).compute(), a, rtol=1e-10, atol=1e-10)
+    u, s, vh = linalg.svd(x, full_matrices=True)
+    eu, es, evh = np.linalg.svd(a, full_matrices=True)
+    assert u.shape == eu.shape and vh.shape == evh.shape
+    np.testing.assert_allclose(s.compute(), es, rtol=1e-10, atol=1e-10)
+    k = len(es)
+    np.testing.assert_allclose((u[:, :k] * s @ vh[:k]).compute(), a, rtol=1e-10, atol=1e-10)
+    assert linalg.svd(x, full_matrices=False)[0].shape == (shape[0], k)
     with pytest.raises(ValueError, match="qr: mode must be"):
-        linalg.qr(tall, mode="r")
-    with pytest.raises(NotImplementedError, match=r"svd: full_matrices=True of a non-square matrix \(shape \(6, 3\)\)"):
-        linalg.svd(tall, full_matrices=True)
-    assert linalg.svd(tall, full_matrices=False)[0].shape == (6, 3)
+        linalg.qr(x, mode="r")
+
+
+@settings(max_examples=25, deadline=None)
+@given(n=st.integers(0, 4), k=st.integers(1, 3), sa=st.sampled_from([(), (2,), (3, 1), (1,)]),
+       sb=st.sampled_from([(), (2,), (1, 2), "vec"]), c=st.integers(1, 4), seed=st.integers(0, 2**16))
+def test_batched_solve_as_numpy(n, k, sa, sb, c, seed):
+    """The Array API's solve: stacks broadcast; a 1-d b is one vector for every matrix."""
+    rng = np.random.default_rng(seed)
+    a = rng.standard_normal(sa + (n, n)) + 4 * n * np.eye(n)
+    b = rng.standard_normal((n,) if sb == "vec" else sb + (n, k))
+    if a.ndim == 2 and b.ndim <= 2:
+        return  # the 2-d form has its own tests
+    try:
+        exp = np.linalg.solve(a, b)
+    except ValueError:
+        with pytest.raises(ValueError, match="solve"):
+            linalg.solve(da.from_array(a, chunks=c), da.from_array(b, chunks=c))
+        return
+    got = linalg.solve(da.from_array(a, chunks=c), da.from_array(b, chunks=c))
+    assert got.shape == exp.shape
+    np.testing.assert_allclose(got.compute(), exp, rtol=1e-10, atol=1e-10)
+
+
+def test_matrix_rank_with_a_tolerance_per_matrix():
+    a = np.stack([np.diag([3.0, 1e-3, 0.0]), np.diag([3.0, 2.0, 1.0])])
+    x = da.from_array(a, chunks=2)
+    rt = np.array([1e-2, 1e-6])
+    assert_same(linalg.matrix_rank(x, rtol=rt).compute(), np.linalg.matrix_rank(a, rtol=rt))
+    assert_same(linalg.matrix_rank(x, rtol=da.asarray(rt)).compute(), np.linalg.matrix_rank(a, rtol=rt))
+    assert_same(linalg.matrix_rank(x, tol=np.array([0.5, 0.5])).compute(),
+                np.linalg.matrix_rank(a, tol=np.array([0.5, 0.5])))
 
 
 @settings(max_examples=20, deadline=None)
@@ -321,7 +361,7 @@ def test_complex_matrices_as_numpy(m, n, stack, c, seed, dtype):
     q, r = linalg.qr(x)
     assert q.dtype == r.dtype == np.linalg.qr(a)[0].dtype
     assert_same((q @ r).compute(), a, **close)
-    u, s, v = linalg.svd(x)
+    u, s, v = linalg.svd(x, full_matrices=False)
     es = np.linalg.svd(a)[1]
     assert s.dtype == es.dtype and u.dtype == v.dtype == a.dtype
     assert_same(s.compute(), es, **close)
@@ -383,6 +423,9 @@ def test_stacked_qr_svd_match_numpy(shape, c, seed, full):
     assert (u.shape, s.shape, vh.shape) == (U.shape, S.shape, VH.shape)
     np.testing.assert_allclose(s.compute(), S, atol=1e-10)
     np.testing.assert_allclose(linalg.svdvals(x).compute(), S, atol=1e-10)
+    # No full_matrices=: Dask's reduced factors, for a stack as for each of its matrices.
+    assert [f.shape for f in linalg.svd(x)] == [f.shape for f in np.linalg.svd(a, full_matrices=False)]
+    assert [f.shape for f in linalg.svd(x[0])] == [f.shape for f in np.linalg.svd(a[0], full_matrices=False)]
 
 
 def test_tsqr_q_is_orthogonal_for_rank_deficient_matrices_in_short_blocks():
