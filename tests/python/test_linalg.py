@@ -425,7 +425,8 @@ def test_stacked_qr_svd_match_numpy(shape, c, seed, full):
     np.testing.assert_allclose(linalg.svdvals(x).compute(), S, atol=1e-10)
     # No full_matrices=: Dask's reduced factors, for a stack as for each of its matrices.
     assert [f.shape for f in linalg.svd(x)] == [f.shape for f in np.linalg.svd(a, full_matrices=False)]
-    assert [f.shape for f in linalg.svd(x[0])] == [f.shape for f in np.linalg.svd(a[0], full_matrices=False)]
+    if len(a):
+        assert [f.shape for f in linalg.svd(x[0])] == [f.shape for f in np.linalg.svd(a[0], full_matrices=False)]
 
 
 def test_tsqr_q_is_orthogonal_for_rank_deficient_matrices_in_short_blocks():
