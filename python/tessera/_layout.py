@@ -407,7 +407,8 @@ def _tri_grid(N, M, k, dtype, chunks, op):
     chunked as ``zeros((N, M), chunks=chunks)`` is."""
     N = _int(N, op, "N")
     M = N if M is None else _int(M, op, "M")
-    k = _int(k, op, "k")
+    # Diagonals beyond the array select all or nothing: the same for k clamped (no overflow).
+    k = max(-N, min(_int(k, op, "k"), M))
     dt = np.dtype(dtype)
     ch = zeros((N, M), dtype=dt, chunks=chunks).chunks
     i = arange(N, chunks=ch[0], dtype=np.int64)[:, None]

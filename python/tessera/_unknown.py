@@ -706,7 +706,9 @@ def _mask_getitem(x, key, m, op):
     basic = basic[:p] + ((slice(None),) * m.ndim if m.ndim else (None,)) + basic[p:]
     y = x[basic] if any(not (isinstance(k, slice) and k == slice(None)) for k in basic) else x
     axis = sum(1 for k in key[:p] if k is None or isinstance(k, slice))
-    if m.ndim == 0:
+    if m.ndim and not unresolved(m) and m.size == 0 and not unresolved(y):
+        out = _empty_mask(y, m, axis, op)
+    elif m.ndim == 0:
         m1 = lift(lambda mm: mm.reshape((1,)), (m,), {}, op) if unresolved(m) else m.reshape((1,))
         out = select(y, m1, axis, op)
     elif m.ndim == 1:
@@ -720,6 +722,17 @@ def _mask_getitem(x, key, m, op):
     if axis and adv != list(range(adv[0], adv[-1] + 1)):
         out = out.transpose((axis,) + tuple(i for i in range(out.ndim) if i != axis))
     return out
+
+
+def _empty_mask(y, m, axis, op):
+    """``y`` through an empty mask: NumPy lets an axis of 0 stand for any size."""
+    k = m.ndim
+    ax = tuple(y.shape[axis:axis + k])
+    if len(ax) < k or any(ms not in (n, 0) for ms, n in zip(m.shape, ax)):
+        raise IndexError(f"{op}: boolean index did not match indexed array along axis {axis}; mask shape "
+                         f"{tuple(m.shape)}, indexed axes {ax} (array shape {y.shape})")
+    empty = y[(slice(None),) * axis + (slice(0, 0),) * k]
+    return empty.reshape(tuple(y.shape[:axis]) + (0,) + tuple(y.shape[axis + k:]))
 
 
 def _mask_nd(y, m, axis, op):

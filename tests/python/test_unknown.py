@@ -489,3 +489,22 @@ def test_take_along_axis_lazy_errors():
         da.take_along_axis(x, da.asarray(np.array([[0.5]])), axis=1)
     with pytest.raises(ValueError, match="same number of dimensions"):
         da.take_along_axis(x, da.asarray(np.array([0])), axis=1)
+
+
+@pytest.mark.parametrize("xs, ms", [((0, 1), (0, 0)), ((2, 3), (2, 0)), ((2, 3), (0, 3)), ((2, 3), (0,)),
+                                    ((2, 3, 4), (0, 3)), ((2, 3), (0, 5)), ((2, 3), (3, 0)), ((2, 3), (3,))])
+def test_empty_masks_as_numpy(xs, ms):
+    """NumPy lets an axis of 0 of an empty mask stand for any size (the Array API suite too)."""
+    a = np.arange(math.prod(xs)).reshape(xs)
+    m = np.zeros(ms, bool)
+    try:
+        exp = a[m]
+    except IndexError:
+        for key in (m, da.asarray(m)):
+            with pytest.raises(IndexError, match="boolean index did not match"):
+                da.asarray(a)[key]
+        return
+    assert_same(da.asarray(a)[m].compute(), exp)
+    got = da.asarray(a)[da.asarray(m)]
+    assert got.shape == exp.shape  # no data-dependent size: the mask is empty
+    assert_same(got.compute(), exp)
