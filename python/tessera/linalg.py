@@ -410,7 +410,8 @@ def _per_matrix(func, a, op, dtype, drop=0, name=None, **kw):
 
 def _chol(b, lower):
     c = np.linalg.cholesky(b)
-    return c if lower else np.swapaxes(c, -1, -2)
+    # The upper factor is the conjugate transpose of the lower one.
+    return c if lower else np.swapaxes(c, -1, -2).conj()
 
 
 def cholesky(a, lower=False, *, upper=None):
@@ -421,8 +422,8 @@ def cholesky(a, lower=False, *, upper=None):
     op = "cholesky"
     if upper is not None:
         lower = not upper
-    a = _square(a, op)
-    return _per_matrix(_chol, a, op, _float_dtype(a.dtype), lower=bool(lower))
+    a = _square(a, op, complex_ok=True)
+    return _per_matrix(_chol, a, op, _lapack_dtype(a.dtype), lower=bool(lower))
 
 
 def _lu_factor(a):
