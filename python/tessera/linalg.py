@@ -90,7 +90,7 @@ def _real(a, op):
     NumPy's silent cast dropping the imaginary parts)."""
     if np.dtype(a.dtype).kind == "c":
         raise TypeError(f"{op}: complex matrices are not supported yet (got {a.dtype}); the products, "
-                        "matrix_power and norms (but 2, -2, 'nuc') take them")
+                        "matrix_power, the norms and the factorizations of the Array API take them")
     return a
 
 
@@ -780,6 +780,20 @@ def _matrix_norm(x, ord, axes, keepdims, op):
     return out
 
 
+def _complex_spectral_norm(x, ord, axes, keepdims, op):
+    """ord 2, -2 or 'nuc' of complex matrices: from their singular values (one block per
+    matrix, NumPy's svd; TSQR is real-only)."""
+    r, c = axes
+    if min(x.shape[r], x.shape[c]) == 0:
+        raise ValueError(f"{op}: ord={ord!r} of an empty matrix ({_chunks_text(x)})")
+    moved = x.transpose([i for i in range(x.ndim) if i not in axes] + [r, c])
+    s = svd_values(moved)
+    out = s.max(axis=-1) if ord == 2 else (s.min(axis=-1) if ord == -2 else s.sum(axis=-1))
+    if keepdims:
+        out = out.reshape(tuple(1 if i in axes else n for i, n in enumerate(x.shape)))
+    return out
+
+
 def _abs_if_complex(x, op, needs_svd):
     """Norms other than the spectral and nuclear ones depend on the moduli only."""
     if np.dtype(x.dtype).kind != "c":
@@ -795,8 +809,12 @@ def norm(x, ord=None, axis=None, keepdims=False):
     array's vector norm, a 2-d array's matrix norm, or with ``ord=None`` the 2-norm of
     everything."""
     op = "norm"
-    x = _abs_if_complex(to_array(x, op), op, ord in (2, -2, "nuc") and (
-        isinstance(axis, (tuple, list)) and len(axis) == 2 or axis is None and x.ndim == 2))
+    x = to_array(x, op)
+    spectral = ord in (2, -2, "nuc") and (isinstance(axis, (tuple, list)) and len(axis) == 2
+                                          or axis is None and x.ndim == 2)
+    if spectral and x.dtype.kind == "c":
+        return _complex_spectral_norm(x, ord, _axes(axis, x.ndim, op) or (0, 1), keepdims, op)
+    x = _abs_if_complex(x, op, False)
     if not np.issubdtype(x.dtype, np.floating):
         x = x.astype(np.float64)
     axes = _axes(axis, x.ndim, op)

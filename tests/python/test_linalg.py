@@ -338,7 +338,8 @@ def test_complex_norms_and_matrix_power_match_numpy(m, n, c, seed, ord, dtype):
                                rtol=1e-4, atol=1e-4 * np.abs(s).max() ** 3)
 
 
-@pytest.mark.parametrize("f", [lambda z: linalg.norm(z, ord=2), lambda z: linalg.solve(z, z, assume_a="pos")])
+@pytest.mark.parametrize("f", [lambda z: linalg.solve(z, z, assume_a="pos"), lambda z: linalg.eigh(z),
+                               lambda z: linalg.lu(z)])
 def test_complex_decompositions_are_refused_when_built(f):
     z = da.ones((3, 3), dtype="complex128", chunks=2)
     with pytest.raises(TypeError, match="complex matrices are not supported yet"):
@@ -368,6 +369,10 @@ def test_complex_matrices_as_numpy(m, n, stack, c, seed, dtype):
     assert_same(linalg.svdvals(x).compute(), es, **close)
     assert_same(linalg.matrix_rank(x).compute(), np.linalg.matrix_rank(a))
     assert_same(linalg.diagonal(x, offset=1).compute(), np.linalg.diagonal(a, offset=1))
+    for o in (2, -2, "nuc"):
+        if min(m, n):
+            assert_same(linalg.matrix_norm(x, ord=o, keepdims=True).compute(),
+                        np.linalg.matrix_norm(a, ord=o, keepdims=True), **close)
     assert_same(linalg.trace(x, offset=-1).compute(), np.linalg.trace(a, offset=-1), **close)
     sq = a[..., :m, :m] if n >= m else None
     if sq is not None:
