@@ -706,7 +706,9 @@ def _mask_getitem(x, key, m, op):
     basic = basic[:p] + ((slice(None),) * m.ndim if m.ndim else (None,)) + basic[p:]
     y = x[basic] if any(not (isinstance(k, slice) and k == slice(None)) for k in basic) else x
     axis = sum(1 for k in key[:p] if k is None or isinstance(k, slice))
-    if m.ndim and not unresolved(m) and m.size == 0 and not unresolved(y):
+    if m.ndim and not unresolved(m) and m.size == 0 and not unresolved(y) \
+            and tuple(m.shape) != tuple(y.shape[axis:axis + m.ndim]):
+        # Only where NumPy's 0-for-any-size applies; a matching empty mask keeps Dask's nan.
         out = _empty_mask(y, m, axis, op)
     elif m.ndim == 0:
         m1 = lift(lambda mm: mm.reshape((1,)), (m,), {}, op) if unresolved(m) else m.reshape((1,))
