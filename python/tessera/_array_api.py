@@ -195,8 +195,12 @@ class __array_namespace_info__:
     __module__ = "tessera"
 
     def capabilities(self):
-        # Boolean masks and data-dependent shapes (unique, nonzero) are not supported yet.
-        return {"boolean indexing": False, "data-dependent shapes": False, "max dimensions": 64}
+        # Masks, unique, nonzero and repeat by an array give Dask's nan sizes (not the spec's
+        # integers or None) unless array.data-dependent-shapes is "compute".
+        from ._unknown import sizes_computed
+
+        dds = sizes_computed()
+        return {"boolean indexing": dds, "data-dependent shapes": dds, "max dimensions": 64}
 
     def default_device(self):
         return CPU_DEVICE

@@ -231,12 +231,15 @@ def searchsorted(a, v, side="left", sorter=None):
     op = "searchsorted"
     if side not in ("left", "right"):
         raise ValueError(f"{op}: side must be 'left' or 'right', got {side!r}")
-    if sorter is not None:
-        if isinstance(a, Array):
-            raise NotImplementedError(f"{op}: sorter= needs a NumPy array a (tessera has no take yet)")
-        a = np.asarray(a)[np.asarray(sorter)]
     a = to_array(a, op)
     if a.ndim != 1:
         raise ValueError(f"{op}: a must be 1-d, got shape {a.shape}")
+    if sorter is not None:
+        from ._fancy import take
+        from ._unknown import lift, unresolved
+
+        a = take(a, sorter)  # a lazy sorter (argsort's) is read when computed
+        if unresolved(a):
+            return lift(lambda sa: searchsorted(sa, v, side), (a,), {}, op)
     v = to_array(v, op)
     return _pairwise(op, lambda x, y: np.searchsorted(y, x, side=side), v, a, "sum")

@@ -185,11 +185,13 @@ def _copy_flag(copy, op):
 def _asarray(a, dtype, chunks, copy, op):
     copy = _copy_flag(copy, op)
     if isinstance(a, Array):
-        if dtype is not None and copy is False and np.dtype(dtype_name(dtype, op)) != a.dtype:
-            raise ValueError(f"{op}: unable to avoid a copy converting {a.dtype} to {np.dtype(dtype)} with copy=False")
-        if dtype is not None:
+        if dtype is not None and np.dtype(dtype_name(dtype, op)) != a.dtype:
+            if copy is False:
+                raise ValueError(f"{op}: unable to avoid a copy converting {a.dtype} to {np.dtype(dtype)} with "
+                                 "copy=False")
             return _astype(a, dtype, op)
-        # a new array object: later item assignments to `a` (which rebind it) do not show
+        # The same dtype is no conversion: `a` itself unless copy=True (as NumPy). A copy is
+        # a new array object: later item assignments to `a` (which rebind it) do not show.
         return _wrap(a._c) if copy else a
     _refuse_masked(a, op)
     if dtype is not None:

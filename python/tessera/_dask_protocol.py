@@ -5,9 +5,9 @@ accept tessera arrays.
 
 To Dask a tessera array is a graph of one task, which runs the whole tessera computation
 (tessera's own threads, fused and memory-bounded) and returns the NumPy result. The task
-holds the expression in memory, so it cannot travel to another process: a
-``distributed.Client`` that tries to send it gets a ``TypeError`` naming tessera and what
-to do instead (compute with tessera, or ``x.to_delayed()`` / ``from_array`` of the result).
+holds the expression in memory and is pickled by reference: a ``distributed.Client`` in
+this process (``processes=False``) computes it; another process gets a ``TypeError`` naming
+tessera and what to do instead (compute with tessera and pass the NumPy result).
 """
 
 from __future__ import annotations
@@ -15,7 +15,9 @@ from __future__ import annotations
 import hashlib
 import itertools
 import math
+import os
 import pickle
+import threading
 from collections.abc import Mapping
 
 import numpy as np
@@ -78,6 +80,34 @@ def tokenize(*args, **kwargs) -> str:
     return h.hexdigest()
 
 
+# Arrays whose task was pickled, until unpickled: a task travels by reference, so that a
+# Client in this process (``processes=False``) gets the array back; another process finds no
+# entry and raises. Each pickle adds one reference, each unpickle takes one.
+_SENT: dict = {}
+_sent_lock = threading.Lock()
+
+
+def _cross_process_error(name):
+    return TypeError(
+        f"tessera array {name} cannot be sent to another process (a distributed Client with worker processes): "
+        "its expression lives in the process that built it. Use Client(processes=False), compute it with tessera "
+        "(x.compute(), tessera.compute(...)) and pass the NumPy result, or use tessera's own scheduler='mpi' for "
+        "many nodes")
+
+
+def _received(pid, key, name):
+    with _sent_lock:
+        entry = _SENT.get(key) if pid == os.getpid() else None
+        if entry is None:
+            raise _cross_process_error(name)
+        array, count = entry
+        if count > 1:
+            _SENT[key] = (array, count - 1)
+        else:
+            del _SENT[key]
+    return _Compute(array)
+
+
 class _Compute:
     """The one task of a tessera array in a Dask graph: computes it with tessera."""
 
@@ -90,10 +120,11 @@ class _Compute:
         return np.asarray(self.array.compute())
 
     def __reduce__(self):
-        raise TypeError(
-            f"tessera array {name_of(self.array)} cannot be sent to another process (a distributed Client): its "
-            "expression lives in this process. Compute it with tessera (x.compute(), tessera.compute(...)) and pass "
-            "the NumPy result, or use tessera's own scheduler='mpi' for many nodes")
+        key = id(self.array)
+        with _sent_lock:
+            _, count = _SENT.get(key, (None, 0))
+            _SENT[key] = (self.array, count + 1)
+        return _received, (os.getpid(), key, name_of(self.array))
 
 
 def _persisted(x) -> bool:
@@ -125,15 +156,36 @@ def _finalize_blocks(results):
     return finalize(results)
 
 
-def _rebuild(dsk, key, chunks, rename=None):
+class _Pending:
+    """A persisted result still held by a distributed Client (a Future): read, as the source
+    of a lazy ``from_array``, when the array is computed, so ``persist`` does not wait."""
+
+    __slots__ = ("future", "shape", "dtype")
+
+    def __init__(self, future, shape, dtype):
+        self.future, self.shape, self.dtype = future, shape, dtype
+
+    @property
+    def ndim(self):
+        return len(self.shape)
+
+    def __getitem__(self, key):
+        return np.asarray(self.future.result())[key]
+
+
+def _rebuild(dsk, key, chunks, dtype=None, name=None, rename=None):
     from ._creation import from_array
 
     if rename:
         key = rename.get(key, key)
-    return from_array(dsk[key], chunks=chunks)
+    v = dsk[key]
+    if not isinstance(v, np.ndarray) and hasattr(v, "result") and dtype is not None:
+        v = _Pending(v, tuple(sum(c) for c in chunks), np.dtype(dtype))
+    out = from_array(v, chunks=chunks)
+    return set_name(out, name, "persist") if name else out
 
 
-def _rebuild_blocks(dsk, keys, chunks, rename=None):
+def _rebuild_blocks(dsk, keys, chunks, name=None, rename=None):
     from ._creation import from_array
 
     def data(k):
@@ -142,7 +194,8 @@ def _rebuild_blocks(dsk, keys, chunks, rename=None):
         return np.asarray(dsk[rename.get(k, k) if rename else k])
 
     blocks = data(keys)
-    return from_array(blocks[0] if not chunks else np.block(blocks), chunks=chunks)
+    out = from_array(blocks[0] if not chunks else np.block(blocks), chunks=chunks)
+    return set_name(out, name, "persist") if name else out
 
 
 class _PersistedBlocks(Mapping):
@@ -188,8 +241,8 @@ def _dask_postcompute(self):
 
 def _dask_postpersist(self):
     if _persisted(self):
-        return _rebuild_blocks, (_block_keys(self), self.chunks)
-    return _rebuild, ((name_of(self),), self.chunks)
+        return _rebuild_blocks, (_block_keys(self), self.chunks, name_of(self))
+    return _rebuild, ((name_of(self),), self.chunks, self.dtype, name_of(self))
 
 
 def _dask_tokenize(self):

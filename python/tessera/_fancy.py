@@ -113,7 +113,8 @@ def _split_axis(y, axis, shape):
 def getitem(x, key, op="getitem", vindex=False):
     items = _expand(key, x.ndim, op)
     arrays_in = [k for k in items if isinstance(k, np.ndarray)]
-    if len(arrays_in) == 1 and arrays_in[0].dtype == bool and arrays_in[0].ndim == 1 and not vindex \
+    if len(arrays_in) == 1 and arrays_in[0].dtype == bool and arrays_in[0].ndim == 1 and arrays_in[0].size \
+            and not vindex \
             and all(k is None or isinstance(k, (slice, np.ndarray)) for k in items):
         # A 1-d mask with slices: the slices first (views), then the mask as one gather
         # whose runs are found when the plan is made (building costs a count per block).
@@ -131,7 +132,9 @@ def getitem(x, key, op="getitem", vindex=False):
     for k in items:
         if isinstance(k, np.ndarray):
             if k.dtype == bool:
-                if k.shape != x.shape[axis_in_x:axis_in_x + k.ndim]:
+                # NumPy lets an axis of 0 of an empty mask stand for any size.
+                ax = x.shape[axis_in_x:axis_in_x + k.ndim]
+                if len(ax) != k.ndim or any(ms != n and not (k.size == 0 and ms == 0) for ms, n in zip(k.shape, ax)):
                     raise IndexError(f"{op}: boolean index did not match indexed array along axis {axis_in_x}; "
                                      f"size of axis is {x.shape[axis_in_x] if k.ndim else 1} but size of corresponding "
                                      f"boolean axis is {k.shape[0] if k.ndim else 1} (mask shape {k.shape}, array "
@@ -240,11 +243,12 @@ def take(a, indices, axis=0):
     return getitem(x, tuple(key), "take")
 
 
-def take_along_axis(arr, indices, axis):
+def take_along_axis(arr, indices, axis=-1):
     from ._array import to_array
 
     x = to_array(arr, "take_along_axis")
-    idx = _as_index_array(indices, "take_along_axis")
+    lazy = isinstance(indices, Array)
+    idx = indices if lazy else _as_index_array(indices, "take_along_axis")
     if idx.dtype.kind not in "iu":
         raise IndexError("take_along_axis: `indices` must be an integer array")
     if axis is None:
@@ -272,6 +276,11 @@ def take_along_axis(arr, indices, axis):
     except ValueError:
         raise ValueError(f"take_along_axis: shape mismatch: indices of shape {idx.shape} do not broadcast "
                          f"against array of shape {x.shape}") from None
+    if lazy:
+        # The index values are read when computed (phase 1), as for x[lazy_int_array].
+        from ._unknown import getitem as lazy_getitem
+
+        return lazy_getitem(x, tuple(key))
     return getitem(x, tuple(key), "take_along_axis")
 
 

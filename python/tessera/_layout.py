@@ -150,24 +150,73 @@ def tile(A, reps):
 
 
 def repeat(a, repeats, axis=None):
+    """Dask's ``repeat``, and the Array API's: ``repeats`` an integer, or an integer array
+    (NumPy's or tessera's, Dask refuses both) of one count per element along ``axis`` or of
+    one count for all. A lazy tessera array of counts gives a size known only when computed
+    (``nan``, as other data-dependent sizes)."""
     x = to_array(a, "repeat")
     if axis is None:
         x = x.reshape(-1)
         axis = 0
     axis = _axis(axis, x.ndim, "repeat")
+    n = x.shape[axis]
+    if isinstance(repeats, Array):
+        return _lazy_repeat(x, repeats, axis)
     if not isinstance(repeats, (numbers.Integral, np.integer)) or isinstance(repeats, (bool, np.bool_)):
-        raise NotImplementedError("repeat: only an integer number of repeats is supported (as in Dask)")
+        r = np.asarray(repeats)
+        if r.dtype.kind not in "iu" and not (r.dtype == object and r.size == 0) and not (r.size == 0 and r.dtype.kind == "f"):
+            raise TypeError(f"repeat: repeats must be an integer or an array of integers, got {_short(repeats)}")
+        if r.ndim > 1 or (r.ndim == 1 and r.shape[0] not in (1, n)):
+            raise ValueError(f"repeat: repeats of shape {r.shape} do not broadcast to axis {axis} of size {n} "
+                             f"(array shape {x.shape})")
+        if r.ndim == 0 or r.shape[0] == 1:
+            return repeat(x, int(r.reshape(-1)[0]), axis)
+        counts = r.astype(np.int64)
+        if (counts < 0).any():
+            raise ValueError(f"repeat: negative dimensions are not allowed (repeats={int(counts.min())})")
+        return _repeat_each(x, counts, axis)
     r = int(repeats)
     if r < 0:
         raise ValueError(f"repeat: negative dimensions are not allowed (repeats={r})")
     if r == 1:
         return x
-    n = x.shape[axis]
     if r == 0 or n == 0:
-        key = [slice(None)] * x.ndim
-        key[axis] = slice(0, 0)
-        return x[tuple(key)]
+        return _empty_along(x, axis)
     return _runs("repeat", x, axis, [(0, i, 0, r) for i in range(n)], [c * r for c in x.chunks[axis]])
+
+
+def _empty_along(x, axis):
+    key = [slice(None)] * x.ndim
+    key[axis] = slice(0, 0)
+    return x[tuple(key)]
+
+
+def _repeat_each(x, counts, axis):
+    """Element ``i`` along ``axis`` repeated ``counts[i]`` times: one gather, each input
+    block's repeats making one output block."""
+    if not counts.sum():
+        return _empty_along(x, axis)
+    bounds = np.cumsum((0,) + x.chunks[axis])
+    chunks = [int(counts[lo:hi].sum()) for lo, hi in zip(bounds[:-1], bounds[1:])]
+    return _runs("repeat", x, axis, [(0, i, 0, int(c)) for i, c in enumerate(counts) if c],
+                 [c for c in chunks if c])
+
+
+def _lazy_repeat(x, repeats, axis):
+    from ._unknown import _isnan, leaf, settle
+
+    if repeats.dtype.kind not in "iu":
+        raise TypeError(f"repeat: repeats must be an array of integers, got dtype {repeats.dtype}")
+    n = x.shape[axis]
+    if repeats.ndim > 1 or (repeats.ndim == 1 and not _isnan(repeats.shape[0]) and repeats.shape[0] not in (1, n)):
+        raise ValueError(f"repeat: repeats of shape {repeats.shape} do not broadcast to axis {axis} of size {n} "
+                         f"(array shape {x.shape})")
+
+    def build(counts):
+        return repeat(x, np.asarray(counts), axis)
+
+    chunks = tuple((float("nan"),) * max(len(c), 1) if i == axis else c for i, c in enumerate(x.chunks))
+    return settle(leaf(chunks, x.dtype, "repeat", (repeats,), build))
 
 
 def array_split(ary, indices_or_sections, axis=0):
@@ -358,7 +407,8 @@ def _tri_grid(N, M, k, dtype, chunks, op):
     chunked as ``zeros((N, M), chunks=chunks)`` is."""
     N = _int(N, op, "N")
     M = N if M is None else _int(M, op, "M")
-    k = _int(k, op, "k")
+    # Diagonals beyond the array select all or nothing: the same for k clamped (no overflow).
+    k = max(-N, min(_int(k, op, "k"), M))
     dt = np.dtype(dtype)
     ch = zeros((N, M), dtype=dt, chunks=chunks).chunks
     i = arange(N, chunks=ch[0], dtype=np.int64)[:, None]
@@ -371,11 +421,22 @@ def tri(N, M=None, k=0, dtype=float, chunks="auto", **kwargs):
     return (i >= jk).astype(dt)
 
 
-def eye(N, chunks="auto", M=None, k=0, dtype=float, *, device=None):
-    """Dask's ``eye`` (the second positional argument is ``chunks``, not the Array API's
-    ``n_cols``: pass ``M=``); ``device=`` as the Array API's creation functions."""
+def eye(N, *args, chunks="auto", M=None, k=0, dtype=float, device=None):
+    """Dask's ``eye(N, chunks="auto", M=None, k=0, dtype=float)``, with one divergence: a
+    lone integer second positional argument is the number of columns (NumPy's ``M``, the
+    Array API's ``n_cols``), not ``chunks`` (``eye(4, 3)`` is 4 x 3, as in NumPy). Chunks
+    given by keyword, or with further positional arguments (``eye(4, 2, 3)``: Dask's
+    ``chunks, M``), keep Dask's meaning. ``device=`` as the Array API's creation functions."""
     from ._array_api import check_device
 
+    if len(args) > 4:
+        raise TypeError(f"eye: takes at most 5 positional arguments ({1 + len(args)} given)")
+    if len(args) == 1 and (args[0] is None or isinstance(args[0], (numbers.Integral, np.integer))) \
+            and not isinstance(args[0], (bool, np.bool_)):
+        M = args[0]
+    elif args:
+        given = dict(zip(("chunks", "M", "k", "dtype"), args))
+        chunks, M, k, dtype = given.get("chunks", chunks), given.get("M", M), given.get("k", k), given.get("dtype", dtype)
     check_device(device, "eye")
     i, jk, dt = _tri_grid(N, M, k, float if dtype is None else dtype, chunks, "eye")
     return (i == jk).astype(dt)

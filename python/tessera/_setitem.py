@@ -7,9 +7,8 @@ Supported, with everything checked at the assignment (NumPy's exception classes,
 index and the shapes):
 - basic indices (integers, slices with any step, ``...``, ``None``) with a scalar value,
   a 0-d array, or an array that broadcasts to the selected region, where the value varies
-  only along axes the index selects whole (``x[i] = row``, ``x[:, j] = column``,
-  ``x[2:5] = scalar``); a value that varies along a partly selected axis needs a gather of
-  the value into ``x``'s frame and raises ``NotImplementedError`` naming the axis;
+  along axes the index selects whole (``x[i] = row``, ``x[:, j] = column``), or in part
+  (``x[2:5] = row``, ``x[::2, 1:] = block``: the value is gathered into ``x``'s frame);
 - a boolean mask (NumPy or lazy tessera) over the leading axes, with a scalar or 0-d value.
 Integer-array indices raise ``NotImplementedError``.
 """
@@ -89,7 +88,7 @@ def _value_in_frame(x, entries, value, region):
             key.append(None)
     v = v[tuple(key)]
     ax = 0
-    flips = []
+    flips, gathers = [], []
     for a_entry in entries:
         if a_entry is None:
             continue
@@ -99,11 +98,18 @@ def _value_in_frame(x, entries, value, region):
             if len(r) == n and r.step == -1:
                 flips.append(ax)
             elif len(r) != n or r.step != 1:
-                raise NotImplementedError(
-                    f"setitem: a value that varies along axis {ax}, which the index {a_entry} selects only in part, "
-                    "is not supported yet (it needs a gather into the array's frame); assign a scalar, or build the "
-                    "result with tessera.where")
+                # Frame position i of the region holds value[(i - r[0]) // step]; others
+                # any in-bounds element (the region's condition leaves them out).
+                i = np.arange(n, dtype=np.int64)
+                j = (i - r[0]) // r.step
+                inside = (j >= 0) & (j < len(r)) & ((i - r[0]) % abs(r.step) == 0)
+                gathers.append((ax, np.where(inside, j, 0)))
         ax += 1
+    if gathers:
+        from ._fancy import take_axis
+
+        for a, idx in gathers:
+            v = take_axis(v, idx, a, "setitem", tuple(x.chunks[a]))
     if flips:
         v = v[tuple(slice(None, None, -1) if a in flips else slice(None) for a in range(v.ndim))]
     return v

@@ -87,6 +87,10 @@ def argsort(a, axis=-1, kind=None, order=None, *, stable=None, descending=False)
         r = flip(argsort(flip(a, axis), axis, kind, order, stable=stable), axis)
         return (a.shape[axis] - 1) - r
     a, axis, kind = _args(a, axis, kind, order, stable, "argsort")
+    if kind is None and stable is None:
+        # Stable by default: the Array API's default, and one of the orders NumPy's
+        # unstable default may give (ties in input order).
+        kind = "stable"
     whole = a if a.numblocks[axis] <= 1 else _whole_along(a, axis)
     r = map_blocks(np.argsort, whole, axis=axis, kind=kind, dtype=np.int64, name="argsort")
     return r if whole is a else r.rechunk(a.chunks)

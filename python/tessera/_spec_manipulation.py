@@ -62,15 +62,14 @@ def clip(x, /, min=None, max=None, *, a_min=None, a_max=None, out=None, **kwargs
     for bound, fn in ((lo, "maximum"), (hi, "minimum")):
         if bound is None:
             continue
+        # Array bounds broadcast with x (NumPy's rule; the result may be larger than x).
         if isinstance(bound, Array) or np.ndim(bound) > 0:
             b = to_array(bound, "clip")
             try:
-                fits = np.broadcast_shapes(b.shape, x.shape) == x.shape
+                np.broadcast_shapes(b.shape, r.shape)
             except ValueError:
-                fits = False
-            if not fits:
                 raise ValueError(f"clip: {'min' if fn == 'maximum' else 'max'} of shape {b.shape} does not "
-                                 f"broadcast to x's shape {x.shape}")
+                                 f"broadcast with x's shape {r.shape}") from None
         with named("clip"):
             r = BINARY[fn](r, bound)
     # The spec keeps x's dtype for bounds of its kind (int16 bounds of int8 x: int8); bounds

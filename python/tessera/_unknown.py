@@ -152,6 +152,25 @@ class UnknownArray(Array):
         known = resolve_all([self], run)[0]
         return known.compute(_progress=_progress, **run)
 
+    def _resolved(self):
+        return self._known if self._known is not None else resolve_all([self], {})[0]
+
+    # Converting to a Python scalar computes (as on any array): the sizes first.
+    def __bool__(self):
+        return self._resolved().__bool__()
+
+    def __int__(self):
+        return self._resolved().__int__()
+
+    def __float__(self):
+        return self._resolved().__float__()
+
+    def __complex__(self):
+        return self._resolved().__complex__()
+
+    def __index__(self):
+        return self._resolved().__index__()
+
     def compute_chunk_sizes(self):
         """Computes the unknown chunk sizes; the array keeps them (in place, as Dask's) and is
         returned. Only sizes are kept, not the values (a mask is applied again when the
@@ -240,6 +259,34 @@ def leaf(chunks, dtype, op, needs, build):
     """An unknown array whose expression is ``build(*values)``, ``values`` being the
     computed ``needs`` (known or unknown arrays)."""
     return _new_unknown(chunks, dtype, op, needs=needs, build=build)
+
+
+DDS_KEY = "array.data-dependent-shapes"
+
+
+def sizes_computed() -> bool:
+    """Whether data-dependent sizes are computed when the operation is built (the Array
+    API's integer shapes) rather than left ``nan`` (Dask's unknown chunks, the default)."""
+    from . import config
+
+    v = config.get(DDS_KEY, "nan")
+    if v not in ("nan", "compute"):
+        raise ValueError(f"{config.source_of(config.canonical_name(DDS_KEY), v)} must be 'nan' (Dask's unknown "
+                         f"sizes, the default) or 'compute' (sizes computed when the operation is built), got {v!r}")
+    return v == "compute"
+
+
+def settle(result):
+    """``result`` (an array or a tuple of them) with its data-dependent sizes computed, in
+    one run for all, when the configuration asks for it (``array.data-dependent-shapes``
+    set to ``"compute"``); unchanged otherwise. Only sizes are kept, as by
+    ``compute_chunk_sizes()``."""
+    items = result if isinstance(result, tuple) else (result,)
+    todo = [a for a in items if unresolved(a) and any(map(_isnan, itertools.chain(*a._uchunks)))]
+    if todo and sizes_computed():
+        for a, k in zip(todo, resolve_all(todo, {})):
+            a._known = k
+    return result
 
 
 # -- resolving: the phases ---------------------------------------------------------------
@@ -547,7 +594,7 @@ def _ragged_positions(a, op, coords):
 
     nb = len(a1.chunks[0])
     chunks = ((math.nan,) * nb, (len(shape),)) if coords else ((math.nan,) * nb,)
-    return leaf(chunks, np.int64, op, (counts,), build)
+    return settle(leaf(chunks, np.int64, op, (counts,), build))
 
 
 # -- indexing with lazy arrays -----------------------------------------------------------
@@ -587,6 +634,10 @@ def getitem(x, key, vindex=False):
     """``x[key]`` (``x.vindex[key]``) where ``x`` has unknown sizes or ``key`` holds lazy
     tessera arrays: a boolean mask gives unknown sizes, integer arrays a known shape whose
     values are read in phase 1."""
+    return settle(_getitem(x, key, vindex))
+
+
+def _getitem(x, key, vindex):
     op = "vindex" if vindex else "getitem"
     if type(key) is not tuple:
         key = (key,)
@@ -611,7 +662,7 @@ def getitem(x, key, vindex=False):
             kk = list(key)
             for i, k in zip(pos, ks):
                 kk[i] = k
-            return getitem(xx, tuple(kk), vindex)
+            return _getitem(xx, tuple(kk), vindex)
 
         return lift(again, (x,) + tuple(key[i] for i in pos), {}, op)
     return _lazy_int_getitem(x, key, vindex, op)
@@ -650,13 +701,19 @@ def _lazy_int_getitem(x, key, vindex, op):
 def _mask_getitem(x, key, m, op):
     key = _expand_ellipsis(list(key), x.ndim)
     p = next(i for i, k in enumerate(key) if k is m)
-    if m.ndim == 0:
-        raise NotImplementedError(f"{op}: a 0-d lazy boolean index is not supported")
     basic = tuple(k for i, k in enumerate(key) if i != p)
-    basic = basic[:p] + (slice(None),) * m.ndim + basic[p:]
+    # A 0-d mask (NumPy's x[True], x[False]) selects along a new axis of length 1.
+    basic = basic[:p] + ((slice(None),) * m.ndim if m.ndim else (None,)) + basic[p:]
     y = x[basic] if any(not (isinstance(k, slice) and k == slice(None)) for k in basic) else x
     axis = sum(1 for k in key[:p] if k is None or isinstance(k, slice))
-    if m.ndim == 1:
+    if m.ndim and not unresolved(m) and m.size == 0 and not unresolved(y) \
+            and tuple(m.shape) != tuple(y.shape[axis:axis + m.ndim]):
+        # Only where NumPy's 0-for-any-size applies; a matching empty mask keeps Dask's nan.
+        out = _empty_mask(y, m, axis, op)
+    elif m.ndim == 0:
+        m1 = lift(lambda mm: mm.reshape((1,)), (m,), {}, op) if unresolved(m) else m.reshape((1,))
+        out = select(y, m1, axis, op)
+    elif m.ndim == 1:
         out = select(y, m, axis, op)
     elif unresolved(y) or unresolved(m):
         out = lift(lambda yy, mm: _mask_nd(yy, mm, axis, op), (y, m), {}, op)
@@ -667,6 +724,17 @@ def _mask_getitem(x, key, m, op):
     if axis and adv != list(range(adv[0], adv[-1] + 1)):
         out = out.transpose((axis,) + tuple(i for i in range(out.ndim) if i != axis))
     return out
+
+
+def _empty_mask(y, m, axis, op):
+    """``y`` through an empty mask: NumPy lets an axis of 0 stand for any size."""
+    k = m.ndim
+    ax = tuple(y.shape[axis:axis + k])
+    if len(ax) < k or any(ms not in (n, 0) for ms, n in zip(m.shape, ax)):
+        raise IndexError(f"{op}: boolean index did not match indexed array along axis {axis}; mask shape "
+                         f"{tuple(m.shape)}, indexed axes {ax} (array shape {y.shape})")
+    empty = y[(slice(None),) * axis + (slice(0, 0),) * k]
+    return empty.reshape(tuple(y.shape[:axis]) + (0,) + tuple(y.shape[axis + k:]))
 
 
 def _mask_nd(y, m, axis, op):
@@ -816,6 +884,7 @@ def unique(ar, return_index=False, return_inverse=False, return_counts=False, *,
         result.append(leaf(ar.chunks, np.int64, "unique", (trigger,), inverse))
     if return_counts:
         result.append(leaf(((math.nan,),), np.int64, "unique", (trigger,), part("counts")))
+    settle(tuple(result))
     return result[0] if len(result) == 1 else tuple(result)
 
 

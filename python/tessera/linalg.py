@@ -42,7 +42,18 @@ __all__ = ["tsqr", "sfqr", "qr", "svd", "svdvals", "svd_compressed", "compressio
            "matrix_transpose", "LinAlgError"]
 
 from ._products import matrix_transpose, outer, tensordot, vecdot  # noqa: E402
-from ._layout import diagonal, trace  # noqa: E402
+from ._layout import diagonal as _diagonal  # noqa: E402
+from ._layout import trace as _trace  # noqa: E402
+
+
+def diagonal(x, /, *, offset=0):
+    """The Array API's (and NumPy's) ``linalg.diagonal``: over the last two axes."""
+    return _diagonal(x, offset, -2, -1)
+
+
+def trace(x, /, *, offset=0, dtype=None):
+    """The Array API's (and NumPy's) ``linalg.trace``: over the last two axes."""
+    return _trace(x, offset, -2, -1, dtype=dtype)
 
 EighResult = namedtuple("EighResult", ["eigenvalues", "eigenvectors"])
 SlogdetResult = namedtuple("SlogdetResult", ["sign", "logabsdet"])
@@ -60,12 +71,26 @@ def _float_dtype(dtype):
     return np.dtype(np.float32) if np.dtype(dtype) == np.float32 else np.dtype(np.float64)
 
 
+def _lapack_dtype(dtype):
+    """The dtype NumPy's LAPACK wrappers return for `dtype`, complex kept: complex64 and
+    float32 stay, other complex give complex128, the rest float64."""
+    d = np.dtype(dtype)
+    if d.kind == "c":
+        return np.dtype(np.complex64 if d == np.complex64 else np.complex128)
+    return _float_dtype(d)
+
+
+def _real_dtype(dtype):
+    """The real dtype of `dtype`'s LAPACK results (singular values, log-determinants)."""
+    return np.dtype(np.float32) if np.dtype(dtype) in (np.float32, np.complex64) else np.dtype(np.float64)
+
+
 def _real(a, op):
     """Refuses complex matrices where the block kernels are real-only (a clear error, not
     NumPy's silent cast dropping the imaginary parts)."""
     if np.dtype(a.dtype).kind == "c":
         raise TypeError(f"{op}: complex matrices are not supported yet (got {a.dtype}); the products, "
-                        "matrix_power and norms (but 2, -2, 'nuc') take them")
+                        "matrix_power, the norms and the factorizations of the Array API take them")
     return a
 
 
@@ -212,13 +237,14 @@ def qr(a, mode="reduced"):
     rows <= columns; the complete Q of a tall matrix is not implemented."""
     if mode not in ("reduced", "complete"):
         raise ValueError(f"qr: mode must be 'reduced' or 'complete', got {mode!r}")
-    a = _real(to_array(a, "qr"), "qr")
-    if a.ndim > 2:
+    a = to_array(a, "qr")
+    if a.ndim > 2 or (a.ndim == 2 and a.dtype.kind == "c"):
+        # Stacks, and complex matrices (one block each: TSQR is real-only), by NumPy's qr.
         return QRResult(*_stacked("qr", np.linalg.qr, a, 2, mode=mode))
     a = _matrix(a, "qr")
     if mode == "complete" and a.shape[0] > a.shape[1]:
-        raise NotImplementedError(f"qr: mode='complete' of a tall matrix (shape {a.shape}) is not implemented; "
-                                  "tessera gives the reduced Q (mode='reduced')")
+        # The complete Q of a tall matrix: one block, by NumPy's qr (TSQR gives the reduced Q).
+        return QRResult(*_stacked("qr", np.linalg.qr, a, 2, mode=mode))
     a, tall = _tall_or_fat(a, "qr")
     return QRResult(*(tsqr(a) if tall else sfqr(a)))
 
@@ -232,9 +258,12 @@ def _stacked(op, func, a, nout, **kw):
     full = kw.get("mode") == "complete" or kw.get("full_matrices")
     shapes = [(m, m if full else k), (m if full else k, n)] if op == "qr" else \
         [(m, m if full else k), (k,), (n if full else k, n)]
-    dt = _float_dtype(a1.dtype)
-    return [map_blocks(lambda b, i=i: func(b, **kw)[i].astype(dt, copy=False), a1,
-                       chunks=tuple(a1.chunks[:-2]) + tuple((d,) for d in shape), dtype=dt,
+    if a1.ndim < 2:
+        raise LinAlgError(f"{op}: {a1.ndim}-dimensional array given. Array must be at least two-dimensional")
+    # Singular values are real; the factors keep a complex dtype.
+    dts = [_real_dtype(a1.dtype) if len(shape) == 1 else _lapack_dtype(a1.dtype) for shape in shapes]
+    return [map_blocks(lambda b, i=i: func(b, **kw)[i].astype(dts[i], copy=False), a1,
+                       chunks=tuple(a1.chunks[:-2]) + tuple((d,) for d in shape), dtype=dts[i],
                        drop_axis=[] if len(shape) == 2 else [a1.ndim - 1], name=op)
             for i, shape in enumerate(shapes[:nout])]
 
@@ -252,17 +281,18 @@ def svd_flip(u, v, u_based_decision=False):
 def svd(a, coerce_signs=True, *, full_matrices=None):
     """SVD of a 2-d array by TSQR (a short-and-fat array through its transpose): ``u, s,
     v`` with ``a == u @ diag(s) @ v`` and NumPy's reduced shapes (Dask's default; the
-    Array API's ``full_matrices=False``). ``full_matrices=True`` is the same for a square
-    matrix; the full ``u`` or ``v`` of another shape is not implemented. Other chunkings
-    are rechunked as for ``qr``."""
+    Array API's ``full_matrices=False``, for stacks too: one default for every input).
+    ``full_matrices=True``: the complete factors (of a non-square matrix from one block, by
+    NumPy). Other chunkings are rechunked as for ``qr``."""
     op = "svd"
-    a = _real(to_array(a, op), op)
-    if a.ndim > 2:
+    a = to_array(a, op)
+    if a.ndim > 2 or (a.ndim == 2 and a.dtype.kind == "c"):
+        # Stacks, and complex matrices (one block each: TSQR is real-only), by NumPy's svd.
         return SVDResult(*_stacked(op, np.linalg.svd, a, 3, full_matrices=bool(full_matrices)))
     a = _matrix(a, op)
     if full_matrices and a.shape[0] != a.shape[1]:
-        raise NotImplementedError(f"svd: full_matrices=True of a non-square matrix (shape {a.shape}) is not "
-                                  "implemented; pass full_matrices=False for the reduced factors")
+        # The complete factors: one block, by NumPy's svd (TSQR gives the reduced ones).
+        return SVDResult(*_stacked(op, np.linalg.svd, a, 3, full_matrices=True))
     m, n = a.shape
     if m >= n:
         t = a if len(a.chunks[1]) == 1 else a.rechunk({1: -1})
@@ -380,7 +410,8 @@ def _per_matrix(func, a, op, dtype, drop=0, name=None, **kw):
 
 def _chol(b, lower):
     c = np.linalg.cholesky(b)
-    return c if lower else np.swapaxes(c, -1, -2)
+    # The upper factor is the conjugate transpose of the lower one.
+    return c if lower else np.swapaxes(c, -1, -2).conj()
 
 
 def cholesky(a, lower=False, *, upper=None):
@@ -391,8 +422,8 @@ def cholesky(a, lower=False, *, upper=None):
     op = "cholesky"
     if upper is not None:
         lower = not upper
-    a = _square(a, op)
-    return _per_matrix(_chol, a, op, _float_dtype(a.dtype), lower=bool(lower))
+    a = _square(a, op, complex_ok=True)
+    return _per_matrix(_chol, a, op, _lapack_dtype(a.dtype), lower=bool(lower))
 
 
 def _lu_factor(a):
@@ -455,16 +486,47 @@ def solve(a, b, sym_pos=None, assume_a="gen"):
     NumPy's ``LinAlgError`` at compute. ``assume_a="pos"`` (or ``sym_pos=True``) solves
     through Cholesky, as Dask does."""
     op = "solve"
-    a = _square(a, op)
+    a = _square(a, op, complex_ok=True)
+    b = to_array(b, op)
+    if (a.ndim > 2 or b.ndim > 2) and assume_a == "gen" and not sym_pos:
+        return _stacked_solve(a, b, op)
     if a.ndim != 2:
         raise ValueError(f"{op}: needs a 2-d a, got {_chunks_text(a)}")
     if assume_a not in ("gen", "pos"):
         raise ValueError(f"{op}: assume_a must be 'gen' or 'pos', got {assume_a!r}")
     b = _rhs(a, b, op)
-    dt = np.result_type(_float_dtype(a.dtype), _float_dtype(b.dtype))
+    dt = np.result_type(_lapack_dtype(a.dtype), _lapack_dtype(b.dtype))
+    if (sym_pos or assume_a == "pos") and dt.kind == "c":
+        raise TypeError(f"{op}: complex matrices are not supported yet with assume_a='pos' (got {dt})")
     if sym_pos or assume_a == "pos":
         return _solve_with(_solve_pos, a, b, op, dt)
     return _solve_with(_solve_block, a, b, op, dt)
+
+
+def _stacked_solve(a, b, op):
+    """The Array API's (and NumPy's) batched solve: ``a`` (..., n, n) and ``b`` (..., n, k),
+    or ``b`` (n,) as one vector for every matrix; stacks broadcast, one matrix per block."""
+    from ._creation import broadcast_to
+
+    n = a.shape[-1]
+    vec = b.ndim == 1
+    if vec:
+        b = b[:, None]
+    if b.shape[-2] != n:
+        raise ValueError(f"{op}: b must have shape ({n},) or (..., {n}, k) for a of {_chunks_text(a)}, "
+                         f"got {_chunks_text(b)}")
+    try:
+        batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    except ValueError:
+        raise ValueError(f"{op}: the stacks of a {a.shape} and b {b.shape} do not broadcast") from None
+    a2 = _one_block(broadcast_to(a, batch + a.shape[-2:]))
+    b2 = broadcast_to(b, batch + b.shape[-2:])
+    nd = len(batch) + 2
+    b2 = b2.rechunk({**{i: a2.chunks[i] for i in range(nd - 2)}, nd - 2: -1, nd - 1: -1})
+    dt = np.result_type(_lapack_dtype(a.dtype), _lapack_dtype(b.dtype))
+    out = map_blocks(lambda x, y: np.linalg.solve(x, y).astype(dt, copy=False), a2, b2, dtype=dt, chunks=b2.chunks,
+                     name=op)
+    return out[..., 0] if vec else out
 
 
 def _solve_pos(A, B):
@@ -524,16 +586,16 @@ def lstsq(a, b):
 def svd_values(a):
     """Singular values of a matrix in one block (small: R factors)."""
     a1 = _one_block(a)
-    return map_blocks(lambda b: np.linalg.svd(b, compute_uv=False), a1, drop_axis=[a1.ndim - 1],
-                      chunks=tuple(a1.chunks[:-2]) + ((min(a.shape[-2:]),),), dtype=_float_dtype(a.dtype),
-                      name="svdvals")
+    return map_blocks(lambda b: np.linalg.svd(b, compute_uv=False).astype(_real_dtype(a.dtype), copy=False), a1,
+                      drop_axis=[a1.ndim - 1], chunks=tuple(a1.chunks[:-2]) + ((min(a.shape[-2:]),),),
+                      dtype=_real_dtype(a.dtype), name="svdvals")
 
 
 def inv(a):
     """Inverse of a square matrix (or stack), each in one block; singular matrices raise
     NumPy's ``LinAlgError`` at compute."""
-    a = _square(a, "inv")
-    return _per_matrix(np.linalg.inv, a, "inv", _float_dtype(a.dtype))
+    a = _square(a, "inv", complex_ok=True)
+    return _per_matrix(np.linalg.inv, a, "inv", _lapack_dtype(a.dtype))
 
 
 _NOVALUE = object()
@@ -547,11 +609,14 @@ def pinv(a, rcond=None, hermitian=False, *, rtol=_NOVALUE):
     if a.ndim < 2:
         raise LinAlgError(f"{op}: {a.ndim}-dimensional array given. Array must be at least two-dimensional")
     m, n = a.shape[-2:]
+    complex_ = np.dtype(a.dtype).kind == "c"
+    out_dtype = np.dtype(np.complex64 if a.dtype == np.complex64 else np.complex128) if complex_ \
+        else _float_dtype(a.dtype)
     if rcond is None:
         if rtol is _NOVALUE:
             rcond = 1e-15
         elif rtol is None:
-            rcond = max(m, n) * np.finfo(_float_dtype(a.dtype)).eps
+            rcond = max(m, n) * np.finfo(out_dtype).eps
         else:
             rcond = rtol
     elif rtol is not _NOVALUE:
@@ -559,7 +624,15 @@ def pinv(a, rcond=None, hermitian=False, *, rtol=_NOVALUE):
     if a.ndim > 2 or m == 0 or n == 0:
         a1 = _one_block(a)
         return map_blocks(lambda b: np.linalg.pinv(b, rcond=rcond, hermitian=hermitian), a1,
-                          chunks=tuple(a1.chunks[:-2]) + ((n,), (m,)), dtype=_float_dtype(a.dtype), name=op)
+                          chunks=tuple(a1.chunks[:-2]) + ((n,), (m,)), dtype=out_dtype, name=op)
+    if complex_:
+        # The real embedding E = [[B, -C], [C, B]] of A = B + iC: pinv(E) embeds pinv(A)
+        # the same way, with A's singular values (each twice), so the same cutoff.
+        from ._join import block
+
+        b, c = a.real, a.imag
+        p = pinv(block([[b, -c], [c, b]]), rcond=rcond)
+        return (p[:n, :m] + 1j * p[n:, :m]).astype(out_dtype)
     u, s, v = svd(a, coerce_signs=False)
     from ._creation import where
 
@@ -570,18 +643,21 @@ def pinv(a, rcond=None, hermitian=False, *, rtol=_NOVALUE):
 
 def det(a):
     """Determinant of a square matrix (or stack), each in one block."""
-    a = _square(a, "det")
-    return _per_matrix(np.linalg.det, a, "det", _float_dtype(a.dtype), drop=2)
+    a = _square(a, "det", complex_ok=True)
+    return _per_matrix(np.linalg.det, a, "det", _lapack_dtype(a.dtype), drop=2)
 
 
 def slogdet(a):
     """Sign and log of the absolute determinant, as NumPy's ``slogdet`` (one block per
     matrix; both come from one call, packed along a last axis of 2)."""
     op = "slogdet"
-    a1 = _one_block(_square(a, op))
-    packed = map_blocks(lambda b: np.stack(np.linalg.slogdet(b), axis=-1), a1, drop_axis=[a1.ndim - 1],
-                        chunks=tuple(a1.chunks[:-2]) + ((2,),), dtype=_float_dtype(a1.dtype), name=op)
-    return SlogdetResult(packed[..., 0], packed[..., 1])
+    a1 = _one_block(_square(a, op, complex_ok=True))
+    dt = _lapack_dtype(a1.dtype)
+    packed = map_blocks(lambda b: np.stack(np.linalg.slogdet(b), axis=-1).astype(dt, copy=False), a1,
+                        drop_axis=[a1.ndim - 1], chunks=tuple(a1.chunks[:-2]) + ((2,),), dtype=dt, name=op)
+    logabs = packed[..., 1]
+    # A complex matrix's sign is complex, its log-determinant real.
+    return SlogdetResult(packed[..., 0], logabs.real if dt.kind == "c" else logabs)
 
 
 def _uplo(UPLO, op):
@@ -704,6 +780,20 @@ def _matrix_norm(x, ord, axes, keepdims, op):
     return out
 
 
+def _complex_spectral_norm(x, ord, axes, keepdims, op):
+    """ord 2, -2 or 'nuc' of complex matrices: from their singular values (one block per
+    matrix, NumPy's svd; TSQR is real-only)."""
+    r, c = axes
+    if min(x.shape[r], x.shape[c]) == 0:
+        raise ValueError(f"{op}: ord={ord!r} of an empty matrix ({_chunks_text(x)})")
+    moved = x.transpose([i for i in range(x.ndim) if i not in axes] + [r, c])
+    s = svd_values(moved)
+    out = s.max(axis=-1) if ord == 2 else (s.min(axis=-1) if ord == -2 else s.sum(axis=-1))
+    if keepdims:
+        out = out.reshape(tuple(1 if i in axes else n for i, n in enumerate(x.shape)))
+    return out
+
+
 def _abs_if_complex(x, op, needs_svd):
     """Norms other than the spectral and nuclear ones depend on the moduli only."""
     if np.dtype(x.dtype).kind != "c":
@@ -719,8 +809,12 @@ def norm(x, ord=None, axis=None, keepdims=False):
     array's vector norm, a 2-d array's matrix norm, or with ``ord=None`` the 2-norm of
     everything."""
     op = "norm"
-    x = _abs_if_complex(to_array(x, op), op, ord in (2, -2, "nuc") and (
-        isinstance(axis, (tuple, list)) and len(axis) == 2 or axis is None and x.ndim == 2))
+    x = to_array(x, op)
+    spectral = ord in (2, -2, "nuc") and (isinstance(axis, (tuple, list)) and len(axis) == 2
+                                          or axis is None and x.ndim == 2)
+    if spectral and x.dtype.kind == "c":
+        return _complex_spectral_norm(x, ord, _axes(axis, x.ndim, op) or (0, 1), keepdims, op)
+    x = _abs_if_complex(x, op, False)
     if not np.issubdtype(x.dtype, np.floating):
         x = x.astype(np.float64)
     axes = _axes(axis, x.ndim, op)
@@ -799,13 +893,17 @@ def matrix_rank(A, tol=None, hermitian=False, *, rtol=None):
     if A.ndim < 2:
         return (A != 0).any().astype(np.int64)
     m, n = A.shape[-2:]
-    if A.ndim == 2:
+    if A.ndim == 2 and A.dtype.kind != "c":
         s = svd(A, coerce_signs=False)[1]
     else:
         s = svd_values(A)
     if tol is None:
-        r = rtol if rtol is not None else max(m, n) * np.finfo(_float_dtype(A.dtype)).eps
+        r = rtol if rtol is not None else max(m, n) * np.finfo(_real_dtype(A.dtype)).eps
+        if getattr(r, "ndim", 0):
+            r = r[..., None]  # one tolerance per matrix of the stack
         tol = s.max(axis=-1, keepdims=True) * r
+    elif getattr(tol, "ndim", 0):
+        tol = tol[..., None]
     return (s > tol).sum(axis=-1)
 
 

@@ -201,3 +201,91 @@ def test_eye_takes_device_and_dtype_none():
     assert_same(da.eye(3, M=4, k=1, dtype=None, device="cpu").compute(), np.eye(3, 4, k=1))
     with pytest.raises(ValueError, match="eye"):
         da.eye(3, device="gpu")
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 6), st.one_of(st.none(), st.integers(0, 6)), st.integers(-7, 7),
+       st.sampled_from([None, "int32", "bool", "float32", "complex64"]))
+def test_eye_n_cols_positional_as_numpy(n, m, k, dtype):
+    """An integer second positional argument is the Array API's n_cols (NumPy's M)."""
+    exp = np.eye(n, m, k=k, dtype=dtype or "float64")
+    assert_same(da.eye(n, m, k=k, dtype=dtype).compute(), exp)
+    assert_same(da.eye(n, m, k=k, dtype=dtype, chunks=2).compute(), exp)
+
+
+def test_eye_keeps_dasks_chunks_where_unambiguous():
+    dask_array = pytest.importorskip("dask.array")
+    for args, kw in [((4,), {"chunks": 3}), ((5, 2, 3), {}), ((5, 2), {"M": 3}), ((4, "auto"), {}),
+                     ((5, 2, 3, 1, "int8"), {})]:
+        if kw.get("M") is not None and len(args) == 2:
+            # Dask's meaning when M= is given too: the second positional is chunks.
+            args, kw = (args[0],), {"chunks": args[1], **kw}
+        d, t = dask_array.eye(*args, **kw), da.eye(*args, **kw)
+        assert t.chunks == d.chunks and t.dtype == d.dtype
+        assert_same(t.compute(), d.compute())
+    assert da.eye(4, 3).shape == (4, 3)  # Dask: a 4 x 4 array of chunks 3 (the divergence)
+    with pytest.raises(TypeError, match="eye: takes at most 5 positional"):
+        da.eye(2, 2, 2, 0, float, 1)
+
+
+@settings(max_examples=60, deadline=None)
+@given(arrays(dtype=None), st.data())
+def test_repeat_with_an_array_of_counts_as_numpy(data, d):
+    a, chunks = data
+    axis = d.draw(st.one_of(st.none(), st.integers(-max(a.ndim, 1), max(a.ndim, 1) - 1))) if a.ndim else None
+    n = a.size if axis is None else a.shape[axis]
+    counts = d.draw(st.lists(st.integers(0, 3), min_size=n, max_size=n) | st.lists(st.integers(0, 3), min_size=1,
+                                                                                    max_size=1))
+    r = np.array(counts, dtype=d.draw(st.sampled_from(["int8", "uint16", "int64"])))
+    exp = np.repeat(a, r, axis=axis)
+    x = da.from_array(a, chunks=chunks)
+    for reps in (r, list(counts), da.from_array(r)):
+        got = da.repeat(x, reps, axis=axis)
+        assert_same(got.compute(), exp)
+    with da.config.set({"array.data-dependent-shapes": "compute"}):
+        assert da.repeat(x, da.from_array(r), axis=axis).shape == exp.shape
+
+
+def test_repeat_errors():
+    x = da.arange(6, chunks=4).reshape(2, 3)
+    with pytest.raises(ValueError, match=r"repeat: repeats of shape \(2,\) do not broadcast to axis 1 of size 3"):
+        da.repeat(x, np.array([1, 2]), axis=1)
+    with pytest.raises(ValueError, match="repeat: repeats of shape"):
+        da.repeat(x, da.asarray(np.array([1, 2])), axis=1)
+    with pytest.raises(ValueError, match="negative dimensions"):
+        da.repeat(x, np.array([1, -1]), axis=0)
+    with pytest.raises(TypeError, match="repeat: repeats must be an integer or an array of integers"):
+        da.repeat(x, np.array([1.5, 2.0]), axis=0)
+    with pytest.raises(TypeError, match="repeat: repeats must be an array of integers"):
+        da.repeat(x, da.asarray(np.array([1.5, 2.0])), axis=0)
+    assert np.isnan(da.repeat(x, da.asarray(np.array([1, 2])), axis=0).shape[0])  # Dask's unknown size
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(1, 6), st.integers(1, 6), st.sampled_from(["complex64", "complex128"]), st.integers(1, 4),
+       st.integers(0, 2**32 - 1), st.booleans())
+def test_pinv_of_complex_matrices(m, n, dtype, c, seed, rank_deficient):
+    rng = np.random.default_rng(seed)
+    a = (rng.standard_normal((m, n)) + 1j * rng.standard_normal((m, n))).astype(dtype)
+    if rank_deficient and min(m, n) > 1:
+        a[-1] = a[0]
+    got = da.linalg.pinv(da.from_array(a, chunks=c))
+    assert got.dtype == np.linalg.pinv(a).dtype == np.dtype(dtype)
+    tol = 1e-3 if dtype == "complex64" else 1e-9
+    assert_same(got.compute(), np.linalg.pinv(a), rtol=tol, atol=tol)
+    assert_same(da.linalg.pinv(da.from_array(np.stack([a, a]), chunks=c)).compute(),
+                np.linalg.pinv(np.stack([a, a])), rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize("copy", [None, False, True])
+def test_asarray_of_an_array_with_its_own_dtype(copy):
+    """No conversion: ``x`` itself unless copy=True (as NumPy), so item assignments to ``x``
+    show in the result exactly when NumPy's would."""
+    a = np.arange(4, dtype=np.uint8)
+    x = da.asarray(a.copy())
+    out = da.asarray(x, dtype=np.uint8, copy=copy)
+    ref = np.asarray(a, dtype=np.uint8, copy=copy)
+    assert (out is x) == (ref is a)
+    x[0] = 9
+    a[0] = 9
+    assert_same(out.compute(), ref)

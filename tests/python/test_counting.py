@@ -127,3 +127,23 @@ def test_histogram_same_counts_any_threads_and_chunking():
     r = [da.histogram(v, bins=37, range=(0.1, 0.9))[0].compute(num_workers=n) for v in (x, y) for n in (1, 3)]
     assert all(np.array_equal(r[0], q) for q in r[1:])
     assert_same(r[0], np.histogram(x.compute(), bins=37, range=(0.1, 0.9))[0])
+
+
+@settings(max_examples=40, deadline=None)
+@given(hnp.arrays("int16", st.integers(0, 12), elements=st.integers(-5, 5)),
+       hnp.arrays("int16", st.integers(0, 6), elements=st.integers(-7, 7)), st.sampled_from(["left", "right"]),
+       st.integers(1, 13), st.sampled_from(["numpy", "list", "lazy"]))
+def test_searchsorted_with_a_sorter_as_numpy(a, v, side, c, kind):
+    """``sorter=`` as NumPy, the sorter a NumPy array, a list or a lazy tessera argsort."""
+    srt = np.argsort(a, kind="stable")
+    sorter = {"numpy": srt, "list": list(srt), "lazy": da.argsort(da.from_array(a, chunks=c))}[kind]
+    got = da.searchsorted(da.from_array(a, chunks=c), da.from_array(v, chunks=c), side=side, sorter=sorter)
+    assert_same(got.compute(), np.searchsorted(a, v, side=side, sorter=srt))
+
+
+def test_take_along_axis_defaults_to_the_last_axis():
+    a = np.arange(12).reshape(3, 4)
+    idx = np.argsort(-a, axis=-1)
+    assert_same(da.take_along_axis(da.from_array(a, chunks=2), idx).compute(), np.take_along_axis(a, idx, -1))
+    assert_same(da.take_along_axis(da.from_array(a, chunks=2), da.asarray(idx)).compute(),
+                np.take_along_axis(a, idx, -1))

@@ -192,3 +192,12 @@ def test_layout_errors():
         da.split(x, 2, axis=0)
     with pytest.raises(np.exceptions.AxisError, match="roll: axis 2 is out of bounds"):
         da.roll(x, 1, axis=2)
+
+
+@pytest.mark.parametrize("k", [2**63, -(2**63), 2**70, -(2**70), 5, -5])
+def test_tri_and_eye_with_diagonals_beyond_the_array(k):
+    for n, m in [(0, None), (2, 3), (3, 2)]:
+        # NumPy overflows past int64; clamped to the array, k selects the same diagonals.
+        kk = max(-n, min(k, n if m is None else m))
+        assert_same(da.eye(n, M=m, k=k).compute(), np.eye(n, m, k=kk))
+        assert_same(da.tri(n, m, k=k).compute(), np.tri(n, m, k=kk))

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 import tessera as da
 from tessera import linalg
+from conftest import assert_same
 
 EX = settings(max_examples=25, deadline=None)
 
@@ -270,15 +271,55 @@ def test_array_api_keywords_of_cholesky_qr_svd(n, c, seed):
     np.testing.assert_allclose((u * s @ vh).compute(), spd, rtol=1e-10, atol=1e-10)
 
 
-def test_array_api_keywords_refuse_what_is_not_implemented():
-    tall = da.ones((6, 3), chunks=3)
-    with pytest.raises(NotImplementedError, match=r"qr: mode='complete' of a tall matrix \(shape \(6, 3\)\)"):
-        linalg.qr(tall, mode="complete")
+@pytest.mark.parametrize("shape", [(6, 3), (3, 6), (4, 4), (0, 3), (2, 0)])
+def test_complete_factors_of_any_shape_as_numpy(shape):
+    """qr(mode="complete") and svd(full_matrices=True): NumPy's factors (one block)."""
+    a = np.arange(np.prod(shape), dtype=float).reshape(shape) ** 1.5 + 1
+    x = da.from_array(a, chunks=2)
+    q, r = linalg.qr(x, mode="complete")
+    eq, er = np.linalg.qr(a, mode="complete")
+    assert q.shape == eq.shape and r.shape == er.shape
+    np.testing.assert_allclose((q @ r).compute(), a, rtol=1e-10, atol=1e-10)
+    u, s, vh = linalg.svd(x, full_matrices=True)
+    eu, es, evh = np.linalg.svd(a, full_matrices=True)
+    assert u.shape == eu.shape and vh.shape == evh.shape
+    np.testing.assert_allclose(s.compute(), es, rtol=1e-10, atol=1e-10)
+    k = len(es)
+    np.testing.assert_allclose((u[:, :k] * s @ vh[:k]).compute(), a, rtol=1e-10, atol=1e-10)
+    assert linalg.svd(x, full_matrices=False)[0].shape == (shape[0], k)
     with pytest.raises(ValueError, match="qr: mode must be"):
-        linalg.qr(tall, mode="r")
-    with pytest.raises(NotImplementedError, match=r"svd: full_matrices=True of a non-square matrix \(shape \(6, 3\)\)"):
-        linalg.svd(tall, full_matrices=True)
-    assert linalg.svd(tall, full_matrices=False)[0].shape == (6, 3)
+        linalg.qr(x, mode="r")
+
+
+@settings(max_examples=25, deadline=None)
+@given(n=st.integers(0, 4), k=st.integers(1, 3), sa=st.sampled_from([(), (2,), (3, 1), (1,)]),
+       sb=st.sampled_from([(), (2,), (1, 2), "vec"]), c=st.integers(1, 4), seed=st.integers(0, 2**16))
+def test_batched_solve_as_numpy(n, k, sa, sb, c, seed):
+    """The Array API's solve: stacks broadcast; a 1-d b is one vector for every matrix."""
+    rng = np.random.default_rng(seed)
+    a = rng.standard_normal(sa + (n, n)) + 4 * n * np.eye(n)
+    b = rng.standard_normal((n,) if sb == "vec" else sb + (n, k))
+    if a.ndim == 2 and b.ndim <= 2:
+        return  # the 2-d form has its own tests
+    try:
+        exp = np.linalg.solve(a, b)
+    except ValueError:
+        with pytest.raises(ValueError, match="solve"):
+            linalg.solve(da.from_array(a, chunks=c), da.from_array(b, chunks=c))
+        return
+    got = linalg.solve(da.from_array(a, chunks=c), da.from_array(b, chunks=c))
+    assert got.shape == exp.shape
+    np.testing.assert_allclose(got.compute(), exp, rtol=1e-10, atol=1e-10)
+
+
+def test_matrix_rank_with_a_tolerance_per_matrix():
+    a = np.stack([np.diag([3.0, 1e-3, 0.0]), np.diag([3.0, 2.0, 1.0])])
+    x = da.from_array(a, chunks=2)
+    rt = np.array([1e-2, 1e-6])
+    assert_same(linalg.matrix_rank(x, rtol=rt).compute(), np.linalg.matrix_rank(a, rtol=rt))
+    assert_same(linalg.matrix_rank(x, rtol=da.asarray(rt)).compute(), np.linalg.matrix_rank(a, rtol=rt))
+    assert_same(linalg.matrix_rank(x, tol=np.array([0.5, 0.5])).compute(),
+                np.linalg.matrix_rank(a, tol=np.array([0.5, 0.5])))
 
 
 @settings(max_examples=20, deadline=None)
@@ -297,12 +338,60 @@ def test_complex_norms_and_matrix_power_match_numpy(m, n, c, seed, ord, dtype):
                                rtol=1e-4, atol=1e-4 * np.abs(s).max() ** 3)
 
 
-@pytest.mark.parametrize("f", [lambda z: linalg.solve(z, z), lambda z: linalg.qr(z), lambda z: linalg.inv(z),
-                               lambda z: linalg.cholesky(z), lambda z: linalg.norm(z, ord=2), lambda z: linalg.svd(z)])
+@pytest.mark.parametrize("f", [lambda z: linalg.solve(z, z, assume_a="pos"), lambda z: linalg.eigh(z),
+                               lambda z: linalg.lu(z)])
 def test_complex_decompositions_are_refused_when_built(f):
     z = da.ones((3, 3), dtype="complex128", chunks=2)
     with pytest.raises(TypeError, match="complex matrices are not supported yet"):
         f(z)
+
+
+@settings(max_examples=25, deadline=None)
+@given(m=st.integers(1, 5), n=st.integers(1, 5), stack=st.integers(0, 2), c=st.integers(1, 5),
+       seed=st.integers(0, 2**16), dtype=st.sampled_from(["complex64", "complex128"]))
+def test_complex_matrices_as_numpy(m, n, stack, c, seed, dtype):
+    """det, slogdet, inv, solve (square), qr, svd, svdvals, matrix_rank, linalg.diagonal and
+    linalg.trace of complex matrices (and stacks): NumPy's values and dtypes."""
+    rng = np.random.default_rng(seed)
+    shape = (stack,) * bool(stack) + (m, n)
+    a = (rng.standard_normal(shape) + 1j * rng.standard_normal(shape)).astype(dtype)
+    x = da.from_array(a, chunks=c)
+    tol = 2e-3 if dtype == "complex64" else 1e-9
+    close = dict(rtol=tol, atol=tol)
+    q, r = linalg.qr(x)
+    assert q.dtype == r.dtype == np.linalg.qr(a)[0].dtype
+    assert_same((q @ r).compute(), a, **close)
+    u, s, v = linalg.svd(x, full_matrices=False)
+    es = np.linalg.svd(a)[1]
+    assert s.dtype == es.dtype and u.dtype == v.dtype == a.dtype
+    assert_same(s.compute(), es, **close)
+    assert_same(((u * s[..., None, :]) @ v).compute(), a, **close)
+    assert_same(linalg.svdvals(x).compute(), es, **close)
+    assert_same(linalg.matrix_rank(x).compute(), np.linalg.matrix_rank(a))
+    assert_same(linalg.diagonal(x, offset=1).compute(), np.linalg.diagonal(a, offset=1))
+    for o in (2, -2, "nuc"):
+        if min(m, n):
+            assert_same(linalg.matrix_norm(x, ord=o, keepdims=True).compute(),
+                        np.linalg.matrix_norm(a, ord=o, keepdims=True), **close)
+    assert_same(linalg.trace(x, offset=-1).compute(), np.linalg.trace(a, offset=-1), **close)
+    sq = a[..., :m, :m] if n >= m else None
+    if sq is not None:
+        sq = sq + 3 * m * np.eye(m, dtype=dtype)  # well conditioned
+        y = da.from_array(sq, chunks=c)
+        assert_same(linalg.det(y).compute(), np.linalg.det(sq), **close)
+        sign, logabs = linalg.slogdet(y)
+        es, el = np.linalg.slogdet(sq)
+        assert_same(sign.compute(), es, **close)
+        assert_same(logabs.compute(), el, **close)
+        assert_same(linalg.inv(y).compute(), np.linalg.inv(sq), **close)
+        h = sq @ np.conj(np.swapaxes(sq, -1, -2))  # Hermitian positive definite
+        assert_same(linalg.cholesky(da.from_array(h, chunks=c), lower=True).compute(), np.linalg.cholesky(h),
+                    rtol=tol * 10, atol=tol * 10 * np.abs(h).max())
+        assert_same(linalg.cholesky(da.from_array(h, chunks=c)).compute(), np.linalg.cholesky(h, upper=True),
+                    rtol=tol * 10, atol=tol * 10 * np.abs(h).max())
+        if not stack:
+            b = a[:, :1] if n else a
+            assert_same(linalg.solve(y, da.from_array(b, chunks=c)).compute(), np.linalg.solve(sq, b), **close)
 
 
 @settings(max_examples=20, deadline=None)
@@ -343,6 +432,10 @@ def test_stacked_qr_svd_match_numpy(shape, c, seed, full):
     assert (u.shape, s.shape, vh.shape) == (U.shape, S.shape, VH.shape)
     np.testing.assert_allclose(s.compute(), S, atol=1e-10)
     np.testing.assert_allclose(linalg.svdvals(x).compute(), S, atol=1e-10)
+    # No full_matrices=: Dask's reduced factors, for a stack as for each of its matrices.
+    assert [f.shape for f in linalg.svd(x)] == [f.shape for f in np.linalg.svd(a, full_matrices=False)]
+    if len(a):
+        assert [f.shape for f in linalg.svd(x[0])] == [f.shape for f in np.linalg.svd(a[0], full_matrices=False)]
 
 
 def test_tsqr_q_is_orthogonal_for_rank_deficient_matrices_in_short_blocks():

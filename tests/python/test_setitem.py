@@ -80,6 +80,28 @@ def test_array_values_over_whole_axes_match_numpy(data, shape):
     assert_same(x.compute(), exp)
 
 
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), shape=nonempty)
+def test_array_values_over_any_basic_index_match_numpy(data, shape):
+    """Values varying along axes the index selects in part (x[1:3] = rows, x[::2, 1:] = v):
+    gathered into x's frame."""
+    dtype = data.draw(st.sampled_from(["int16", "float64", "bool"]))
+    a = data.draw(hnp.arrays(dtype, shape, elements=elements(dtype, small=True)))
+    chunks = data.draw(chunks_for(shape))
+    key = data.draw(basic_index(shape))
+    region = a[key].shape
+    vshape = tuple(d if data.draw(st.booleans()) else 1 for d in region)
+    vshape = vshape[data.draw(st.integers(0, len(vshape))):]
+    v = data.draw(hnp.arrays(dtype, vshape, elements=elements(dtype, small=True)))
+    value = da.from_array(v, chunks=data.draw(chunks_for(vshape))) if data.draw(st.booleans()) else v
+    x = da.from_array(a, chunks=chunks)
+    x[key] = value
+    exp = a.copy()
+    exp[key] = v
+    assert_same(x.compute(), exp)
+    assert x.chunks == da.from_array(a, chunks=chunks).chunks
+
+
 @settings(max_examples=40, deadline=None)
 @given(data=arrays(), lazy=st.booleans(), leading=st.booleans())
 def test_mask_assignment_matches_numpy(data, lazy, leading):
@@ -143,8 +165,6 @@ def test_errors_at_assignment():
         x[np.array([0, 2])] = 1
     with pytest.raises(NotImplementedError, match="through a boolean mask"):
         x[x > 0] = np.ones(3)
-    with pytest.raises(NotImplementedError, match="varies along axis 0"):
-        x[1:3] = np.ones((2, 5))
     with pytest.raises(OverflowError, match="setitem"):
         da.zeros(3, dtype="int8")[0] = 300
     with pytest.raises(IndexError, match="valid indices"):

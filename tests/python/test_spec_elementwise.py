@@ -145,8 +145,21 @@ def test_clip_keeps_dtype_and_takes_array_bounds(data, use_arrays, bounds):
 
 
 def test_clip_bad_bound_shape_raises_naming_clip():
-    with pytest.raises(ValueError, match="clip"):
+    with pytest.raises(ValueError, match="clip: min of shape \\(4,\\) does not broadcast"):
         da.clip(da.zeros(3), da.zeros(4))
+
+
+@pytest.mark.parametrize("xs, ls, hs", [((), (0,), None), ((3,), (2, 1), ()), ((1, 3), None, (4, 1)), ((2, 1), (3,), (1, 3))])
+def test_clip_bounds_broadcast_with_x_as_numpy(xs, ls, hs):
+    a = np.arange(int(np.prod(xs)), dtype=np.int16).reshape(xs)
+    lo = None if ls is None else np.ones(ls, np.int16)
+    hi = None if hs is None else np.full(hs, 2, np.int16)
+    exp = np.clip(a, lo, hi)
+    for lazy in (False, True):
+        wrap = (lambda b: b if b is None else da.asarray(b)) if lazy else (lambda b: b)
+        got = da.clip(da.asarray(a), wrap(lo), wrap(hi))
+        assert got.shape == exp.shape
+        assert_same(got.compute(), exp)
 
 
 COMPLEX_UNARY = ["acosh", "asinh", "atanh", "exp2", "reciprocal"]

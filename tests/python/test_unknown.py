@@ -394,3 +394,117 @@ def test_vindex_with_two_lazy_index_arrays_and_thread_counts():
     one = z.compute(scheduler="sync")
     assert np.array_equal(one, z.compute(num_workers=2))
     assert one.tobytes() == z.compute(num_workers=3).tobytes()
+
+
+# -- the Array API's integer sizes (array.data-dependent-shapes = "compute") ----------------
+COMPUTE = {"array.data-dependent-shapes": "compute"}
+
+
+@SETTINGS
+@given(cases(), st.data())
+def test_computed_sizes_are_integers_and_values_match_numpy(case, data):
+    a, chunks = case
+    x = da.from_array(a, chunks=chunks)
+    m = a != 0 if a.dtype != bool else a
+    with da.config.set(COMPUTE):
+        sel = x[da.from_array(m, chunks=chunks)]
+        nz = da.nonzero(x)
+        uv = da.unique_values(x)
+        ua = da.unique_all(x)
+    assert sel.shape == a[m].shape and all(isinstance(n, int) for n in sel.shape)
+    assert_same(sel.compute(), a[m])
+    for got, exp in zip(nz, np.nonzero(a)):
+        assert got.shape == exp.shape
+        assert_same(got.compute(), exp.astype(np.int64))
+    exp = np.unique_all(a) if hasattr(np, "unique_all") else None
+    assert uv.shape == np.unique(a, equal_nan=False).shape
+    assert ua.values.shape == ua.counts.shape == ua.indices.shape and ua.inverse_indices.shape == a.shape
+    if exp is not None and a.dtype.kind != "f":
+        assert_same(ua.values.compute(), exp.values)
+        assert_same(ua.counts.compute(), exp.counts.astype(np.int64))
+    # The default stays Dask's: nan.
+    assert math.isnan(da.unique_values(x).shape[0]) and math.isnan(da.nonzero(x)[0].shape[0])
+
+
+def test_computed_sizes_config_and_capabilities():
+    caps = da.__array_namespace_info__().capabilities()
+    assert caps["data-dependent shapes"] is False and caps["boolean indexing"] is False
+    with da.config.set(COMPUTE):
+        caps = da.__array_namespace_info__().capabilities()
+        assert caps["data-dependent shapes"] is True and caps["boolean indexing"] is True
+        x = da.arange(6, chunks=4)
+        y = x[x > 2]
+        assert y.shape == (3,) and y.chunks == ((1, 2),)
+        assert y.name == y.name  # stable once known
+    with da.config.set({"array.data-dependent-shapes": "yes"}):
+        with pytest.raises(ValueError, match="array.data_dependent_shapes must be 'nan'.*'compute'.*'yes'"):
+            da.unique_values(da.arange(3))
+
+
+def test_zero_d_lazy_mask_as_numpy():
+    a = np.arange(12).reshape(3, 4)
+    for key in [(True,), (False,), (1, True), (Ellipsis, True), (slice(None), True, 2), (True, slice(1, 3))]:
+        lazy = tuple(da.asarray(np.bool_(k)) if isinstance(k, bool) else k for k in key)
+        got = da.asarray(a)[lazy]
+        assert sum(map(math.isnan, got.shape)) == 1
+        assert_same(got.compute(), a[key])
+    with da.config.set(COMPUTE):
+        assert da.asarray(np.float64(3))[da.asarray(True)].shape == (1,)
+        assert da.asarray(np.float64(3))[da.asarray(False)].shape == (0,)
+
+
+def test_scalar_conversions_of_unknown_arrays_compute():
+    a = np.arange(5).reshape(1, 5)
+    out = da.asarray(a)[0, da.asarray(np.array([3, 1], np.int32))]
+    assert bool(out[0] == 3) and int(out[1]) == 1 and float(out[1]) == 1.0 and complex(out[0]) == 3
+    assert [10, 20, 30, 40][out[1]] == 20  # __index__
+    x = da.arange(6, chunks=4)
+    s = x[x > 3].sum()
+    assert int(s) == 9
+    with pytest.raises(TypeError, match="only length-1"):
+        int(x[x > 3])
+
+
+@SETTINGS
+@given(cases(min_dims=1), st.data())
+def test_take_along_axis_with_lazy_indices(case, data):
+    a, chunks = case
+    axis = data.draw(st.integers(-a.ndim, a.ndim - 1))
+    n = a.shape[axis]
+    ishape = list(a.shape)
+    ishape[axis] = data.draw(st.integers(0 if n else 0, 4))
+    if n == 0:
+        ishape[axis] = 0
+    idx = data.draw(hnp.arrays(np.int64, tuple(ishape), elements=st.integers(-n, max(n - 1, 0)) if n else st.just(0)))
+    got = da.take_along_axis(da.from_array(a, chunks=chunks), da.from_array(idx), axis)
+    assert got.shape == idx.shape
+    assert_same(got.compute(), np.take_along_axis(a, idx, axis))
+
+
+def test_take_along_axis_lazy_errors():
+    x = da.arange(6).reshape(2, 3)
+    with pytest.raises(IndexError, match="out of bounds"):
+        da.take_along_axis(x, da.asarray(np.array([[0], [3]])), axis=1).compute()
+    with pytest.raises(IndexError, match="take_along_axis: `indices` must be an integer array"):
+        da.take_along_axis(x, da.asarray(np.array([[0.5]])), axis=1)
+    with pytest.raises(ValueError, match="same number of dimensions"):
+        da.take_along_axis(x, da.asarray(np.array([0])), axis=1)
+
+
+@pytest.mark.parametrize("xs, ms", [((0, 1), (0, 0)), ((2, 3), (2, 0)), ((2, 3), (0, 3)), ((2, 3), (0,)),
+                                    ((2, 3, 4), (0, 3)), ((2, 3), (0, 5)), ((2, 3), (3, 0)), ((2, 3), (3,))])
+def test_empty_masks_as_numpy(xs, ms):
+    """NumPy lets an axis of 0 of an empty mask stand for any size (the Array API suite too)."""
+    a = np.arange(math.prod(xs)).reshape(xs)
+    m = np.zeros(ms, bool)
+    try:
+        exp = a[m]
+    except IndexError:
+        for key in (m, da.asarray(m)):
+            with pytest.raises(IndexError, match="boolean index did not match"):
+                da.asarray(a)[key]
+        return
+    assert_same(da.asarray(a)[m].compute(), exp)
+    got = da.asarray(a)[da.asarray(m)]
+    assert got.shape == exp.shape  # no data-dependent size: the mask is empty
+    assert_same(got.compute(), exp)
