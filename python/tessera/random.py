@@ -44,6 +44,8 @@ def _seed_int(seed, op="default_rng", legacy=False) -> int:
         # Under mpirun/srun every rank must draw the same values: the job's identity seeds.
         job = _core.random_job_seed()
         return job if job is not None else int.from_bytes(os.urandom(8), "little")
+    if isinstance(seed, type) and issubclass(seed, np.random.BitGenerator):
+        return _seed_int(None, op, legacy)  # a BitGenerator class (Dask instantiates it): fresh entropy
     if isinstance(seed, (Generator, RandomState)):
         return seed._gen.seed
     if isinstance(seed, np.random.SeedSequence):
@@ -407,3 +409,27 @@ def rand(*shape, chunks="auto"):
 
 def randn(*shape, chunks="auto"):
     return _normal(_core.random_normal, 0.0, 1.0, shape, chunks, "randn")
+
+
+def _numpy_docs():
+    """Methods and functions without a docstring of their own take NumPy's, as Dask's do."""
+    note = ("NumPy's documentation follows; tessera draws from its own counter-based streams "
+            "(docs/random-stream.md) and every function also takes ``chunks=``.\n\n")
+    places = [(Generator, np.random.Generator), (RandomState, np.random.RandomState),
+              (Distributions, np.random.Generator), (Distributions, np.random.RandomState)]
+    for cls, ref in places:
+        for name, f in vars(cls).items():
+            src = getattr(ref, name, None)
+            if callable(f) and not name.startswith("_") and not f.__doc__ and src is not None and src.__doc__:
+                f.__doc__ = note + src.__doc__
+    for name in __all__:
+        f, src = globals().get(name), getattr(np.random, name, None)
+        if callable(f) and not isinstance(f, type) and src is not None and src.__doc__:
+            try:
+                if not f.__doc__:
+                    f.__doc__ = note + src.__doc__
+            except AttributeError:  # bound methods of the process-wide state share their function's
+                pass
+
+
+_numpy_docs()
