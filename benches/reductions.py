@@ -130,6 +130,8 @@ def sort(lib):
         raise NotImplementedError("dask cannot sort (dask#4368)")
     da = _lib(lib)
     x = da.random.random(n, chunks=max(n // 8, 1))
+    # the bound: a memory limit of a quarter of the data (the sorted runs spill)
+    da.config.set(memory_limit=n * 8 // 4)
     return _timed(lambda: float(da.sort(x)[::1000].sum().compute()))
 
 
