@@ -189,6 +189,10 @@ def bincount(x, weights=None, minlength=0, split_every=None):
         dtype = np.int64 if w is None else np.result_type(w.dtype, np.float64)
         return leaf(((math.nan,),), dtype, op, (x.max(),),
                     lambda m: bincount(x, weights, max(int(m) + 1, 1), split_every))
+    if minlength == 0:
+        from ._creation import zeros
+
+        return zeros(0, dtype=np.int64)  # NumPy's bincount of nothing, weighted or not
     counts = _wrap(_core.block_counts(x._c, None if w is None else w._c, "int", [], int(minlength), op))
     # NumPy's weighted bincount of nothing is int64 zeros (float64 otherwise)
     return counts.sum(axis=0).astype(np.int64) if x.size == 0 else counts.sum(axis=0)
