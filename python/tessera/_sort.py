@@ -133,9 +133,9 @@ def _run_values(b, idx, starts, block_id=None):
     return b[idx - starts[block_id[0]]]
 
 
-def _positions(n, m=_SAMPLES):
+def _positions(n):
     """The regular sample's positions in a run of n (its first and last element included)."""
-    return np.unique(np.linspace(0, n - 1, min(m, n)).astype(np.int64)) if n else np.zeros(0, np.int64)
+    return np.unique(np.linspace(0, n - 1, min(_SAMPLES, n)).astype(np.int64)) if n else np.zeros(0, np.int64)
 
 
 def _brackets(sizes, samples, ranks):
