@@ -20,7 +20,7 @@ fn main() {
     std::process::exit(if failed > 0 { 1 } else { 0 });
 }
 
-const CASES: usize = 22;
+const CASES: usize = 21;
 
 fn run(mpi: &Mpi) -> Result<usize> {
     let rng = random::default_rng(7);
