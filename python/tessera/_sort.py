@@ -9,8 +9,8 @@ ties are NumPy's stable order.
 
 A 1-d array (``axis=None`` included) larger than ``SAMPLE_SORT_MIN_BYTES`` or a quarter
 of the memory limit is sorted by a sample sort instead (``_sample_sort``): no task holds
-more than about one output block and one run, and the sorted runs are kept under the
-memory limit (spilled). Its split positions are found at compute time, so the result is
+more than about 2.5 blocks, and the sorted runs are kept under the memory limit
+(spilled). Its split positions are found at compute time, so the result is
 an array of known chunks resolved in phases (see ``_unknown``). Rows of n-d arrays use
 the whole-row merge (the other axes' chunks bound their size).
 """
