@@ -120,17 +120,26 @@ def histogram(lib):
     return _timed(lambda: int(da.histogram(x, bins=100, range=(0, 1))[0].compute()[0]))
 
 
-@case("sort_200M_8chunks_sample")
-def sort(lib):
-    n = _n(200_000_000)
-    if lib == "numpy":
-        import numpy as np
-        return _timed(lambda: float(np.sort(np.random.default_rng(0).random(n))[::1000].sum()))
-    if lib == "dask":
-        raise NotImplementedError("dask cannot sort (dask#4368)")
-    da = _lib(lib)
-    x = da.random.random(n, chunks=max(n // 8, 1))
-    return _timed(lambda: float(da.sort(x)[::1000].sum().compute()))
+def _sort_case(nchunks, limit_share):
+    def run(lib):
+        n = _n(200_000_000)
+        if lib == "numpy":
+            import numpy as np
+            return _timed(lambda: float(np.sort(np.random.default_rng(0).random(n))[::1000].sum()))
+        if lib == "dask":
+            raise NotImplementedError("dask cannot sort (dask#4368)")
+        da = _lib(lib)
+        x = da.random.random(n, chunks=max(n // nchunks, 1))
+        # the bound: a memory limit of a share of the data (the sorted runs spill)
+        da.config.set(memory_limit=int(n * 8 * limit_share))
+        return _timed(lambda: float(da.sort(x)[::1000].sum().compute()))
+    return run
+
+
+# 8 chunks under a quarter of the data cannot run: one task holds an input and an output
+# chunk (an eighth each), over the limit with its overhead; so a third, and 16 chunks.
+case("sort_200M_8chunks_limit_third")(_sort_case(8, 1 / 3))
+case("sort_200M_16chunks_limit_quarter")(_sort_case(16, 1 / 4))
 
 
 def run_one(name, lib, scale):

@@ -354,7 +354,27 @@ def reduce(x, op, axis=None, keepdims=False, split_every=None, dtype=None, ddof=
         r = c.reduce(op, axes, keepdims, se, core_ddof)
     if name is not None and r.dtype != name:
         r = r.astype(name)
+    if op in _NAN_WARNINGS and x.dtype.kind in "fc":
+        from ._blockwise import map_blocks
+
+        return map_blocks(_warn_nan, _wrap(r), _NAN_WARNINGS[op], dtype=r.dtype, name=f"{op}-check")
     return _wrap(r)
+
+
+# NumPy's warnings for the nan-reductions' NaN results (all-NaN slices; for nanvar/nanstd
+# also count <= ddof), given when the result is computed, as NumPy's. A NaN made of
+# infinities (inf - inf) warns too, where NumPy warns "invalid value encountered".
+_NAN_WARNINGS = {"nanmin": "All-NaN slice encountered", "nanmax": "All-NaN slice encountered",
+                 "nanmean": "Mean of empty slice", "nanvar": "Degrees of freedom <= 0 for slice.",
+                 "nanstd": "Degrees of freedom <= 0 for slice."}
+
+
+def _warn_nan(b, text):
+    if np.isnan(b).any():
+        import warnings
+
+        warnings.warn(text, RuntimeWarning, stacklevel=2)
+    return b
 
 
 def _scaled_var(c, op, axes, keepdims, split_every, ddof):

@@ -42,11 +42,12 @@ def histogram(a, bins=None, range=None, normed=False, weights=None, density=None
     a = to_array(a, op)
     if a.dtype == np.bool_:
         a = a.astype(np.uint8)
-    if bins is None or _is_int(bins):
-        nbins = 10 if bins is None else int(bins)
-        if range is None:
-            raise ValueError(f"{op}: with bins={bins!r}, range= is needed (the data's extent is not known "
-                             "when the expression is built); give range=(lo, hi) or the bin edges")
+    if bins is None or (_is_int(bins) and range is None):
+        # Dask's error (the data's extent is not known when the expression is built)
+        raise ValueError(f"{op}: dask.array.histogram requires either specifying bins as an iterable or specifying "
+                         f"both a range and the number of bins (got bins={bins!r}, range={range!r})")
+    if _is_int(bins):
+        nbins = int(bins)
         if nbins < 1:
             raise ValueError(f"{op}: bins={bins!r} must be a positive integer")
         edges = np.histogram_bin_edges(np.empty(0, dtype=a.dtype), nbins, range=range)
@@ -163,8 +164,9 @@ def histogram2d(x, y, bins=10, range=None, normed=None, weights=None, density=No
 @implements("bincount")
 def bincount(x, weights=None, minlength=0, split_every=None):
     """``numpy.bincount``: counts of each non-negative integer of 1-d `x` (weighted sums
-    with `weights`). The output's length is `minlength`, which must be given: a value at or
-    above it is a ValueError when computing (NumPy would lengthen the output)."""
+    with `weights`). With `minlength` the output's length is `minlength` (a value at or
+    above it is a ValueError when computing, where NumPy would lengthen the output);
+    without it, ``max(x) + 1``, known when computed (an unknown size, as Dask's)."""
     op = "bincount"
     x = to_array(x, op)
     if x.ndim != 1:
@@ -173,14 +175,24 @@ def bincount(x, weights=None, minlength=0, split_every=None):
         raise TypeError(f"{op}: cannot cast array data from dtype('{x.dtype}') to dtype('int64') according to the rule 'safe'")
     if not _is_int(minlength) or minlength < 0:
         raise ValueError(f"{op}: minlength must be a non-negative integer, got {minlength!r}")
-    if minlength == 0:
-        raise NotImplementedError(f"{op}: minlength= is needed (the output's length depends on the data, and tessera "
-                                  "has no unknown chunk sizes yet)")
     w = None
     if weights is not None:
         w = to_array(weights, op)
         if w.shape != x.shape:
             raise ValueError(f"{op}: the weights and list don't have the same length ({w.shape} and {x.shape})")
+    if minlength == 0 and x.size:
+        # As Dask: the length (max(x) + 1) is known when computed (phase 1 computes max(x)).
+        import math
+
+        from ._unknown import leaf
+
+        dtype = np.int64 if w is None else np.result_type(w.dtype, np.float64)
+        return leaf(((math.nan,),), dtype, op, (x.max(),),
+                    lambda m: bincount(x, weights, max(int(m) + 1, 1), split_every))
+    if minlength == 0:
+        from ._creation import zeros
+
+        return zeros(0, dtype=np.int64)  # NumPy's bincount of nothing, weighted or not
     counts = _wrap(_core.block_counts(x._c, None if w is None else w._c, "int", [], int(minlength), op))
     # NumPy's weighted bincount of nothing is int64 zeros (float64 otherwise)
     return counts.sum(axis=0).astype(np.int64) if x.size == 0 else counts.sum(axis=0)

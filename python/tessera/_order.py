@@ -19,6 +19,7 @@ from . import _core
 from ._array import Array, _wrap, to_array
 from ._blockwise import map_blocks
 from ._numpy_api import implements
+from ._array import _split_every
 from ._reduction import validate_axis
 
 __all__ = ["topk", "argtopk", "median", "nanmedian", "percentile", "nanpercentile", "quantile", "nanquantile"]
@@ -43,16 +44,20 @@ def _one_axis(a, axis, op):
 
 def topk(a, k, axis=-1, split_every=None):
     """``dask.array.topk``: the k largest values along `axis`, largest first (k > 0), or
-    the -k smallest, smallest first (k < 0). NaN counts as the largest value."""
+    the -k smallest, smallest first (k < 0). NaN counts as the largest value.
+    ``split_every``: the merge tree's fan-in, as Dask's (None: one merge of every block's
+    candidates, which are small)."""
     a = to_array(a, "topk")
-    return _wrap(_core.topk(a._c, _k(k, "topk"), _one_axis(a, axis, "topk"), False))
+    ax = _one_axis(a, axis, "topk")
+    return _wrap(_core.topk(a._c, _k(k, "topk"), ax, False, _split_every(split_every, [ax], a.ndim, "topk")))
 
 
 def argtopk(a, k, axis=-1, split_every=None):
     """``dask.array.argtopk``: the indices along `axis` of ``topk(a, k, axis)``'s values
     (equal values in index order)."""
     a = to_array(a, "argtopk")
-    return _wrap(_core.topk(a._c, _k(k, "argtopk"), _one_axis(a, axis, "argtopk"), True))
+    ax = _one_axis(a, axis, "argtopk")
+    return _wrap(_core.topk(a._c, _k(k, "argtopk"), ax, True, _split_every(split_every, [ax], a.ndim, "argtopk")))
 
 
 Array.topk = lambda self, k, axis=-1, split_every=None: topk(self, k, axis, split_every)

@@ -932,3 +932,44 @@ def unique_inverse(x):
 
 def unique_all(x):
     return UniqueAllResult(*unique(x, return_index=True, return_inverse=True, return_counts=True, equal_nan=False))
+
+
+def union1d(ar1, ar2):
+    """Dask's ``union1d``: the unique values of both arrays, flattened (unknown size)."""
+    from ._join import concatenate
+
+    a, b = _operand(ar1, "union1d"), _operand(ar2, "union1d")
+    return unique(lift(lambda x, y: concatenate((x.ravel(), y.ravel())), (a, b), {}, "union1d"))
+
+
+def intersect1d(ar1, ar2, assume_unique=False, return_indices=False):
+    """NumPy's ``intersect1d`` (Dask has none): the sorted values in both arrays, with the
+    indices of their first occurrences in the flattened arrays. Phase 1 computes the
+    unique values of each array (with ``assume_unique``, the arrays themselves); the
+    intersection of those is one NumPy call."""
+    from ._creation import numpy_array
+
+    a, b = _operand(ar1, "intersect1d"), _operand(ar2, "intersect1d")
+    if assume_unique:
+        needs = (a.ravel(), b.ravel())
+    else:
+        needs = (*unique(a, return_index=True), *unique(b, return_index=True))
+    dtype = np.result_type(a.dtype, b.dtype)
+    cache = {}
+
+    def result(*values):
+        if "r" not in cache:
+            if assume_unique:
+                cache["r"] = np.intersect1d(*values, assume_unique=True, return_indices=True)
+            else:
+                u1, i1, u2, i2 = values
+                c, p1, p2 = np.intersect1d(u1, u2, assume_unique=True, return_indices=True)
+                cache["r"] = (c, i1[p1], i2[p2])
+        return cache["r"]
+
+    def part(i):
+        return lambda *values: numpy_array(np.asarray(result(*values)[i]), -1, "intersect1d")
+
+    out = tuple(leaf(((math.nan,),), dtype if i == 0 else np.int64, "intersect1d", needs, part(i))
+                for i in range(3 if return_indices else 1))
+    return out if return_indices else out[0]

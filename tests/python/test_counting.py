@@ -82,6 +82,11 @@ def test_bincount_digitize_isin_searchsorted(data):
     w = (np.arange(a.size) % 4) * 0.5
     assert_same(da.bincount(x, weights=da.from_array(w, chunks=x.chunks), minlength=minlength).compute(),
                 np.bincount(a, weights=w, minlength=minlength))
+    # without minlength: max(x) + 1 long, known when computed (as Dask's nan chunks)
+    got = da.bincount(x)
+    assert np.isnan(got.shape[0]) if a.size else got.shape == (0,)
+    assert_same(got.compute(), np.bincount(a))
+    assert_same(da.bincount(x, weights=da.from_array(w, chunks=x.chunks)).compute(), np.bincount(a, weights=w))
     f, y = _arr(data, "float64", max_dims=2)
     bins = np.array(sorted(set(data.draw(st.lists(st.integers(-5, 5), min_size=1, max_size=5)))), dtype=float)
     if data.draw(st.booleans()):
@@ -101,14 +106,16 @@ def test_bincount_digitize_isin_searchsorted(data):
 
 def test_counting_errors():
     x = da.from_array(np.arange(10), chunks=3)
-    with pytest.raises(ValueError, match="histogram: with bins=10, range= is needed"):
-        da.histogram(x, bins=10)
+    for kw in ({"bins": 10}, {}, {"range": (0, 1)}):
+        with pytest.raises(ValueError, match="histogram requires either specifying bins as an iterable or specifying "
+                                             "both a range and the number of bins"):
+            da.histogram(x, **kw)
     with pytest.raises(ValueError, match="histogram: bins must increase monotonically"):
         da.histogram(x, bins=[0, 3, 1])
     with pytest.raises(ValueError, match="max must be larger than min"):
         da.histogram(x, bins=3, range=(5, 1))
-    with pytest.raises(NotImplementedError, match="bincount: minlength= is needed"):
-        da.bincount(x)
+    with pytest.raises(ValueError, match="no negative elements"):
+        da.bincount(x - 3).compute()
     with pytest.raises(ValueError, match=r"bincount: value \d+ is not below minlength=5"):
         da.bincount(x, minlength=5).compute()
     with pytest.raises(ValueError, match="no negative elements"):

@@ -33,17 +33,40 @@ with open(os.path.join(os.environ["OUT_DIR"], f"rank{rank}.txt"), "w") as f:
 """
 
 
-def run(n, tmp_path):
+# Issue 17's states: nan-reductions, scans, topk, histogram/bincount, sort (both paths).
+REDUCTIONS_PROGRAM = r"""
+import os, numpy as np, tessera as da
+from tessera import _sort
+da.random.seed(5)
+x = da.random.normal(0.0, 1.0, size=(300, 200), chunks=(70, 45))
+xn = da.sqrt(x)
+v = da.random.random(5000, chunks=700)
+outs = [da.nanmean(xn, axis=0), da.nanvar(xn, axis=1, ddof=1), da.nanmax(xn, axis=1), da.nanargmin(xn, axis=1),
+        da.nansum(xn, split_every=2), da.nanstd(xn, axis=0),
+        x.cumsum(axis=0), da.cumsum(x, axis=1, method="blelloch"), da.nancumprod(xn, axis=0),
+        da.topk(x, 7, axis=0), da.argtopk(x, -5, axis=1, split_every=2), da.topk(v, 20, split_every=3),
+        da.histogram(v, bins=10, range=(0, 1))[0], da.bincount((v * 10).astype(int), minlength=10),
+        da.sort(v), da.argsort(v, stable=True), da.sort(x, axis=0)]
+_sort.SAMPLE_SORT_MIN_BYTES = 0
+outs += [da.sort(v), da.argsort(v, stable=True)]
+outs = da.compute(*outs)
+rank, size = da.mpi_rank_size() if da.config.get("scheduler") == "mpi" else (0, 1)
+with open(os.path.join(os.environ["OUT_DIR"], f"rank{rank}.txt"), "w") as f:
+    f.write(" ".join(np.asarray(o).tobytes().hex() + str(np.asarray(o).shape) for o in outs))
+"""
+
+
+def run(n, tmp_path, program=PROGRAM):
     out = tmp_path / f"n{n}"
     out.mkdir()
     env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
                OMPI_MCA_rmaps_base_oversubscribe="1", TESSERA_NUM_THREADS="1", OUT_DIR=str(out))
     if n == 0:
         env.pop("TESSERA_SCHEDULER", None)
-        cmd = [sys.executable, "-c", PROGRAM]
+        cmd = [sys.executable, "-c", program]
     else:
         env["TESSERA_SCHEDULER"] = "mpi"
-        cmd = ["mpirun", "-n", str(n), sys.executable, "-c", PROGRAM]
+        cmd = ["mpirun", "-n", str(n), sys.executable, "-c", program]
     r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=240)
     assert r.returncode == 0, r.stderr
     return [p.read_text() for p in sorted(out.iterdir())]
@@ -55,6 +78,14 @@ def test_every_rank_gets_the_single_process_bits(tmp_path):
         got = run(n, tmp_path)
         assert len(got) == n
         assert all(g == want for g in got), (n, got, want)
+
+
+def test_reductions_scans_topk_histogram_sort_same_bits_on_every_rank(tmp_path):
+    want = run(0, tmp_path, REDUCTIONS_PROGRAM)[0]
+    for n in (1, 2, 4):
+        got = run(n, tmp_path, REDUCTIONS_PROGRAM)
+        assert len(got) == n
+        assert all(g == want for g in got), n
 
 
 def test_an_error_on_one_rank_aborts_the_job():

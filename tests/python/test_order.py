@@ -51,6 +51,10 @@ def test_topk_argtopk_match_numpy(data):
     vals = np.take_along_axis(a, idx, axis=axis)
     ties = (np.diff(vals.astype(float), axis=axis) == 0) | (np.isnan(np.take(vals, range(1, abs(k)), axis=axis).astype(float)) & np.isnan(np.take(vals, range(abs(k) - 1), axis=axis).astype(float)))
     assert np.all(np.diff(idx, axis=axis)[ties] > 0)
+    # split_every: Dask's merge tree; the same values and indices for any fan-in
+    for se in (2, 3, {axis: 2}):
+        assert_same(da.topk(x, k, axis=axis, split_every=se).compute(), exp)
+        assert_same(da.argtopk(x, k, axis=axis, split_every=se).compute(), idx)
 
 
 def test_topk_method_and_errors():
@@ -64,11 +68,15 @@ def test_topk_method_and_errors():
         da.argtopk(x, 0)
     with pytest.raises(TypeError, match="topk: k must be an integer"):
         da.topk(x, 2.5)
+    with pytest.raises(ValueError, match="topk: split_every must be at least 2"):
+        da.topk(x, 2, split_every=1)
+    with pytest.raises(TypeError, match="argtopk: split_every must be an integer"):
+        da.argtopk(x, 2, split_every=2.5)
 
 
 def test_topk_same_bits_any_threads():
     x = da.random.random(100_000, chunks=7_001)
-    r = [da.argtopk(x, -50).compute(num_workers=n) for n in (1, 2, 3)]
+    r = [da.argtopk(x, -50, split_every=se).compute(num_workers=n) for n in (1, 2, 3) for se in (None, 2, 5)]
     assert all(np.array_equal(r[0], q) for q in r[1:])
     assert_same(da.topk(x, -50).compute(), np.sort(x.compute())[:50])
 

@@ -4,7 +4,10 @@
 //!
 //! `mpirun -n 4 target/release/examples/mpi_check`
 
-use tessera::{random, ComputeOptions, IndexItem, Result};
+use tessera::histogram::{block_counts, HistBins};
+use tessera::scan::cumulative;
+use tessera::topk::topk;
+use tessera::{random, ComputeOptions, DType, IndexItem, ReduceArgs, Result};
 use tessera_mpi::Mpi;
 
 fn main() {
@@ -17,12 +20,13 @@ fn main() {
     std::process::exit(if failed > 0 { 1 } else { 0 });
 }
 
-const CASES: usize = 10;
+const CASES: usize = 21;
 
 fn run(mpi: &Mpi) -> Result<usize> {
     let rng = random::default_rng(7);
     let x = rng.normal(0.0, 1.0, &[300, 200], [70, 45])?;
     let y = rng.random(&[200], 30)?;
+    let xn = x.sqrt()?;
     let s = |a: Option<i64>, b: Option<i64>, c: Option<i64>| IndexItem::Slice { start: a, stop: b, step: c };
     let cases: Vec<(&str, tessera::Array)> = vec![
         ("seed mean", rng.normal(0.0, 0.1, &[4_000_000], 1_000_000)?.mean()?),
@@ -34,6 +38,18 @@ fn run(mpi: &Mpi) -> Result<usize> {
         ("reshape", x.reshape(&[-1, 100])?.max_axis(1)?),
         ("argmax", x.argmax_axis(0)?),
         ("elementwise block", x.sqrt()?.isnan()?),
+        // issue 17's states: nan-reductions (NaN where x < 0), scans, topk, histogram
+        ("nanmean axis 0", xn.nanmean_axis(0)?),
+        ("nanvar ddof=1 axis 1", xn.nanvar_axis(1, 1)?),
+        ("nanmax, nanargmin", xn.nanmax_axis(1)?.add(&xn.nanargmin_axis(1)?.astype(DType::F64))?),
+        ("nansum split_every=2", xn.reduce(tessera::ReduceOp::NanSum, &ReduceArgs::axis(0).split_every(2))?),
+        ("cumsum axis 0", cumulative(&x, 0, false, false, DType::F64, false, "cumsum")?),
+        ("cumsum blelloch axis 1", cumulative(&x, 1, false, false, DType::F64, true, "cumsum")?),
+        ("nancumprod axis 0", cumulative(&xn, 0, true, true, DType::F64, false, "nancumprod")?),
+        ("topk 7 axis 0", topk(&x, 7, 0, false, None)?),
+        ("argtopk -5 split_every=2", topk(&x, -5, 1, true, Some(2))?),
+        ("histogram counts", block_counts(&y, None, HistBins::Uniform { edges: (0..=10).map(|i| i as f64 / 10.0).collect() }, "histogram")?.sum_axis(0)?),
+        ("weighted histogram", block_counts(&x.index(&[s(None, None, None), s(Some(0), Some(1), None)])?, Some(&x.index(&[s(None, None, None), s(Some(1), Some(2), None)])?), HistBins::Edges(vec![-3.0, -1.0, 0.0, 0.5, 3.0]), "histogram")?.reduce(tessera::ReduceOp::Sum, &ReduceArgs::axes(&[0, 1]))?),
     ];
     assert_eq!(cases.len() + 1, CASES);
     let local = ComputeOptions::default().threads(1).memory_limit(None);

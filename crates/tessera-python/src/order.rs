@@ -5,8 +5,9 @@ use crate::{guard, wrap, CoreArray};
 use pyo3::prelude::*;
 
 #[pyfunction]
-pub fn topk(x: &CoreArray, k: i64, axis: usize, arg: bool) -> PyResult<CoreArray> {
-    guard(|| tessera::topk::topk(&x.inner, k, axis, arg)).map(wrap)
+#[pyo3(signature = (x, k, axis, arg, split_every=None))]
+pub fn topk(x: &CoreArray, k: i64, axis: usize, arg: bool, split_every: Option<usize>) -> PyResult<CoreArray> {
+    guard(|| tessera::topk::topk(&x.inner, k, axis, arg, split_every)).map(wrap)
 }
 
 /// Per-block counts for `histogram` (`kind` "uniform" or "edges", with the bin edges) and

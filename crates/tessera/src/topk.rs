@@ -1,12 +1,17 @@
 //! `topk` and `argtopk`: the |k| largest (k > 0, descending) or smallest (k < 0,
 //! ascending) values along an axis, or their indices. Two block-kernel stages: every block
 //! keeps its own best |k| (one pass with a heap; the source is computed inside the task),
-//! then one task per row of blocks merges the concatenated candidates. NaN sorts last, as
+//! then one task per row of blocks merges the concatenated candidates (with `split_every`,
+//! a tree as Dask's: groups of that many blocks' candidates are merged into one block's
+//! worth first, level by level, so no task holds more than `split_every` blocks' worth of
+//! candidates; the values are the same for any tree). NaN sorts last, as
 //! in NumPy; equal values go to the smaller index, so results never depend on threads.
 
 use crate::Array;
 use std::sync::Arc;
 use tessera_core::blockwise::{self as bw, Blockwise};
+use tessera_core::build::rechunk_to;
+use tessera_core::chunks::AxisChunks;
 use tessera_core::kernel::{BlockCtx, BlockKernel, KernelArg};
 use tessera_core::{bail, Block, DType, Element, Result};
 use tessera_kernels::select::select;
@@ -19,8 +24,11 @@ struct TopkKernel {
     arg: bool,
     /// First stage: the start of every block along the axis (for global indices).
     starts: Vec<usize>,
-    /// Second stage: the candidates each block sent (empty in the first stage).
-    parts: Vec<usize>,
+    /// Merges: the candidates each block sent, per output block along the axis (empty in
+    /// the first stage; one list in the final merge).
+    parts: Vec<Vec<usize>>,
+    /// A merge whose output is candidates again (a level of the `split_every` tree).
+    combine: bool,
     /// The input's dtype.
     value: DType,
 }
@@ -47,7 +55,8 @@ impl TopkKernel {
         let (outer, n, inner) = (shape[..self.axis].iter().product::<usize>(), shape[self.axis], shape[self.axis + 1..].iter().product::<usize>());
         let (largest, kk) = (self.k > 0, self.k.unsigned_abs() as usize);
         let first = self.parts.is_empty();
-        // argtopk's merge reads i64 candidates: value bits (of T) and indices
+        let parts: &[usize] = if first { &[] } else { &self.parts[if self.combine { ctx.block_id[self.axis] } else { 0 }] };
+        // argtopk's merges read i64 candidates: value bits (of T) and indices
         let merge_arg = self.arg && !first;
         let vals: std::borrow::Cow<'_, [T]> = if merge_arg {
             std::borrow::Cow::Owned(Vec::new())
@@ -55,7 +64,7 @@ impl TopkKernel {
             b.as_slice::<T>().map_or_else(|| std::borrow::Cow::Owned(b.to_vec::<T>()), std::borrow::Cow::Borrowed)
         };
         let bits: Vec<i64> = if merge_arg { b.to_vec::<i64>() } else { Vec::new() };
-        let want = if first { kk.min(n) } else { kk };
+        let want = if first { kk.min(n) } else if self.combine { kk.min(parts.iter().sum()) } else { kk };
         // One result row per (outer, inner) position: values, or i64s (indices; in
         // argtopk's first stage value bits then indices).
         let per = ctx.shape[self.axis];
@@ -71,7 +80,7 @@ impl TopkKernel {
                     // candidates: per block, m value bits then m indices
                     let mut cands = Vec::with_capacity(n / 2);
                     let mut p = 0;
-                    for &m in &self.parts {
+                    for &m in parts {
                         for q in 0..m {
                             cands.push((from_bits::<T>(bits[at(p + q)]), bits[at(p + m + q)] as usize));
                         }
@@ -81,7 +90,7 @@ impl TopkKernel {
                 } else {
                     select((0..n).map(|i| (vals[at(i)], i)), want, largest)
                 };
-                match (self.arg, first) {
+                match (self.arg, first || self.combine) {
                     (false, _) => rows_t.extend_from_slice(&v),
                     (true, true) => {
                         rows_i.extend(v.iter().map(|&x| to_bits(x)));
@@ -111,8 +120,9 @@ impl BlockKernel for TopkKernel {
     }
 }
 
-/// `topk` (`arg` false) or `argtopk` of `x` along `axis`.
-pub fn topk(x: &Array, k: i64, axis: usize, arg: bool) -> Result<Array> {
+/// `topk` (`arg` false) or `argtopk` of `x` along `axis`; `split_every` (at least 2): the
+/// merge tree's fan-in (None: one merge of every block's candidates).
+pub fn topk(x: &Array, k: i64, axis: usize, arg: bool, split_every: Option<usize>) -> Result<Array> {
     let name = if arg { "argtopk" } else { "topk" };
     if axis >= x.ndim() {
         bail!(Axis, name, "axis {axis} is out of bounds for array of dimension {}", x.ndim());
@@ -124,18 +134,34 @@ pub fn topk(x: &Array, k: i64, axis: usize, arg: bool) -> Result<Array> {
     }
     let sizes = x.chunks()[axis].sizes();
     let starts: Vec<usize> = sizes.iter().scan(0, |s, &c| { let v = *s; *s += c; Some(v) }).collect();
-    let parts: Vec<usize> = sizes.iter().map(|&c| kk.min(c)).collect();
+    let mut parts: Vec<usize> = sizes.iter().map(|&c| kk.min(c)).collect();
     let ind: Vec<u32> = (0..x.ndim() as u32).collect();
-    let first_sizes: Vec<usize> = parts.iter().map(|&m| if arg { 2 * m } else { m }).collect();
+    let sent = |m: &usize| if arg { 2 * m } else { *m };
     let first_dtype = if arg { DType::I64 } else { x.dtype() };
-    let kernel = Arc::new(TopkKernel { name: name.to_string(), k, axis, arg, starts, parts: Vec::new(), value: x.dtype() });
+    let kernel = Arc::new(TopkKernel { name: name.to_string(), k, axis, arg, starts, parts: Vec::new(), combine: false, value: x.dtype() });
     let args = [(x.expr().clone(), ind.clone())];
-    let adjust = [(axis as u32, first_sizes)];
-    let cands = bw::blockwise(Blockwise { op: name, kernel, out: &ind, args: &args, new_axes: &[], adjust_chunks: &adjust, dtype: first_dtype, concatenate: false, align: false })?;
+    let adjust = [(axis as u32, parts.iter().map(sent).collect())];
+    let mut cands = bw::blockwise(Blockwise { op: name, kernel, out: &ind, args: &args, new_axes: &[], adjust_chunks: &adjust, dtype: first_dtype, concatenate: false, align: false })?;
+    if let Some(every) = split_every {
+        let every = every.max(2);
+        while parts.len() > every {
+            // One block per group of `every` blocks' candidates, merged to at most |k|.
+            let groups: Vec<Vec<usize>> = parts.chunks(every).map(|g| g.to_vec()).collect();
+            let mut chunks = cands.meta.chunks.clone();
+            chunks[axis] = AxisChunks::from_sizes(&groups.iter().map(|g| g.iter().map(sent).sum()).collect::<Vec<_>>());
+            let joined = rechunk_to(&cands, chunks);
+            let merged: Vec<usize> = groups.iter().map(|g| kk.min(g.iter().sum())).collect();
+            let kernel = Arc::new(TopkKernel { name: format!("{name}-combine"), k, axis, arg, starts: Vec::new(), parts: groups, combine: true, value: x.dtype() });
+            let args = [(joined, ind.clone())];
+            let adjust = [(axis as u32, merged.iter().map(sent).collect())];
+            cands = bw::blockwise(Blockwise { op: name, kernel, out: &ind, args: &args, new_axes: &[], adjust_chunks: &adjust, dtype: first_dtype, concatenate: false, align: false })?;
+            parts = merged;
+        }
+    }
     // Merge: the axis is contracted (every block's candidates, joined) into a new axis of |k|.
     let mut out = ind.clone();
     out[axis] = x.ndim() as u32;
-    let kernel = Arc::new(TopkKernel { name: format!("{name}-merge"), k, axis, arg, starts: Vec::new(), parts, value: x.dtype() });
+    let kernel = Arc::new(TopkKernel { name: format!("{name}-merge"), k, axis, arg, starts: Vec::new(), parts: vec![parts], combine: false, value: x.dtype() });
     let args = [(cands, ind)];
     let new_axes = [(x.ndim() as u32, vec![kk])];
     let dtype = if arg { DType::I64 } else { x.dtype() };
