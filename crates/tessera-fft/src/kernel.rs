@@ -98,19 +98,28 @@ impl FftKernel {
         let scale = <T as rustfft::num_traits::FromPrimitive>::from_f64(self.scale).unwrap();
         match self.kind {
             Kind::C2C { inverse } => {
-                let input = contiguous::<T::C>(block);
-                let input: &[Complex<T>] = cast_c(&input);
-                let mut out = vec![Complex::<T>::default(); outer * out_len * inner];
+                // Lines are read in place when the block's strides allow (in-memory data cut
+                // into strips along the axis is a strided view): no copy before the gather.
+                let copy;
+                let (src, os, ks, is) = match line_strides(block, self.axis) {
+                    Some((os, ks, is)) => (block.ptr::<T::C>() as *const Nc<T>, os, ks, is),
+                    None => {
+                        copy = block.to_vec::<T::C>();
+                        (copy.as_ptr() as *const Nc<T>, (len * inner) as isize, inner as isize, 1)
+                    }
+                };
+                let mut out: Vec<Complex<T>> = recast(tessera_core::block::zeroed_vec::<T::C>(outer * out_len * inner));
                 T::with_planners(|p, _| {
                     let fft = if inverse { p.plan_fft_inverse(self.n) } else { p.plan_fft_forward(self.n) };
                     let mut scratch = vec![Nc::default(); fft.get_inplace_scratch_len()];
                     let batch = if inner == 1 { 1 } else { BATCH.min(inner) };
                     let mut lines = vec![Nc::<T>::default(); batch * self.n];
                     for o in 0..outer {
-                        let (src, dst) = (&input[o * len * inner..], &mut out[o * out_len * inner..]);
+                        let dst = &mut out[o * out_len * inner..];
                         for i0 in (0..inner).step_by(batch) {
                             let b = batch.min(inner - i0);
-                            gather(as_nc(src), &mut lines, len, inner, i0, b, self.n);
+                            // SAFETY: the offsets address elements of the block (or its copy).
+                            unsafe { gather(src.offset(o as isize * os), ks, is, &mut lines, len, i0, b, self.n) };
                             fft.process_with_scratch(&mut lines[..b * self.n], &mut scratch);
                             scatter(&lines, as_nc_mut(dst), out_len, inner, i0, b, self.n, scale);
                         }
@@ -192,20 +201,47 @@ fn cast_c<T: Prec>(v: &[T::C]) -> &[Complex<T>] {
 }
 
 fn uncast_c<T: Prec>(v: Vec<Complex<T>>) -> Vec<T::C> {
-    assert_eq!(std::mem::size_of::<T::C>(), std::mem::size_of::<Complex<T>>());
-    let mut v = std::mem::ManuallyDrop::new(v);
-    // SAFETY: T::C is Complex<T> (see `prec!`): same layout, so the allocation fits.
-    unsafe { Vec::from_raw_parts(v.as_mut_ptr() as *mut T::C, v.len(), v.capacity()) }
+    recast(v)
 }
 
-/// Lines `i0..i0 + b` of one group (elements `inner` apart, `len` of them) into `lines`,
-/// `n` apart, cut or zero-padded to `n`.
-fn gather<T: FftNum + Default>(src: &[Nc<T>], lines: &mut [Nc<T>], len: usize, inner: usize, i0: usize, b: usize, n: usize) {
+/// A vector of `T::C` as one of `Complex<T>` or back (the same type, see `prec!`).
+fn recast<A, B>(v: Vec<A>) -> Vec<B> {
+    assert!(std::mem::size_of::<A>() == std::mem::size_of::<B>() && std::mem::align_of::<A>() == std::mem::align_of::<B>());
+    let mut v = std::mem::ManuallyDrop::new(v);
+    // SAFETY: only used between T::C and Complex<T>, one type: the allocation fits.
+    unsafe { Vec::from_raw_parts(v.as_mut_ptr() as *mut B, v.len(), v.capacity()) }
+}
+
+/// The strides of a block's lines along `axis` as (group, element, line) strides: the axes
+/// before `axis` merged into one, `axis`, the axes after it merged into one; `None` when
+/// the strides do not merge.
+fn line_strides(block: &Block, axis: usize) -> Option<(isize, isize, isize)> {
+    let (shape, strides) = (block.shape(), block.strides());
+    let merge = |r: std::ops::Range<usize>| -> Option<isize> {
+        let dims: Vec<(usize, isize)> = r.map(|a| (shape[a], strides[a])).filter(|d| d.0 != 1).collect();
+        match dims.last() {
+            None => Some(0),
+            Some(&(_, s)) => dims.windows(2).all(|w| w[0].1 == w[1].1 * w[1].0 as isize).then_some(s),
+        }
+    };
+    if block.is_empty() {
+        return None;
+    }
+    Some((merge(0..axis)?, strides[axis], merge(axis + 1..shape.len())?))
+}
+
+/// Lines `i0..i0 + b` of one group (line `i` at `src + i * is`, its `len` elements `ks`
+/// apart) into `lines`, `n` apart, cut or zero-padded to `n`.
+///
+/// # Safety
+/// Every element addressed must be valid.
+#[allow(clippy::too_many_arguments)]
+unsafe fn gather<T: FftNum + Default>(src: *const Nc<T>, ks: isize, is: isize, lines: &mut [Nc<T>], len: usize, i0: usize, b: usize, n: usize) {
     let take = len.min(n);
     for k in 0..take {
-        let row = &src[k * inner + i0..k * inner + i0 + b];
-        for (j, v) in row.iter().enumerate() {
-            lines[j * n + k] = *v;
+        let row = src.offset(k as isize * ks + i0 as isize * is);
+        for j in 0..b {
+            lines[j * n + k] = *row.offset(j as isize * is);
         }
     }
     if take < n {
