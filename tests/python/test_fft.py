@@ -132,9 +132,11 @@ def test_fft_wrap_and_numpy_protocol():
 @given(data=st.data())
 def test_transforms_of_strided_views_match_numpy(data):
     # In-memory data cut into strips along the axis (blocks that are strided views, read in
-    # place), transposed and stepped arrays, complex64/complex128, uneven chunks.
+    # place), transposed and stepped arrays, complex64/complex128, uneven chunks; results
+    # written straight into the computed array (4-d blocks whose places there do not merge
+    # into three strides take the copy instead).
     dtype = data.draw(st.sampled_from(["complex128", "complex64"]))
-    shape = data.draw(st.lists(st.integers(1, 9), min_size=2, max_size=3))
+    shape = data.draw(st.lists(st.integers(1, 7), min_size=2, max_size=4))
     rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
     a = (rng.standard_normal(shape) + 1j * rng.standard_normal(shape)).astype(dtype)
     a = data.draw(st.sampled_from([lambda v: v, lambda v: v.T, lambda v: v[..., ::2], lambda v: v[::-1]]))(a)

@@ -79,6 +79,21 @@ impl BlockKernel for FftKernel {
             _ => self.run::<f64>(block),
         }
     }
+    fn call_into(&self, _ctx: &BlockCtx, args: Vec<KernelArg>, dest: &Block) -> Result<Option<Vec<KernelArg>>> {
+        // Complex transforms write their lines straight into the result.
+        let (Kind::C2C { inverse }, Some(strides)) = (self.kind, line_strides(dest, self.axis)) else { return Ok(Some(args)) };
+        let block = &args[0].blocks[0];
+        // SAFETY: `dest` is this block's own place in the result, of the output block's
+        // shape; nothing else writes or reads it while the task runs.
+        unsafe {
+            match (block.dtype(), dest.dtype()) {
+                (tessera::DType::C64, tessera::DType::C64) => self.c2c::<f32>(block, inverse, dest.ptr::<Complex<f32>>() as *mut Nc<f32>, strides),
+                (tessera::DType::C128, tessera::DType::C128) => self.c2c::<f64>(block, inverse, dest.ptr::<Complex<f64>>() as *mut Nc<f64>, strides),
+                _ => return Ok(Some(args)),
+            }
+        }
+        Ok(None)
+    }
 }
 
 /// Where the lines of a C-order block along `axis` lie: `outer` groups of `inner` lines,
@@ -88,6 +103,42 @@ fn layout(shape: &[usize], axis: usize) -> (usize, usize) {
 }
 
 impl FftKernel {
+    /// The complex transforms of `block`'s lines into the output at `dst`, whose groups,
+    /// elements and lines are `dst_strides` apart (see `line_strides`).
+    ///
+    /// # Safety
+    /// `dst` must address an output block of `block`'s shape with `n` along the axis.
+    unsafe fn c2c<T: Prec>(&self, block: &Block, inverse: bool, dst: *mut Nc<T>, (dos, dks, dis): (isize, isize, isize)) {
+        let shape = block.shape();
+        let len = shape[self.axis];
+        let (outer, inner) = layout(shape, self.axis);
+        let scale = <T as rustfft::num_traits::FromPrimitive>::from_f64(self.scale).unwrap();
+        // Lines are read in place when the block's strides allow (in-memory data cut into
+        // strips along the axis is a strided view): no copy before the gather.
+        let copy;
+        let (src, os, ks, is) = match line_strides(block, self.axis) {
+            Some((os, ks, is)) => (block.ptr::<T::C>() as *const Nc<T>, os, ks, is),
+            None => {
+                copy = block.to_vec::<T::C>();
+                (copy.as_ptr() as *const Nc<T>, (len * inner) as isize, inner as isize, 1)
+            }
+        };
+        T::with_planners(|p, _| {
+            let fft = if inverse { p.plan_fft_inverse(self.n) } else { p.plan_fft_forward(self.n) };
+            let mut scratch = vec![Nc::default(); fft.get_inplace_scratch_len()];
+            let batch = if inner == 1 { 1 } else { BATCH.min(inner) };
+            let mut lines = vec![Nc::<T>::default(); batch * self.n];
+            for o in 0..outer {
+                for i0 in (0..inner).step_by(batch) {
+                    let b = batch.min(inner - i0);
+                    gather(src.offset(o as isize * os), ks, is, &mut lines, len, i0, b, self.n);
+                    fft.process_with_scratch(&mut lines[..b * self.n], &mut scratch);
+                    scatter(&lines, dst.offset(o as isize * dos + i0 as isize * dis), dks, dis, b, self.n, scale);
+                }
+            }
+        });
+    }
+
     fn run<T: Prec>(&self, block: &Block) -> Result<Block> {
         let shape = block.shape().to_vec();
         let len = shape[self.axis];
@@ -98,34 +149,10 @@ impl FftKernel {
         let scale = <T as rustfft::num_traits::FromPrimitive>::from_f64(self.scale).unwrap();
         match self.kind {
             Kind::C2C { inverse } => {
-                // Lines are read in place when the block's strides allow (in-memory data cut
-                // into strips along the axis is a strided view): no copy before the gather.
-                let copy;
-                let (src, os, ks, is) = match line_strides(block, self.axis) {
-                    Some((os, ks, is)) => (block.ptr::<T::C>() as *const Nc<T>, os, ks, is),
-                    None => {
-                        copy = block.to_vec::<T::C>();
-                        (copy.as_ptr() as *const Nc<T>, (len * inner) as isize, inner as isize, 1)
-                    }
-                };
-                let mut out: Vec<Complex<T>> = recast(tessera_core::block::zeroed_vec::<T::C>(outer * out_len * inner));
-                T::with_planners(|p, _| {
-                    let fft = if inverse { p.plan_fft_inverse(self.n) } else { p.plan_fft_forward(self.n) };
-                    let mut scratch = vec![Nc::default(); fft.get_inplace_scratch_len()];
-                    let batch = if inner == 1 { 1 } else { BATCH.min(inner) };
-                    let mut lines = vec![Nc::<T>::default(); batch * self.n];
-                    for o in 0..outer {
-                        let dst = &mut out[o * out_len * inner..];
-                        for i0 in (0..inner).step_by(batch) {
-                            let b = batch.min(inner - i0);
-                            // SAFETY: the offsets address elements of the block (or its copy).
-                            unsafe { gather(src.offset(o as isize * os), ks, is, &mut lines, len, i0, b, self.n) };
-                            fft.process_with_scratch(&mut lines[..b * self.n], &mut scratch);
-                            scatter(&lines, as_nc_mut(dst), out_len, inner, i0, b, self.n, scale);
-                        }
-                    }
-                });
-                Ok(Block::from_vec(out_shape, uncast_c::<T>(out)))
+                let mut out = tessera_core::block::zeroed_vec::<T::C>(outer * out_len * inner);
+                // SAFETY: `out` is the output block in C order.
+                unsafe { self.c2c::<T>(block, inverse, out.as_mut_ptr() as *mut Nc<T>, ((out_len * inner) as isize, inner as isize, 1)) };
+                Ok(Block::from_vec(out_shape, out))
             }
             Kind::R2C => {
                 let input = contiguous::<T>(block);
@@ -251,15 +278,18 @@ unsafe fn gather<T: FftNum + Default>(src: *const Nc<T>, ks: isize, is: isize, l
     }
 }
 
-/// The transformed lines back, scaled, into one group of the output.
-#[allow(clippy::too_many_arguments)]
-fn scatter<T: FftNum>(lines: &[Nc<T>], dst: &mut [Nc<T>], out_len: usize, inner: usize, i0: usize, b: usize, n: usize, scale: T) {
+/// The `b` transformed lines back, scaled, into the output: line `j`'s element `k` at
+/// `dst + k * ks + j * is`.
+///
+/// # Safety
+/// Every element addressed must be valid and written by this task only.
+unsafe fn scatter<T: FftNum>(lines: &[Nc<T>], dst: *mut Nc<T>, ks: isize, is: isize, b: usize, n: usize, scale: T) {
     let one = scale == T::one();
-    for k in 0..out_len {
-        let row = &mut dst[k * inner + i0..k * inner + i0 + b];
-        for (j, v) in row.iter_mut().enumerate() {
+    for k in 0..n {
+        let row = dst.offset(k as isize * ks);
+        for j in 0..b {
             let x = lines[j * n + k];
-            *v = if one { x } else { x * scale };
+            *row.offset(j as isize * is) = if one { x } else { x * scale };
         }
     }
 }
