@@ -44,11 +44,11 @@ def _data_ew():
 
 def run_one(lib, case, n, reps):
     """Times `case` in this process with `lib`; prints a JSON list of seconds."""
-    times = []
+    times, cpu = [], []
     if case == "fft_axis0":
         a = _data_fft(n)
         for _ in range(reps + 1):
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             if lib == "numpy":
                 r = np.fft.fft(a, axis=0)
             elif lib == "tessera":
@@ -63,13 +63,14 @@ def run_one(lib, case, n, reps):
                 x = dd.from_array(a, chunks=(CHUNK, CHUNK)).rechunk({0: -1, 1: "auto"})
                 r = dd.fft.fft(x, axis=0).compute()
             times.append(time.perf_counter() - t)
+            cpu.append(time.process_time() - c)
             del r
     else:
         x, y = _data_ew()
         exprs = {"mul_add": lambda m, p, q: p * q + 1j, "exp": lambda m, p, q: m.exp(p), "abs": lambda m, p, q: abs(p)}
         f = exprs[case]
         for _ in range(reps + 1):
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             if lib == "numpy":
                 r = f(np, x, y)
             else:
@@ -78,8 +79,9 @@ def run_one(lib, case, n, reps):
                 p, q = da.from_array(x, chunks=len(x) // 8), da.from_array(y, chunks=len(y) // 8)
                 r = f(da, p, q).compute()
             times.append(time.perf_counter() - t)
+            cpu.append(time.process_time() - c)
             del r
-    print(json.dumps(times[1:]))  # the first is a warm-up
+    print(json.dumps([times[1:], cpu[1:]]))  # the first is a warm-up
 
 
 def main():
@@ -99,20 +101,23 @@ def main():
     for case, libs in cases.items():
         if args and not any(s in case for s in args):
             continue
-        med = {}
+        med, cpu = {}, {}
         for lib in libs:
             out = subprocess.run([sys.executable, __file__, f"--run={lib}", f"--case={case}", f"--n={n}",
                                   f"--reps={reps}"], capture_output=True, text=True)
             if out.returncode != 0:
                 print(f"{case} {lib}: failed\n{out.stderr[-2000:]}")
                 continue
-            med[lib] = statistics.median(json.loads(out.stdout.strip().splitlines()[-1]))
-        line = "  ".join(f"{lib} {t:.3f}s" for lib, t in med.items())
+            walls, cpus = json.loads(out.stdout.strip().splitlines()[-1])
+            med[lib], cpu[lib] = statistics.median(walls), statistics.median(cpus)
+        line = "  ".join(f"{lib} {t:.3f}s (cpu {cpu[lib]:.3f}s)" for lib, t in med.items())
         if "tessera" in med and "numpy" in med:
             line += f"  | tessera/numpy {med['tessera'] / med['numpy']:.2f}"
             line += f"  tessera*cores/numpy {med['tessera'] * cores / med['numpy']:.2f}"
+            # Under load: the CPU seconds tessera's threads used over NumPy's (one thread).
+            line += f"  tessera cpu/numpy cpu {cpu['tessera'] / cpu['numpy']:.2f}"
         if "tessera" in med and "dask" in med:
-            line += f"  dask/tessera {med['dask'] / med['tessera']:.2f}"
+            line += f"  dask/tessera {med['dask'] / med['tessera']:.2f}  cpu {cpu['dask'] / cpu['tessera']:.2f}"
         print(f"{case:10s} {line}")
 
 

@@ -20,15 +20,30 @@ import compare  # noqa: E402
 compare.CASES.clear()
 # compare's runner re-executes its module's file for each repetition: point it at this one.
 compare.__file__ = os.path.abspath(__file__)
-case = compare.case
+_CPU = [0.0]
+
+
+def case(name, reps=3):
+    """compare.case, with the timed call's CPU seconds (all threads) after the result: on a
+    loaded machine wall-clock ratios drift, CPU-time ratios much less."""
+    def wrap(f):
+        def g(lib):
+            s, r = f(lib)
+            return s, f"{r} cpu={_CPU[0]:.2f}s"
+        g.__name__ = f.__name__
+        return compare.case(name, reps)(g)
+    return wrap
+
+
 SCALE = int(next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--scale=")), os.environ.get("LINALG_SCALE", "1")))
 sys.argv = [a for a in sys.argv if not a.startswith("--scale=")]
 os.environ["LINALG_SCALE"] = str(SCALE)
 
 
 def _timed(f):
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     r = f()
+    _CPU[0] = time.process_time() - c
     return time.perf_counter() - t, r
 
 
@@ -128,4 +143,6 @@ def svd_compressed(lib):
 
 
 if __name__ == "__main__":
+    if "--one" not in sys.argv:
+        print(f"# {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start, scale {SCALE}")
     compare.main()

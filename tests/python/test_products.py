@@ -179,6 +179,45 @@ def test_plan_and_task_names():
     assert "blockwise(matmul) -> sum_chunk(axes=[0])" in text and "tasks=64" in text, text
 
 
+@EX
+@given(st.data(), st.sampled_from(["float64", "float32", "int64", "int32", "complex128"]))
+def test_sum_of_a_product_matches_numpy(data, dt):
+    # A sum of a product's sum head is one sum over the partial products (reduced in the
+    # GEMM tasks): every axis, some axes, and a product that is also an output itself.
+    m, k, n = (data.draw(st.integers(0, 7)) for _ in range(3))
+    a, ca = data.draw(chunked((m, k), "float64" if dt == "complex128" else dt))
+    b, cb = data.draw(chunked((k, n), "float64" if dt == "complex128" else dt))
+    if dt == "complex128":
+        a, b = a + 1j * a[::-1], b - 2j * b
+    x, y = da.from_array(a, chunks=ca), da.from_array(b, chunks=cb)
+    z = x @ y
+    _close(z.sum().compute(), (a @ b).sum())
+    _close(z.sum(axis=0).compute(), (a @ b).sum(axis=0))
+    _close((x @ x.T).sum(axis=-1).compute(), (a @ a.T).sum(axis=-1))
+    _close(da.einsum("ij,jk->", x, y).compute(), np.einsum("ij,jk->", a, b))
+    both = da.compute(z, z.sum())
+    _close(both[0], a @ b)
+    _close(both[1], (a @ b).sum())
+
+
+def test_sum_of_a_product_stores_no_product_block():
+    x = da.ones((8, 8), chunks=2)
+    text = (x @ x.T).sum().explain()
+    assert "blockwise(matmul) -> sum_chunk(axes=[0, 1, 2])" in text, text
+    # A sum over some axes: the contracted axis and axis 0 of the product.
+    text = (x @ x).sum(axis=0).explain()
+    assert "blockwise(matmul) -> sum_chunk(axes=[0, 1])" in text, text
+
+
+def test_sum_of_a_product_same_bits_for_any_thread_count():
+    x = da.random.default_rng(5).normal(size=(210, 190), chunks=(50, 40))
+    s = (x @ x.T).sum()
+    one = s.compute(num_workers=1)
+    for w in (2, 3):
+        assert s.compute(num_workers=w) == one
+    np.testing.assert_allclose(one, (x.compute() @ x.compute().T).sum(), rtol=1e-10)
+
+
 @pytest.mark.parametrize(
     "call, exc, match",
     [

@@ -822,6 +822,12 @@ pub(crate) fn try_zeroed_vec<T: Element>(len: usize) -> Option<Vec<T>> {
     }
 }
 
+/// A zero-filled vector for a kernel's output block: huge-page backed when big (see
+/// `try_zeroed_vec`), so that writing it faults in few pages.
+pub fn zeroed_vec<T: Element>(len: usize) -> Vec<T> {
+    try_zeroed_vec(len).unwrap_or_else(|| vec![T::default(); len])
+}
+
 /// Buffers at least this big ask for transparent huge pages (NumPy's threshold): their
 /// first touch then faults in 2 MiB pages instead of 4 KiB ones, which makes writing a
 /// fresh block several times faster where the system's THP mode is `madvise`.

@@ -34,6 +34,12 @@ pub trait BlockKernel: Send + Sync + std::fmt::Debug {
     fn name(&self) -> &str;
     /// Computes one output block; `args` has one entry per array argument, in order.
     fn call(&self, ctx: &BlockCtx, args: Vec<KernelArg>) -> Result<Block>;
+    /// Computes one output block straight into `dest`, its place in the computation's
+    /// result (a strided view of the block's shape): no block buffer, no copy into the
+    /// result. Returns the arguments back when it cannot; the caller then uses `call`.
+    fn call_into(&self, _ctx: &BlockCtx, args: Vec<KernelArg>, _dest: &Block) -> Result<Option<Vec<KernelArg>>> {
+        Ok(Some(args))
+    }
     /// Whether a call takes the Python interpreter's lock (the scheduler limits how many
     /// workers wait on it at once).
     fn needs_gil(&self) -> bool {

@@ -17,6 +17,7 @@ use tessera_core::ops::ReduceOp;
 use tessera_core::{bail, err, Block, DType, Result};
 
 /// `head`: store the kernel's block (of array `out`) or reduce it into a partial result.
+/// `dest`: the result the block may be written into (see `Scheduler::dest`).
 #[allow(clippy::too_many_arguments)]
 pub fn run(
     stage: &Stage,
@@ -27,6 +28,7 @@ pub fn run(
     index: &[usize],
     inputs: &[Vec<Input>],
     cancel: &AtomicBool,
+    dest: Option<&Block>,
 ) -> Result<Value> {
     let shape = chunks::block_shape(&out_meta.chunks, index);
     let out_grid = out_meta.grid();
@@ -53,6 +55,16 @@ pub fn run(
         .collect::<Result<Vec<KernelArg>>>()?;
     let block_id: Vec<usize> = if spec.block_offset.is_empty() { index.to_vec() } else { index.iter().zip(&spec.block_offset).map(|(i, o)| i + o).collect() };
     let ctx = BlockCtx { name: &stage.name, block_id: &block_id, shape: &shape, dtype: out_meta.dtype, cancel };
+    let mut args = args;
+    if let (Head::Store, Some(d)) = (head, dest) {
+        let strides = d.strides().to_vec();
+        let off: isize = chunks::block_start(&out_meta.chunks, index).iter().zip(&strides).map(|(&c, &st)| c as isize * st).sum();
+        let view = d.restride(shape.clone(), strides, off);
+        match kernel.call_into(&ctx, args, &view)? {
+            None => return Ok(Value::Block(view)),
+            Some(back) => args = back,
+        }
+    }
     let out = kernel.call(&ctx, args)?;
     if out.shape() != shape.as_slice() {
         bail!(

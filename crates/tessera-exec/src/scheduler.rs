@@ -646,11 +646,16 @@ impl Shared<'_> {
     }
 
     /// The result a task of stage `s` writes its block straight into: where `s` is an output
-    /// of several blocks stored by a fused program over the output's own chunks, on one process.
+    /// of several blocks stored by a fused program over the output's own chunks, or by a
+    /// block kernel (which may write into it, see `BlockKernel::call_into`), on one process.
     fn dest(&self, s: StageId) -> Result<Option<Block>> {
         let stage = &self.plan.stages[s];
         let (Some(k), false, true, 1) = (self.output_of[s], self.keep, self.receives_outputs(), self.procs) else { return Ok(None) };
-        let direct = matches!(&stage.kind, StageKind::Fused { head: Head::Store, domain, .. } if *domain == stage.meta.chunks);
+        let direct = match &stage.kind {
+            StageKind::Fused { head: Head::Store, domain, .. } => *domain == stage.meta.chunks,
+            StageKind::Blockwise { head: Head::Store, .. } => true,
+            _ => false,
+        };
         if !direct || stage.nblocks() <= 1 {
             return Ok(None);
         }

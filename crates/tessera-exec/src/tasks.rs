@@ -37,7 +37,7 @@ pub fn run(stage: &Stage, index: &[usize], inputs: &[Vec<Input>], cancel: &Atomi
             let Value::Block(b) = &*inputs[0][0].value else { unreachable!("reshape input is a block") };
             Ok(Value::Block(b.reshaped(shape)))
         }
-        StageKind::Blockwise { kernel, spec, args, head, out } => crate::blockwise::run(stage, &**kernel, spec, args, (head, out), index, inputs, cancel),
+        StageKind::Blockwise { kernel, spec, args, head, out } => crate::blockwise::run(stage, &**kernel, spec, args, (head, out), index, inputs, cancel, dest),
         StageKind::Regions { spec, in_chunks, data: None, .. } => crate::regions::run(stage, spec, in_chunks, index, &inputs[0], false),
         StageKind::Regions { spec, in_chunks, data: Some(d), .. } => {
             let whole = [Input { value: std::sync::Arc::new(Value::Block(d.clone())), start: vec![0; d.ndim()] }];

@@ -77,7 +77,7 @@ impl ContractKernel {
             }
         }
         let nbatch: usize = bshape.iter().product();
-        let mut out = vec![T::default(); nbatch * m * n];
+        let mut out = tessera_core::block::zeroed_vec::<T>(nbatch * m * n);
         if m * n > 0 {
             let (ap, bp) = (if a.is_empty() { std::ptr::null() } else { a.ptr::<T>() }, if b.is_empty() { std::ptr::null() } else { b.ptr::<T>() });
             let mut idx = vec![0usize; nb];

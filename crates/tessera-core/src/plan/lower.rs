@@ -43,7 +43,14 @@ pub(super) fn lower_with(roots: &[Expr], fuse: bool) -> Plan {
         .filter(|x| matches!(x.op, Op::Blockwise { .. }) && users.get(&x.id) == Some(&1) && !roots_ids.contains(&x.id) && !read_as_stage.contains(&x.id))
         .map(|x| x.id)
         .collect();
-    let mut l = Lowering { plan: Plan { stages: vec![], outputs: vec![] }, stage_of: HashMap::new(), users, read_as_stage, reduced_kernels, fuse };
+    let (mut merged_sums, mut absorbed) = (HashMap::new(), HashSet::new());
+    for n in order.iter().filter(|_| fuse) {
+        if let Some(m) = merged_sum(n, &users, &roots_ids) {
+            merged_sums.insert(n.id, m);
+            absorbed.insert(n.inputs[0].id);
+        }
+    }
+    let mut l = Lowering { plan: Plan { stages: vec![], outputs: vec![] }, stage_of: HashMap::new(), users, read_as_stage, reduced_kernels, merged_sums, absorbed, fuse };
     // Stages are made inputs first, so that materializing a node never recurses into its
     // inputs' stages: graphs can be far deeper than the stack.
     for n in order {
@@ -56,6 +63,31 @@ pub(super) fn lower_with(roots: &[Expr], fuse: bool) -> Plan {
         l.plan.outputs.push(s);
     }
     l.plan
+}
+
+/// A reduction to lower in place of a sum of a sum: its input and (sorted) axes, and each
+/// axis' split.
+type MergedSum = (Expr, Vec<usize>, Vec<usize>);
+
+/// `n` when it sums the result of another sum of the same dtype that nothing else reads
+/// (a contraction's partial-sum head, then `.sum()`): one sum of the inner input over both
+/// sets of axes, so that the inner input's blocks (products) are reduced in the tasks that
+/// make them and never stored.
+fn merged_sum(n: &Expr, users: &HashMap<u64, usize>, roots: &HashSet<u64>) -> Option<MergedSum> {
+    let Op::Reduce { op: ReduceOp::Sum, axes: a2, keepdims: false, split_every: s2 } = &n.op else { return None };
+    let inner = &n.inputs[0];
+    let Op::Reduce { op: ReduceOp::Sum, axes: a1, keepdims: false, split_every: s1 } = &inner.op else { return None };
+    if users.get(&inner.id) != Some(&1) || roots.contains(&inner.id) {
+        return None;
+    }
+    let (x, a1, s1) = merged_sum(inner, users, roots).unwrap_or_else(|| (inner.inputs[0].clone(), a1.clone(), s1.clone()));
+    if x.meta.dtype != n.meta.dtype || inner.meta.dtype != n.meta.dtype {
+        return None;
+    }
+    let kept: Vec<usize> = (0..x.meta.ndim()).filter(|a| !a1.contains(a)).collect();
+    let mut axes: Vec<(usize, usize)> = a1.iter().copied().zip(s1).chain(a2.iter().map(|&a| kept[a]).zip(s2.iter().copied())).collect();
+    axes.sort_unstable();
+    Some((x, axes.iter().map(|a| a.0).collect(), axes.iter().map(|a| a.1).collect()))
 }
 
 pub(super) fn count_users(roots: &[Expr], users: &mut HashMap<u64, usize>, seen: &mut HashMap<u64, ()>) {
@@ -80,6 +112,9 @@ pub(super) struct Lowering {
     read_as_stage: HashSet<u64>,
     /// Block kernels lowered into their reduction's first stage (see `lower_with`).
     reduced_kernels: HashSet<u64>,
+    /// Sums of sums lowered as one sum (see `merged_sum`), and the inner sums they absorb.
+    merged_sums: HashMap<u64, MergedSum>,
+    absorbed: HashSet<u64>,
     fuse: bool,
 }
 
@@ -112,7 +147,7 @@ impl Lowering {
     /// Whether `n` has a stage of its own when a consumer reaches it: a boundary, or the
     /// node a view reads (a view of a view reads the inner view's input).
     fn gets_stage(&self, n: &Node) -> bool {
-        (self.is_boundary(n) && !self.reduced_kernels.contains(&n.id)) || self.read_as_stage.contains(&n.id)
+        (self.is_boundary(n) && !self.reduced_kernels.contains(&n.id) && !self.absorbed.contains(&n.id)) || self.read_as_stage.contains(&n.id)
     }
 
     fn materialize(&mut self, n: &Expr) -> StageId {
@@ -120,7 +155,10 @@ impl Lowering {
             return s;
         }
         let s = match &n.op {
-            Op::Reduce { op, axes, keepdims, split_every } => self.reduction(n, *op, axes, *keepdims, split_every),
+            Op::Reduce { op, axes, keepdims, split_every } => match self.merged_sums.get(&n.id).cloned() {
+                Some((x, axes, split)) => self.reduction(n, &x, *op, &axes, false, &split),
+                None => self.reduction(n, &n.inputs[0].clone(), *op, axes, *keepdims, split_every),
+            },
             Op::Rechunk => {
                 let x = &n.inputs[0];
                 let mut input = self.materialize(x);
@@ -397,8 +435,8 @@ impl Lowering {
         self.push(Stage { kind, meta: n.meta.clone(), edges, name: spec.name.clone(), out_bytes: n.meta.max_block_bytes(), in_bytes })
     }
 
-    fn reduction(&mut self, n: &Expr, op: ReduceOp, axes: &[usize], keepdims: bool, split: &[usize]) -> StageId {
-        let x = &n.inputs[0];
+    /// The reduction `n` of `x` (its input, or the input of the sums it merges).
+    fn reduction(&mut self, n: &Expr, x: &Expr, op: ReduceOp, axes: &[usize], keepdims: bool, split: &[usize]) -> StageId {
         let mut f = FusedBuilder { leaves: vec![], program: vec![], edges: vec![], memo: HashMap::new(), in_bytes: 0 };
         let fused = !self.is_boundary(x);
         if self.reduced_kernels.contains(&x.id) {
