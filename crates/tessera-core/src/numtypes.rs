@@ -368,6 +368,12 @@ impl<T: Float> Complex<T> {
             };
             return Complex { re: re.copysign(u), im: im.copysign(v) };
         }
+        if u.is_sign_negative() {
+            // atanh is odd; for u < 0 the log1p argument nears -1 and loses every digit
+            // (atanh(-0.99999) was -inf in complex64).
+            let w = Complex { re: -u, im: -v }.atanh();
+            return Complex { re: -w.re, im: -w.im };
+        }
         let (one, two) = (T::one(), T::one() + T::one());
         let four = two + two;
         Complex {
