@@ -16,7 +16,8 @@ import numbers
 import numpy as np
 
 from . import _core
-from ._array import Array, _wrap, to_array
+from ._array import Array, _wrap, into_out, to_array
+from ._creation import broadcast_to
 from ._blockwise import map_blocks
 from ._numpy_api import implements
 from ._array import _split_every
@@ -66,14 +67,14 @@ Array.argtopk = lambda self, k, axis=-1, split_every=None: argtopk(self, k, axis
 
 def _quantile(op, a, q, axis, method, keepdims, nan, scale, out=None, weights=None, interpolation=None):
     if out is not None:
-        raise NotImplementedError(f"{op}: out= is not supported (tessera arrays are immutable)")
-    if weights is not None:
-        raise NotImplementedError(f"{op}: weights= is not supported")
+        return into_out(op, _quantile(op, a, q, axis, method, keepdims, nan, scale, None, weights, interpolation), out)
     if interpolation is not None:
         method = interpolation
     if method not in _METHODS:
         raise ValueError(f"{op}: method {method!r} is not one of {', '.join(_METHODS)}")
     a = to_array(a, op)
+    if weights is not None:
+        weights = _weights(op, a, weights, axis, method)
     qa = np.asarray(q)
     if qa.dtype.kind not in "iuf" or qa.dtype == np.bool_:
         raise TypeError(f"{op}: q must be real numbers, got {q!r}")
@@ -91,19 +92,44 @@ def _quantile(op, a, q, axis, method, keepdims, nan, scale, out=None, weights=No
     f = getattr(np, ("nan" if nan else "") + ("percentile" if scale == 100 else "quantile"))
     q = q if np.ndim(q) == 0 and not isinstance(q, np.ndarray) else np.asarray(q)
     dt = f(np.ones((1,), dtype=a.dtype), q, method=method).dtype
-    y = a.transpose(kept + list(axes)) if kept + list(axes) != list(range(a.ndim)) else a
-    if len(axes) != 1:
-        y = y.reshape(tuple(a.shape[k] for k in kept) + (-1,))
-    y = y.rechunk({y.ndim - 1: -1, **{k: "auto" for k in range(y.ndim - 1)}}) if y.ndim > 1 else y.rechunk(-1)
 
-    def block(b):
-        return np.asarray(f(b, q, axis=-1, method=method), dtype=dt)
+    def rows(v):
+        """`v` with the kept axes first and the reduced ones as one last axis, whole."""
+        v = v.transpose(kept + list(axes)) if kept + list(axes) != list(range(a.ndim)) else v
+        if len(axes) != 1:
+            v = v.reshape(tuple(a.shape[k] for k in kept) + (-1,))
+        return v.rechunk({v.ndim - 1: -1, **{k: "auto" for k in range(v.ndim - 1)}}) if v.ndim > 1 else v.rechunk(-1)
 
-    r = map_blocks(block, y, name=op, dtype=dt, drop_axis=y.ndim - 1, new_axis=list(range(qa.ndim)),
+    y = rows(a)
+    args = [y] if weights is None else [y, rows(weights).rechunk(y.chunks)]
+
+    def block(b, w=None):
+        kw = {} if w is None else {"weights": w}
+        return np.asarray(f(b, q, axis=-1, method=method, **kw), dtype=dt)
+
+    r = map_blocks(block, *args, name=op, dtype=dt, drop_axis=y.ndim - 1, new_axis=list(range(qa.ndim)),
                    chunks=tuple((s,) for s in qa.shape) + y.chunks[:-1])
     if keepdims:
         r = r[(slice(None),) * qa.ndim + tuple(None if k in axes else slice(None) for k in range(a.ndim))]
     return r
+
+
+def _weights(op, a, weights, axis, method):
+    """NumPy's `weights=` of the quantile functions: `a`'s shape, or 1-d along one `axis`;
+    broadcast to `a`'s shape. Only ``method="inverted_cdf"`` takes them (NumPy's rule)."""
+    if method != "inverted_cdf":
+        raise ValueError(f"{op}: only method 'inverted_cdf' supports weights, got method {method!r}")
+    if not isinstance(weights, Array) and np.any(np.asarray(weights) < 0):
+        raise ValueError(f"{op}: weights must be non-negative")
+    w = to_array(weights, op)
+    if w.shape == a.shape:
+        return w
+    if w.ndim == 1 and isinstance(axis, (numbers.Integral, np.integer)) and not isinstance(axis, (bool, np.bool_)):
+        ax = validate_axis(axis, a.ndim, op)[0]
+        if w.shape[0] == a.shape[ax]:
+            return broadcast_to(w.reshape(tuple(-1 if k == ax else 1 for k in range(a.ndim))), a.shape)
+    raise ValueError(f"{op}: weights of shape {w.shape} must have the array's shape {a.shape}, or be 1-d as long "
+                     f"as its axis (axis={axis!r})")
 
 
 def _quantile_function(op, nan, scale):

@@ -111,6 +111,48 @@ def test_quantiles_match_numpy(op, data):
             assert_same(got.compute(), exp, rtol=1e-6 if a.dtype == np.float32 else 1e-12, atol=1e-12, check_dtype=not all_nan)
 
 
+@pytest.mark.parametrize("op", ["quantile", "nanquantile", "percentile", "nanpercentile"])
+@settings(max_examples=25, deadline=None)
+@given(data=st.data())
+def test_weighted_quantiles_match_numpy(op, data):
+    """NumPy 2's `weights=` (method "inverted_cdf"): full-shape weights for any axes, 1-d
+    weights along one axis; NumPy or tessera weights, chunked apart from the array."""
+    shape = data.draw(hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=6))
+    a = data.draw(hnp.arrays("float64", shape, elements=st.integers(-9, 9)))
+    if op.startswith("nan"):
+        a.flat[data.draw(st.lists(st.integers(0, a.size - 1), max_size=3))] = np.nan
+    x = da.from_array(a, chunks=data.draw(chunks_for(shape)))
+    q = np.asarray(data.draw(st.lists(st.floats(0, 1), min_size=1, max_size=3))) * (100 if "percentile" in op else 1)
+    one_d = data.draw(st.booleans())
+    if one_d:
+        axis = data.draw(st.integers(-a.ndim, a.ndim - 1))
+        w = data.draw(hnp.arrays("float64", a.shape[axis], elements=st.floats(0.1, 3)))
+        full = np.broadcast_to(w.reshape([-1 if k == axis % a.ndim else 1 for k in range(a.ndim)]), a.shape)
+    else:
+        axis = data.draw(st.one_of(st.none(), st.integers(0, a.ndim - 1)))
+        w = full = data.draw(hnp.arrays("float64", a.shape, elements=st.floats(0.1, 3)))
+    if data.draw(st.booleans()):
+        w = da.from_array(w, chunks=data.draw(chunks_for(w.shape)))
+    keepdims = data.draw(st.booleans())
+    import warnings
+
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        exp = getattr(np, op)(a, q, axis=axis, weights=full, method="inverted_cdf", keepdims=keepdims)
+        got = getattr(da, op)(x, q, axis=axis, weights=w, method="inverted_cdf", keepdims=keepdims).compute()
+    assert_same(got, exp, check_dtype=not np.isnan(exp).any())
+
+
+def test_weighted_quantile_errors():
+    x = da.ones((3, 4), chunks=2)
+    with pytest.raises(ValueError, match="quantile: only method 'inverted_cdf' supports weights"):
+        da.quantile(x, 0.5, axis=1, weights=np.ones(4))
+    with pytest.raises(ValueError, match=r"weights of shape \(3,\) must have the array's shape \(3, 4\)"):
+        da.quantile(x, 0.5, axis=1, weights=np.ones(3), method="inverted_cdf")
+    with pytest.raises(ValueError, match="weights must be non-negative"):
+        da.percentile(x, 50, axis=1, weights=-np.ones(4), method="inverted_cdf")
+
+
 @settings(max_examples=30, deadline=None)
 @given(data=st.data())
 def test_median_any_axes(data):
