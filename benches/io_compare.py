@@ -106,6 +106,7 @@ def main():
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--only", default="read,write,h5py,xarray")
     ap.add_argument("--dir", default=None)
+    ap.add_argument("--prepare", action="store_true", help="only write the input data sets")
     a = ap.parse_args()
     only = set(a.only.split(","))
     base = a.dir or tempfile.mkdtemp(prefix="tessera-io-bench-")
@@ -125,8 +126,9 @@ def main():
             ta.to_zarr(x, path, compressors=["zstd"])
             print(f"  made {path}: {rows}x{cols} float64 ({rows * cols * 8 / 1e9:.2f} GB) in "
                   f"{time.perf_counter() - t:.1f} s", flush=True)
-        measure("read", path, a.repeat)
-    if "write" in only:
+        if not a.prepare:
+            measure("read", path, a.repeat)
+    if "write" in only and not a.prepare:
         measure("write", os.path.join(base, "write.zarr"), a.repeat, {"rows": rows, "cols": cols, "crow": crow})
     if "h5py" in only:
         import h5py
@@ -141,7 +143,8 @@ def main():
                     n = min(step, hrows - i)
                     d[i:i + n] = np.random.default_rng(i).standard_normal((n, 1024))
             print(f"  made {path}: {hrows}x1024 float64 ({hrows * 1024 * 8 / 1e9:.2f} GB)", flush=True)
-        measure("h5py", path, a.repeat)
+        if not a.prepare:
+            measure("h5py", path, a.repeat)
     if "xarray" in only:
         import pandas as pd
         import xarray as xr
@@ -154,7 +157,8 @@ def main():
                             coords={"time": time_, "lat": np.arange(180.0), "lon": np.arange(360.0)})
             ds.chunk({"time": 365}).to_zarr(path, mode="w")
             print(f"  made {path}: (time={a.days}, lat=180, lon=360) float32", flush=True)
-        measure("xarray", path, a.repeat)
+        if not a.prepare:
+            measure("xarray", path, a.repeat)
 
 
 if __name__ == "__main__":
