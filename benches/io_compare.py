@@ -8,7 +8,8 @@
           groupby("time.dayofyear") anomalies and their standard deviation
 
 Each measurement runs in a fresh process, so its peak RSS (ru_maxrss) is its own; the
-median of --repeat runs is reported with the ratio Dask/tessera.
+median of --repeat runs is reported with the ratio Dask/tessera, and the CPU seconds
+(user + system) of each, whose ratio means more than wall time on a loaded machine.
 
     python benches/io_compare.py --gb 4 --h5-gb 2 --repeat 3 [--only read,write,h5py,xarray]
 """
@@ -30,6 +31,8 @@ import json, resource, sys, time
 import numpy as np
 which, lib, path, extra = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
 t0 = time.perf_counter()
+ru0 = resource.getrusage(resource.RUSAGE_SELF)
+cpu0 = ru0.ru_utime + ru0.ru_stime
 if which == "read":
     if lib == "tessera":
         import tessera as da
@@ -72,7 +75,8 @@ elif which == "xarray":
     r = anom.std("time").compute()
     out = float(np.asarray(r.values, dtype="f8").sum())
 dt = time.perf_counter() - t0
-print(json.dumps({"s": dt, "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, "out": out}))
+ru = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({"s": dt, "cpu": ru.ru_utime + ru.ru_stime - cpu0, "rss": ru.ru_maxrss * 1024, "out": out}))
 """
 
 
@@ -88,13 +92,15 @@ def measure(which, path, repeat, extra=None):
     rows = {}
     for lib in ("tessera", "dask"):
         rs = [run(which, lib, path, extra) for _ in range(repeat)]
-        rows[lib] = {"s": statistics.median(r["s"] for r in rs), "rss": max(r["rss"] for r in rs),
-                     "out": rs[0]["out"]}
+        rows[lib] = {"s": statistics.median(r["s"] for r in rs), "cpu": statistics.median(r["cpu"] for r in rs),
+                     "rss": max(r["rss"] for r in rs), "out": rs[0]["out"], "all": [round(r["s"], 2) for r in rs]}
     t, d = rows["tessera"], rows["dask"]
     same = abs(t["out"] - d["out"]) <= 1e-6 * max(abs(d["out"]), 1.0)
     print(f"{which:7s} tessera {t['s']:7.2f} s  peak {t['rss'] / 2**20:7.0f} MiB | dask {d['s']:7.2f} s  "
           f"peak {d['rss'] / 2**20:7.0f} MiB | dask/tessera {d['s'] / t['s']:5.2f}x | same result: {same}",
           flush=True)
+    print(f"        runs: tessera {t['all']} dask {d['all']} | CPU s tessera {t['cpu']:.2f} dask {d['cpu']:.2f} "
+          f"(dask/tessera {d['cpu'] / t['cpu']:.2f}x) | load {os.getloadavg()[0]:.1f}", flush=True)
     return rows
 
 
@@ -106,6 +112,7 @@ def main():
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--only", default="read,write,h5py,xarray")
     ap.add_argument("--dir", default=None)
+    ap.add_argument("--prepare", action="store_true", help="only write the input data sets")
     a = ap.parse_args()
     only = set(a.only.split(","))
     base = a.dir or tempfile.mkdtemp(prefix="tessera-io-bench-")
@@ -125,8 +132,9 @@ def main():
             ta.to_zarr(x, path, compressors=["zstd"])
             print(f"  made {path}: {rows}x{cols} float64 ({rows * cols * 8 / 1e9:.2f} GB) in "
                   f"{time.perf_counter() - t:.1f} s", flush=True)
-        measure("read", path, a.repeat)
-    if "write" in only:
+        if not a.prepare:
+            measure("read", path, a.repeat)
+    if "write" in only and not a.prepare:
         measure("write", os.path.join(base, "write.zarr"), a.repeat, {"rows": rows, "cols": cols, "crow": crow})
     if "h5py" in only:
         import h5py
@@ -141,7 +149,8 @@ def main():
                     n = min(step, hrows - i)
                     d[i:i + n] = np.random.default_rng(i).standard_normal((n, 1024))
             print(f"  made {path}: {hrows}x1024 float64 ({hrows * 1024 * 8 / 1e9:.2f} GB)", flush=True)
-        measure("h5py", path, a.repeat)
+        if not a.prepare:
+            measure("h5py", path, a.repeat)
     if "xarray" in only:
         import pandas as pd
         import xarray as xr
@@ -154,7 +163,8 @@ def main():
                             coords={"time": time_, "lat": np.arange(180.0), "lon": np.arange(360.0)})
             ds.chunk({"time": 365}).to_zarr(path, mode="w")
             print(f"  made {path}: (time={a.days}, lat=180, lon=360) float32", flush=True)
-        measure("xarray", path, a.repeat)
+        if not a.prepare:
+            measure("xarray", path, a.repeat)
 
 
 if __name__ == "__main__":

@@ -36,6 +36,16 @@ def write_blocks(x: Array, write, name: str, op: str) -> Array:
                                  False))
 
 
+def written_text(written, shown=32):
+    """What a failed write left written, for its message."""
+    if not written:
+        return "no block was written before this failure"
+    ids = ", ".join(str(b) for b in written[:shown]) + (f", and {len(written) - shown} more" if len(written) > shown
+                                                         else "")
+    return (f"{len(written)} block(s) were written before this failure and hold the new values: {ids}; "
+            "the others hold what they held before")
+
+
 def _region_offsets(region, target_shape, shape, what, op):
     """The start of `region` (a tuple of slices with step 1, or None) in the target."""
     if region is None:
@@ -72,6 +82,8 @@ def _store_one(x: Array, target, lock, region, op):
     if tdt is not None and not np.can_cast(x.dtype, np.dtype(tdt), casting="same_kind"):
         raise TypeError(f"{op}: cannot store {x.dtype} values into the {np.dtype(tdt)} target {what}")
 
+    written = []  # blocks written so far, for the message of a failed write
+
     def write(block_id, reg, block):
         key = tuple(slice(o + lo, o + hi) for o, (lo, hi) in zip(offs, reg))
         try:
@@ -81,7 +93,8 @@ def _store_one(x: Array, target, lock, region, op):
             else:
                 target[key] = block
         except Exception as e:
-            _reraise(e, f"{op}: writing block {block_id} (region {key}) of {what}")
+            _reraise(e, f"{op}: writing block {block_id} (region {key}) of {what}; {written_text(written)}")
+        written.append(block_id)
 
     return write_blocks(x, write, "store", op)
 
@@ -121,7 +134,7 @@ def store(sources, targets, lock=True, regions=None, compute=True, return_stored
         return acks[0] if single else acks
     from ._creation import compute as _compute
 
-    _compute(*acks)
+    _compute(*acks, **kwargs)
     if not return_stored:
         return None
     from ._creation import from_array

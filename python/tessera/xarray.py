@@ -144,6 +144,49 @@ def _claim_tessera_arrays_from_dask():
 _claim_tessera_arrays_from_dask()
 
 
+# The dtypes tessera's zarrs reader decodes.
+_ZARRS_DTYPES = {"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float32",
+                 "float64"}
+
+
+def _local_zarr(data):
+    """(store path, component) when `data`, a variable xarray opened lazily, is a whole
+    zarr-python array in a local store, read as stored (no CF decoding, no indexing):
+    tessera then reads it with zarrs in its own tasks, without the GIL, instead of through
+    zarr-python block by block. None for anything else (the generic from_array path)."""
+    from xarray.core import indexing
+
+    d = data
+    while True:
+        if isinstance(d, (indexing.ImplicitToExplicitIndexingAdapter, indexing.CopyOnWriteArray,
+                          indexing.MemoryCachedArray)):
+            d = d.array
+        elif type(d) is indexing.LazilyIndexedArray:
+            key = d.key.tuple
+            inner = d.array.shape
+            if len(key) != len(inner) or not all(isinstance(k, slice) and k.indices(n) == (0, n, 1)
+                                                 for k, n in zip(key, inner)):
+                return None
+            d = d.array
+        else:
+            break
+    try:
+        from xarray.backends.zarr import ZarrArrayWrapper
+        from zarr.storage import LocalStore
+    except ImportError:
+        return None
+    if not isinstance(d, ZarrArrayWrapper):
+        return None
+    z = d.get_array()
+    store = getattr(z, "store", None)
+    if type(store) is not LocalStore or tuple(z.shape) != tuple(data.shape):
+        return None
+    dt = np.dtype(z.dtype) if isinstance(z.dtype, np.dtype) else None
+    if dt is None or dt != np.dtype(data.dtype) or not dt.isnative or dt.name not in _ZARRS_DTYPES:
+        return None
+    return str(store.root), z.path
+
+
 class TesseraManager(ChunkManagerEntrypoint):
     """The chunk manager xarray finds under the name ``"tessera"``."""
 
@@ -167,6 +210,11 @@ class TesseraManager(ChunkManagerEntrypoint):
         if isinstance(chunks, tuple) and "auto" in chunks and any(s == 0 for s in data.shape):
             chunks = data.shape
         kwargs.pop("meta", None)
+        local = _local_zarr(data)
+        if local is not None:
+            from ._zarr import from_zarr
+
+            return from_zarr(local[0], component=local[1], chunks=chunks)
         return from_array(data, chunks, **kwargs)
 
     def rechunk(self, data, chunks, **kwargs):

@@ -38,6 +38,36 @@ def _quiet_numpy():
             yield
 
 
+# Storage tests (test_io_*) run under a memory limit, and each asserts its peak RSS: when a
+# test raises the process' high-water mark, the new mark may exceed the RSS at its start by
+# at most STORAGE_RSS_GROWTH (the blocks of its small arrays, codec buffers, first imports).
+STORAGE_MEMORY_LIMIT = "64MiB"
+STORAGE_RSS_GROWTH = 256 * 2**20
+
+
+def _rss_now():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+@pytest.fixture(autouse=True)
+def _storage_memory_limit(request):
+    if not request.module.__name__.rpartition(".")[2].startswith("test_io_") or not os.path.exists("/proc/self/statm"):
+        yield
+        return
+    import resource
+
+    import tessera
+
+    peak_before, start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, _rss_now()
+    with tessera.config.set(memory_limit=STORAGE_MEMORY_LIMIT):
+        yield
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    if peak > peak_before:
+        assert peak - start <= STORAGE_RSS_GROWTH, \
+            f"{request.node.name}: peak RSS {peak / 2**20:.0f} MiB, {(peak - start) / 2**20:.0f} MiB above its start"
+
+
 def elements(dtype, small=False):
     d = np.dtype(dtype)
     if d.kind == "b":

@@ -175,3 +175,73 @@ def test_lock_on_numpy_data_is_checked():
         np.testing.assert_array_equal(ta.from_array(a, chunks=3, lock=lock).compute(), a)
     with pytest.raises(TypeError, match="lock must be a bool or a lock object"):
         ta.from_array(a, lock="yes")
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.data())
+def test_uncompressed_h5py_datasets_are_read_from_the_file_bit_exact(tmp_path_factory, data):
+    """Unfiltered datasets are read from the file's bytes (a memory map, or chunks with
+    os.preadv outside h5py's lock): the same values as h5py, unwritten chunks included."""
+    from tessera._from_array import _h5_direct
+
+    ndim = data.draw(st.integers(1, 3))
+    shape = tuple(data.draw(st.integers(1, 9)) for _ in range(ndim))
+    dtype = data.draw(st.sampled_from(DTYPES + ["uint32", "int8"]))
+    layout = data.draw(st.sampled_from(["chunked", "contiguous", "gzip"]))
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    a = (rng.standard_normal(shape) * 50).astype(dtype)
+    fn = tmp_path_factory.mktemp("h5") / "d.h5"
+    fill = np.array(3, dtype=dtype)
+    with h5py.File(fn, "w") as f:
+        if layout == "contiguous":
+            f.create_dataset("x", data=a)
+            want = a
+        else:
+            hch = tuple(data.draw(st.integers(1, min(n, 4))) for n in shape)
+            d = f.create_dataset("x", shape=shape, dtype=dtype, chunks=hch, fillvalue=fill,
+                                 compression="gzip" if layout == "gzip" else None)
+            part = tuple(slice(0, max(n // 2, 1)) for n in shape)  # the rest is never written
+            d[part] = a[part]
+            want = np.full(shape, fill, dtype=dtype)
+            want[part] = a[part]
+    with h5py.File(fn, "r") as f:
+        d = f["x"]
+        assert (_h5_direct(d) is None) == (layout == "gzip")
+        chunks = tuple(data.draw(st.integers(1, 5)) for _ in range(ndim))
+        x = ta.from_array(d, chunks=chunks)
+        np.testing.assert_array_equal(x.compute(), want)
+        key = tuple(data.draw(st.sampled_from([slice(1, None), slice(None, None, 2), 0, slice(None)]))
+                    for _ in range(ndim))
+        np.testing.assert_array_equal(x[key].compute(), want[key])
+    with h5py.File(fn, "r+") as f:  # writable: h5py may hold unflushed chunks, so it reads
+        assert _h5_direct(f["x"]) is None
+        np.testing.assert_array_equal(ta.from_array(f["x"]).compute(), want)
+
+
+def test_h5py_source_peak_rss_under_a_limit(tmp_path):
+    """A 64 MB chunked dataset summed under a 16 MiB limit: the peak RSS grows by far less
+    than the dataset (in its own process, so the peak is its own)."""
+    import json
+    import subprocess
+    import sys
+
+    child = r"""
+import json, resource, sys
+import numpy as np, h5py, tessera as ta
+fn = sys.argv[1]
+with h5py.File(fn, "w") as f:
+    d = f.create_dataset("x", shape=(8192, 1024), dtype="f8", chunks=(256, 256))
+    for i in range(0, 8192, 512):
+        d[i:i + 512] = np.random.default_rng(i).standard_normal((512, 1024))
+idle = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+with h5py.File(fn, "r") as f:
+    s = ta.from_array(f["x"], chunks=(512, 1024)).sum(axis=0).compute(memory_limit="16MiB")
+    ref = sum(f["x"][i:i + 512].sum(axis=0) for i in range(0, 8192, 512))
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+print(json.dumps({"grown": peak - idle, "ok": bool(np.allclose(s, ref))}))
+"""
+    p = subprocess.run([sys.executable, "-c", child, str(tmp_path / "m.h5")], capture_output=True, text=True,
+                       timeout=300)
+    assert p.returncode == 0, p.stderr[-3000:]
+    r = json.loads(p.stdout.strip().splitlines()[-1])
+    assert r["ok"] and r["grown"] < 40 * 2**20, r

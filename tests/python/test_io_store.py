@@ -2,6 +2,7 @@
 tessera or by Dask), compared with NumPy bit for bit."""
 
 import os
+import re
 
 import numpy as np
 import pytest
@@ -74,6 +75,46 @@ def test_to_hdf5_and_h5py_targets(tmp_path):
     x.to_hdf5(fn, "/z")
     with h5py.File(fn, "r") as f:
         np.testing.assert_array_equal(f["z"][:], a)
+
+
+def test_netcdf4_targets(tmp_path):
+    netCDF4 = pytest.importorskip("netCDF4")
+    a = np.arange(60, dtype="f4").reshape(6, 10)
+    with netCDF4.Dataset(tmp_path / "o.nc", "w") as ds:
+        ds.createDimension("y", 6)
+        ds.createDimension("x", 10)
+        v = ds.createVariable("v", "f4", ("y", "x"), chunksizes=(3, 5))
+        w = ds.createVariable("w", "i2", ("y", "x"))
+        ta.store([ta.from_array(a, chunks=(3, 5)) * 2, ta.from_array(a.astype("i2"), chunks=(4, 3))], [v, w],
+                 lock=True)
+    with netCDF4.Dataset(tmp_path / "o.nc") as ds:
+        np.testing.assert_array_equal(ds["v"][:].data, a * 2)
+        np.testing.assert_array_equal(ds["w"][:].data, a.astype("i2"))
+        # And read back through from_array, bit for bit.
+        np.testing.assert_array_equal(ta.from_array(ds["v"], lock=True).compute(), a * 2)
+    with netCDF4.Dataset(tmp_path / "o.nc") as ds:  # read-only: the block and the file are named
+        with pytest.raises(Exception, match=r"block \(0, 0\).*o\.nc"):
+            ta.store(ta.from_array(a, chunks=(3, 5)), ds["v"], lock=True)
+
+
+def test_a_failed_store_says_which_blocks_were_written(tmp_path):
+    class Flaky:
+        def __init__(self):
+            self.a, self.shape, self.dtype = np.zeros(8), (8,), np.dtype("f8")
+
+        def __setitem__(self, key, value):
+            if key == (slice(4, 6),):
+                raise OSError("disk full")
+            self.a[key] = value
+
+    t = Flaky()
+    with pytest.raises(OSError, match=r"writing block \(2,\).*disk full") as e:
+        ta.store(ta.from_array(np.arange(8.0) + 1, chunks=2), t, num_workers=1)
+    written = [int(b) for b in re.findall(r"\((\d+),\)", str(e.value).split("failure")[-1])]
+    assert written and 2 not in written
+    for b in range(4):
+        want = np.arange(2 * b, 2 * b + 2) + 1.0 if b in written else np.zeros(2)
+        np.testing.assert_array_equal(t.a[2 * b:2 * b + 2], want)
 
 
 def test_store_errors_name_the_target(tmp_path):

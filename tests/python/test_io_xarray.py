@@ -121,6 +121,31 @@ def test_open_zarr_and_to_zarr_on_tessera(tmp_path):
     xr.testing.assert_allclose(xr.open_zarr(tmp_path / "out.zarr").compute(), ds * 2, rtol=1e-6)
 
 
+def test_open_zarr_reads_plain_variables_with_zarrs(tmp_path):
+    """Variables stored as they are decoded read through tessera's zarrs reader (no
+    zarr-python per block); CF-encoded ones (scale_factor) go through xarray's decoding."""
+    from tessera.xarray import _local_zarr
+
+    ds = dataset()
+    ds["i"] = (("time", "y", "x"), (ds.p.values * 1000).astype("i4"))
+    ds["s"] = ds.p.copy()
+    ds.s.encoding.update({"dtype": "i2", "scale_factor": 0.01})
+    ds.chunk({"time": 7}).to_zarr(tmp_path / "in.zarr", mode="w")
+    c = xr.open_zarr(tmp_path / "in.zarr", chunked_array_type="tessera")
+    n = xr.open_zarr(tmp_path / "in.zarr").compute()
+    for v in ("t", "p", "i"):
+        np.testing.assert_array_equal(c[v].values, n[v].values)
+    np.testing.assert_array_equal(c.s.values, n.s.values)
+    raw = xr.open_zarr(tmp_path / "in.zarr", chunks=None)
+    assert _local_zarr(raw.t.variable._data) is not None
+    assert _local_zarr(raw.s.variable._data) is None  # scaled: decoded by xarray
+    assert _local_zarr(raw.t[1:].variable._data) is None  # indexed: xarray indexes
+    g = c.t.groupby("time.dayofyear")
+    xr.testing.assert_allclose((g - g.mean()).std("time").compute(),
+                               (n.t.groupby("time.dayofyear") - n.t.groupby("time.dayofyear").mean()).std("time"),
+                               rtol=1e-5)
+
+
 @settings(max_examples=30, deadline=None)
 @given(st.lists(st.integers(1, 300), min_size=1, max_size=3), st.data())
 def test_normalize_chunks_is_dasks(shape, data):

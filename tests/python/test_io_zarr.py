@@ -4,6 +4,8 @@ dimension names, bit-exact; regions, alignment, overwrite and bad input."""
 
 import json
 import os
+import re
+import shutil
 
 import numpy as np
 import pytest
@@ -162,3 +164,99 @@ def test_metadata_is_zarr_pythons(tmp_path):
     meta = json.load(open(os.path.join(path, "zarr.json")))
     assert meta["dimension_names"] == ["y", "x"] and meta["attributes"] == {"title": "t"}
     assert meta["chunk_grid"]["configuration"]["chunk_shape"] == [2, 3]
+
+
+def test_a_failed_to_zarr_says_which_blocks_were_written_and_they_stay_valid(tmp_path):
+    path = str(tmp_path / "f.zarr")
+    old = np.full((8, 4), 7.0)
+    ta.to_zarr(ta.from_array(old, chunks=(2, 4)), path)
+    # A file where the directory of chunk row 2 must go: block (2, 0) cannot be written.
+    shutil.rmtree(os.path.join(path, "c", "2"), ignore_errors=True)
+    with open(os.path.join(path, "c", "2"), "w") as f:
+        f.write("in the way")
+    new = np.arange(32.0).reshape(8, 4) + 1
+    acks = ta.to_zarr(ta.from_array(new, chunks=(2, 4)), path, region=(slice(None), slice(None)), compute=False)
+    with pytest.raises(OSError) as e:
+        acks.compute(num_workers=1)
+    msg = str(e.value)
+    assert "writing block (2, 0) of zarr array" in msg and "f.zarr" in msg, msg
+    written = {tuple(int(v) for v in m.split(", ")) for m in re.findall(r"\((\d+, \d+)\)", msg.split("failure")[-1])}
+    assert written, msg
+    os.remove(os.path.join(path, "c", "2"))
+    got = zarr.open_array(path, mode="r")[:]
+    for b in range(4):
+        rows = slice(2 * b, 2 * b + 2)
+        # Block 2's chunk was removed with its directory: it reads as the fill value.
+        want = new[rows] if (b, 0) in written else (old[rows] if b != 2 else np.zeros((2, 4)))
+        np.testing.assert_array_equal(got[rows], want, err_msg=f"block ({b}, 0)")
+    # No partial chunk is left beside the written ones.
+    leftovers = [f for _, _, fs in os.walk(path) for f in fs if "partial" in f]
+    assert not leftovers
+
+
+def test_truncated_chunks_and_unsupported_codecs_are_named(tmp_path):
+    a = np.arange(40.0).reshape(8, 5)
+    for codec in ("zstd", None):
+        path = str(tmp_path / f"t-{codec}.zarr")
+        ta.to_zarr(ta.from_array(a, chunks=(4, 5)), path, compressors=[codec] if codec else None)
+        chunk = os.path.join(path, "c", "1", "0")
+        raw = open(chunk, "rb").read()
+        with open(chunk, "wb") as f:
+            f.write(raw[: len(raw) // 2])
+        with pytest.raises(OSError, match=r"reading block \(1, 0\) of zarr array .*t-.*\.zarr \(region \[4\.\.8, 0\.\.5\]\)"):
+            ta.from_zarr(path).compute()
+        # The other block still reads.
+        np.testing.assert_array_equal(ta.from_zarr(path)[:4].compute(), a[:4])
+    path = str(tmp_path / "u.zarr")
+    ta.to_zarr(ta.from_array(a, chunks=(4, 5)), path)
+    meta = json.load(open(os.path.join(path, "zarr.json")))
+    meta["codecs"].append({"name": "no-such-codec", "configuration": {}})
+    json.dump(meta, open(os.path.join(path, "zarr.json"), "w"))
+    with pytest.raises(OSError, match=r"u\.zarr.*no-such-codec"):
+        ta.from_zarr(path)
+    with pytest.raises(ValueError, match="unknown codec 'lzma'"):
+        ta.to_zarr(ta.from_array(a), str(tmp_path / "v.zarr"), compressors=["lzma"])
+
+
+def test_targets_that_do_not_fit_are_named(tmp_path):
+    path = str(tmp_path / "n.zarr")
+    ta.to_zarr(ta.from_array(np.arange(20.0), chunks=5), path)
+    x = ta.from_array(np.arange(10.0), chunks=5)
+    with pytest.raises(ValueError, match=r"region .*n\.zarr has 5 elements along axis 0, but the array has 10"):
+        ta.to_zarr(x, path, region=(slice(15, 25),))
+    with pytest.raises(ValueError, match=r"more entries than .*n\.zarr"):
+        ta.to_zarr(x, path, region=(slice(0, 10), slice(0, 1)))
+    with pytest.raises(ValueError, match=r"n\.zarr.*has 20 elements along axis 0, but the array has 10|region"):
+        ta.to_zarr(x, path, region=(slice(None),))
+    # A store inside a file cannot be created: the path is named.
+    open(tmp_path / "file", "w").close()
+    with pytest.raises(OSError, match=r"file"):
+        ta.to_zarr(x, str(tmp_path / "file" / "s.zarr"))
+    # A zarr-python array opened read-only as the target: the block and the array are named.
+    ro = zarr.open_array(path, mode="r")
+    with pytest.raises(Exception, match=r"writing block \(0,\).*zarr array"):
+        ta.to_zarr(ta.from_array(np.arange(20.0), chunks=5), ro)
+    np.testing.assert_array_equal(ro[:], np.arange(20.0))
+
+
+@settings(max_examples=15, deadline=None)
+@given(cases(), st.sampled_from(["zstd", "gzip", "blosc-lz4", None]), st.data())
+def test_zarr_python_checksummed_chunks_tessera_reads(tmp_path_factory, case, codec, data):
+    a, chunks = case
+    path = str(tmp_path_factory.mktemp("c") / "s.zarr")
+    comp = {"zstd": zarr.codecs.ZstdCodec(), "gzip": zarr.codecs.GzipCodec(),
+            "blosc-lz4": zarr.codecs.BloscCodec(cname="lz4"), None: None}[codec]
+    comps = ([comp] if comp is not None else []) + [zarr.codecs.Crc32cCodec()]
+    z = zarr.create_array(path, shape=a.shape, chunks=chunks if a.ndim else (), dtype=a.dtype, compressors=comps,
+                          shards=tuple(c * 2 for c in chunks) if a.ndim and data.draw(st.booleans()) else None)
+    if a.size or a.ndim == 0:
+        z[...] = a
+    np.testing.assert_array_equal(ta.from_zarr(path).compute(), a)
+    # And a corrupted checksum is an error naming the block, not wrong numbers.
+    if a.size and not z.shards:
+        key = os.path.join(path, "c", *(["0"] * a.ndim)) if a.ndim else os.path.join(path, "c")
+        raw = bytearray(open(key, "rb").read())
+        raw[-1] ^= 0xFF
+        open(key, "wb").write(bytes(raw))
+        with pytest.raises(OSError, match=r"reading block \(.*\) of zarr array"):
+            ta.from_zarr(path).compute()

@@ -17,6 +17,25 @@ struct ZarrWrite {
     starts: Vec<Vec<usize>>,
     /// The largest input block's bytes.
     block_bytes: usize,
+    /// Blocks written so far, for the message of a failed write.
+    written: std::sync::Mutex<Vec<Vec<usize>>>,
+}
+
+impl ZarrWrite {
+    /// Which blocks a failed write left written (whole, valid chunks: the store renames
+    /// each chunk into place).
+    fn written_text(&self) -> String {
+        let done = self.written.lock().map(|w| w.clone()).unwrap_or_default();
+        if done.is_empty() {
+            return "no block was written before this failure".to_string();
+        }
+        const SHOWN: usize = 32;
+        let mut ids: Vec<String> = done.iter().take(SHOWN).map(|b| crate::block_text(b)).collect();
+        if done.len() > SHOWN {
+            ids.push(format!("and {} more", done.len() - SHOWN));
+        }
+        format!("{} block(s) were written before this failure and hold the new values: {}; the others hold what they held before", done.len(), ids.join(", "))
+    }
 }
 
 impl std::fmt::Debug for ZarrWrite {
@@ -38,9 +57,12 @@ impl BlockKernel for ZarrWrite {
         let Some(block) = block else { bail!(Internal, ctx.name, "a write task got no block") };
         let region: Vec<_> = self.starts.iter().zip(ctx.block_id).zip(block.shape()).map(|((s, &b), &n)| s[b]..s[b] + n).collect();
         write_region(&self.z, "to_zarr", &region, &block).map_err(|mut e| {
-            e.message = format!("writing block {} of {}", crate::block_text(ctx.block_id), e.message);
+            e.message = format!("writing block {} of {}; {}", crate::block_text(ctx.block_id), e.message, self.written_text());
             e
         })?;
+        if let Ok(mut w) = self.written.lock() {
+            w.push(ctx.block_id.to_vec());
+        }
         let ones = vec![true; ctx.shape.iter().product()];
         Ok(Block::from_vec(ctx.shape.to_vec(), ones))
     }
@@ -79,7 +101,7 @@ pub fn write_zarr(x: &Expr, z: Arc<ZarrArray>, offset: &[usize]) -> Result<Expr>
     }
     let labels: Vec<u32> = (0..shape.len() as u32).collect();
     let adjust: Vec<(u32, Vec<usize>)> = labels.iter().zip(&meta.chunks).map(|(&l, c)| (l, vec![1; c.nblocks()])).collect();
-    let kernel = Arc::new(ZarrWrite { name: "store-zarr".to_string(), z, starts, block_bytes: meta.max_block_bytes() });
+    let kernel = Arc::new(ZarrWrite { name: "store-zarr".to_string(), z, starts, block_bytes: meta.max_block_bytes(), written: Default::default() });
     bw::blockwise(Blockwise {
         op,
         kernel,

@@ -1,5 +1,5 @@
 //! The local filesystem store tessera reads and writes through: zarrs' `FilesystemStore`,
-//! except that a whole-chunk write is a plain file write. zarrs syncs every chunk to disk
+//! except that a whole-chunk write is a plain file write (to a temporary name, then renamed). zarrs syncs every chunk to disk
 //! (`fsync`) before returning, which made writing several times slower than zarr-python
 //! (which does not); tasks never share a chunk, so no per-key lock is needed either.
 
@@ -39,7 +39,15 @@ impl WritableStorageTraits for LocalStore {
         if let Some(parent) = path.parent().filter(|p| !p.exists()) {
             std::fs::create_dir_all(parent)?;
         }
-        std::fs::write(&path, &value)?;
+        // Written beside the chunk and renamed over it: a write that fails (or a process
+        // killed) leaves the chunk as it was, never a truncated chunk.
+        let mut tmp = path.clone().into_os_string();
+        tmp.push(format!(".tessera-partial-{}", std::process::id()));
+        let tmp = std::path::PathBuf::from(tmp);
+        if let Err(e) = std::fs::write(&tmp, &value).and_then(|_| std::fs::rename(&tmp, &path)) {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e.into());
+        }
         Ok(())
     }
     fn set_partial_many(&self, key: &StoreKey, offset_values: OffsetBytesIterator) -> Result<(), StorageError> {

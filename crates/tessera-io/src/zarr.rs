@@ -14,6 +14,9 @@ pub struct ZarrArray {
     pub store: String,
     pub component: String,
     pub dtype: DType,
+    /// Whether chunks are shards (read through zarrs' partial decoders, inner chunk by
+    /// inner chunk).
+    pub(crate) sharded: bool,
 }
 
 impl std::fmt::Debug for ZarrArray {
@@ -93,7 +96,8 @@ fn with_array(op: &str, store: &str, component: &str, array: Array<LocalStore>) 
     let dtype = dtype_of(&name).ok_or_else(|| {
         Error::new(ErrorKind::DType, op, format!("the zarr array {where_} has data type {name}, which tessera does not support"))
     })?;
-    Ok(Arc::new(ZarrArray { array, store: store.to_string(), component: component.to_string(), dtype }))
+    let sharded = serde_json::to_string(array.metadata()).map(|m| m.contains("sharding_indexed")).unwrap_or(true);
+    Ok(Arc::new(ZarrArray { array, store: store.to_string(), component: component.to_string(), dtype, sharded }))
 }
 
 /// Writes the metadata as given (zarrs would write codecs without configuration as bare
