@@ -274,28 +274,28 @@ def full(shape, fill_value, *args, dtype=None, chunks="auto", device=None, **kwa
     """An array of ``shape`` filled with ``fill_value`` (dtype: ``fill_value``'s by default)."""
     check_device(device, "full")
     return set_name(_full(shape, fill_value, dtype if not args else args[0], chunks, "full"), kwargs.get("name"),
-                    "full")
+                    "full", prefix="full")
 
 
 def zeros(shape, dtype=float, chunks="auto", device=None, **kwargs):
     """An array of zeros."""
     check_device(device, "zeros")
     return set_name(_full(shape, 0, dtype if dtype is not None else float, chunks, "zeros"), kwargs.get("name"),
-                    "zeros")
+                    "zeros", prefix="zeros")
 
 
 def ones(shape, dtype=float, chunks="auto", device=None, **kwargs):
     """An array of ones."""
     check_device(device, "ones")
     return set_name(_full(shape, 1, dtype if dtype is not None else float, chunks, "ones"), kwargs.get("name"),
-                    "ones")
+                    "ones", prefix="ones")
 
 
 def empty(shape, dtype=float, chunks="auto", device=None, **kwargs):
     """Like ``numpy.empty``, but tessera fills it with zeros (which costs nothing)."""
     check_device(device, "empty")
     return set_name(_full(shape, 0, dtype if dtype is not None else float, chunks, "empty"), kwargs.get("name"),
-                    "empty")
+                    "empty", prefix="empty")
 
 
 def _like(a, dtype, chunks, shape):
@@ -312,7 +312,7 @@ def _like(a, dtype, chunks, shape):
 
 def full_like(a, fill_value, dtype=None, order="C", chunks=None, name=None, shape=None, *, device=None):
     check_device(device, "full_like")
-    return set_name(_full_like(a, fill_value, dtype, chunks, shape, "full_like"), name, "full_like")
+    return set_name(_full_like(a, fill_value, dtype, chunks, shape, "full_like"), name, "full_like", prefix="full_like")
 
 
 def _full_like(a, fill_value, dtype, chunks, shape, op):
@@ -323,17 +323,17 @@ def _full_like(a, fill_value, dtype, chunks, shape, op):
 
 def zeros_like(a, dtype=None, order="C", chunks=None, name=None, shape=None, *, device=None):
     check_device(device, "zeros_like")
-    return set_name(_full_like(a, 0, dtype, chunks, shape, "zeros_like"), name, "zeros_like")
+    return set_name(_full_like(a, 0, dtype, chunks, shape, "zeros_like"), name, "zeros_like", prefix="zeros_like")
 
 
 def ones_like(a, dtype=None, order="C", chunks=None, name=None, shape=None, *, device=None):
     check_device(device, "ones_like")
-    return set_name(_full_like(a, 1, dtype, chunks, shape, "ones_like"), name, "ones_like")
+    return set_name(_full_like(a, 1, dtype, chunks, shape, "ones_like"), name, "ones_like", prefix="ones_like")
 
 
 def empty_like(a, dtype=None, order="C", chunks=None, name=None, shape=None, *, device=None):
     check_device(device, "empty_like")
-    return set_name(_full_like(a, 0, dtype, chunks, shape, "empty_like"), name, "empty_like")
+    return set_name(_full_like(a, 0, dtype, chunks, shape, "empty_like"), name, "empty_like", prefix="empty_like")
 
 
 class ArangeStepError(ZeroDivisionError, ValueError):

@@ -37,9 +37,12 @@ def name_of(x) -> str:
     return f"{x._c.op_name}-{x._c.token}"
 
 
-def set_name(x, name, op):
-    """Honours ``name=`` of a creation function: a string, or None/False for the token."""
+def set_name(x, name, op, prefix=None):
+    """Honours ``name=`` of a creation function: a string, or None/False for the token
+    (after `prefix`, as Dask's ``zeros``... are named after themselves, when given)."""
     if name is None or name is False:
+        if prefix is not None:
+            x._name = f"{prefix}-{x._c.token}"
         return x
     if not isinstance(name, str):
         raise TypeError(f"{op}: name must be a string, got {_short(name)}")

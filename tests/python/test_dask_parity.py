@@ -267,3 +267,15 @@ def test_random_docs_and_bit_generator_classes_as_dask():
     v = g.random(5, chunks=2).compute()
     assert v.shape == (5,) and ((0 <= v) & (v < 1)).all()
     assert da.random.default_rng(np.random.PCG64).normal(size=3).compute().shape == (3,)
+
+
+def test_creation_names_start_with_the_function_as_dask():
+    dask_array = pytest.importorskip("dask.array")
+    for f in ("zeros", "ones", "empty", "full", "zeros_like", "ones_like", "empty_like", "full_like"):
+        args = (np.ones(3),) if f.endswith("_like") else (3,)
+        if f.startswith("full"):
+            args = args + (2.0,)
+        t, d = getattr(da, f)(*args), getattr(dask_array, f)(*args)
+        assert t.name.startswith(f + "-") and f.split("_")[0] in d.name
+        assert t.name == getattr(da, f)(*args).name  # deterministic
+    assert da.zeros(3).name != da.ones(3).name
