@@ -218,7 +218,7 @@ from . import _unknown  # noqa: E402
 
 _unknown.install(globals())
 for _f in (argwhere, compress, extract, flatnonzero, nonzero, unique, unique_all, unique_counts, unique_inverse,
-           unique_values):
+           unique_values, result_type):
     _numpy_api.implements(_f.__name__)(_f)
 _dask_protocol.install()
 pi, e, inf, nan = _math.pi, _math.e, _math.inf, _math.nan

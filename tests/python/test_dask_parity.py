@@ -279,3 +279,10 @@ def test_creation_names_start_with_the_function_as_dask():
         assert t.name.startswith(f + "-") and f.split("_")[0] in d.name
         assert t.name == getattr(da, f)(*args).name  # deterministic
     assert da.zeros(3).name != da.ones(3).name
+
+
+def test_numpy_result_type_of_tessera_arrays():
+    x = da.ones(3, dtype="f4")
+    for others in ([1.0], [np.float64(1)], ["i8"], [np.ones(2, "f2")], [da.ones(2, dtype="i2")]):
+        ref = [np.ones(1, "i2") if isinstance(o, da.Array) else o for o in others]
+        assert np.result_type(x, *others) == np.result_type(np.ones(3, "f4"), *ref)
