@@ -185,8 +185,10 @@ def setitem(x, key, value):
             cond = c if cond is None else cond & c
         ax += 1
     frame = _value_in_frame(x, entries, v, region)
-    # where() broadcasts the frame to x's shape and chunks; a whole-array region is `True`.
-    x._c = where(True if cond is None else cond, frame, x)._c
+    # where() broadcasts the frame to x's shape; a whole-array region is `True`. x keeps its
+    # chunks, as in Dask (a value chunked otherwise would have split them).
+    r = where(True if cond is None else cond, frame, x)
+    x._c = (r if r.chunks == x.chunks else r.rechunk(x.chunks))._c
     forget_name(x)  # a new expression: its own token
 
 
@@ -204,5 +206,6 @@ def _setitem_mask(x, mask, value):
             "depends on the mask's values); assign a scalar, or use tessera.where(mask, values, x)")
     if m.ndim < x.ndim:
         m = m[(Ellipsis,) + (None,) * (x.ndim - m.ndim)]
-    x._c = where(m, v, x)._c
+    r = where(m, v, x)
+    x._c = (r if r.chunks == x.chunks else r.rechunk(x.chunks))._c
     forget_name(x)

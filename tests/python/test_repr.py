@@ -93,5 +93,5 @@ def test_metadata_properties():
     assert x.chunks == ((4, 4, 2), (3, 3, 1))
     assert x.numblocks == (3, 3) and x.npartitions == 9 and x.chunksize == (4, 3)
     assert x.T.shape == (7, 10)
-    assert x.name.startswith("full-")
+    assert x.name.startswith("ones-")
     assert (x + 1).name == (x + 1).name != (x + 2).name  # deterministic tokens, as Dask's
