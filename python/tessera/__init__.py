@@ -30,6 +30,7 @@ from ._zarr import from_zarr, to_zarr
 from ._reduction import reduction
 from ._routines import apply_along_axis, apply_over_axes, coarsen
 from ._compare import allclose, isclose
+from ._float_functions import isneginf, isposinf, isreal, logaddexp2, nan_to_num, sinc
 from ._statistics import average, corrcoef, count_nonzero, cov, moment, ptp
 from . import stats
 from ._order import argtopk, median, nanmedian, nanpercentile, nanquantile, percentile, quantile, topk

@@ -557,9 +557,6 @@ def _ufunc_kwargs(name, kwargs):
     out = kwargs.pop("out", None)
     if out is not None and not (isinstance(out, tuple) and builtins.all(o is None for o in out)):
         raise NotImplementedError(f"{name}: out= is not supported (tessera arrays are immutable)")
-    where = kwargs.pop("where", True)
-    if where is not True:
-        raise NotImplementedError(f"{name}: where= is not supported; use tessera.where")
     casting = kwargs.pop("casting", "same_kind")
     if not isinstance(casting, str):
         raise TypeError(f"{name}: casting must be a string, got {_short(casting)}")
@@ -649,11 +646,16 @@ def _with_loop(public, np_name, operands, kwargs, apply):
     """``apply(*operands)`` under NumPy's ufunc keywords: without ``dtype`` or a casting
     rule other than the default, as it is; else with the operands cast to NumPy's loop
     dtypes (Python scalars stay weak) and the result cast to the loop's."""
-    if "out" in kwargs:
+    if "out" in kwargs or "where" in kwargs:
         kwargs = dict(kwargs)
-        out = kwargs.pop("out")
-        return into_out(public, _with_loop(public, np_name, operands, kwargs, apply) if kwargs else apply(*operands),
-                        out)
+        out, mask = kwargs.pop("out", None), kwargs.pop("where", True)
+        r = _with_loop(public, np_name, operands, kwargs, apply) if kwargs else apply(*operands)
+        if mask is not True:
+            # NumPy keeps `out` where the mask is False (and leaves memory uninitialized
+            # without one: tessera gives zeros there, as Dask's blocks would hold garbage).
+            o = out[0] if isinstance(out, tuple) and len(out) == 1 else out
+            r = where(mask, r, o if isinstance(o, Array) else zeros_like(r))
+        return into_out(public, r, out)
     dtype, casting = _ufunc_kwargs(public, kwargs)
     if dtype is None and casting == "same_kind":
         return apply(*operands)

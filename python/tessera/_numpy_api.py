@@ -35,10 +35,12 @@ def array_ufunc(ufunc, method, inputs, kwargs):
     if f is None:
         raise NotImplementedError(f"tessera does not implement the ufunc numpy.{ufunc.__name__}")
     out = kwargs.get("out")
+    rest = {k: v for k, v in kwargs.items() if k != "out"}
     if out is not None and any(o is not None for o in (out if isinstance(out, tuple) else (out,))):
-        return into_out(f"numpy.{ufunc.__name__}", f(*inputs, **{k: v for k, v in kwargs.items() if k != "out"}), out)
-    kwargs = {k: v for k, v in kwargs.items() if k != "out"}
-    return f(*inputs, **kwargs)
+        if rest.get("where", True) is not True:  # the function keeps `out` where the mask is False
+            return f(*inputs, **kwargs)
+        return into_out(f"numpy.{ufunc.__name__}", f(*inputs, **rest), out)
+    return f(*inputs, **rest)
 
 
 _FUNCTIONS = {}
