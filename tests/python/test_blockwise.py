@@ -10,7 +10,7 @@ import threading
 import dask.array as dd
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tessera as da
@@ -254,3 +254,19 @@ def test_reductions_of_a_function_run_in_its_tasks_and_match_numpy(ac, op, data)
     assert "blockwise(lambda) -> " + op + "_chunk" in got.explain()
     # var of equal values: 0 here, NumPy's two-pass rounding leaves ~1e-30.
     assert_same(got.compute(), want, atol=1e-9)
+
+
+@settings(max_examples=60, deadline=None)
+@given(sizes=st.lists(st.integers(0, 3), min_size=1, max_size=5), data=st.data())
+def test_slices_of_map_blocks_over_empty_chunks(sizes, data):
+    """Slices pushed into a kernel restricted to some blocks: its argument is restricted to
+    the same blocks, empty ones included (a leading empty chunk had shifted them by one)."""
+    n = sum(sizes)
+    a = np.arange(n, dtype=float)
+    x = da.map_blocks(lambda b: b * 2, da.from_array(a, chunks=(tuple(sizes),)), dtype=float)
+    start = data.draw(st.integers(-n - 1, n + 1))
+    stop = data.draw(st.integers(-n - 1, n + 1))
+    step = data.draw(st.sampled_from([1, 2, -1, -2]))
+    key = slice(start, stop, step)
+    np.testing.assert_array_equal(x[key].compute(), (a * 2)[key])
+    np.testing.assert_array_equal(da.flip(x, 0).compute(), (a * 2)[::-1])

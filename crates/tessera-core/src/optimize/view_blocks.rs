@@ -50,8 +50,13 @@ pub fn slice(x: &Expr, ranges: &[Range<usize>]) -> Expr {
     Node::new(Op::View(map), vec![x.clone()], Meta { shape, dtype: x.meta.dtype, chunks })
 }
 
-/// A view of the whole blocks `blocks[a]` along each axis of `x`.
+/// A view of the whole blocks `blocks[a]` along each axis of `x`, chunked as those blocks
+/// (empty ones included, so that block `i` of the view is block `blocks[a].start + i` of
+/// `x`: a kernel restricted to the same blocks reads the blocks it was built for).
 pub fn block_slice(x: &Expr, blocks: &[Range<usize>]) -> Expr {
+    if blocks.iter().zip(&x.meta.chunks).all(|(r, c)| r.start == 0 && r.end == c.nblocks()) {
+        return x.clone();
+    }
     let ranges: Vec<Range<usize>> = blocks
         .iter()
         .zip(&x.meta.chunks)
@@ -60,7 +65,11 @@ pub fn block_slice(x: &Expr, blocks: &[Range<usize>]) -> Expr {
             c.start(r.start)..end
         })
         .collect();
-    slice(x, &ranges)
+    let axes = ranges.iter().enumerate().map(|(a, r)| AxisMap::Strided { out_axis: a, start: r.start, step: 1 }).collect();
+    let shape: Vec<usize> = ranges.iter().map(|r| r.len()).collect();
+    let chunks = blocks.iter().zip(&x.meta.chunks).map(|(r, c)| sub_chunks(c, r)).collect();
+    let map = AffineMap { out_shape: shape.clone(), axes };
+    Node::new(Op::View(map), vec![x.clone()], Meta { shape, dtype: x.meta.dtype, chunks })
 }
 
 /// View `node` (map `map`) of an array now restricted to blocks `blocks` (its first
