@@ -194,7 +194,8 @@ def _build(view: _View, shape, dtype: np.dtype, chunks, name: str) -> Array:
 
     labels = list(range(len(shape)))
     new_axes = [(lab, list(c)) for lab, c in zip(labels, chunks)]
-    c = _core.blockwise(task, name, f"from_array({name})", labels, [], new_axes, [], dtype.name, True, False)
+    c = _core.blockwise(task, name, f"from_array({name})", labels, [], new_axes, [], dtype.name, True, False,
+                        rereadable=True)
     out = _wrap(c)
     _remember(out, view)
     return out

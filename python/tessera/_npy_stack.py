@@ -79,5 +79,5 @@ def from_npy_stack(dirname, mmap_mode="r"):
 
     labels = list(range(len(shape)))
     c = _core.blockwise(task, "from-npy-stack", op, labels, [], [(lab, list(ch)) for lab, ch in zip(labels, chunks)],
-                        [], native.name, True, False)
+                        [], native.name, True, False, rereadable=True)
     return _wrap(c)

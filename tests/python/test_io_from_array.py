@@ -245,3 +245,21 @@ print(json.dumps({"grown": peak - idle, "ok": bool(np.allclose(s, ref))}))
     assert p.returncode == 0, p.stderr[-3000:]
     r = json.loads(p.stdout.strip().splitlines()[-1])
     assert r["ok"] and r["grown"] < 40 * 2**20, r
+
+
+def test_a_source_needed_twice_under_a_small_limit_keeps_its_bits():
+    # 16 blocks of 128 KiB; the std needs each block again after the mean has seen them all,
+    # and a 640 KiB limit holds 5 of them: the others are spilled, or dropped and read again
+    # (whichever the scheduler measured cheaper); any thread count gives the same bits.
+    a = np.random.default_rng(5).standard_normal((1024, 128))
+    want = (a - a.mean(axis=0)).std(axis=0)
+    results = []
+    for workers in (1, 2, 4):
+        src = Counting(a)
+        x = ta.from_array(src, chunks=(64, 128))
+        results.append(np.asarray((x - x.mean(axis=0)).std(axis=0).compute(memory_limit="640KiB",
+                                                                           num_workers=workers)))
+        assert len(src.keys) >= 16
+    np.testing.assert_allclose(results[0], want, rtol=1e-12)
+    for r in results[1:]:
+        assert r.tobytes() == results[0].tobytes()

@@ -51,6 +51,12 @@ pub trait BlockKernel: Send + Sync + std::fmt::Debug {
     fn scratch_bytes(&self, _out_block_bytes: usize) -> usize {
         0
     }
+    /// Whether calling it again for a block costs less than writing the block to disk and
+    /// reading it back (a storage read, with no arguments): under memory pressure the
+    /// scheduler then drops such blocks and reads them again instead of spilling them.
+    fn rereadable(&self) -> bool {
+        false
+    }
 }
 
 /// A Rust closure as a kernel.

@@ -5,8 +5,9 @@
 //! anything runs. All computations of the process admit against one budget (`budget`): a
 //! task starts only when its reservation fits beside what the process holds (or when
 //! nothing runs anywhere, so that work always progresses); when it does not fit, kept
-//! blocks of this computation that no running task uses are spilled to disk, later blocks
-//! first.
+//! blocks of this computation that no running task uses make room: blocks of rereadable
+//! sources (storage reads, see `Stage::rereadable`) are dropped and made again by the task
+//! that needs them, the others are spilled to disk, later blocks first.
 
 use crate::budget;
 use crate::copy::copy_into_raw;
@@ -25,7 +26,10 @@ type Key = (StageId, usize);
 
 enum Held {
     Mem(Arc<Value>),
-    Disk(SpilledBlock),
+    /// Shared so that a task reads it back without holding the state's lock.
+    Disk(Arc<SpilledBlock>),
+    /// Dropped to make room: a block of a rereadable source, made again when needed.
+    Dropped,
 }
 
 struct Slot {
@@ -65,9 +69,10 @@ struct State {
 #[derive(Default)]
 struct Gathered {
     inputs: Vec<Vec<Input>>,
-    /// Inputs on disk: (edge, position, key), and their bytes.
+    /// Inputs on disk or dropped: (edge, position, key), and the bytes of bringing them
+    /// back (a dropped block: its source task's reservation).
     to_load: Vec<(usize, usize, Key)>,
-    disk_bytes: usize,
+    reload_bytes: usize,
 }
 
 struct Shared<'a> {
@@ -89,6 +94,39 @@ struct Shared<'a> {
     wake: Condvar,
     /// Per stage: nanoseconds spent in tasks that call Python, and their count.
     python_time: Vec<(AtomicU64, AtomicU64)>,
+    /// Per stage: nanoseconds spent making blocks of a rereadable source, and their bytes.
+    made: Vec<Cost>,
+    /// Nanoseconds spent writing spilled blocks, and their bytes.
+    spill_io: Cost,
+}
+
+/// Time spent on some bytes, to compare ways of getting a block back.
+#[derive(Default)]
+struct Cost {
+    ns: AtomicU64,
+    bytes: AtomicU64,
+}
+
+impl Cost {
+    fn add(&self, t0: Instant, bytes: usize) {
+        self.ns.fetch_add(t0.elapsed().as_nanos() as u64, Ordering::Relaxed);
+        self.bytes.fetch_add(bytes as u64, Ordering::Relaxed);
+    }
+    /// Nanoseconds per byte; `None` before anything was measured.
+    fn per_byte(&self) -> Option<f64> {
+        let bytes = self.bytes.load(Ordering::Relaxed);
+        (bytes > 0).then(|| self.ns.load(Ordering::Relaxed) as f64 / bytes as f64)
+    }
+}
+
+/// Whether to drop a block and make it again rather than spill it: when making it has cost
+/// less than a spill's write and read back (twice the write, per byte, as measured in this
+/// computation). Until a spill has been timed, spill (so that it is).
+fn remake_is_cheaper(remake: Option<f64>, spill: Option<f64>) -> bool {
+    match (remake, spill) {
+        (Some(r), Some(s)) => r < 2.0 * s,
+        _ => false,
+    }
 }
 
 /// Runs `plan` and returns its outputs as whole arrays.
@@ -241,6 +279,8 @@ fn run(plan: &Plan, opts: &Options, keep: bool) -> Result<(Vec<Block>, Vec<Vec<S
         state: Mutex::new(state),
         wake: Condvar::new(),
         python_time: (0..n).map(|_| (AtomicU64::new(0), AtomicU64::new(0))).collect(),
+        made: (0..n).map(|_| Cost::default()).collect(),
+        spill_io: Cost::default(),
     };
     for o in &opts.observers {
         o.started(plan);
@@ -296,8 +336,8 @@ fn run(plan: &Plan, opts: &Options, keep: bool) -> Result<(Vec<Block>, Vec<Vec<S
                                 Value::Partial(_) => Err(err!(Internal, "persist", "an output is a partial result")),
                             },
                         },
-                        Some(Held::Disk(d)) => Ok(Stored::Disk(d)),
-                        None => Err(err!(Internal, "persist", "block {b} of output stage {s} is missing")),
+                        Some(Held::Disk(d)) => Arc::try_unwrap(d).map(Stored::Disk).map_err(|_| err!(Internal, "persist", "spilled block {b} of output stage {s} is still in use")),
+                        Some(Held::Dropped) | None => Err(err!(Internal, "persist", "block {b} of output stage {s} is missing")),
                     })
                     .collect::<Result<Vec<_>>>()
             })
@@ -323,8 +363,8 @@ impl Shared<'_> {
     fn work(&self, thread: usize) {
         loop {
             let Some(((s, b), gathered)) = self.next_task() else { return };
-            // Beyond its output, a task reserved room for the inputs it reads back from disk.
-            let loaded = gathered.disk_bytes;
+            // Beyond its output, a task reserved room for the inputs it brings back.
+            let loaded = gathered.reload_bytes;
             let result = self.run_task(s, b, thread, gathered);
             self.complete(s, b, result, loaded);
         }
@@ -393,7 +433,7 @@ impl Shared<'_> {
             let mut blocked = false;
             if let Some(entry) = self.pop_runnable(&mut st) {
                 let (_, Reverse(s), Reverse(b)) = entry;
-                // A task reserves its output and the inputs it must read back from disk.
+                // A task reserves its output and the inputs it must bring back.
                 let gathered = match self.gather(&st, s, b) {
                     Ok(g) => g,
                     Err(e) => {
@@ -402,7 +442,7 @@ impl Shared<'_> {
                         continue;
                     }
                 };
-                if let Some(key) = self.try_start(&mut st, s, b, plan.stages[s].out_bytes + gathered.disk_bytes) {
+                if let Some(key) = self.try_start(&mut st, s, b, plan.stages[s].out_bytes + gathered.reload_bytes) {
                     st.python_running += plan.stages[s].needs_gil() as usize;
                     return Some((key, gathered));
                 }
@@ -494,9 +534,13 @@ impl Shared<'_> {
         !self.opts.root_only || self.rank == 0
     }
 
-    /// Spills kept blocks no running task uses, later blocks first, until `need` fits.
+    /// Makes room for `need` bytes from kept blocks no running task uses: drops blocks of
+    /// rereadable sources (not outputs), then spills the others, later blocks first.
     fn spill_until(&self, st: &mut State, need: usize) -> Result<()> {
         let Some(limit) = self.opts.memory_limit else { return Ok(()) };
+        let droppable = |s: StageId| {
+            self.plan.stages[s].rereadable() && self.output_of[s].is_none() && remake_is_cheaper(self.made[s].per_byte(), self.spill_io.per_byte())
+        };
         let mut victims: Vec<(Key, usize)> = st
             .store
             .iter()
@@ -505,10 +549,15 @@ impl Shared<'_> {
                 _ => None,
             })
             .collect();
-        victims.sort_unstable_by_key(|&((s, b), _)| (Reverse(b), s));
+        victims.sort_unstable_by_key(|&((s, b), _)| (!droppable(s), Reverse(b), s));
         for (key, bytes) in victims {
             if budget::held_bytes() + need <= limit {
                 break;
+            }
+            if droppable(key.0) {
+                st.store.get_mut(&key).expect("victim is stored").value = Held::Dropped;
+                self.release(st, bytes);
+                continue;
             }
             let dir = match &st.spill_dir {
                 Some(d) => d.clone(),
@@ -521,8 +570,10 @@ impl Shared<'_> {
             let slot = st.store.get_mut(&key).expect("victim is stored");
             let Held::Mem(v) = &slot.value else { continue };
             let Value::Block(block) = &**v else { continue };
+            let t0 = Instant::now();
             let spilled = dir.write(block)?;
-            slot.value = Held::Disk(spilled);
+            self.spill_io.add(t0, bytes);
+            slot.value = Held::Disk(Arc::new(spilled));
             self.release(st, bytes);
             st.spilled += bytes;
         }
@@ -535,7 +586,7 @@ impl Shared<'_> {
     fn gather(&self, st: &State, s: StageId, b: usize) -> Result<Gathered> {
         let stage = &self.plan.stages[s];
         let deps = stage.deps(&chunks::unravel(b, &stage.grid()), self.plan);
-        let mut g = Gathered { inputs: Vec::with_capacity(deps.len()), to_load: Vec::new(), disk_bytes: 0 };
+        let mut g = Gathered { inputs: Vec::with_capacity(deps.len()), to_load: Vec::new(), reload_bytes: 0 };
         for (e, blocks) in deps.iter().enumerate() {
             let src = stage.edges[e].input;
             let in_stage = &self.plan.stages[src];
@@ -546,9 +597,13 @@ impl Shared<'_> {
                 let slot = slot.ok_or_else(|| err!(Internal, "compute", "input {} block {d} of {} is missing", in_stage.name, stage.name))?;
                 let value = match &slot.value {
                     Held::Mem(v) => v.clone(),
-                    Held::Disk(spilled) => {
+                    held => {
                         g.to_load.push((e, k, (src, d)));
-                        g.disk_bytes += spilled.nbytes();
+                        // A dropped block reserves what its source task does.
+                        g.reload_bytes += match held {
+                            Held::Disk(spilled) => spilled.nbytes(),
+                            _ => in_stage.out_bytes,
+                        };
                         Arc::new(Value::Block(Block::from_buffer(vec![0], Buffer::zeros(in_stage.meta.dtype, 0))))
                     }
                 };
@@ -565,18 +620,20 @@ impl Shared<'_> {
         let stage = &self.plan.stages[s];
         let index = chunks::unravel(b, &stage.grid());
         let Gathered { inputs: mut all, to_load, .. } = gathered;
-        // Read spilled inputs back without holding the lock.
+        // Bring spilled and dropped inputs back without holding the lock.
         for (e, k, key) in to_load {
-            let block = {
+            let spilled = {
                 let st = self.state.lock().unwrap_or_else(|e| e.into_inner());
                 match st.store.get(&key).map(|s| &s.value) {
-                    Some(Held::Disk(d)) => d.load()?,
-                    Some(Held::Mem(v)) => match &**v {
-                        Value::Block(b) => b.clone(),
-                        Value::Partial(_) => return Err(err!(Internal, "compute", "a spilled value is a partial result")),
-                    },
+                    Some(Held::Disk(d)) => Some(d.clone()),
+                    Some(Held::Dropped) => None,
+                    Some(Held::Mem(_)) => return Err(err!(Internal, "compute", "a spilled input is back in memory")),
                     None => return Err(err!(Internal, "compute", "a spilled input vanished")),
                 }
+            };
+            let block = match spilled {
+                Some(d) => d.load()?,
+                None => self.remake(key)?,
             };
             all[e][k].value = Arc::new(Value::Block(block));
         }
@@ -588,6 +645,11 @@ impl Shared<'_> {
             let msg = p.downcast_ref::<String>().cloned().or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string())).unwrap_or_default();
             Err(err!(Internal, stage.name.clone(), "a task panicked (a bug in tessera): {msg}"))
         });
+        if stage.rereadable() {
+            if let Ok(v) = &out {
+                self.made[s].add(t0, v.nbytes());
+            }
+        }
         if stage.needs_gil() {
             let (ns, calls) = &self.python_time[s];
             ns.fetch_add(t0.elapsed().as_nanos() as u64, Ordering::Relaxed);
@@ -608,6 +670,20 @@ impl Shared<'_> {
             self.deliver(k, s, &index, &out)?;
         }
         Ok(Arc::new(out))
+    }
+
+    /// Block `b` of rereadable source `s`, made again (it was dropped to make room).
+    fn remake(&self, (s, b): Key) -> Result<Block> {
+        let stage = &self.plan.stages[s];
+        let index = chunks::unravel(b, &stage.grid());
+        let t0 = Instant::now();
+        match tasks::run(stage, &index, &[], &self.opts.cancel, None)? {
+            Value::Block(block) => {
+                self.made[s].add(t0, block.nbytes());
+                Ok(block)
+            }
+            Value::Partial(_) => Err(err!(Internal, stage.name.clone(), "a rereadable source made a partial result")),
+        }
     }
 
     /// Copies an output block into its place in the result.
@@ -881,4 +957,19 @@ fn dep_keys(plan: &Plan, s: StageId, index: &[usize]) -> Vec<Key> {
 /// How many distinct inputs task (`c`, `cb`) waits for.
 pub fn distinct_deps(plan: &Plan, (c, cb): Key) -> usize {
     dep_keys(plan, c, &chunks::unravel(cb, &plan.stages[c].grid())).len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::remake_is_cheaper;
+
+    #[test]
+    fn blocks_are_made_again_only_when_measured_cheaper_than_a_spill() {
+        // Nothing spilled yet: spill, so that a spill's cost is known.
+        assert!(!remake_is_cheaper(Some(0.1), None));
+        assert!(!remake_is_cheaper(None, Some(1.0)));
+        // A spill is a write and a read back: a read costing less than both is preferred.
+        assert!(remake_is_cheaper(Some(1.5), Some(1.0)));
+        assert!(!remake_is_cheaper(Some(2.5), Some(1.0)));
+    }
 }

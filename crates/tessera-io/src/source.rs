@@ -29,6 +29,9 @@ impl BlockKernel for ZarrRead {
     fn scratch_bytes(&self, out_block_bytes: usize) -> usize {
         out_block_bytes
     }
+    fn rereadable(&self) -> bool {
+        true
+    }
     fn call(&self, ctx: &BlockCtx, _args: Vec<KernelArg>) -> Result<Block> {
         let start = block_start(&self.chunks, ctx.block_id);
         let region: Vec<_> = start.iter().zip(ctx.shape).map(|(&s, &n)| s..s + n).collect();

@@ -107,6 +107,8 @@ pub fn block_of_numpy(arr: &Bound<'_, PyUntypedArray>, op: &str) -> PyResult<Blo
 struct PyKernel {
     name: String,
     task: Py<PyAny>,
+    /// A storage read (see `BlockKernel::rereadable`).
+    rereadable: bool,
 }
 
 impl std::fmt::Debug for PyKernel {
@@ -121,6 +123,9 @@ impl BlockKernel for PyKernel {
     }
     fn needs_gil(&self) -> bool {
         true
+    }
+    fn rereadable(&self) -> bool {
+        self.rereadable
     }
     fn call(&self, ctx: &BlockCtx, args: Vec<KernelArg>) -> tessera::Result<Block> {
         Python::attach(|py| {
@@ -147,9 +152,10 @@ impl BlockKernel for PyKernel {
 }
 
 /// `blockwise` over Python callables (see `tessera._blockwise`): `out` and each argument's
-/// index are integer labels; `new_axes` and `adjust_chunks` map labels to chunk sizes.
+/// index are integer labels; `new_axes` and `adjust_chunks` map labels to chunk sizes;
+/// `rereadable`: `task` reads storage (no arguments), cheaper to call again than to spill.
 #[pyfunction]
-#[pyo3(signature = (task, name, op, out, args, new_axes, adjust_chunks, dtype, concatenate, align))]
+#[pyo3(signature = (task, name, op, out, args, new_axes, adjust_chunks, dtype, concatenate, align, rereadable=false))]
 #[allow(clippy::too_many_arguments)]
 pub fn blockwise(
     task: Py<PyAny>,
@@ -162,10 +168,11 @@ pub fn blockwise(
     dtype: &str,
     concatenate: bool,
     align: bool,
+    rereadable: bool,
 ) -> PyResult<CoreArray> {
     let dtype = crate::dtype_from_name(dtype)?;
     let args: Vec<_> = args.iter().map(|(a, ind)| (a.get().inner.expr().clone(), ind.clone())).collect();
-    let kernel = Arc::new(PyKernel { name, task });
+    let kernel = Arc::new(PyKernel { name, task, rereadable });
     let b = Blockwise { op: &op, kernel, out: &out, args: &args, new_axes: &new_axes, adjust_chunks: &adjust_chunks, dtype, concatenate, align };
     guard(|| bw::blockwise(b).map(tessera::Array::from_expr)).map(wrap)
 }

@@ -77,3 +77,47 @@ fn misaligned_writes_are_refused_and_missing_stores_named() {
     let z = from_zarr(d.path(), "c", None).unwrap().compute().unwrap().to_vec::<i32>();
     assert_eq!(z, (0..10).collect::<Vec<_>>());
 }
+
+/// The most chunk bytes held, seen at any task's end.
+#[derive(Default)]
+struct MaxHeld(std::sync::atomic::AtomicUsize);
+
+impl tessera::Observer for MaxHeld {
+    fn task_done(&self, e: &tessera::TaskEvent) {
+        self.0.fetch_max(e.held_bytes, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// `(x - x.mean(axis=0)).std(axis=0)` under `limit` on `threads`: its values and the most
+/// chunk bytes held.
+fn centred_std(x: &tessera::Array, limit: Option<usize>, threads: usize) -> (Vec<f64>, usize) {
+    use tessera::{BinaryOp, ReduceArgs, ReduceOp};
+    let m = x.reduce(ReduceOp::Mean, &ReduceArgs::axis(0)).unwrap();
+    let y = x.binary(BinaryOp::Sub, &m).unwrap().reduce(ReduceOp::Std { ddof: 0 }, &ReduceArgs::axis(0)).unwrap();
+    let w = std::sync::Arc::new(MaxHeld::default());
+    let mut opts = tessera::ComputeOptions::default().memory_limit(limit).threads(threads);
+    opts.observers.push(w.clone());
+    let v = y.compute_with(&opts).unwrap().to_vec::<f64>();
+    (v, w.0.load(std::sync::atomic::Ordering::Relaxed))
+}
+
+#[test]
+fn a_storage_read_under_a_small_limit_keeps_its_bits_and_the_limit() {
+    // 16 blocks of 128 KiB; the std needs each block again after the mean has seen them all,
+    // and a 640 KiB limit holds 5 of them: the others are spilled or dropped and read again
+    // (whichever was measured cheaper), on any thread count with the same bits.
+    let (rows, cols, crow) = (512, 256, 64);
+    let data: Vec<f64> = (0..rows * cols).map(|i| ((i * 7919) % 1000) as f64 * 0.01 - 3.0).collect();
+    let d = dir();
+    let x = tessera::from_vec(&[rows, cols], data, [crow, cols]).unwrap();
+    to_zarr(&x, d.path(), "a", Some(&v3_metadata(&x, &[crow, cols])), false).unwrap();
+    let z = from_zarr(d.path(), "a", None).unwrap();
+    let limit = 640 << 10;
+    let (free, _) = centred_std(&z, None, 2);
+    let bits = |v: &[f64]| v.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+    for threads in [1, 2, 4] {
+        let (got, held) = centred_std(&z, Some(limit), threads);
+        assert_eq!(bits(&got), bits(&free), "{threads} threads");
+        assert!(held <= limit, "{threads} threads: held {held} bytes under a {limit}-byte limit");
+    }
+}

@@ -128,6 +128,16 @@ impl Stage {
     pub fn is_source(&self) -> bool {
         self.edges.is_empty()
     }
+    /// A source whose blocks are cheaper to make again than to spill: a storage read
+    /// (see `BlockKernel::rereadable`) or views of an in-memory array.
+    pub fn rereadable(&self) -> bool {
+        self.is_source()
+            && match &self.kind {
+                StageKind::Blockwise { kernel, head: Head::Store, .. } => kernel.rereadable(),
+                StageKind::Regions { data: Some(_), .. } => true,
+                _ => false,
+            }
+    }
     /// Whether its tasks call into the Python interpreter.
     pub fn needs_gil(&self) -> bool {
         matches!(&self.kind, StageKind::Blockwise { kernel, .. } if kernel.needs_gil())
