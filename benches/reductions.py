@@ -45,9 +45,10 @@ def _n(v):
 
 
 def _timed(f):
-    t = time.perf_counter()
+    """(wall seconds, CPU seconds of the process: all its threads), f's result."""
+    t, c = time.perf_counter(), time.process_time()
     r = f()
-    return time.perf_counter() - t, r
+    return (time.perf_counter() - t, time.process_time() - c), r
 
 
 @case("topk_100_of_400M")
@@ -148,12 +149,12 @@ def run_one(name, lib, scale):
     import resource
     fn, _ = CASES[name]
     try:
-        secs, result = fn(lib)
+        (secs, cpu), result = fn(lib)
     except NotImplementedError as e:
         print(json.dumps({"skip": str(e)}))
         return
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": secs, "result": result, "rss_mib": rss}))
+    print(json.dumps({"seconds": secs, "cpu": cpu, "result": result, "rss_mib": rss}))
 
 
 def main():
@@ -167,6 +168,7 @@ def main():
     for name in names:
         _, libs = CASES[name]
         times = {lib: [] for lib in libs}
+        cpus = {lib: [] for lib in libs}
         rss = {lib: 0.0 for lib in libs}
         skipped = set()
         for _ in range(reps):
@@ -183,12 +185,19 @@ def main():
                     skipped.add(lib)
                     continue
                 times[lib].append(r["seconds"])
+                cpus[lib].append(r["cpu"])
                 rss[lib] = max(rss[lib], r["rss_mib"])
         med = {lib: statistics.median(t) if t else float("nan") for lib, t in times.items()}
+        cmed = {lib: statistics.median(t) if t else float("nan") for lib, t in cpus.items()}
         t = med.get("tessera", float("nan"))
+        ct = cmed.get("tessera", float("nan"))
         print(f"{name:32} {med.get('numpy', float('nan')):9.2f} {med.get('dask', float('nan')):9.2f} {t:9.2f} "
               f"{med.get('numpy', float('nan')) / t:9.2f} {med.get('dask', float('nan')) / t:8.2f} "
-              f"{rss.get('numpy', 0):5.0f}/{rss.get('dask', 0):4.0f}/{rss.get('tessera', 0):4.0f}")
+              f"{rss.get('numpy', 0):5.0f}/{rss.get('dask', 0):4.0f}/{rss.get('tessera', 0):4.0f}"
+              f"   CPU s n/d/t {cmed.get('numpy', float('nan')):.2f}/{cmed.get('dask', float('nan')):.2f}/{ct:.2f},"
+              f" CPU vs numpy {cmed.get('numpy', float('nan')) / ct:.2f}, vs dask {cmed.get('dask', float('nan')) / ct:.2f}")
+    print(f"load average at the end {os.getloadavg()[0]:.1f}")
+
 
 
 if __name__ == "__main__":

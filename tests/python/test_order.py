@@ -57,6 +57,29 @@ def test_topk_argtopk_match_numpy(data):
         assert_same(da.argtopk(x, k, axis=axis, split_every=se).compute(), idx)
 
 
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_topk_long_rows_match_numpy(data):
+    # rows of hundreds of values per block: the first stage screens runs of 64 against the
+    # weakest kept candidate (ties, NaN, -0.0 and the candidate's own NaN decide entry)
+    dtype = data.draw(st.sampled_from(["float64", "float32", "int32", "uint8"]))
+    n = data.draw(st.integers(1, 1500))
+    a = data.draw(hnp.arrays(dtype, n, elements=st.integers(0, 9)))
+    if a.dtype.kind == "f":
+        a.flat[data.draw(st.lists(st.integers(0, n - 1), max_size=40))] = np.nan
+        a.flat[data.draw(st.lists(st.integers(0, n - 1), max_size=10))] = -0.0
+    k = data.draw(st.integers(1, min(n, 80))) * data.draw(st.sampled_from([1, -1]))
+    x = da.from_array(a, chunks=data.draw(chunks_for((n,))))
+    exp = _numpy_topk(a, k, 0)
+    assert_same(da.topk(x, k).compute(), exp)
+    idx = da.argtopk(x, k).compute()
+    assert_same(a[idx], exp)
+    if a.dtype.kind != "f":
+        # equal values by index: NumPy's stable order of a (smallest) or of -a (largest)
+        keys = a.astype(np.int64) if k < 0 else -a.astype(np.int64)
+        np.testing.assert_array_equal(idx, np.argsort(keys, kind="stable")[:abs(k)])
+
+
 def test_topk_method_and_errors():
     a = np.arange(20.0)[::-1]
     x = da.from_array(a, chunks=6)

@@ -166,7 +166,15 @@ impl FusedTask<'_> {
                 let mut out_reg = std::mem::replace(&mut regs[s], Buffer::zeros(*dtype, 0));
                 alias[s] = None;
                 if let Instr::Leaf(l) = *instr {
-                    fill_leaf(&sources[l], &segs, &start, run_axis, *dtype, &mut out_reg);
+                    match out.as_mut() {
+                        // a program that is one leaf (a source stored whole) fills the output
+                        // where the tile lies in it, with no register and no copy
+                        Some(out) if i == last && *dtype == out_dtype => {
+                            fill_leaf(&sources[l], &segs, &start, run_axis, *dtype, out, f);
+                            written = true;
+                        }
+                        _ => fill_leaf(&sources[l], &segs, &start, run_axis, *dtype, &mut out_reg, 0),
+                    }
                     regs[s] = out_reg;
                     continue;
                 }
@@ -286,7 +294,8 @@ impl FusedTask<'_> {
     }
 }
 
-fn fill_leaf(src: &Source, segs: &Segments, block_start: &[usize], run_axis: usize, dtype: DType, out: &mut Buffer) {
+/// Fills `out[at + t..]` for each of the tile's runs (`t` its offset in the tile).
+fn fill_leaf(src: &Source, segs: &Segments, block_start: &[usize], run_axis: usize, dtype: DType, out: &mut Buffer, at: usize) {
     match src {
         Source::View(view) => tessera_core::with_dtype!(dtype, T => {
             let o = T::slice_mut(out);
@@ -296,7 +305,7 @@ fn fill_leaf(src: &Source, segs: &Segments, block_start: &[usize], run_axis: usi
             for (seg, coords) in segs.iter() {
                 let off: isize = (0..nd).map(|a| (coords[a] - block_start[a]) as isize * strides[a]).sum();
                 let stride = if nd == 0 { 1 } else { strides[run_axis] };
-                let dst = &mut o[seg.t..seg.t + seg.len];
+                let dst = &mut o[at + seg.t..at + seg.t + seg.len];
                 // SAFETY: the view addresses `shape` valid elements; coords lie inside the block.
                 unsafe {
                     let p = base.offset(off);
@@ -312,7 +321,7 @@ fn fill_leaf(src: &Source, segs: &Segments, block_start: &[usize], run_axis: usi
         }),
         Source::Gen { gen, map, base_strides } => {
             // Runs whose base indices step evenly go to the generator together as rows.
-            base_rows(segs, map, base_strides, run_axis, |_| (), |t0, rows, count, ()| generate(gen, rows, dtype, out, t0, rows.len * count));
+            base_rows(segs, map, base_strides, run_axis, |_| (), |t0, rows, count, ()| generate(gen, rows, dtype, out, at + t0, rows.len * count));
         }
     }
 }

@@ -14,7 +14,7 @@ use tessera_core::build::rechunk_to;
 use tessera_core::chunks::AxisChunks;
 use tessera_core::kernel::{BlockCtx, BlockKernel, KernelArg};
 use tessera_core::{bail, Block, DType, Element, Result};
-use tessera_kernels::select::select;
+use tessera_kernels::select::{select, select_slice};
 
 #[derive(Debug)]
 struct TopkKernel {
@@ -73,7 +73,9 @@ impl TopkKernel {
         for o in 0..outer {
             for j in 0..inner {
                 let at = |i: usize| (o * n + i) * inner + j;
-                let (v, idx) = if first {
+                let (v, idx) = if first && inner == 1 {
+                    select_slice(&vals[o * n..(o + 1) * n], self.starts[ctx.block_id[self.axis]], want, largest)
+                } else if first {
                     let off = self.starts[ctx.block_id[self.axis]];
                     select((0..n).map(|i| (vals[at(i)], off + i)), want, largest)
                 } else if self.arg {
