@@ -224,10 +224,6 @@ mod widened {
         sin(x) => short::sin;
         cos(x) => short::cos;
         tan(x) => short::tan;
-        sinh(x) => short::sinh;
-        cosh(x) => short::cosh;
-        tanh(x) => short::tanh;
-        cbrt(x) => roots::cbrt;
         pow(x, y) => short::pow;
         hypot(x, y) => roots::hypot;
     }
@@ -285,13 +281,13 @@ unary_kernels! {
     "arcsin" => asin_f64, asin_f32, inverse_trig::asin, single::asin, f64::asin, f32::asin;
     "arccos" => acos_f64, acos_f32, inverse_trig::acos, single::acos, f64::acos, f32::acos;
     "arctan" => atan_f64, atan_f32, inverse_trig::atan, single::atan, f64::atan, f32::atan;
-    "sinh" => sinh_f64, sinh_f32, hyperbolic::sinh, widened::sinh, f64::sinh, f32::sinh;
-    "cosh" => cosh_f64, cosh_f32, hyperbolic::cosh, widened::cosh, f64::cosh, f32::cosh;
-    "tanh" => tanh_f64, tanh_f32, hyperbolic::tanh, widened::tanh, f64::tanh, f32::tanh;
+    "sinh" => sinh_f64, sinh_f32, hyperbolic::sinh, single::sinh, f64::sinh, f32::sinh;
+    "cosh" => cosh_f64, cosh_f32, hyperbolic::cosh, single::cosh, f64::cosh, f32::cosh;
+    "tanh" => tanh_f64, tanh_f32, hyperbolic::tanh, single::tanh, f64::tanh, f32::tanh;
     "arcsinh" => asinh_f64, asinh_f32, hyperbolic::asinh, single::asinh, libm::asinh, libm::asinhf;
     "arccosh" => acosh_f64, acosh_f32, hyperbolic::acosh, single::acosh, libm::acosh, libm::acoshf;
     "arctanh" => atanh_f64, atanh_f32, hyperbolic::atanh, single::atanh, libm::atanh, libm::atanhf;
-    "cbrt" => cbrt_f64, cbrt_f32, roots::cbrt, widened::cbrt, f64::cbrt, f32::cbrt;
+    "cbrt" => cbrt_f64, cbrt_f32, roots::cbrt, single::cbrt, f64::cbrt, f32::cbrt;
 }
 
 macro_rules! binary_kernels {

@@ -240,3 +240,86 @@ pub(crate) fn atan2(y: f32, x: f32) -> (f32, bool) {
     let bad = !(x.is_finite() && y.is_finite()) || (x == 0.0 && y == 0.0);
     (a.copysign(y), bad)
 }
+
+// ---------------------------------------------------------------------------------------------
+// sinh, cosh, tanh: the float64 cores' formulas (`hyperbolic::*_by`) on a float32 `e^x - 1`
+// ---------------------------------------------------------------------------------------------
+
+/// `e^x - 1` for |x| <= 88: `x = k ln2 + r`, |r| <= ln2/2, `e^r - 1 = r + r^2 P(r)` with
+/// Taylor's P to degree 5 (truncation under 2^-26), then `2^k (e^r - 1) + (2^k - 1)`.
+#[inline(always)]
+fn expm1_core(x: f32) -> f32 {
+    const SHIFT: f32 = 12_582_912.0; // 1.5 * 2^23: x + SHIFT rounds x to an integer
+    const INV_LN2: f32 = std::f32::consts::LOG2_E;
+    const P: [f32; 6] = [1.0 / 2.0, 1.0 / 6.0, 1.0 / 24.0, 1.0 / 120.0, 1.0 / 720.0, 1.0 / 5040.0];
+    let kd = x.mul_add(INV_LN2, SHIFT);
+    let k = kd - SHIFT;
+    let r = (-k).mul_add(LN2_HI, x);
+    let r = (-k).mul_add(LN2_LO, r);
+    let mut p = P[5];
+    for &c in P[..5].iter().rev() {
+        p = p.mul_add(r, c);
+    }
+    let em = (r * r).mul_add(p, r);
+    let scale = f32::from_bits((kd.to_bits().wrapping_sub(SHIFT.to_bits())).wrapping_add(127) << 23);
+    let y = scale.mul_add(em, scale - 1.0);
+    // Tiny |x| (and ±0, subnormals): e^x - 1 rounds to x.
+    sel(x.abs() < 1.0 / (1u32 << 25) as f32, x, y)
+}
+
+/// Below this, sinh x and tanh x round to x.
+#[inline(always)]
+fn tiny_hyp(a: f32) -> bool {
+    a < 1.0 / (1u32 << 12) as f32
+}
+
+#[inline(always)]
+pub(crate) fn sinh(x: f32) -> (f32, bool) {
+    let a = x.abs();
+    let t = expm1_core(a);
+    let v = sel(a < 1.0, 0.5 * (2.0 * t - t * t / (t + 1.0)), 0.5 * (t + t / (t + 1.0)));
+    (sel(tiny_hyp(a), a, v).copysign(x), !(a <= 88.0))
+}
+
+#[inline(always)]
+pub(crate) fn cosh(x: f32) -> (f32, bool) {
+    let a = x.abs();
+    let t = expm1_core(a);
+    let e = 1.0 + t;
+    let v = sel(a < 0.5 * std::f32::consts::LN_2, 1.0 + (t * t) / (e + e), 0.5 * e + 0.5 / e);
+    (v, !(a <= 88.0))
+}
+
+#[inline(always)]
+pub(crate) fn tanh(x: f32) -> (f32, bool) {
+    // tanh(9.1) rounds to 1 in float32; min() also maps infinity there.
+    let a = x.abs().min(10.0);
+    let big = a >= 1.0;
+    let t = expm1_core(sel(big, 2.0 * a, -2.0 * a));
+    let v = sel(big, 1.0 - 2.0 / (t + 2.0), -t / (t + 2.0));
+    (sel(tiny_hyp(a), a, v).copysign(x), x.is_nan())
+}
+
+// ---------------------------------------------------------------------------------------------
+// cbrt
+// ---------------------------------------------------------------------------------------------
+
+/// FreeBSD `s_cbrt.c`'s estimate and polynomial step (to about 22 bits) in float32, then one
+/// Newton step in float64 (to about 44 bits) and one rounding.
+#[inline(always)]
+pub(crate) fn cbrt(x: f32) -> (f32, bool) {
+    const B1: u32 = 709_958_130; // (127 - 127/3 - 0.03306235651) * 2^23
+    const P0: f32 = 1.875_951_8;
+    const P1: f32 = -1.884_979_8;
+    const P2: f32 = 1.621_429_7;
+    const P3: f32 = -0.758_397_9;
+    const P4: f32 = 0.145_996_19;
+    let a = x.abs();
+    let t = f32::from_bits(a.to_bits() / 3 + B1);
+    let r = (t * t) * (t / a);
+    let t = t * ((P0 + r * (P1 + r * P2)) + ((r * r) * r) * (P3 + r * P4));
+    let (t, a64) = (t as f64, a as f64);
+    let t2 = t * t;
+    let t = t - t2.mul_add(t, -a64) / (3.0 * t2);
+    ((t as f32).copysign(x), !(a >= f32::MIN_POSITIVE && a < f32::INFINITY))
+}
