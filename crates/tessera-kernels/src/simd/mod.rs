@@ -20,10 +20,10 @@
 //! (NaN, infinities, zeros and subnormals where they need care, arguments near overflow,
 //! huge trigonometric arguments). Those elements, rare in practice, are recomputed with the
 //! platform libm (glibc's functions are within 1 ulp and follow C99 Annex F for special
-//! values, as NumPy's loops do). float32 functions evaluate the float64 core on the widened
-//! argument and round once, so they are within 1 ulp of the correctly rounded result; for
-//! exp, exp2, expm1, sin, cos, tan, sinh, cosh, tanh and power that core is a shorter one made for
-//! float32 results (`short`: reductions and polynomials as long as float32 needs).
+//! values, as NumPy's loops do). float32 functions run a float32 core (`single`: twice the
+//! lanes, float32 polynomials, within 1-2 ulp) or, for exp, exp2, expm1, sin, cos, tan, power
+//! and hypot, a float64 core on the widened argument, rounded once (`short`: reductions and
+//! polynomials as long as a float32 result needs; within 1 ulp).
 //!
 //! Accuracy is measured in `tests/python/test_simd_accuracy.py` (mpmath reference) and the
 //! figures are in `docs/simd-kernels.md`.
