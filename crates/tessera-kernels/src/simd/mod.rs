@@ -21,7 +21,7 @@
 //! huge trigonometric arguments). Those elements, rare in practice, are recomputed with the
 //! platform libm (glibc's functions are within 1 ulp and follow C99 Annex F for special
 //! values, as NumPy's loops do). float32 functions run a float32 core (`single`: twice the
-//! lanes, float32 polynomials, within 1-2 ulp) or, for exp, exp2, expm1, sin, cos, tan, power
+//! lanes, float32 polynomials, within 1-3 ulp) or, for exp, exp2, expm1, sin, cos, tan, power
 //! and hypot, a float64 core on the widened argument, rounded once (`short`: reductions and
 //! polynomials as long as a float32 result needs; within 1 ulp).
 //!

@@ -194,8 +194,8 @@ fn hyperbolic_family() {
     check_unary("sinh", sinh_f64, sinh_f32, f64::sinh, 2, 2, (-30.0, 30.0));
     check_unary("cosh", cosh_f64, cosh_f32, f64::cosh, 2, 2, (-30.0, 30.0));
     check_unary("tanh", tanh_f64, tanh_f32, f64::tanh, 2, 2, (-5.0, 5.0));
-    check_unary("arcsinh", asinh_f64, asinh_f32, libm::asinh, 2, 1, (-10.0, 10.0));
-    check_unary("arccosh", acosh_f64, acosh_f32, libm::acosh, 2, 1, (0.5, 10.0));
+    check_unary("arcsinh", asinh_f64, asinh_f32, libm::asinh, 2, 2, (-10.0, 10.0));
+    check_unary("arccosh", acosh_f64, acosh_f32, libm::acosh, 2, 2, (0.5, 10.0));
     check_unary("arctanh", atanh_f64, atanh_f32, libm::atanh, 2, 2, (-1.0, 1.0));
     check_unary("cbrt", cbrt_f64, cbrt_f32, f64::cbrt, 1, 1, (-10.0, 10.0));
 }
@@ -259,7 +259,7 @@ fn check_binary(name: &str, kernel: fn(Src<f64>, Src<f64>, &mut [f64]), kernel32
 fn binary_functions() {
     check_binary("power", pow_f64, pow_f32, f64::powf, 1, 1, (0.0, 10.0), (-30.0, 30.0));
     check_binary("power_neg", pow_f64, pow_f32, f64::powf, 1, 1, (-10.0, 0.0), (-30.0, 30.0));
-    check_binary("arctan2", atan2_f64, atan2_f32, f64::atan2, 2, 2, (-10.0, 10.0), (-10.0, 10.0));
+    check_binary("arctan2", atan2_f64, atan2_f32, f64::atan2, 2, 3, (-10.0, 10.0), (-10.0, 10.0));
     check_binary("hypot", hypot_f64, hypot_f32, f64::hypot, 1, 1, (-10.0, 10.0), (-10.0, 10.0));
 }
 
