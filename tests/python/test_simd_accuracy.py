@@ -43,18 +43,18 @@ UNARY = {
     "tan": (mp.tan, (-100, 100), (1, 3)),
     "arcsin": (mp.asin, (-1, 1), (1, 1)),
     "arccos": (mp.acos, (-1, 1), (1, 1)),
-    "arctan": (mp.atan, (-100, 100), (1, 2)),
-    "sinh": (mp.sinh, (-720, 720), (1, 2)),
+    "arctan": (mp.atan, (-100, 100), (2, 2)),
+    "sinh": (mp.sinh, (-720, 720), (2, 2)),
     "cosh": (mp.cosh, (-720, 720), (1, 2)),
-    "tanh": (mp.tanh, (-20, 20), (1, 2)),
+    "tanh": (mp.tanh, (-20, 20), (2, 2)),
     "arcsinh": (mp.asinh, (-100, 100), (1, 2)),
     "arccosh": (mp.acosh, (1, 100), (1, 2)),
-    "arctanh": (mp.atanh, (-1, 1), (1, 2)),
+    "arctanh": (mp.atanh, (-1, 1), (2, 2)),
     "cbrt": (_cbrt, (-100, 100), (1, 1)),
 }
 BINARY = {
     "power": (mp.power, ((0, 10), (-40, 40)), (1, 1)),
-    "arctan2": (mp.atan2, ((-10, 10), (-10, 10)), (1, 2)),
+    "arctan2": (mp.atan2, ((-10, 10), (-10, 10)), (3, 2)),
     "hypot": (mp.hypot, ((-10, 10), (-10, 10)), (1, 1)),
 }
 MAX_ULPS = {name: b for name, (_, _, b) in {**UNARY, **BINARY}.items()}

@@ -20,10 +20,10 @@
 //! (NaN, infinities, zeros and subnormals where they need care, arguments near overflow,
 //! huge trigonometric arguments). Those elements, rare in practice, are recomputed with the
 //! platform libm (glibc's functions are within 1 ulp and follow C99 Annex F for special
-//! values, as NumPy's loops do). float32 functions evaluate the float64 core on the widened
-//! argument and round once, so they are within 1 ulp of the correctly rounded result; for
-//! exp, exp2, expm1, sin, cos, tan, sinh, cosh, tanh and power that core is a shorter one made for
-//! float32 results (`short`: reductions and polynomials as long as float32 needs).
+//! values, as NumPy's loops do). float32 functions run a float32 core (`single`: twice the
+//! lanes, float32 polynomials, within 1-3 ulp) or, for exp, exp2, expm1, sin, cos, tan, power
+//! and hypot, a float64 core on the widened argument, rounded once (`short`: reductions and
+//! polynomials as long as a float32 result needs; within 1 ulp).
 //!
 //! Accuracy is measured in `tests/python/test_simd_accuracy.py` (mpmath reference) and the
 //! figures are in `docs/simd-kernels.md`.
@@ -36,6 +36,7 @@ mod log;
 mod power;
 mod roots;
 mod short;
+mod single;
 mod trig;
 
 use crate::dispatch::multiversion;
@@ -90,7 +91,7 @@ pub(crate) const SHIFT: f64 = 6755399441055744.0;
 
 /// `if c { a } else { b }` on values both already computed (a vector select).
 #[inline(always)]
-pub(crate) fn sel(c: bool, a: f64, b: f64) -> f64 {
+pub(crate) fn sel<T>(c: bool, a: T, b: T) -> T {
     if c {
         a
     } else {
@@ -134,22 +135,22 @@ pub(crate) fn high_word(x: f64) -> f64 {
 /// `out[i] = f(x[i])`: `$core` (a path to an `#[inline(always)]` fn, called directly so
 /// that it is inlined and compiled for the caller's instruction set; through a closure LLVM
 /// may keep it out of line, compiled for baseline x86-64) gives the value and whether the
-/// element needs `$slow` instead. float32 runs the float64 core on the widened value and
-/// rounds once; flagged float32 elements take the float32 libm function (as NumPy's float32
-/// loops do: a signalling NaN stays NaN in `powf(sNaN, 0)`, which widening would make 1).
+/// element needs `$slow` instead. Flagged float32 elements take the float32 libm function
+/// (as NumPy's float32 loops do: a signalling NaN stays NaN in `powf(sNaN, 0)`, which
+/// widening would make 1).
 macro_rules! drive1 {
-    ($x:ident, $out:ident, $t:ty, $core:path, $slow:expr) => {{
+    ($x:ident, $out:ident, $core:path, $slow:expr) => {{
         let x = &$x[..$out.len()];
         for (xb, ob) in x.chunks(BLK).zip($out.chunks_mut(BLK)) {
             let mut bad = false;
             for (o, &v) in ob.iter_mut().zip(xb) {
-                let (r, b) = $core(v as f64);
-                *o = r as $t;
+                let (r, b) = $core(v);
+                *o = r;
                 bad |= b;
             }
             if bad {
                 for (o, &v) in ob.iter_mut().zip(xb) {
-                    if $core(v as f64).1 {
+                    if $core(v).1 {
                         *o = $slow(v);
                     }
                 }
@@ -188,19 +189,44 @@ macro_rules! drive2 {
             };
             let mut bad = false;
             for ((o, &x), &y) in ob.iter_mut().zip(ab).zip(bb) {
-                let (r, f) = $core(x as f64, y as f64);
-                *o = r as $t;
+                let (r, f) = $core(x, y);
+                *o = r;
                 bad |= f;
             }
             if bad {
                 for ((o, &x), &y) in ob.iter_mut().zip(ab).zip(bb) {
-                    if $core(x as f64, y as f64).1 {
+                    if $core(x, y).1 {
                         *o = $slow(x, y);
                     }
                 }
             }
         }
     }};
+}
+
+/// float32 cores that evaluate a float64 core on the widened arguments and round once: the
+/// functions without a [`single`] core (`short`'s cores are made for float32 results).
+mod widened {
+    use super::{roots, short};
+    macro_rules! widen {
+        ($($name:ident($($a:ident),+) => $core:path;)*) => {$(
+            #[inline(always)]
+            pub(crate) fn $name($($a: f32),+) -> (f32, bool) {
+                let (r, bad) = $core($($a as f64),+);
+                (r as f32, bad)
+            }
+        )*};
+    }
+    widen! {
+        exp(x) => short::exp;
+        exp2(x) => short::exp2;
+        expm1(x) => short::expm1;
+        sin(x) => short::sin;
+        cos(x) => short::cos;
+        tan(x) => short::tan;
+        pow(x, y) => short::pow;
+        hypot(x, y) => roots::hypot;
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -214,10 +240,10 @@ macro_rules! unary_kernels {
     ($($op:literal => $f64name:ident, $f32name:ident, $core:path, $core32:path, $slow:expr, $slow32:expr;)*) => {
         $(
             multiversion! {
-                pub fn $f64name(x: &[f64], out: &mut [f64]) { drive1!(x, out, f64, $core, $slow) }
+                pub fn $f64name(x: &[f64], out: &mut [f64]) { drive1!(x, out, $core, $slow) }
             }
             multiversion! {
-                pub fn $f32name(x: &[f32], out: &mut [f32]) { drive1!(x, out, f32, $core32, $slow32) }
+                pub fn $f32name(x: &[f32], out: &mut [f32]) { drive1!(x, out, $core32, $slow32) }
             }
         )*
 
@@ -242,26 +268,26 @@ macro_rules! unary_kernels {
 }
 
 unary_kernels! {
-    "exp" => exp_f64, exp_f32, exp::exp, short::exp, f64::exp, f32::exp;
-    "exp2" => exp2_f64, exp2_f32, exp::exp2, short::exp2, f64::exp2, f32::exp2;
-    "expm1" => expm1_f64, expm1_f32, exp::expm1, short::expm1, f64::exp_m1, f32::exp_m1;
-    "log" => log_f64, log_f32, log::log, log::log, f64::ln, f32::ln;
-    "log2" => log2_f64, log2_f32, log::log2, log::log2, f64::log2, f32::log2;
-    "log10" => log10_f64, log10_f32, log::log10, log::log10, f64::log10, f32::log10;
-    "log1p" => log1p_f64, log1p_f32, log::log1p, log::log1p, f64::ln_1p, f32::ln_1p;
-    "sin" => sin_f64, sin_f32, trig::sin, short::sin, f64::sin, f32::sin;
-    "cos" => cos_f64, cos_f32, trig::cos, short::cos, f64::cos, f32::cos;
-    "tan" => tan_f64, tan_f32, trig::tan, short::tan, f64::tan, f32::tan;
-    "arcsin" => asin_f64, asin_f32, inverse_trig::asin, inverse_trig::asin, f64::asin, f32::asin;
-    "arccos" => acos_f64, acos_f32, inverse_trig::acos, inverse_trig::acos, f64::acos, f32::acos;
-    "arctan" => atan_f64, atan_f32, inverse_trig::atan, inverse_trig::atan, f64::atan, f32::atan;
-    "sinh" => sinh_f64, sinh_f32, hyperbolic::sinh, short::sinh, f64::sinh, f32::sinh;
-    "cosh" => cosh_f64, cosh_f32, hyperbolic::cosh, short::cosh, f64::cosh, f32::cosh;
-    "tanh" => tanh_f64, tanh_f32, hyperbolic::tanh, short::tanh, f64::tanh, f32::tanh;
-    "arcsinh" => asinh_f64, asinh_f32, hyperbolic::asinh, hyperbolic::asinh, libm::asinh, libm::asinhf;
-    "arccosh" => acosh_f64, acosh_f32, hyperbolic::acosh, hyperbolic::acosh, libm::acosh, libm::acoshf;
-    "arctanh" => atanh_f64, atanh_f32, hyperbolic::atanh, hyperbolic::atanh, libm::atanh, libm::atanhf;
-    "cbrt" => cbrt_f64, cbrt_f32, roots::cbrt, roots::cbrt, f64::cbrt, f32::cbrt;
+    "exp" => exp_f64, exp_f32, exp::exp, widened::exp, f64::exp, f32::exp;
+    "exp2" => exp2_f64, exp2_f32, exp::exp2, widened::exp2, f64::exp2, f32::exp2;
+    "expm1" => expm1_f64, expm1_f32, exp::expm1, widened::expm1, f64::exp_m1, f32::exp_m1;
+    "log" => log_f64, log_f32, log::log, single::log, f64::ln, f32::ln;
+    "log2" => log2_f64, log2_f32, log::log2, single::log2, f64::log2, f32::log2;
+    "log10" => log10_f64, log10_f32, log::log10, single::log10, f64::log10, f32::log10;
+    "log1p" => log1p_f64, log1p_f32, log::log1p, single::log1p, f64::ln_1p, f32::ln_1p;
+    "sin" => sin_f64, sin_f32, trig::sin, widened::sin, f64::sin, f32::sin;
+    "cos" => cos_f64, cos_f32, trig::cos, widened::cos, f64::cos, f32::cos;
+    "tan" => tan_f64, tan_f32, trig::tan, widened::tan, f64::tan, f32::tan;
+    "arcsin" => asin_f64, asin_f32, inverse_trig::asin, single::asin, f64::asin, f32::asin;
+    "arccos" => acos_f64, acos_f32, inverse_trig::acos, single::acos, f64::acos, f32::acos;
+    "arctan" => atan_f64, atan_f32, inverse_trig::atan, single::atan, f64::atan, f32::atan;
+    "sinh" => sinh_f64, sinh_f32, hyperbolic::sinh, single::sinh, f64::sinh, f32::sinh;
+    "cosh" => cosh_f64, cosh_f32, hyperbolic::cosh, single::cosh, f64::cosh, f32::cosh;
+    "tanh" => tanh_f64, tanh_f32, hyperbolic::tanh, single::tanh, f64::tanh, f32::tanh;
+    "arcsinh" => asinh_f64, asinh_f32, hyperbolic::asinh, single::asinh, libm::asinh, libm::asinhf;
+    "arccosh" => acosh_f64, acosh_f32, hyperbolic::acosh, single::acosh, libm::acosh, libm::acoshf;
+    "arctanh" => atanh_f64, atanh_f32, hyperbolic::atanh, single::atanh, libm::atanh, libm::atanhf;
+    "cbrt" => cbrt_f64, cbrt_f32, roots::cbrt, single::cbrt, f64::cbrt, f32::cbrt;
 }
 
 macro_rules! binary_kernels {
@@ -300,9 +326,9 @@ macro_rules! binary_kernels {
 }
 
 binary_kernels! {
-    "power" => pow_f64, pow_f32, power::pow, short::pow, f64::powf, f32::powf;
-    "arctan2" => atan2_f64, atan2_f32, inverse_trig::atan2, inverse_trig::atan2, f64::atan2, f32::atan2;
-    "hypot" => hypot_f64, hypot_f32, roots::hypot, roots::hypot, f64::hypot, f32::hypot;
+    "power" => pow_f64, pow_f32, power::pow, widened::pow, f64::powf, f32::powf;
+    "arctan2" => atan2_f64, atan2_f32, inverse_trig::atan2, single::atan2, f64::atan2, f32::atan2;
+    "hypot" => hypot_f64, hypot_f32, roots::hypot, widened::hypot, f64::hypot, f32::hypot;
 }
 
 multiversion! {

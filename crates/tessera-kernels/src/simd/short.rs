@@ -85,7 +85,7 @@ pub(crate) fn tan(x: f64) -> (f64, bool) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// exp, exp2, expm1 and the hyperbolic functions built on expm1
+// exp, exp2, expm1
 // ---------------------------------------------------------------------------------------------
 
 /// `e^x`, |x| <= 708: as `exp::exp_parts` with a degree-9 Taylor polynomial (truncation
@@ -119,21 +119,6 @@ pub(crate) fn expm1_core(x: f64) -> f64 {
 #[inline(always)]
 pub(crate) fn expm1(x: f64) -> (f64, bool) {
     (expm1_core(x), !(x.abs() <= 700.0))
-}
-
-#[inline(always)]
-pub(crate) fn sinh(x: f64) -> (f64, bool) {
-    super::hyperbolic::sinh_by(x, expm1_core)
-}
-
-#[inline(always)]
-pub(crate) fn cosh(x: f64) -> (f64, bool) {
-    super::hyperbolic::cosh_by(x, expm1_core)
-}
-
-#[inline(always)]
-pub(crate) fn tanh(x: f64) -> (f64, bool) {
-    super::hyperbolic::tanh_by(x, expm1_core)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 //!
 //! float32 results are compared with glibc's float64 function rounded to float32 (within
 //! 2^-60 or so of the exact value, so a correctly rounded reference except in rare double
-//! rounding cases) and must be within 1 ulp; float64 results with glibc's float64 function
+//! rounding cases) and must be within the stated float32 bound; float64 results with glibc's float64 function
 //! (itself within 1 ulp, nearly always correctly rounded) and must be within the stated
 //! bound + 1. Special values (NaN, ±inf, ±0, subnormals, the overflow edges) must give
 //! exactly libm's bits. The mpmath comparison (`tests/python/test_simd_accuracy.py`) gives
@@ -121,7 +121,7 @@ fn inputs(dom: (f64, f64), n: usize, seed: u64) -> Vec<f64> {
     v
 }
 
-fn check_unary(name: &str, kernel: fn(&[f64], &mut [f64]), kernel32: fn(&[f32], &mut [f32]), libm: fn(f64) -> f64, ulps: u32, dom: (f64, f64)) {
+fn check_unary(name: &str, kernel: fn(&[f64], &mut [f64]), kernel32: fn(&[f32], &mut [f32]), libm: fn(f64) -> f64, ulps: u32, ulps32: i64, dom: (f64, f64)) {
     let xs = inputs(dom, cases(), name.len() as u64 * 7919);
     let mut out = vec![0.0; xs.len()];
     kernel(&xs, &mut out);
@@ -152,52 +152,55 @@ fn check_unary(name: &str, kernel: fn(&[f64], &mut [f64]), kernel32: fn(&[f32], 
             assert!(want.is_nan() && y.is_nan(), "{name}({x:e}f32) = {y:e}, libm {want:e}");
             continue;
         }
+        if !x.is_finite() || x == 0.0 || !want.is_finite() {
+            assert!(y.to_bits() == want.to_bits(), "{name}({x:e}f32) = {y:e}, libm {want:e} (special value)");
+        }
         let d = (key32(y) - key32(want)).abs();
         if d > worst.0 {
             worst = (d, x);
         }
     }
-    assert!(worst.0 <= 1, "{name} float32: {} ulps from libm at {:e}", worst.0, worst.1);
-    eprintln!("{name}: ok");
+    assert!(worst.0 <= ulps32, "{name} float32: {} ulps from libm at {:e}", worst.0, worst.1);
+    eprintln!("{name}: ok (float32 at most {} ulp from libm)", worst.0);
 }
 
 #[test]
 fn exp_family() {
-    check_unary("exp", exp_f64, exp_f32, f64::exp, 1, (-750.0, 750.0));
-    check_unary("exp2", exp2_f64, exp2_f32, f64::exp2, 1, (-1100.0, 1100.0));
-    check_unary("expm1", expm1_f64, expm1_f32, f64::exp_m1, 2, (-40.0, 710.0));
+    check_unary("exp", exp_f64, exp_f32, f64::exp, 1, 1, (-750.0, 750.0));
+    check_unary("exp2", exp2_f64, exp2_f32, f64::exp2, 1, 1, (-1100.0, 1100.0));
+    check_unary("expm1", expm1_f64, expm1_f32, f64::exp_m1, 2, 1, (-40.0, 710.0));
 }
 
 #[test]
 fn log_family() {
-    check_unary("log", log_f64, log_f32, f64::ln, 1, (0.0, 10.0));
-    check_unary("log2", log2_f64, log2_f32, f64::log2, 1, (0.0, 10.0));
-    check_unary("log10", log10_f64, log10_f32, f64::log10, 1, (0.0, 10.0));
-    check_unary("log1p", log1p_f64, log1p_f32, f64::ln_1p, 2, (-1.0, 10.0));
+    check_unary("log", log_f64, log_f32, f64::ln, 1, 1, (0.0, 10.0));
+    check_unary("log2", log2_f64, log2_f32, f64::log2, 1, 1, (0.0, 10.0));
+    check_unary("log10", log10_f64, log10_f32, f64::log10, 1, 1, (0.0, 10.0));
+    check_unary("log1p", log1p_f64, log1p_f32, f64::ln_1p, 2, 1, (-1.0, 10.0));
 }
 
 #[test]
 fn trig_family() {
-    check_unary("sin", sin_f64, sin_f32, f64::sin, 1, (-10.0, 10.0));
-    check_unary("cos", cos_f64, cos_f32, f64::cos, 1, (-10.0, 10.0));
-    check_unary("tan", tan_f64, tan_f32, f64::tan, 2, (-10.0, 10.0));
-    check_unary("arcsin", asin_f64, asin_f32, f64::asin, 1, (-1.0, 1.0));
-    check_unary("arccos", acos_f64, acos_f32, f64::acos, 1, (-1.0, 1.0));
-    check_unary("arctan", atan_f64, atan_f32, f64::atan, 2, (-10.0, 10.0));
+    check_unary("sin", sin_f64, sin_f32, f64::sin, 1, 1, (-10.0, 10.0));
+    check_unary("cos", cos_f64, cos_f32, f64::cos, 1, 1, (-10.0, 10.0));
+    check_unary("tan", tan_f64, tan_f32, f64::tan, 2, 1, (-10.0, 10.0));
+    check_unary("arcsin", asin_f64, asin_f32, f64::asin, 1, 1, (-1.0, 1.0));
+    check_unary("arccos", acos_f64, acos_f32, f64::acos, 1, 1, (-1.0, 1.0));
+    check_unary("arctan", atan_f64, atan_f32, f64::atan, 2, 2, (-10.0, 10.0));
 }
 
 #[test]
 fn hyperbolic_family() {
-    check_unary("sinh", sinh_f64, sinh_f32, f64::sinh, 2, (-30.0, 30.0));
-    check_unary("cosh", cosh_f64, cosh_f32, f64::cosh, 2, (-30.0, 30.0));
-    check_unary("tanh", tanh_f64, tanh_f32, f64::tanh, 2, (-5.0, 5.0));
-    check_unary("arcsinh", asinh_f64, asinh_f32, libm::asinh, 2, (-10.0, 10.0));
-    check_unary("arccosh", acosh_f64, acosh_f32, libm::acosh, 2, (0.5, 10.0));
-    check_unary("arctanh", atanh_f64, atanh_f32, libm::atanh, 2, (-1.0, 1.0));
-    check_unary("cbrt", cbrt_f64, cbrt_f32, f64::cbrt, 1, (-10.0, 10.0));
+    check_unary("sinh", sinh_f64, sinh_f32, f64::sinh, 2, 2, (-30.0, 30.0));
+    check_unary("cosh", cosh_f64, cosh_f32, f64::cosh, 2, 2, (-30.0, 30.0));
+    check_unary("tanh", tanh_f64, tanh_f32, f64::tanh, 2, 2, (-5.0, 5.0));
+    check_unary("arcsinh", asinh_f64, asinh_f32, libm::asinh, 2, 2, (-10.0, 10.0));
+    check_unary("arccosh", acosh_f64, acosh_f32, libm::acosh, 2, 2, (0.5, 10.0));
+    check_unary("arctanh", atanh_f64, atanh_f32, libm::atanh, 2, 2, (-1.0, 1.0));
+    check_unary("cbrt", cbrt_f64, cbrt_f32, f64::cbrt, 1, 1, (-10.0, 10.0));
 }
 
-fn check_binary(name: &str, kernel: fn(Src<f64>, Src<f64>, &mut [f64]), kernel32: fn(Src<f32>, Src<f32>, &mut [f32]), libm: fn(f64, f64) -> f64, ulps: u32, da: (f64, f64), db: (f64, f64)) {
+fn check_binary(name: &str, kernel: fn(Src<f64>, Src<f64>, &mut [f64]), kernel32: fn(Src<f32>, Src<f32>, &mut [f32]), libm: fn(f64, f64) -> f64, ulps: u32, ulps32: i64, da: (f64, f64), db: (f64, f64)) {
     let (mut xs, mut ys) = (inputs(da, cases(), 1), inputs(db, cases(), 2));
     // Every pair of edge values too.
     let e = edges64();
@@ -238,23 +241,26 @@ fn check_binary(name: &str, kernel: fn(Src<f64>, Src<f64>, &mut [f64]), kernel32
     let (xs32, ys32): (Vec<f32>, Vec<f32>) = (xs.iter().map(|&v| v as f32).collect(), ys.iter().map(|&v| v as f32).collect());
     let mut out32 = vec![0f32; xs32.len()];
     kernel32(Src::Tile(&xs32), Src::Tile(&ys32), &mut out32);
+    let mut worst = 0;
     for ((&x, &y), &r) in xs32.iter().zip(&ys32).zip(&out32) {
         let want = libm(x as f64, y as f64) as f32;
         if want.is_nan() || r.is_nan() {
             assert!(want.is_nan() && r.is_nan(), "{name}({x:e}, {y:e}) = {r:e}, libm {want:e}");
             continue;
         }
-        assert!((key32(r) - key32(want)).abs() <= 1, "{name}({x:e}f32, {y:e}f32) = {r:e}, libm {want:e}");
+        let d = (key32(r) - key32(want)).abs();
+        assert!(d <= ulps32, "{name}({x:e}f32, {y:e}f32) = {r:e}, libm {want:e}: {d} ulps");
+        worst = worst.max(d);
     }
-    eprintln!("{name}: ok");
+    eprintln!("{name}: ok (float32 at most {worst} ulp from libm)");
 }
 
 #[test]
 fn binary_functions() {
-    check_binary("power", pow_f64, pow_f32, f64::powf, 1, (0.0, 10.0), (-30.0, 30.0));
-    check_binary("power_neg", pow_f64, pow_f32, f64::powf, 1, (-10.0, 0.0), (-30.0, 30.0));
-    check_binary("arctan2", atan2_f64, atan2_f32, f64::atan2, 2, (-10.0, 10.0), (-10.0, 10.0));
-    check_binary("hypot", hypot_f64, hypot_f32, f64::hypot, 1, (-10.0, 10.0), (-10.0, 10.0));
+    check_binary("power", pow_f64, pow_f32, f64::powf, 1, 1, (0.0, 10.0), (-30.0, 30.0));
+    check_binary("power_neg", pow_f64, pow_f32, f64::powf, 1, 1, (-10.0, 0.0), (-30.0, 30.0));
+    check_binary("arctan2", atan2_f64, atan2_f32, f64::atan2, 2, 3, (-10.0, 10.0), (-10.0, 10.0));
+    check_binary("hypot", hypot_f64, hypot_f32, f64::hypot, 1, 1, (-10.0, 10.0), (-10.0, 10.0));
 }
 
 
