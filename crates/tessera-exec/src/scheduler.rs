@@ -83,6 +83,9 @@ struct Shared<'a> {
     depth: Vec<usize>,
     /// For each stage, which output it is (if any).
     output_of: Vec<Option<usize>>,
+    /// For each stage, the stages of its kernel's further outputs (see `StageKind::Part`),
+    /// whose blocks its tasks make.
+    parts: Vec<Vec<StageId>>,
     /// Each result being assembled, with the address of its buffer (see `deliver`).
     outputs: Vec<Mutex<Option<(Block, usize)>>>,
     state: Mutex<State>,
@@ -188,7 +191,13 @@ fn run(plan: &Plan, opts: &Options, keep: bool) -> Result<(Vec<Block>, Vec<Vec<S
     let n = plan.stages.len();
     let mut users_of = vec![vec![]; n];
     let mut depth = vec![0; n];
+    let mut parts = vec![vec![]; n];
     for (s, st) in plan.stages.iter().enumerate() {
+        if let StageKind::Part { of, .. } = st.kind {
+            // Made with its kernel's blocks, so ready as deep as they are.
+            parts[of].push(s);
+            depth[s] = depth[of];
+        }
         for (e, edge) in st.edges.iter().enumerate() {
             users_of[edge.input].push((s, e));
             depth[s] = depth[s].max(depth[edge.input] + 1);
@@ -237,6 +246,7 @@ fn run(plan: &Plan, opts: &Options, keep: bool) -> Result<(Vec<Block>, Vec<Vec<S
         users_of,
         depth,
         output_of: output_of.clone(),
+        parts,
         outputs: plan.outputs.iter().map(|_| Mutex::new(None)).collect(),
         state: Mutex::new(state),
         wake: Condvar::new(),
@@ -561,7 +571,7 @@ impl Shared<'_> {
 
     /// Runs one task from its gathered inputs, reading spilled ones back (the bytes its
     /// admission reserved).
-    fn run_task(&self, s: StageId, b: usize, thread: usize, gathered: Gathered) -> Result<Arc<Value>> {
+    fn run_task(&self, s: StageId, b: usize, thread: usize, gathered: Gathered) -> Result<Vec<Arc<Value>>> {
         let stage = &self.plan.stages[s];
         let index = chunks::unravel(b, &stage.grid());
         let Gathered { inputs: mut all, to_load, .. } = gathered;
@@ -594,20 +604,31 @@ impl Shared<'_> {
             calls.fetch_add(1, Ordering::Relaxed);
         }
         let out = out?;
+        if out.len() != 1 + self.parts[s].len() {
+            return Err(err!(Internal, stage.name.clone(), "a task made {} values for {} outputs", out.len(), 1 + self.parts[s].len()));
+        }
         if !self.opts.observers.is_empty() {
             let (held, spilled) = {
                 let st = self.state.lock().unwrap_or_else(|e| e.into_inner());
                 (st.held, st.spilled)
             };
-            let ev = TaskEvent { stage: s, held_bytes: held, spilled_bytes: spilled, name: &stage.name, block: b, thread, start: t0, end: Instant::now(), bytes: out.nbytes() };
+            let ev = TaskEvent { stage: s, held_bytes: held, spilled_bytes: spilled, name: &stage.name, block: b, thread, start: t0, end: Instant::now(), bytes: out.iter().map(Value::nbytes).sum() };
             for o in &self.opts.observers {
                 o.task_done(&ev);
             }
         }
-        if let (Some(k), false, true) = (self.output_of[s], self.keep, self.receives_outputs()) {
-            self.deliver(k, s, &index, &out)?;
+        for (p, v) in self.made_by(s).zip(&out) {
+            if let (Some(k), false, true) = (self.output_of[p], self.keep, self.receives_outputs()) {
+                self.deliver(k, p, &chunks::unravel(b, &self.plan.stages[p].grid()), v)?;
+            }
         }
-        Ok(Arc::new(out))
+        Ok(out.into_iter().map(Arc::new).collect())
+    }
+
+    /// The stages whose block `b` task (`s`, `b`) makes: `s`, then its kernel's further
+    /// outputs.
+    fn made_by(&self, s: StageId) -> impl Iterator<Item = StageId> + '_ {
+        std::iter::once(s).chain(self.parts[s].iter().copied())
     }
 
     /// Copies an output block into its place in the result.
@@ -653,7 +674,7 @@ impl Shared<'_> {
         let (Some(k), false, true, 1) = (self.output_of[s], self.keep, self.receives_outputs(), self.procs) else { return Ok(None) };
         let direct = match &stage.kind {
             StageKind::Fused { head: Head::Store, domain, .. } => *domain == stage.meta.chunks,
-            StageKind::Blockwise { head: Head::Store, .. } => true,
+            StageKind::Blockwise { head: Head::Store, .. } => self.parts[s].is_empty(),
             _ => false,
         };
         if !direct || stage.nblocks() <= 1 {
@@ -741,20 +762,28 @@ impl Shared<'_> {
     }
 
     /// Records a finished task that reserved its output and `loaded` bytes of inputs.
-    fn complete(&self, s: StageId, b: usize, result: Result<Arc<Value>>, loaded: usize) {
+    fn complete(&self, s: StageId, b: usize, result: Result<Vec<Arc<Value>>>, loaded: usize) {
         let plan = self.plan;
         let stage = &plan.stages[s];
         let index = chunks::unravel(b, &stage.grid());
         // Consumers and their dependency lists are pure functions: compute them unlocked.
-        let (users, remote) = self.consumers(s, &index);
-        if let (Ok(v), Some(t)) = (&result, &self.opts.transport) {
-            if !remote.is_empty() {
-                let msg = wire::encode(s, b, v);
-                for &r in &remote {
-                    t.send(r, msg.clone());
+        // Each value the task made (one per output of its kernel) has its own.
+        let users: Vec<Vec<Key>> = self
+            .made_by(s)
+            .enumerate()
+            .map(|(j, p)| {
+                let (users, remote) = self.consumers(p, &chunks::unravel(b, &plan.stages[p].grid()));
+                if let (Ok(vs), Some(t)) = (&result, &self.opts.transport) {
+                    if !remote.is_empty() {
+                        let msg = wire::encode(p, b, &vs[j]);
+                        for &r in &remote {
+                            t.send(r, msg.clone());
+                        }
+                    }
                 }
-            }
-        }
+                users
+            })
+            .collect();
         let deps = dep_keys(plan, s, &index);
         let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
         st.running -= 1;
@@ -765,7 +794,7 @@ impl Shared<'_> {
             Err(e) => {
                 st.error.get_or_insert(e);
             }
-            Ok(value) => {
+            Ok(values) => {
                 for d in deps {
                     if let Some(slot) = st.store.get_mut(&d) {
                         slot.remaining -= 1;
@@ -776,15 +805,17 @@ impl Shared<'_> {
                         }
                     }
                 }
-                if self.output_of[s].is_some() {
-                    st.outputs_left -= 1;
+                for ((p, value), users) in self.made_by(s).zip(values).zip(users) {
+                    if self.output_of[p].is_some() {
+                        st.outputs_left -= 1;
+                    }
+                    let pin = (self.keep && self.output_of[p].is_some()) as u32;
+                    if !users.is_empty() || pin > 0 {
+                        self.hold(&mut st, value.nbytes());
+                        st.store.insert((p, b), Slot { value: Held::Mem(value), remaining: users.len() as u32 + pin });
+                    }
+                    self.arrive_at(&mut st, users);
                 }
-                let pin = (self.keep && self.output_of[s].is_some()) as u32;
-                if !users.is_empty() || pin > 0 {
-                    self.hold(&mut st, value.nbytes());
-                    st.store.insert((s, b), Slot { value: Held::Mem(value), remaining: users.len() as u32 + pin });
-                }
-                self.arrive_at(&mut st, users);
             }
         }
         self.wake.notify_all();

@@ -1070,6 +1070,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(linspace, m)?)?;
     m.add_function(wrap_pyfunction!(where_, m)?)?;
     m.add_function(wrap_pyfunction!(kernels::blockwise, m)?)?;
+    m.add_function(wrap_pyfunction!(kernels::blockwise_many, m)?)?;
     m.add_class::<zarr::ZarrHandle>()?;
     m.add_function(wrap_pyfunction!(zarr::zarr_open, m)?)?;
     m.add_function(wrap_pyfunction!(zarr::zarr_create, m)?)?;

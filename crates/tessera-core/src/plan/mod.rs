@@ -70,6 +70,10 @@ pub enum StageKind {
     /// along the axis) copied into place, or the fill; a block that is exactly one input
     /// block is passed through without a copy.
     Gather { spec: Arc<crate::gather::GatherSpec>, in_chunks: Vec<AxisChunks> },
+    /// Output `k` (1 or more) of the block kernel of stage `of`: block `b` is made by task
+    /// `b` of `of`, beside its own block. No tasks of its own and no edges; consumers read it
+    /// as any stage, and its blocks are held and freed on their own.
+    Part { of: StageId, k: usize },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -125,8 +129,13 @@ impl Stage {
     pub fn nblocks(&self) -> usize {
         self.meta.nblocks()
     }
+    /// A stage whose tasks read nothing.
     pub fn is_source(&self) -> bool {
-        self.edges.is_empty()
+        self.edges.is_empty() && !matches!(self.kind, StageKind::Part { .. })
+    }
+    /// How many tasks it runs: one per block, none for a kernel's further output.
+    pub fn tasks(&self) -> usize {
+        if matches!(self.kind, StageKind::Part { .. }) { 0 } else { self.nblocks() }
     }
     /// Whether its tasks call into the Python interpreter.
     pub fn needs_gil(&self) -> bool {
@@ -199,6 +208,18 @@ impl Stage {
             }
         }
         ravel_all(&sels, &grid)
+    }
+}
+
+impl Plan {
+    /// The stages of the further outputs of stage `s`'s kernel, in order (`Part` stages).
+    pub fn parts_of(&self, s: StageId) -> Vec<StageId> {
+        let mut parts: Vec<(usize, StageId)> = self.stages.iter().enumerate().filter_map(|(p, st)| match st.kind {
+            StageKind::Part { of, k } if of == s => Some((k, p)),
+            _ => None,
+        }).collect();
+        parts.sort_unstable();
+        parts.into_iter().map(|(_, p)| p).collect()
     }
 }
 
