@@ -23,8 +23,8 @@ da.random.seed(3)
 x = da.random.normal(0.0, 1.0, size=(300, 200), chunks=(70, 45))
 y = da.random.random(200, chunks=30)
 # A kernel with several outputs: each output's blocks travel to their own consumers.
-lo, mid, n = da.apply_gufunc(lambda v: (v.min(-1), v[..., ::50] * 2, np.int8(v.shape[-1]) + v[..., 0].astype(np.int8) * 0),
-                             "(i)->(),(j),()", x.rechunk({1: -1}), output_dtypes=(float, np.float32, np.int8),
+lo, mid, n = da.apply_gufunc(lambda v: (v.min(-1), v[..., ::50] * 2, np.int16(v.shape[-1]) + v[..., 0].astype(np.int16) * 0),
+                             "(i)->(),(j),()", x.rechunk({1: -1}), output_dtypes=(float, np.float32, np.int16),
                              output_sizes={"j": 4})
 stats = (lo, mid.sum(axis=0), (n + lo)[::3])
 outs = da.compute(x.mean(), x.sum(axis=0), (x + y)[::-3, 5:].var(ddof=1, axis=1), x.rechunk((300, 7)).max(axis=1),
