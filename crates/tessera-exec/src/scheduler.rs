@@ -213,14 +213,25 @@ fn run(plan: &Plan, opts: &Options, keep: bool) -> Result<(Vec<Block>, Vec<Vec<S
     let outputs_left = if receives_outputs { distinct_outputs.iter().map(|&s| plan.stages[s].nblocks()).sum() } else { usize::MAX };
     // Source blocks owned by this process: those with `b * procs / n == rank`.
     let owned = |n: usize| ((rank * n).div_ceil(procs), ((rank + 1) * n).div_ceil(procs));
-    let cursors: Vec<(StageId, usize, usize)> = (0..n)
+    // Each source runs the blocks it owns, in C order or in the order a rechunk needs them;
+    // one that only some blocks of its consumers read (a slice of a persisted array) runs
+    // just those.
+    let (cursors, orders): (Vec<(StageId, usize, usize)>, Vec<Option<(usize, Vec<usize>)>>) = (0..n)
         .filter(|&s| plan.stages[s].is_source())
         .map(|s| {
             let (lo, hi) = owned(plan.stages[s].nblocks());
-            (s, lo, hi)
+            match read_blocks(plan, &users_of, s, output_of[s].is_some()) {
+                Some(blocks) => {
+                    let mut mine: Vec<usize> = blocks.into_iter().filter(|b| (lo..hi).contains(b)).collect();
+                    if let Some((_, order)) = demand_order(plan, &users_of, s, &mine) {
+                        mine = order;
+                    }
+                    ((s, 0, mine.len()), Some((0, mine)))
+                }
+                None => ((s, lo, hi), if hi - lo > MAX_SORTED { None } else { demand_order(plan, &users_of, s, &(lo..hi).collect::<Vec<_>>()).map(|(_, o)| (lo, o)) }),
+            }
         })
-        .collect();
-    let orders = cursors.iter().map(|&(s, lo, hi)| demand_order(plan, &users_of, s, lo, hi)).collect();
+        .unzip();
     let state = State {
         ready: BinaryHeap::new(),
         cursors,
@@ -826,8 +837,7 @@ impl Shared<'_> {
 /// needs them, so that its output blocks complete early instead of after every source
 /// block was made (their pieces would be held, or spilled, meanwhile). `None` keeps C order:
 /// no rechunk downstream, or too many blocks to sort cheaply.
-fn demand_order(plan: &Plan, users_of: &[Vec<(StageId, usize)>], s: StageId, lo: usize, hi: usize) -> Option<(usize, Vec<usize>)> {
-    const MAX_SORTED: usize = 100_000;
+fn demand_order(plan: &Plan, users_of: &[Vec<(StageId, usize)>], s: StageId, blocks: &[usize]) -> Option<(usize, Vec<usize>)> {
     let mut reach = vec![false; plan.stages.len()];
     let mut stack = vec![s];
     let mut rechunk = false;
@@ -840,13 +850,45 @@ fn demand_order(plan: &Plan, users_of: &[Vec<(StageId, usize)>], s: StageId, lo:
             }
         }
     }
-    if !rechunk || hi - lo > MAX_SORTED {
+    if !rechunk || blocks.len() > MAX_SORTED {
         return None;
     }
     let grid = plan.stages[s].grid();
-    let mut keyed: Vec<(usize, usize)> = (lo..hi).map(|b| (first_use(plan, users_of, s, &chunks::unravel(b, &grid), 8, &mut 4096), b)).collect();
+    let mut keyed: Vec<(usize, usize)> = blocks.iter().map(|&b| (first_use(plan, users_of, s, &chunks::unravel(b, &grid), 8, &mut 4096), b)).collect();
     keyed.sort_unstable();
-    Some((lo, keyed.into_iter().map(|(_, b)| b).collect()))
+    Some((0, keyed.into_iter().map(|(_, b)| b).collect()))
+}
+
+/// Most source blocks sorted by first use (more stay in C order).
+const MAX_SORTED: usize = 100_000;
+
+/// The blocks of source stage `s` that some consumer reads, in C order, when they are
+/// fewer than all of them (`None`: all, or an output, whose blocks are all wanted): per
+/// axis, the window of blocks each consumer edge reads, the union over edges.
+fn read_blocks(plan: &Plan, users_of: &[Vec<(StageId, usize)>], s: StageId, output: bool) -> Option<Vec<usize>> {
+    use tessera_core::plan::AxisRel;
+    let grid = plan.stages[s].grid();
+    if output || users_of[s].is_empty() {
+        return None;
+    }
+    let mut window: Vec<(usize, usize)> = vec![(usize::MAX, 0); grid.len()];
+    for &(c, e) in &users_of[s] {
+        for (a, r) in plan.stages[c].edges[e].axes.iter().enumerate() {
+            let (lo, hi) = match r {
+                AxisRel::Driven { first, users, .. } => (*first as usize, *first as usize + users.len()),
+                AxisRel::Range(lo, hi) => (*lo, *hi),
+                AxisRel::Table { .. } => (0, grid[a]),
+            };
+            window[a] = (window[a].0.min(lo), window[a].1.max(hi.min(grid[a])));
+        }
+    }
+    let window: Vec<(usize, usize)> = window.into_iter().map(|(lo, hi)| (lo.min(hi), hi)).collect();
+    let count: usize = window.iter().map(|(lo, hi)| hi - lo).product();
+    if count == grid.iter().product::<usize>() {
+        return None;
+    }
+    let sels: Vec<tessera_core::plan::Sel> = window.iter().map(|&(lo, hi)| tessera_core::plan::Sel::Range(lo..hi)).collect();
+    Some(tessera_core::plan::ravel_all(&sels, &grid))
 }
 
 /// The smallest rechunk block that (through up to `depth` stages, visiting at most `budget`

@@ -195,8 +195,8 @@ impl Stage {
         let mut sels: Vec<Sel> = grid.iter().map(|&g| Sel::Range(0..g)).collect();
         for (a, r) in self.edges[e].axes.iter().enumerate() {
             match r {
-                AxisRel::Driven { out_axis, users, .. } => {
-                    let (lo, hi) = users[index[a]];
+                AxisRel::Driven { out_axis, first, users, .. } => {
+                    let (lo, hi) = users.get(index[a].wrapping_sub(*first as usize)).copied().unwrap_or((0, 0));
                     sels[*out_axis] = sels[*out_axis].and(Sel::Range(lo as usize..hi as usize));
                 }
                 AxisRel::Range(lo, hi) => {
