@@ -117,9 +117,11 @@ def _infer_dtype(func, args, kwargs, op, suggest="dtype"):
 
 
 def _build(func, out_ind, argpairs, *, name, dtype, new_axes, adjust_chunks, concatenate, align, op,
-           extra=None, kwargs):
+           extra=None, kwargs, more=None):
     """`blockwise` with argument pairs already made (arrays or constants with their index).
-    `extra(block_id, call_kwargs)` may add keyword arguments per block."""
+    `extra(block_id, call_kwargs)` may add keyword arguments per block. With `more` (a list
+    of ``(out_ind, new_axes, dtype)``), `func` returns a tuple: the block of this output,
+    then one of each in `more`, all made by one task per block; returns a list of arrays."""
     argpairs = [(to_array(a) if ind is not None and not isinstance(a, Array) else a, ind) for a, ind in argpairs]
     out, arg_labels, label = _labels(out_ind, argpairs, op)
     arrays = [a for a, ind in argpairs if ind is not None]
@@ -164,11 +166,28 @@ def _build(func, out_ind, argpairs, *, name, dtype, new_axes, adjust_chunks, con
         if extra is not None:
             kw = dict(kwargs)
             extra(block_id, kw)
-        return _as_block(func(*call, **kw), dt, name, block_id)
+        res = func(*call, **kw)
+        if more is None:
+            return _as_block(res, dt, name, block_id)
+        if not isinstance(res, (tuple, list)) or len(res) != len(dts):
+            raise ValueError(
+                f"{op}({name}): the function has {len(dts)} outputs, but block {tuple(block_id)} returned "
+                + (f"{len(res)}" if isinstance(res, (tuple, list)) else f"a {type(res).__name__}")
+            )
+        return tuple(_as_block(r, d, name, block_id) for r, d in zip(res, dts))
 
     core_args = [(a._c, ind) for a, ind in zip(arrays, arg_labels)]
-    c = _core.blockwise(task, name, f"{op}({name})", out, core_args, new, adjust, dt.name, bool(concatenate), bool(align))
-    return _wrap(c)
+    if more is None:
+        c = _core.blockwise(task, name, f"{op}({name})", out, core_args, new, adjust, dt.name, bool(concatenate), bool(align))
+        return _wrap(c)
+    dts = [dt] + [np.dtype(dtype_name(d, op)) for _, _, d in more]
+    more_core = [
+        ([label(x) for x in ind], [(label(k), _chunk_sizes(v, f"new_axes[{k!r}]", op)) for k, v in (nax or {}).items()], d.name)
+        for (ind, nax, _), d in zip(more, dts[1:])
+    ]
+    cs = _core.blockwise_many(task, name, f"{op}({name})", out, core_args, new, adjust, dt.name, bool(concatenate),
+                              bool(align), more_core)
+    return [_wrap(c) for c in cs]
 
 
 def blockwise(func, out_ind, *args, name=None, token=None, dtype=None, adjust_chunks=None, new_axes=None,

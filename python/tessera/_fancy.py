@@ -337,13 +337,12 @@ class Blocks:
         from ._join import concatenate
 
         out = x
+        numblocks = x.numblocks
         for a in range(x.ndim - 1, -1, -1):
             k = items[a]
-            c = x.chunks[a]
-            starts = np.concatenate([[0], np.cumsum(c)]).astype(int)
-            nb = len(c)
+            nb = numblocks[a]
             if isinstance(k, slice):
-                sel = list(range(nb))[k]
+                sel = range(nb)[k]
                 if not sel:
                     raise IndexError(f"blocks: slice {k} selects no blocks of axis {a} ({nb} blocks)")
             elif isinstance(k, np.ndarray):
@@ -356,11 +355,14 @@ class Blocks:
                     raise IndexError(f"blocks: index {b} is out of bounds for axis {a} with {nb} blocks")
                 sel = [b % nb]
             def piece(arr, b0, b1):
+                # Block bounds from the core: no list of the axis's chunks (many blocks).
                 kk = [slice(None)] * arr.ndim
-                kk[a] = slice(int(starts[b0]), int(starts[b1]))
+                kk[a] = slice(x._c.block_start(a, b0), x._c.block_start(a, b1))
                 return arr[tuple(kk)]
             # Runs of consecutive blocks are one slice.
             runs, s0 = [], sel[0]
+            if isinstance(sel, range) and sel.step == 1:
+                runs, sel = [(sel.start, sel.stop)], ()
             for i in range(1, len(sel) + 1):
                 if i == len(sel) or sel[i] != sel[i - 1] + 1:
                     runs.append((s0, sel[i - 1] + 1))

@@ -6,12 +6,10 @@ call consumes and produces; the other (*loop*) dimensions broadcast as in NumPy 
 split into blocks. Core dimensions must be one chunk (``allow_rechunk=True`` rechunks them,
 as Dask does). One task per block of the loop dimensions calls the function.
 
-Several outputs (``"(i)->(),()"``): the core has no tasks with several outputs yet, so one
-blockwise stage calls the function once per block and packs all its outputs into one block
-of bytes (per loop element, each output's core values side by side, padded so that every
-output stays aligned); each output array is then a zero-copy view of its bytes in that
-block. Computed together (``tessera.compute(mean, std)``) the function runs once per block;
-computed one at a time, once per block for each compute.
+Several outputs (``"(i)->(),()"``): one task per block calls the function and makes a block
+of every output (a core block kernel with several outputs); each output's blocks are held
+and freed on their own. Computed together (``tessera.compute(mean, std)``) the function
+runs once per block; computed one at a time, once per block for each compute.
 """
 
 from __future__ import annotations
@@ -37,7 +35,6 @@ _OUTPUT_ARGUMENTS = f"{_ARGUMENT}(?:,{_ARGUMENT})*"
 _SIGNATURE = f"^{_INPUT_ARGUMENTS}->{_OUTPUT_ARGUMENTS}$"
 
 _OP = "apply_gufunc"
-_BLOCK_ID = "_tessera_gufunc_block_id"
 
 
 def _parse_gufunc_signature(signature):
@@ -379,7 +376,7 @@ def apply_gufunc(func, signature, *args, axes=None, axis=None, keepdims=False, o
                    adjust_chunks=adjust or None, concatenate=True, align=True, op=_OP, kwargs=kwargs)
         ]
     else:
-        leaves = _several_outputs(func, name, signature, argpairs, loop_output_dims, outs, core_shapes, dtypes, kwargs)
+        leaves = _several_outputs(func, name, argpairs, loop_output_dims, outs, core_shapes, dtypes, kwargs)
 
     results = []
     for leaf, oax in zip(leaves, output_axes):
@@ -406,75 +403,17 @@ def apply_gufunc(func, signature, *args, axes=None, axis=None, keepdims=False, o
     return tuple(results) if nout is not None else results[0]
 
 
-def _several_outputs(func, name, signature, argpairs, loop_dims, outs, core_shapes, dtypes, kwargs):
-    """One stage calls `func` once per block and packs its outputs as bytes (see the module
-    documentation); one zero-copy view stage per output unpacks them."""
-    nout = len(outs)
-    shapes = [tuple(core_shapes[d] for d in ocd) for ocd in outs]
-    nbytes = [math.prod(s) * dt.itemsize for s, dt in zip(shapes, dtypes)]
-    # Outputs with wider elements first, and every row padded to the widest, keep all aligned.
-    order = sorted(range(nout), key=lambda k: -dtypes[k].itemsize)
-    offsets, off = [0] * nout, 0
-    for k in order:
-        offsets[k] = off
-        off += nbytes[k]
-    widest = max(dt.itemsize for dt in dtypes)
-    total = -(-off // widest) * widest
-    packed_label = "__packed__"
-    state = {}
-
-    def pack(*blocks, **kw):
-        bid = tuple(kw.pop(_BLOCK_ID))
-        res = func(*blocks, **kw)
-        if not isinstance(res, (tuple, list)) or len(res) != nout:
-            raise ValueError(
-                f"{_OP}({name}): the signature {signature!r} has {nout} outputs, but block {bid[:-1]} returned "
-                f"{type(res).__name__}" + (f" of {len(res)} items" if isinstance(res, (tuple, list)) else "")
-            )
-        loop = tuple(state["tmp"].chunks[a][b] for a, b in enumerate(bid[:-1]))
-        out = np.zeros(loop + (total,), dtype=np.uint8)
-        for k, r in enumerate(res):
-            r = np.asarray(r)
-            want = loop + shapes[k]
-            if r.shape != want:
-                raise ValueError(
-                    f"{_OP}({name}): output {k} of block {bid[:-1]} has shape {r.shape}, but the signature "
-                    f"{signature!r} and the chunks give it shape {want}"
-                )
-            if r.dtype != dtypes[k]:
-                try:
-                    r = r.astype(dtypes[k])
-                except (TypeError, ValueError) as e:
-                    raise TypeError(
-                        f"{_OP}({name}): output {k} of block {bid[:-1]} came back as {r.dtype}, which cannot be "
-                        f"cast to its dtype {dtypes[k]}: {e}"
-                    ) from None
-            flat = np.ascontiguousarray(r).reshape(loop + (math.prod(shapes[k]),)).view(np.uint8)
-            out[..., offsets[k]:offsets[k] + nbytes[k]] = flat
-        return out
-
-    def block_id(bid, kw):
-        kw[_BLOCK_ID] = bid
-
-    tmp = _build(pack, loop_dims + (packed_label,), argpairs, name=name, dtype=np.uint8,
-                 new_axes={packed_label: total}, adjust_chunks=None, concatenate=True, align=True, op=_OP,
-                 extra=block_id, kwargs=kwargs)
-    state["tmp"] = tmp
-    leaves = []
-    for k in range(nout):
-        def unpack(b, k=k):
-            s = b[..., offsets[k]:offsets[k] + nbytes[k]]
-            if s.ndim and s.strides[-1] != 1:
-                s = np.ascontiguousarray(s)
-            return s.view(dtypes[k]).reshape(b.shape[:-1] + shapes[k])
-
-        ind = tuple(f"__out{k}_{j}__" for j in range(len(shapes[k])))
-        leaves.append(
-            _build(unpack, loop_dims + ind, [(tmp, loop_dims + (packed_label,))], name=f"{name}_{k}", dtype=dtypes[k],
-                   new_axes=dict(zip(ind, shapes[k])), adjust_chunks=None, concatenate=True, align=False, op=_OP,
-                   kwargs={})
-        )
-    return leaves
+def _several_outputs(func, name, argpairs, loop_dims, outs, core_shapes, dtypes, kwargs):
+    """One task per block calls `func` and makes a block of every output (a core kernel with
+    several outputs). Core dimensions are one chunk, so each output's get labels of their
+    own, as new axes."""
+    more = []
+    for k, ocd in enumerate(outs):
+        ind = tuple(f"__out{k}_{j}__" for j in range(len(ocd)))
+        more.append((loop_dims + ind, {lab: core_shapes[d] for lab, d in zip(ind, ocd)}, dtypes[k]))
+    first_ind, first_new, first_dt = more[0]
+    return _build(func, first_ind, argpairs, name=name, dtype=first_dt, new_axes=first_new, adjust_chunks=None,
+                  concatenate=True, align=True, op=_OP, kwargs=kwargs, more=more[1:])
 
 
 class gufunc:

@@ -151,3 +151,21 @@ def test_fancy_errors_and_pushdown():
     # Sorted indices within one block read only that block.
     y = x[[12, 15, 11]]
     assert_same(y.compute(), np.arange(100)[[12, 15, 11]])
+
+
+def test_a_block_of_a_persisted_array_runs_only_the_tasks_it_reads():
+    """x.blocks[i] of a persisted array of many blocks runs the one persisted block it
+    reads, not the blocks before it (iterating the blocks was quadratic)."""
+    import tessera.diagnostics as diag
+
+    a = np.arange(20_000.0)
+    x = da.from_array(a, chunks=2).persist()
+    for i in (0, 5_000, 9_999, -1):
+        with diag.Profiler() as prof:
+            got = x.blocks[i].compute()
+        np.testing.assert_array_equal(got, a[2 * (i % 10_000):2 * (i % 10_000) + 2])
+        assert len(prof.results) <= 2, len(prof.results)
+    with diag.Profiler() as prof:
+        got = x.blocks[100:103].compute()
+    np.testing.assert_array_equal(got, a[200:206])
+    assert len(prof.results) <= 6  # three persisted blocks and three views of them

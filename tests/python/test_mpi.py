@@ -22,10 +22,16 @@ import os, numpy as np, tessera as da
 da.random.seed(3)
 x = da.random.normal(0.0, 1.0, size=(300, 200), chunks=(70, 45))
 y = da.random.random(200, chunks=30)
+# A kernel with several outputs: each output's blocks travel to their own consumers.
+lo, mid, n = da.apply_gufunc(lambda v: (v.min(-1), v[..., ::50] * 2, np.int16(v.shape[-1]) + v[..., 0].astype(np.int16) * 0),
+                             "(i)->(),(j),()", x.rechunk({1: -1}), output_dtypes=(float, np.float32, np.int16),
+                             output_sizes={"j": 4})
+stats = (lo, mid.sum(axis=0), (n + lo)[::3])
 outs = da.compute(x.mean(), x.sum(axis=0), (x + y)[::-3, 5:].var(ddof=1, axis=1), x.rechunk((300, 7)).max(axis=1),
                   x.T.argmax(axis=1), x.map_blocks(np.sin).sum(axis=1),
                   da.blockwise(np.dot, "ik", x, "ij", x.T, "jk", concatenate=True, dtype=float)[::7, ::5],
-                  x.map_blocks(lambda b, block_id=None: b * 0 + block_id[0] + 10 * block_id[1], dtype=float)[::13])
+                  x.map_blocks(lambda b, block_id=None: b * 0 + block_id[0] + 10 * block_id[1], dtype=float)[::13],
+                  *stats)
 rank, size = da.mpi_rank_size() if da.config.get("scheduler") == "mpi" else (0, 1)
 # One file per rank: mpirun may interleave the ranks' stdout within lines.
 with open(os.path.join(os.environ["OUT_DIR"], f"rank{rank}.txt"), "w") as f:

@@ -27,6 +27,10 @@ pub struct BlockwiseSpec {
     /// their own rather than being recomputed in each task (contractions: a block of `a`
     /// in `a @ b` feeds a whole row of tasks).
     pub stage_shared_args: bool,
+    /// The kernel's outputs after the first (the node's own): one call per block makes a
+    /// block of each (see `BlockKernel::call_many`), and `Op::Part(k)` nodes read them.
+    /// Every output has the first's blocks, axes of one block aside.
+    pub more: Vec<Meta>,
 }
 
 impl BlockwiseSpec {
@@ -68,7 +72,21 @@ fn sizes_text(c: &AxisChunks) -> String {
     format!("{:?}", c.sizes())
 }
 
+/// One more output of a kernel with several (see `blockwise_many`): its index labels, the
+/// chunk sizes of its labels that no argument has, and its dtype.
+pub struct Output {
+    pub out: Vec<u32>,
+    pub new_axes: Vec<(u32, Vec<usize>)>,
+    pub dtype: DType,
+}
+
 pub fn blockwise(b: Blockwise) -> Result<Expr> {
+    Ok(blockwise_many(b, &[])?.swap_remove(0))
+}
+
+/// `blockwise` of a kernel with several outputs, `b`'s and then `more`: one task per block
+/// makes a block of each. Returns one array per output; they share their tasks.
+pub fn blockwise_many(b: Blockwise, more: &[Output]) -> Result<Vec<Expr>> {
     let op = b.op;
     let distinct = |ind: &[u32]| ind.iter().enumerate().all(|(i, l)| !ind[..i].contains(l));
     if !distinct(b.out) {
@@ -176,7 +194,42 @@ pub fn blockwise(b: Blockwise) -> Result<Expr> {
             if own != x.meta.chunks { rechunk_to(x, own) } else { x.clone() }
         })
         .collect();
-    let spec = BlockwiseSpec { out: b.out.to_vec(), args: b.args.iter().map(|(_, ind)| ind.clone()).collect(), concatenate: b.concatenate, block_offset: vec![], stage_shared_args: false };
+    let mut more_meta = Vec::with_capacity(more.len());
+    for (k, o) in more.iter().enumerate() {
+        let k = k + 1;
+        if !distinct(&o.out) {
+            bail!(Value, op, "the index {} of output {k} repeats a label", labels_text(&o.out));
+        }
+        let mut chunks: Chunks = Vec::with_capacity(o.out.len());
+        for &l in &o.out {
+            chunks.push(match (find(l), o.new_axes.iter().find(|(m, _)| *m == l)) {
+                (Some(_), Some(_)) => bail!(Value, op, "new axis label {l} of output {k} is already a label of an argument"),
+                // A label of the first output keeps its (adjusted) chunks.
+                (Some(c), None) => b.out.iter().position(|&m| m == l).map_or_else(|| c.clone(), |a| out_chunks[a].clone()),
+                (None, Some((_, sizes))) => AxisChunks::from_sizes(sizes),
+                (None, None) => bail!(Value, op, "label {l} of output {k} is in no argument's index and not a new axis of it"),
+            });
+        }
+        // Task `t` makes block `t` (in C order) of every output: their grids must agree
+        // but for axes of one block.
+        let grid_of = |c: &Chunks| c.iter().map(|c| c.nblocks()).filter(|&n| n != 1).collect::<Vec<_>>();
+        if grid_of(&chunks) != grid_of(&out_chunks) {
+            bail!(
+                Chunks,
+                op,
+                "output {k} has blocks {:?} but output 0 has {:?}: every output of one task per block needs the same blocks (axes of one block aside)",
+                chunks.iter().map(|c| c.nblocks()).collect::<Vec<_>>(),
+                out_chunks.iter().map(|c| c.nblocks()).collect::<Vec<_>>()
+            );
+        }
+        let shape: Vec<usize> = chunks.iter().map(|c| c.len()).collect();
+        check_size(op, &shape)?;
+        more_meta.push(Meta { shape, dtype: o.dtype, chunks });
+    }
+    let spec = BlockwiseSpec { out: b.out.to_vec(), args: b.args.iter().map(|(_, ind)| ind.clone()).collect(), concatenate: b.concatenate, block_offset: vec![], stage_shared_args: false, more: more_meta.clone() };
     let meta = Meta { shape, dtype: b.dtype, chunks: out_chunks };
-    Ok(Node::new(Op::Blockwise { kernel: b.kernel, spec: Arc::new(spec) }, inputs, meta))
+    let first = Node::new(Op::Blockwise { kernel: b.kernel, spec: Arc::new(spec) }, inputs, meta);
+    let mut outs = vec![first.clone()];
+    outs.extend(more_meta.into_iter().enumerate().map(|(k, m)| Node::new(Op::Part(k + 1), vec![first.clone()], m)));
+    Ok(outs)
 }

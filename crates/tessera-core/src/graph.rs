@@ -100,6 +100,9 @@ pub enum Op {
     Regions(Arc<crate::regions::RegionsSpec>),
     /// Runs of coordinates along one axis from several inputs (`concatenate`, `take`, `pad`).
     Gather(Arc<crate::gather::GatherSpec>),
+    /// Output `k` (1 or more) of its input, a block kernel with several outputs (whose own
+    /// blocks are output 0): made by the kernel's tasks, not by tasks of its own.
+    Part(usize),
 }
 
 impl Op {
@@ -119,12 +122,13 @@ impl Op {
             Op::Blockwise { kernel, .. } => kernel.name().into(),
             Op::Regions(spec) => spec.name.into(),
             Op::Gather(spec) => spec.name.clone(),
+            Op::Part(k) => format!("output{k}"),
         }
     }
     /// Ops whose blocks are always made by a stage of their own (never fused into a
     /// consumer's tile program).
     pub fn has_own_stage(&self) -> bool {
-        matches!(self, Op::Reduce { .. } | Op::Rechunk | Op::Reshape | Op::Blocks(_) | Op::Blockwise { .. } | Op::Regions(_) | Op::Gather(_))
+        matches!(self, Op::Reduce { .. } | Op::Rechunk | Op::Reshape | Op::Blocks(_) | Op::Blockwise { .. } | Op::Regions(_) | Op::Gather(_) | Op::Part(_))
     }
     pub fn is_elementwise(&self) -> bool {
         matches!(self, Op::Unary(_) | Op::Binary(_) | Op::BinaryScalar { .. } | Op::Cast | Op::Where)

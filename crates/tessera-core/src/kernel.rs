@@ -34,6 +34,12 @@ pub trait BlockKernel: Send + Sync + std::fmt::Debug {
     fn name(&self) -> &str;
     /// Computes one output block; `args` has one entry per array argument, in order.
     fn call(&self, ctx: &BlockCtx, args: Vec<KernelArg>) -> Result<Block>;
+    /// Computes one block of each output of a kernel with several (built by
+    /// `blockwise_many`): `ctx` describes output 0's block, `more` the shape and dtype of
+    /// each further output's block. Returns them in order.
+    fn call_many(&self, ctx: &BlockCtx, _more: &[(Vec<usize>, DType)], _args: Vec<KernelArg>) -> Result<Vec<Block>> {
+        Err(crate::err!(Internal, ctx.name, "the kernel has one output"))
+    }
     /// Computes one output block straight into `dest`, its place in the computation's
     /// result (a strided view of the block's shape): no block buffer, no copy into the
     /// result. Returns the arguments back when it cannot; the caller then uses `call`.

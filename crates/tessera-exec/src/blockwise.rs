@@ -29,7 +29,7 @@ pub fn run(
     inputs: &[Vec<Input>],
     cancel: &AtomicBool,
     dest: Option<&Block>,
-) -> Result<Value> {
+) -> Result<Vec<Value>> {
     let shape = chunks::block_shape(&out_meta.chunks, index);
     let out_grid = out_meta.grid();
     let args = args
@@ -55,29 +55,22 @@ pub fn run(
         .collect::<Result<Vec<KernelArg>>>()?;
     let block_id: Vec<usize> = if spec.block_offset.is_empty() { index.to_vec() } else { index.iter().zip(&spec.block_offset).map(|(i, o)| i + o).collect() };
     let ctx = BlockCtx { name: &stage.name, block_id: &block_id, shape: &shape, dtype: out_meta.dtype, cancel };
+    if !spec.more.is_empty() {
+        return several(stage, kernel, spec, &ctx, index, args);
+    }
     let mut args = args;
     if let (Head::Store, Some(d)) = (head, dest) {
         let strides = d.strides().to_vec();
         let off: isize = chunks::block_start(&out_meta.chunks, index).iter().zip(&strides).map(|(&c, &st)| c as isize * st).sum();
         let view = d.restride(shape.clone(), strides, off);
         match kernel.call_into(&ctx, args, &view)? {
-            None => return Ok(Value::Block(view)),
+            None => return Ok(vec![Value::Block(view)]),
             Some(back) => args = back,
         }
     }
     let out = kernel.call(&ctx, args)?;
-    if out.shape() != shape.as_slice() {
-        bail!(
-            Shape,
-            stage.name.clone(),
-            "block {block_id:?} came back with shape {:?}, but the output's chunks give it shape {shape:?} (declare the output's chunks, e.g. `chunks=` or `drop_axis=`/`new_axis=`)",
-            out.shape()
-        );
-    }
-    if out.dtype() != out_meta.dtype {
-        bail!(DType, stage.name.clone(), "block {block_id:?} came back as {}, but the output's dtype is {}", out.dtype(), out_meta.dtype);
-    }
-    match head {
+    check(stage, &block_id, "the output's", &out, &shape, out_meta.dtype)?;
+    let value = match head {
         Head::Store => Ok(Value::Block(out)),
         // A sum over axes of length 1 (a contraction's partial product): the block is the
         // partial result, without a copy.
@@ -88,7 +81,48 @@ pub fn run(
             }
         }
         Head::Partial { .. } => partial_of(out, head, out_meta, index, cancel),
+    }?;
+    Ok(vec![value])
+}
+
+/// One task of a kernel with several outputs: a block of each, checked against its own
+/// chunks and dtype.
+fn several(stage: &Stage, kernel: &dyn BlockKernel, spec: &BlockwiseSpec, ctx: &BlockCtx, index: &[usize], args: Vec<KernelArg>) -> Result<Vec<Value>> {
+    // Block `t` of every output, in C order of its own grid (see `blockwise_many`).
+    let flat = chunks::ravel(index, &stage.grid());
+    let more: Vec<(Vec<usize>, DType)> = spec
+        .more
+        .iter()
+        .map(|m| (chunks::block_shape(&m.chunks, &chunks::unravel(flat, &m.grid())), m.dtype))
+        .collect();
+    let outs = kernel.call_many(ctx, &more, args)?;
+    if outs.len() != more.len() + 1 {
+        bail!(Value, stage.name.clone(), "block {:?} came back with {} outputs, but the kernel has {}", ctx.block_id, outs.len(), more.len() + 1);
     }
+    let mut values = Vec::with_capacity(outs.len());
+    for (k, out) in outs.into_iter().enumerate() {
+        let (shape, dtype) = if k == 0 { (ctx.shape.to_vec(), ctx.dtype) } else { more[k - 1].clone() };
+        check(stage, ctx.block_id, &format!("output {k}'s"), &out, &shape, dtype)?;
+        values.push(Value::Block(out));
+    }
+    Ok(values)
+}
+
+/// The block a kernel returned has the shape and dtype of its place (`whose`: which
+/// output's chunks, for the message).
+fn check(stage: &Stage, block_id: &[usize], whose: &str, out: &Block, shape: &[usize], dtype: DType) -> Result<()> {
+    if out.shape() != shape {
+        bail!(
+            Shape,
+            stage.name.clone(),
+            "block {block_id:?} came back with shape {:?}, but {whose} chunks give it shape {shape:?} (declare the output's chunks, e.g. `chunks=` or `drop_axis=`/`new_axis=`)",
+            out.shape()
+        );
+    }
+    if out.dtype() != dtype {
+        bail!(DType, stage.name.clone(), "block {block_id:?} came back as {}, but {whose} dtype is {dtype}", out.dtype());
+    }
+    Ok(())
 }
 
 /// The first step of a reduction of the kernel's output, as a fused stage reading it.

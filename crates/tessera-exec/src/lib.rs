@@ -117,6 +117,11 @@ pub fn owner(plan: &Plan, stage: StageId, block: usize, procs: usize) -> usize {
     let (mut s, mut b) = (stage, block);
     loop {
         let st = &plan.stages[s];
+        // A kernel's further output is made where its kernel's task runs.
+        if let tessera_core::plan::StageKind::Part { of, .. } = st.kind {
+            s = of;
+            continue;
+        }
         if st.is_source() {
             return b * procs / st.nblocks().max(1);
         }

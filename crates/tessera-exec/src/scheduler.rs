@@ -88,6 +88,9 @@ struct Shared<'a> {
     depth: Vec<usize>,
     /// For each stage, which output it is (if any).
     output_of: Vec<Option<usize>>,
+    /// For each stage, the stages of its kernel's further outputs (see `StageKind::Part`),
+    /// whose blocks its tasks make.
+    parts: Vec<Vec<StageId>>,
     /// Each result being assembled, with the address of its buffer (see `deliver`).
     outputs: Vec<Mutex<Option<(Block, usize)>>>,
     state: Mutex<State>,
@@ -226,7 +229,13 @@ fn run(plan: &Plan, opts: &Options, keep: bool) -> Result<(Vec<Block>, Vec<Vec<S
     let n = plan.stages.len();
     let mut users_of = vec![vec![]; n];
     let mut depth = vec![0; n];
+    let mut parts = vec![vec![]; n];
     for (s, st) in plan.stages.iter().enumerate() {
+        if let StageKind::Part { of, .. } = st.kind {
+            // Made with its kernel's blocks, so ready as deep as they are.
+            parts[of].push(s);
+            depth[s] = depth[of];
+        }
         for (e, edge) in st.edges.iter().enumerate() {
             users_of[edge.input].push((s, e));
             depth[s] = depth[s].max(depth[edge.input] + 1);
@@ -242,14 +251,25 @@ fn run(plan: &Plan, opts: &Options, keep: bool) -> Result<(Vec<Block>, Vec<Vec<S
     let outputs_left = if receives_outputs { distinct_outputs.iter().map(|&s| plan.stages[s].nblocks()).sum() } else { usize::MAX };
     // Source blocks owned by this process: those with `b * procs / n == rank`.
     let owned = |n: usize| ((rank * n).div_ceil(procs), ((rank + 1) * n).div_ceil(procs));
-    let cursors: Vec<(StageId, usize, usize)> = (0..n)
+    // Each source runs the blocks it owns, in C order or in the order a rechunk needs them;
+    // one that only some blocks of its consumers read (a slice of a persisted array) runs
+    // just those.
+    let (cursors, orders): (Vec<(StageId, usize, usize)>, Vec<Option<(usize, Vec<usize>)>>) = (0..n)
         .filter(|&s| plan.stages[s].is_source())
         .map(|s| {
             let (lo, hi) = owned(plan.stages[s].nblocks());
-            (s, lo, hi)
+            match read_blocks(plan, &users_of, s, output_of[s].is_some()) {
+                Some(blocks) => {
+                    let mut mine: Vec<usize> = blocks.into_iter().filter(|b| (lo..hi).contains(b)).collect();
+                    if let Some((_, order)) = demand_order(plan, &users_of, s, &mine) {
+                        mine = order;
+                    }
+                    ((s, 0, mine.len()), Some((0, mine)))
+                }
+                None => ((s, lo, hi), if hi - lo > MAX_SORTED { None } else { demand_order(plan, &users_of, s, &(lo..hi).collect::<Vec<_>>()).map(|(_, o)| (lo, o)) }),
+            }
         })
-        .collect();
-    let orders = cursors.iter().map(|&(s, lo, hi)| demand_order(plan, &users_of, s, lo, hi)).collect();
+        .unzip();
     let state = State {
         ready: BinaryHeap::new(),
         cursors,
@@ -275,6 +295,7 @@ fn run(plan: &Plan, opts: &Options, keep: bool) -> Result<(Vec<Block>, Vec<Vec<S
         users_of,
         depth,
         output_of: output_of.clone(),
+        parts,
         outputs: plan.outputs.iter().map(|_| Mutex::new(None)).collect(),
         state: Mutex::new(state),
         wake: Condvar::new(),
@@ -616,7 +637,7 @@ impl Shared<'_> {
 
     /// Runs one task from its gathered inputs, reading spilled ones back (the bytes its
     /// admission reserved).
-    fn run_task(&self, s: StageId, b: usize, thread: usize, gathered: Gathered) -> Result<Arc<Value>> {
+    fn run_task(&self, s: StageId, b: usize, thread: usize, gathered: Gathered) -> Result<Vec<Arc<Value>>> {
         let stage = &self.plan.stages[s];
         let index = chunks::unravel(b, &stage.grid());
         let Gathered { inputs: mut all, to_load, .. } = gathered;
@@ -656,20 +677,31 @@ impl Shared<'_> {
             calls.fetch_add(1, Ordering::Relaxed);
         }
         let out = out?;
+        if out.len() != 1 + self.parts[s].len() {
+            return Err(err!(Internal, stage.name.clone(), "a task made {} values for {} outputs", out.len(), 1 + self.parts[s].len()));
+        }
         if !self.opts.observers.is_empty() {
             let (held, spilled) = {
                 let st = self.state.lock().unwrap_or_else(|e| e.into_inner());
                 (st.held, st.spilled)
             };
-            let ev = TaskEvent { stage: s, held_bytes: held, spilled_bytes: spilled, name: &stage.name, block: b, thread, start: t0, end: Instant::now(), bytes: out.nbytes() };
+            let ev = TaskEvent { stage: s, held_bytes: held, spilled_bytes: spilled, name: &stage.name, block: b, thread, start: t0, end: Instant::now(), bytes: out.iter().map(Value::nbytes).sum() };
             for o in &self.opts.observers {
                 o.task_done(&ev);
             }
         }
-        if let (Some(k), false, true) = (self.output_of[s], self.keep, self.receives_outputs()) {
-            self.deliver(k, s, &index, &out)?;
+        for (p, v) in self.made_by(s).zip(&out) {
+            if let (Some(k), false, true) = (self.output_of[p], self.keep, self.receives_outputs()) {
+                self.deliver(k, p, &chunks::unravel(b, &self.plan.stages[p].grid()), v)?;
+            }
         }
-        Ok(Arc::new(out))
+        Ok(out.into_iter().map(Arc::new).collect())
+    }
+
+    /// The stages whose block `b` task (`s`, `b`) makes: `s`, then its kernel's further
+    /// outputs.
+    fn made_by(&self, s: StageId) -> impl Iterator<Item = StageId> + '_ {
+        std::iter::once(s).chain(self.parts[s].iter().copied())
     }
 
     /// Block `b` of rereadable source `s`, made again (it was dropped to make room).
@@ -729,7 +761,7 @@ impl Shared<'_> {
         let (Some(k), false, true, 1) = (self.output_of[s], self.keep, self.receives_outputs(), self.procs) else { return Ok(None) };
         let direct = match &stage.kind {
             StageKind::Fused { head: Head::Store, domain, .. } => *domain == stage.meta.chunks,
-            StageKind::Blockwise { head: Head::Store, .. } => true,
+            StageKind::Blockwise { head: Head::Store, .. } => self.parts[s].is_empty(),
             _ => false,
         };
         if !direct || stage.nblocks() <= 1 {
@@ -817,20 +849,28 @@ impl Shared<'_> {
     }
 
     /// Records a finished task that reserved its output and `loaded` bytes of inputs.
-    fn complete(&self, s: StageId, b: usize, result: Result<Arc<Value>>, loaded: usize) {
+    fn complete(&self, s: StageId, b: usize, result: Result<Vec<Arc<Value>>>, loaded: usize) {
         let plan = self.plan;
         let stage = &plan.stages[s];
         let index = chunks::unravel(b, &stage.grid());
         // Consumers and their dependency lists are pure functions: compute them unlocked.
-        let (users, remote) = self.consumers(s, &index);
-        if let (Ok(v), Some(t)) = (&result, &self.opts.transport) {
-            if !remote.is_empty() {
-                let msg = wire::encode(s, b, v);
-                for &r in &remote {
-                    t.send(r, msg.clone());
+        // Each value the task made (one per output of its kernel) has its own.
+        let users: Vec<Vec<Key>> = self
+            .made_by(s)
+            .enumerate()
+            .map(|(j, p)| {
+                let (users, remote) = self.consumers(p, &chunks::unravel(b, &plan.stages[p].grid()));
+                if let (Ok(vs), Some(t)) = (&result, &self.opts.transport) {
+                    if !remote.is_empty() {
+                        let msg = wire::encode(p, b, &vs[j]);
+                        for &r in &remote {
+                            t.send(r, msg.clone());
+                        }
+                    }
                 }
-            }
-        }
+                users
+            })
+            .collect();
         let deps = dep_keys(plan, s, &index);
         let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
         st.running -= 1;
@@ -841,7 +881,7 @@ impl Shared<'_> {
             Err(e) => {
                 st.error.get_or_insert(e);
             }
-            Ok(value) => {
+            Ok(values) => {
                 for d in deps {
                     if let Some(slot) = st.store.get_mut(&d) {
                         slot.remaining -= 1;
@@ -852,15 +892,17 @@ impl Shared<'_> {
                         }
                     }
                 }
-                if self.output_of[s].is_some() {
-                    st.outputs_left -= 1;
+                for ((p, value), users) in self.made_by(s).zip(values).zip(users) {
+                    if self.output_of[p].is_some() {
+                        st.outputs_left -= 1;
+                    }
+                    let pin = (self.keep && self.output_of[p].is_some()) as u32;
+                    if !users.is_empty() || pin > 0 {
+                        self.hold(&mut st, value.nbytes());
+                        st.store.insert((p, b), Slot { value: Held::Mem(value), remaining: users.len() as u32 + pin });
+                    }
+                    self.arrive_at(&mut st, users);
                 }
-                let pin = (self.keep && self.output_of[s].is_some()) as u32;
-                if !users.is_empty() || pin > 0 {
-                    self.hold(&mut st, value.nbytes());
-                    st.store.insert((s, b), Slot { value: Held::Mem(value), remaining: users.len() as u32 + pin });
-                }
-                self.arrive_at(&mut st, users);
             }
         }
         self.wake.notify_all();
@@ -871,8 +913,7 @@ impl Shared<'_> {
 /// needs them, so that its output blocks complete early instead of after every source
 /// block was made (their pieces would be held, or spilled, meanwhile). `None` keeps C order:
 /// no rechunk downstream, or too many blocks to sort cheaply.
-fn demand_order(plan: &Plan, users_of: &[Vec<(StageId, usize)>], s: StageId, lo: usize, hi: usize) -> Option<(usize, Vec<usize>)> {
-    const MAX_SORTED: usize = 100_000;
+fn demand_order(plan: &Plan, users_of: &[Vec<(StageId, usize)>], s: StageId, blocks: &[usize]) -> Option<(usize, Vec<usize>)> {
     let mut reach = vec![false; plan.stages.len()];
     let mut stack = vec![s];
     let mut rechunk = false;
@@ -885,13 +926,45 @@ fn demand_order(plan: &Plan, users_of: &[Vec<(StageId, usize)>], s: StageId, lo:
             }
         }
     }
-    if !rechunk || hi - lo > MAX_SORTED {
+    if !rechunk || blocks.len() > MAX_SORTED {
         return None;
     }
     let grid = plan.stages[s].grid();
-    let mut keyed: Vec<(usize, usize)> = (lo..hi).map(|b| (first_use(plan, users_of, s, &chunks::unravel(b, &grid), 8, &mut 4096), b)).collect();
+    let mut keyed: Vec<(usize, usize)> = blocks.iter().map(|&b| (first_use(plan, users_of, s, &chunks::unravel(b, &grid), 8, &mut 4096), b)).collect();
     keyed.sort_unstable();
-    Some((lo, keyed.into_iter().map(|(_, b)| b).collect()))
+    Some((0, keyed.into_iter().map(|(_, b)| b).collect()))
+}
+
+/// Most source blocks sorted by first use (more stay in C order).
+const MAX_SORTED: usize = 100_000;
+
+/// The blocks of source stage `s` that some consumer reads, in C order, when they are
+/// fewer than all of them (`None`: all, or an output, whose blocks are all wanted): per
+/// axis, the window of blocks each consumer edge reads, the union over edges.
+fn read_blocks(plan: &Plan, users_of: &[Vec<(StageId, usize)>], s: StageId, output: bool) -> Option<Vec<usize>> {
+    use tessera_core::plan::AxisRel;
+    let grid = plan.stages[s].grid();
+    if output || users_of[s].is_empty() {
+        return None;
+    }
+    let mut window: Vec<(usize, usize)> = vec![(usize::MAX, 0); grid.len()];
+    for &(c, e) in &users_of[s] {
+        for (a, r) in plan.stages[c].edges[e].axes.iter().enumerate() {
+            let (lo, hi) = match r {
+                AxisRel::Driven { first, users, .. } => (*first as usize, *first as usize + users.len()),
+                AxisRel::Range(lo, hi) => (*lo, *hi),
+                AxisRel::Table { .. } => (0, grid[a]),
+            };
+            window[a] = (window[a].0.min(lo), window[a].1.max(hi.min(grid[a])));
+        }
+    }
+    let window: Vec<(usize, usize)> = window.into_iter().map(|(lo, hi)| (lo.min(hi), hi)).collect();
+    let count: usize = window.iter().map(|(lo, hi)| hi - lo).product();
+    if count == grid.iter().product::<usize>() {
+        return None;
+    }
+    let sels: Vec<tessera_core::plan::Sel> = window.iter().map(|&(lo, hi)| tessera_core::plan::Sel::Range(lo..hi)).collect();
+    Some(tessera_core::plan::ravel_all(&sels, &grid))
 }
 
 /// The smallest rechunk block that (through up to `depth` stages, visiting at most `budget`

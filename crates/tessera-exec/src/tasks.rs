@@ -8,9 +8,17 @@ use tessera_core::chunks;
 use tessera_core::plan::{Stage, StageKind};
 use tessera_core::{err, Block, Result};
 
-/// `dest`: the result a fused stage storing an output writes its blocks into (see
-/// [`FusedTask::dest`]).
-pub fn run(stage: &Stage, index: &[usize], inputs: &[Vec<Input>], cancel: &AtomicBool, dest: Option<&Block>) -> Result<Value> {
+/// The values task `index` of `stage` makes: its block, then (for a block kernel with
+/// several outputs) a block of each further output. `dest`: the result a fused stage
+/// storing an output writes its blocks into (see [`FusedTask::dest`]).
+pub fn run(stage: &Stage, index: &[usize], inputs: &[Vec<Input>], cancel: &AtomicBool, dest: Option<&Block>) -> Result<Vec<Value>> {
+    if let StageKind::Blockwise { kernel, spec, args, head, out } = &stage.kind {
+        return crate::blockwise::run(stage, &**kernel, spec, args, (head, out), index, inputs, cancel, dest);
+    }
+    one(stage, index, inputs, cancel, dest).map(|v| vec![v])
+}
+
+fn one(stage: &Stage, index: &[usize], inputs: &[Vec<Input>], cancel: &AtomicBool, dest: Option<&Block>) -> Result<Value> {
     match &stage.kind {
         StageKind::Fused { leaves, program, slots, head, domain } => FusedTask { leaves, program, slots, head, domain, inputs, cancel, dest }.run(index),
         StageKind::Combine { op, axes, finalize } => {
@@ -37,7 +45,8 @@ pub fn run(stage: &Stage, index: &[usize], inputs: &[Vec<Input>], cancel: &Atomi
             let Value::Block(b) = &*inputs[0][0].value else { unreachable!("reshape input is a block") };
             Ok(Value::Block(b.reshaped(shape)))
         }
-        StageKind::Blockwise { kernel, spec, args, head, out } => crate::blockwise::run(stage, &**kernel, spec, args, (head, out), index, inputs, cancel, dest),
+        StageKind::Blockwise { .. } => unreachable!("block kernels run above"),
+        StageKind::Part { .. } => Err(err!(Internal, stage.name.clone(), "a kernel's further output has no tasks of its own")),
         StageKind::Regions { spec, in_chunks, data: None, .. } => crate::regions::run(stage, spec, in_chunks, index, &inputs[0], false),
         StageKind::Regions { spec, in_chunks, data: Some(d), .. } => {
             let whole = [Input { value: std::sync::Arc::new(Value::Block(d.clone())), start: vec![0; d.ndim()] }];

@@ -128,8 +128,23 @@ impl BlockKernel for PyKernel {
         self.rereadable
     }
     fn call(&self, ctx: &BlockCtx, args: Vec<KernelArg>) -> tessera::Result<Block> {
+        self.call_task(ctx, args, |out| block_of_numpy(&out.cast_into::<PyUntypedArray>().map_err(PyErr::from)?, ctx.name))
+    }
+    /// The task returns a tuple of NumPy arrays, one per output.
+    fn call_many(&self, ctx: &BlockCtx, _more: &[(Vec<usize>, tessera::DType)], args: Vec<KernelArg>) -> tessera::Result<Vec<Block>> {
+        self.call_task(ctx, args, |out| {
+            let items = out.cast_into::<PyTuple>().map_err(PyErr::from)?;
+            items.iter().map(|a| block_of_numpy(&a.cast_into::<PyUntypedArray>().map_err(PyErr::from)?, ctx.name)).collect()
+        })
+    }
+}
+
+impl PyKernel {
+    /// Calls the task with the blocks of `args` as NumPy views and reads its result with
+    /// `read`; a Python exception becomes the error, carried unchanged.
+    fn call_task<T>(&self, ctx: &BlockCtx, args: Vec<KernelArg>, read: impl FnOnce(Bound<'_, PyAny>) -> PyResult<T>) -> tessera::Result<T> {
         Python::attach(|py| {
-            let run = || -> PyResult<Block> {
+            let run = || -> PyResult<T> {
                 let items = PyList::empty(py);
                 for a in &args {
                     if a.grid.is_empty() {
@@ -139,9 +154,7 @@ impl BlockKernel for PyKernel {
                         items.append((PyList::new(py, views)?, PyTuple::new(py, &a.grid)?))?;
                     }
                 }
-                let out = self.task.bind(py).call1((PyTuple::new(py, ctx.block_id)?, items))?;
-                let arr = out.cast_into::<PyUntypedArray>().map_err(PyErr::from)?;
-                block_of_numpy(&arr, ctx.name)
+                read(self.task.bind(py).call1((PyTuple::new(py, ctx.block_id)?, items))?)
             };
             run().map_err(|e| {
                 let msg = e.to_string();
@@ -175,6 +188,37 @@ pub fn blockwise(
     let kernel = Arc::new(PyKernel { name, task, rereadable });
     let b = Blockwise { op: &op, kernel, out: &out, args: &args, new_axes: &new_axes, adjust_chunks: &adjust_chunks, dtype, concatenate, align };
     guard(|| bw::blockwise(b).map(tessera::Array::from_expr)).map(wrap)
+}
+
+/// `blockwise` of a Python callable with several outputs: `task` returns a tuple of
+/// blocks, output 0's as `blockwise` builds it, then one per entry of `more` (its index,
+/// its new axes' chunk sizes, its dtype). One task per block makes all of them.
+#[pyfunction]
+#[pyo3(signature = (task, name, op, out, args, new_axes, adjust_chunks, dtype, concatenate, align, more))]
+#[allow(clippy::too_many_arguments)]
+pub fn blockwise_many(
+    task: Py<PyAny>,
+    name: String,
+    op: String,
+    out: Vec<u32>,
+    args: Vec<(Bound<'_, CoreArray>, Vec<u32>)>,
+    new_axes: Vec<(u32, Vec<usize>)>,
+    adjust_chunks: Vec<(u32, Vec<usize>)>,
+    dtype: &str,
+    concatenate: bool,
+    align: bool,
+    more: Vec<(Vec<u32>, Vec<(u32, Vec<usize>)>, String)>,
+) -> PyResult<Vec<CoreArray>> {
+    let dtype = crate::dtype_from_name(dtype)?;
+    let more = more
+        .into_iter()
+        .map(|(out, new_axes, dt)| Ok(bw::Output { out, new_axes, dtype: crate::dtype_from_name(&dt)? }))
+        .collect::<PyResult<Vec<_>>>()?;
+    let args: Vec<_> = args.iter().map(|(a, ind)| (a.get().inner.expr().clone(), ind.clone())).collect();
+    let kernel = Arc::new(PyKernel { name, task });
+    let b = Blockwise { op: &op, kernel, out: &out, args: &args, new_axes: &new_axes, adjust_chunks: &adjust_chunks, dtype, concatenate, align };
+    let arrays = guard(|| bw::blockwise_many(b, &more))?;
+    Ok(arrays.into_iter().map(|e| wrap(tessera::Array::from_expr(e))).collect())
 }
 
 /// Keeps a Python thread state for each worker for the whole computation (see

@@ -339,6 +339,16 @@ impl CoreArray {
         let axes: Vec<Bound<'py, PyTuple>> = self.inner.chunks().iter().map(|c| axis_sizes(py, c)).collect::<PyResult<_>>()?;
         PyTuple::new(py, axes)
     }
+    /// Where block `block` of `axis` starts (the axis's length for `block` = its number of
+    /// blocks), without listing the axis's chunks (`x.blocks[i]` of many blocks).
+    fn block_start(&self, axis: usize, block: usize) -> PyResult<usize> {
+        let c = self.inner.chunks().get(axis).ok_or_else(|| PyValueError::new_err(format!("block_start: no axis {axis}")))?;
+        match block {
+            b if b < c.nblocks() => Ok(c.start(b)),
+            b if b == c.nblocks() => Ok(c.len()),
+            b => Err(PyValueError::new_err(format!("block_start: block {b} of an axis of {} blocks", c.nblocks()))),
+        }
+    }
 
     fn unary(&self, op: &str) -> PyResult<CoreArray> {
         let op = unary_op(op)?;
@@ -1070,6 +1080,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(linspace, m)?)?;
     m.add_function(wrap_pyfunction!(where_, m)?)?;
     m.add_function(wrap_pyfunction!(kernels::blockwise, m)?)?;
+    m.add_function(wrap_pyfunction!(kernels::blockwise_many, m)?)?;
     m.add_class::<zarr::ZarrHandle>()?;
     m.add_function(wrap_pyfunction!(zarr::zarr_open, m)?)?;
     m.add_function(wrap_pyfunction!(zarr::zarr_create, m)?)?;

@@ -8,7 +8,7 @@ use crate::Array;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 use tessera_core::chunks;
-use tessera_core::plan::{Plan, StageId};
+use tessera_core::plan::{Plan, StageId, StageKind};
 use tessera_core::{err, Result};
 use tessera_viz::{Format, Graph, Node, RankDir, Shape};
 
@@ -79,7 +79,11 @@ pub fn execution_order(plan: &Plan) -> HashMap<(StageId, usize), usize> {
     let n = plan.stages.len();
     let mut depth = vec![0; n];
     let mut users_of = vec![vec![]; n];
+    let parts: Vec<Vec<StageId>> = (0..n).map(|s| plan.parts_of(s)).collect();
     for (s, st) in plan.stages.iter().enumerate() {
+        if let StageKind::Part { of, .. } = st.kind {
+            depth[s] = depth[of];
+        }
         for (e, edge) in st.edges.iter().enumerate() {
             depth[s] = depth[s].max(depth[edge.input] + 1);
             users_of[edge.input].push((s, e));
@@ -98,10 +102,15 @@ pub fn execution_order(plan: &Plan) -> HashMap<(StageId, usize), usize> {
             (cursors[i].0, cursors[i].1 - 1)
         };
         order.insert(task, order.len());
-        let index = chunks::unravel(task.1, &plan.stages[task.0].grid());
-        // Each consumer counts this input once, however many edges bring it.
-        let mut users: Vec<(StageId, usize)> =
-            users_of[task.0].iter().flat_map(|&(c, e)| plan.stages[c].users(e, &index).into_iter().map(move |cb| (c, cb))).collect();
+        // The task makes block `task.1` of its stage and of its kernel's further outputs;
+        // each consumer counts each input once, however many edges bring it.
+        let mut users: Vec<(StageId, usize)> = std::iter::once(task.0)
+            .chain(parts[task.0].iter().copied())
+            .flat_map(|p| {
+                let index = chunks::unravel(task.1, &plan.stages[p].grid());
+                users_of[p].iter().flat_map(move |&(c, e)| plan.stages[c].users(e, &index).into_iter().map(move |cb| (c, cb))).collect::<Vec<_>>()
+            })
+            .collect();
         users.sort_unstable();
         users.dedup();
         for (c, cb) in users {
@@ -125,6 +134,14 @@ fn task_graph(plan: &Plan, opts: &VisualizeOptions) -> Graph {
         for b in 0..st.nblocks() {
             let index = chunks::unravel(b, &grid);
             let key = format!("('{}-{s}', {})", st.name, index.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", "));
+            // A kernel's further output: a block made by the kernel's task, no task of its own.
+            if let StageKind::Part { of, .. } = st.kind {
+                let shape = chunks::block_shape(&st.meta.chunks, &index);
+                g.nodes.push(Node { id: format!("data{s}_{b}"), label: String::new(), shape: Shape::Box, fill: None, tooltip: Some(format!("{key} shape {shape:?}")) });
+                g.edges.push((data_node[&(of, b)] - 1, g.nodes.len() - 1));
+                data_node.insert((s, b), g.nodes.len() - 1);
+                continue;
+            }
             let fill = order.as_ref().map(|o| tessera_viz::order_color(o[&(s, b)], total));
             let op = g.nodes.len();
             g.nodes.push(Node { id: format!("op{s}_{b}"), label: st.name.clone(), shape: Shape::Circle, fill, tooltip: Some(key.clone()) });
@@ -151,7 +168,7 @@ fn operation_graph(plan: &Plan, opts: &VisualizeOptions) -> Graph {
     for (s, st) in plan.stages.iter().enumerate() {
         let op = g.nodes.len();
         let fill = Some(tessera_viz::palette(s));
-        g.nodes.push(Node { id: format!("op{s}"), label: format!("{}\nx{}", st.name, st.nblocks()), shape: Shape::Ellipse, fill, tooltip: None });
+        g.nodes.push(Node { id: format!("op{s}"), label: format!("{}\nx{}", st.name, st.tasks()), shape: Shape::Ellipse, fill, tooltip: None });
         let chunk: Vec<usize> = st.meta.chunks.iter().map(|c| c.max_size()).collect();
         g.nodes.push(Node {
             id: format!("data{s}"),
@@ -163,6 +180,9 @@ fn operation_graph(plan: &Plan, opts: &VisualizeOptions) -> Graph {
         g.edges.push((op, op + 1));
         for e in &st.edges {
             g.edges.push((2 * e.input + 1, op));
+        }
+        if let StageKind::Part { of, .. } = st.kind {
+            g.edges.push((2 * of, op));
         }
     }
     g

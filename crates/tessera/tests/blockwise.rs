@@ -166,3 +166,76 @@ fn a_reduction_of_a_kernel_runs_in_the_kernel_task() {
     assert_eq!(out[0].to_vec::<i64>(), (1..=10).collect::<Vec<i64>>());
     assert_eq!(out[1].get_f64(&[]), 55.0);
 }
+
+/// A kernel with two outputs: `2v` (float64) and `-v` as float32 with a new axis of one.
+#[derive(Debug)]
+struct TwiceAndNeg;
+
+impl tessera::BlockKernel for TwiceAndNeg {
+    fn name(&self) -> &str {
+        "twice_and_neg"
+    }
+    fn call(&self, ctx: &BlockCtx, _args: Vec<KernelArg>) -> tessera::Result<Block> {
+        Err(tessera::Error::new(ErrorKind::Internal, ctx.name, String::from("called with one output")))
+    }
+    fn call_many(&self, _ctx: &BlockCtx, more: &[(Vec<usize>, DType)], args: Vec<KernelArg>) -> tessera::Result<Vec<Block>> {
+        let b = &args[0].blocks[0];
+        let v = b.to_vec::<f64>();
+        let twice = Block::from_vec(b.shape().to_vec(), v.iter().map(|x| 2.0 * x).collect::<Vec<f64>>());
+        let neg = Block::from_vec(more[0].0.clone(), v.iter().map(|x| -*x as f32).collect::<Vec<f32>>());
+        Ok(vec![twice, neg])
+    }
+}
+
+fn twice_and_neg(x: &tessera::Array) -> (tessera::Array, tessera::Array) {
+    use tessera_core::blockwise::{blockwise_many, Blockwise, Output};
+    let nd = x.shape().len() as u32;
+    let out: Vec<u32> = (0..nd).collect();
+    let mut more_out = out.clone();
+    more_out.push(nd);
+    let args = [(x.expr().clone(), out.clone())];
+    let b = Blockwise { op: "twice_and_neg", kernel: Arc::new(TwiceAndNeg), out: &out, args: &args, new_axes: &[], adjust_chunks: &[], dtype: DType::F64, concatenate: true, align: true };
+    let mut v = blockwise_many(b, &[Output { out: more_out, new_axes: vec![(nd, vec![1])], dtype: DType::F32 }]).unwrap();
+    let neg = tessera::Array::from_expr(v.pop().unwrap());
+    (tessera::Array::from_expr(v.pop().unwrap()), neg)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+    /// One task per block makes both outputs; each is right alone, together and downstream,
+    /// with the same bits for 1, 2 and 4 threads.
+    #[test]
+    fn a_kernel_with_two_outputs((shape, spec) in shape_st(3).prop_flat_map(|s| (Just(s.clone()), chunks_st(&s))), seed in 0u64..100) {
+        let data = vals(&shape, seed);
+        let x = tessera::from_vec(&shape, data.clone(), spec).unwrap();
+        let (twice, neg) = twice_and_neg(&x);
+        let mut neg_shape = shape.clone();
+        neg_shape.push(1);
+        prop_assert_eq!(neg.shape(), neg_shape.as_slice());
+        let want_twice: Vec<f64> = data.iter().map(|v| 2.0 * v).collect();
+        let want_neg: Vec<f32> = data.iter().map(|v| -*v as f32).collect();
+        prop_assert_eq!(to_f64(&twice.compute().unwrap()), want_twice.clone());
+        prop_assert_eq!(neg.compute().unwrap().to_vec::<f32>(), want_neg.clone());
+        let plan = tessera::Array::plan(&neg, true);
+        prop_assert_eq!(plan.task_count(), x.numblocks().iter().product::<usize>() + plan.stages.iter().take(plan.stages.len() - 2).map(|s| s.tasks()).sum::<usize>());
+        for threads in [1, 2, 4] {
+            let opts = tessera::ComputeOptions { threads, ..Default::default() };
+            let got = tessera::compute_many(&[&twice, &neg], &opts).unwrap();
+            prop_assert_eq!(to_f64(&got[0]), want_twice.clone());
+            prop_assert_eq!(got[1].to_vec::<f32>(), want_neg.clone());
+        }
+    }
+}
+
+#[test]
+fn a_kernel_with_two_outputs_is_one_stage_of_tasks_and_a_part() {
+    let x = tessera::from_vec(&[6], vals(&[6], 1), 2).unwrap();
+    let (_, neg) = twice_and_neg(&x);
+    let plan = neg.plan(true);
+    let text = plan.text();
+    assert!(text.contains("twice_and_neg [leaf0 -> blockwise(twice_and_neg)] tasks=3 shape=[6] float64"), "{text}");
+    assert!(text.contains("twice_and_neg [output 1 of s"), "{text}");
+    assert!(text.contains("tasks=0 shape=[6, 1] float32"), "{text}");
+    assert_eq!(plan.task_count(), 3 + plan.stages.iter().filter(|s| s.name != "twice_and_neg").map(|s| s.tasks()).sum::<usize>());
+}

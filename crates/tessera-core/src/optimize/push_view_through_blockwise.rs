@@ -20,6 +20,10 @@ impl Rule for PushViewThroughBlockwise {
         let Op::View(map) = &node.op else { return None };
         let bw = node.inputs.first()?;
         let Op::Blockwise { kernel, spec } = &bw.op else { return None };
+        // A kernel with several outputs makes all of their blocks in one task.
+        if !spec.more.is_empty() {
+            return None;
+        }
         let blocks = view_blocks(map, &bw.meta.chunks)?;
         if !shrinks(&blocks, &bw.meta.chunks) {
             return None;
@@ -44,7 +48,7 @@ impl Rule for PushViewThroughBlockwise {
             .collect();
         let old = |o: usize| spec.block_offset.get(o).copied().unwrap_or(0);
         let block_offset = blocks.iter().enumerate().map(|(o, r)| old(o) + r.start).collect();
-        let spec = BlockwiseSpec { out: spec.out.clone(), args: spec.args.clone(), concatenate: spec.concatenate, block_offset, stage_shared_args: spec.stage_shared_args };
+        let spec = BlockwiseSpec { out: spec.out.clone(), args: spec.args.clone(), concatenate: spec.concatenate, block_offset, stage_shared_args: spec.stage_shared_args, more: vec![] };
         let chunks: Vec<_> = blocks.iter().zip(&bw.meta.chunks).map(|(r, c)| sub_chunks(c, r)).collect();
         let meta = Meta { shape: chunks.iter().map(|c| c.len()).collect(), dtype: bw.meta.dtype, chunks };
         let inner = Node::new(Op::Blockwise { kernel: kernel.clone(), spec: Arc::new(spec) }, inputs, meta);

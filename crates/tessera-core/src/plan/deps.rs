@@ -7,8 +7,10 @@ use super::*;
 #[derive(Clone, Debug)]
 pub enum AxisRel {
     /// Driven by consumer axis `out_axis`: `deps[c]` is the input block range of consumer
-    /// block `c`, `users[i]` the consumer block range that needs input block `i`.
-    Driven { out_axis: usize, deps: Vec<(u32, u32)>, users: Vec<(u32, u32)> },
+    /// block `c`, `users[i - first]` the consumer block range that needs input block `i`
+    /// (none outside `first..first + users.len()`: a slice of an array of a million blocks
+    /// lists only the blocks it reads).
+    Driven { out_axis: usize, deps: Vec<(u32, u32)>, first: u32, users: Vec<(u32, u32)> },
     /// Always input blocks `lo..hi` along this axis, whatever the consumer block.
     Range(usize, usize),
     /// Driven by consumer axis `out_axis` through explicit sorted lists (any sets: a
@@ -73,7 +75,7 @@ impl Csr {
 }
 
 /// The blocks a task touches along one axis: a range, or a sorted list.
-pub(super) enum Sel {
+pub enum Sel {
     Range(Range<usize>),
     List(Vec<u32>),
 }
@@ -98,7 +100,7 @@ impl Sel {
 }
 
 /// All multi-indices of the box of per-axis selections, raveled in `grid`, in C order.
-pub(super) fn ravel_all(sels: &[Sel], grid: &[usize]) -> Vec<usize> {
+pub fn ravel_all(sels: &[Sel], grid: &[usize]) -> Vec<usize> {
     if sels.iter().all(|s| matches!(s, Sel::Range(_))) {
         let ranges: Vec<Range<usize>> = sels.iter().map(|s| if let Sel::Range(r) = s { r.clone() } else { unreachable!() }).collect();
         return product(&ranges).into_iter().map(|ix| chunks::ravel(&ix, grid)).collect();
@@ -132,11 +134,15 @@ pub fn product(ranges: &[Range<usize>]) -> Vec<Vec<usize>> {
 }
 
 /// Inverse of a monotone table of consumer -> input block ranges.
-pub(super) fn invert(deps: &[(u32, u32)], n_inputs: usize) -> Vec<(u32, u32)> {
-    let mut users = vec![(u32::MAX, 0u32); n_inputs];
+pub(super) fn invert(deps: &[(u32, u32)], n_inputs: usize) -> (u32, Vec<(u32, u32)>) {
+    // Only the input blocks some consumer reads.
+    let read = || deps.iter().filter(|(a, b)| a < b);
+    let first = read().map(|&(a, _)| a).min().unwrap_or(0);
+    let end = read().map(|&(_, b)| b).max().unwrap_or(0).min(n_inputs as u32);
+    let mut users = vec![(u32::MAX, 0u32); end.saturating_sub(first) as usize];
     for (c, &(a, b)) in deps.iter().enumerate() {
         for i in a..b {
-            let u = &mut users[i as usize];
+            let u = &mut users[(i - first) as usize];
             u.0 = u.0.min(c as u32);
             u.1 = u.1.max(c as u32 + 1);
         }
@@ -146,7 +152,7 @@ pub(super) fn invert(deps: &[(u32, u32)], n_inputs: usize) -> Vec<(u32, u32)> {
             *u = (0, 0);
         }
     }
-    users
+    (first, users)
 }
 
 /// The relation of per-consumer sorted input lists: `Driven` when every list and every
@@ -161,7 +167,7 @@ pub(super) fn table_rel(out_axis: usize, deps: Vec<Vec<u32>>, n_inputs: usize) -
     let contiguous = |l: &Vec<u32>| l.windows(2).all(|w| w[1] == w[0] + 1);
     if deps.iter().all(contiguous) && users.iter().all(contiguous) {
         let range = |l: &Vec<u32>| l.first().map_or((0, 0), |&f| (f, f + l.len() as u32));
-        return AxisRel::Driven { out_axis, deps: deps.iter().map(range).collect(), users: users.iter().map(range).collect() };
+        return AxisRel::Driven { out_axis, deps: deps.iter().map(range).collect(), first: 0, users: users.iter().map(range).collect() };
     }
     table(out_axis, 0, &deps, n_inputs)
 }
@@ -174,8 +180,8 @@ pub fn table<L: AsRef<[u32]>>(out_axis: usize, first: u32, deps: &[L], n_inputs:
 }
 
 pub(super) fn driven(out_axis: usize, deps: Vec<(u32, u32)>, n_inputs: usize) -> AxisRel {
-    let users = invert(&deps, n_inputs);
-    AxisRel::Driven { out_axis, deps, users }
+    let (first, users) = invert(&deps, n_inputs);
+    AxisRel::Driven { out_axis, deps, first, users }
 }
 
 /// The edge of a view: each consumer block lies inside one input block.

@@ -40,7 +40,7 @@ pub(super) fn lower_with(roots: &[Expr], fuse: bool) -> Plan {
         .iter()
         .filter(|n| fuse && matches!(n.op, Op::Reduce { .. }))
         .map(|n| &n.inputs[0])
-        .filter(|x| matches!(x.op, Op::Blockwise { .. }) && users.get(&x.id) == Some(&1) && !roots_ids.contains(&x.id) && !read_as_stage.contains(&x.id))
+        .filter(|x| matches!(&x.op, Op::Blockwise { spec, .. } if spec.more.is_empty()) && users.get(&x.id) == Some(&1) && !roots_ids.contains(&x.id) && !read_as_stage.contains(&x.id))
         .map(|x| x.id)
         .collect();
     let (mut merged_sums, mut absorbed) = (HashMap::new(), HashSet::new());
@@ -192,8 +192,15 @@ impl Lowering {
             }
             Op::Blockwise { kernel, spec } => {
                 let stage = self.blockwise(n, kernel, spec, Head::Store);
-                self.push(stage)
+                let s = self.push(stage);
+                // The kernel's further outputs follow its stage (see `Op::Part`).
+                for (k, meta) in spec.more.iter().enumerate() {
+                    let kind = StageKind::Part { of: s, k: k + 1 };
+                    self.push(Stage { kind, meta: meta.clone(), edges: vec![], name: kernel.name().to_string(), out_bytes: 0, in_bytes: 0 });
+                }
+                s
             }
+            Op::Part(k) => self.materialize(&n.inputs[0]) + k,
             Op::Regions(spec) => self.regions(n, spec),
             Op::Gather(spec) => self.gather(n, spec),
             Op::Blocks(b) => {
@@ -257,7 +264,7 @@ impl Lowering {
             Op::BinaryScalar { op, scalar, scalar_left } => Instr::BinaryScalar { op: *op, x: reg(0), scalar: *scalar, scalar_left: *scalar_left },
             Op::Cast => Instr::Cast(reg(0)),
             Op::Where => Instr::Where(reg(0), reg(1), reg(2)),
-            Op::Reduce { .. } | Op::Rechunk | Op::Reshape | Op::Blocks(_) | Op::Blockwise { .. } | Op::Regions(_) | Op::Gather(_) => self.stage_leaf(n, f),
+            Op::Reduce { .. } | Op::Rechunk | Op::Reshape | Op::Blocks(_) | Op::Blockwise { .. } | Op::Regions(_) | Op::Gather(_) | Op::Part(_) => self.stage_leaf(n, f),
         }
     }
 
@@ -287,6 +294,7 @@ impl Lowering {
         let mut args = Vec::with_capacity(n.inputs.len());
         let (mut in_bytes, mut out_bytes) = (0, n.meta.max_block_bytes());
         out_bytes += kernel.scratch_bytes(n.meta.max_block_bytes());
+        out_bytes += spec.more.iter().map(|m| m.max_block_bytes()).sum::<usize>();
         for (x, ind) in n.inputs.iter().zip(&spec.args) {
             let in_grid = x.meta.grid();
             // Output axis (and whether it is read block for block) of each argument axis.

@@ -70,6 +70,10 @@ pub enum StageKind {
     /// along the axis) copied into place, or the fill; a block that is exactly one input
     /// block is passed through without a copy.
     Gather { spec: Arc<crate::gather::GatherSpec>, in_chunks: Vec<AxisChunks> },
+    /// Output `k` (1 or more) of the block kernel of stage `of`: block `b` is made by task
+    /// `b` of `of`, beside its own block. No tasks of its own and no edges; consumers read it
+    /// as any stage, and its blocks are held and freed on their own.
+    Part { of: StageId, k: usize },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -125,8 +129,13 @@ impl Stage {
     pub fn nblocks(&self) -> usize {
         self.meta.nblocks()
     }
+    /// A stage whose tasks read nothing.
     pub fn is_source(&self) -> bool {
-        self.edges.is_empty()
+        self.edges.is_empty() && !matches!(self.kind, StageKind::Part { .. })
+    }
+    /// How many tasks it runs: one per block, none for a kernel's further output.
+    pub fn tasks(&self) -> usize {
+        if matches!(self.kind, StageKind::Part { .. }) { 0 } else { self.nblocks() }
     }
     /// A source whose blocks are cheaper to make again than to spill: a storage read
     /// (see `BlockKernel::rereadable`) or views of an in-memory array.
@@ -196,8 +205,8 @@ impl Stage {
         let mut sels: Vec<Sel> = grid.iter().map(|&g| Sel::Range(0..g)).collect();
         for (a, r) in self.edges[e].axes.iter().enumerate() {
             match r {
-                AxisRel::Driven { out_axis, users, .. } => {
-                    let (lo, hi) = users[index[a]];
+                AxisRel::Driven { out_axis, first, users, .. } => {
+                    let (lo, hi) = users.get(index[a].wrapping_sub(*first as usize)).copied().unwrap_or((0, 0));
                     sels[*out_axis] = sels[*out_axis].and(Sel::Range(lo as usize..hi as usize));
                 }
                 AxisRel::Range(lo, hi) => {
@@ -209,6 +218,18 @@ impl Stage {
             }
         }
         ravel_all(&sels, &grid)
+    }
+}
+
+impl Plan {
+    /// The stages of the further outputs of stage `s`'s kernel, in order (`Part` stages).
+    pub fn parts_of(&self, s: StageId) -> Vec<StageId> {
+        let mut parts: Vec<(usize, StageId)> = self.stages.iter().enumerate().filter_map(|(p, st)| match st.kind {
+            StageKind::Part { of, k } if of == s => Some((k, p)),
+            _ => None,
+        }).collect();
+        parts.sort_unstable();
+        parts.into_iter().map(|(_, p)| p).collect()
     }
 }
 

@@ -5,7 +5,7 @@ use super::*;
 impl Plan {
     /// Total number of tasks.
     pub fn task_count(&self) -> usize {
-        self.stages.iter().map(|s| s.nblocks()).sum()
+        self.stages.iter().map(|s| s.tasks()).sum()
     }
     /// The plan as text: one line per stage with its fused operations.
     pub fn text(&self) -> String {
@@ -37,6 +37,7 @@ impl Plan {
                     v.join(" -> ")
                 }
                 StageKind::Gather { spec, .. } => format!("gather(axis={}, runs={})", spec.axis, spec.segs().len()),
+                StageKind::Part { of, k } => format!("output {k} of s{of}"),
                 StageKind::Regions { spec, views, .. } => {
                     let b: Vec<String> = spec.axes.iter().map(|a| a.boundary.name()).collect();
                     format!("{}({}){}", spec.name, b.join(", "), if *views { " views" } else { "" })
@@ -47,7 +48,7 @@ impl Plan {
                 "s{i} {} [{}] tasks={} shape={:?} {} bytes/task={} inputs=[{}]",
                 s.name,
                 ops,
-                s.nblocks(),
+                s.tasks(),
                 s.meta.shape,
                 s.meta.dtype,
                 s.task_bytes(),
