@@ -560,7 +560,7 @@ impl Shared<'_> {
     fn spill_until(&self, st: &mut State, need: usize) -> Result<()> {
         let Some(limit) = self.opts.memory_limit else { return Ok(()) };
         let droppable = |s: StageId| {
-            self.plan.stages[s].rereadable() && self.output_of[s].is_none() && remake_is_cheaper(self.made[s].per_byte(), self.spill_io.per_byte())
+            self.plan.stages[s].rereadable() && self.parts[s].is_empty() && self.output_of[s].is_none() && remake_is_cheaper(self.made[s].per_byte(), self.spill_io.per_byte())
         };
         let mut victims: Vec<(Key, usize)> = st
             .store
@@ -667,8 +667,8 @@ impl Shared<'_> {
             Err(err!(Internal, stage.name.clone(), "a task panicked (a bug in tessera): {msg}"))
         });
         if stage.rereadable() {
-            if let Ok(v) = &out {
-                self.made[s].add(t0, v.nbytes());
+            if let Ok(vs) = &out {
+                self.made[s].add(t0, vs.iter().map(Value::nbytes).sum());
             }
         }
         if stage.needs_gil() {
@@ -709,12 +709,13 @@ impl Shared<'_> {
         let stage = &self.plan.stages[s];
         let index = chunks::unravel(b, &stage.grid());
         let t0 = Instant::now();
-        match tasks::run(stage, &index, &[], &self.opts.cancel, None)? {
-            Value::Block(block) => {
+        let mut made = tasks::run(stage, &index, &[], &self.opts.cancel, None)?;
+        match (made.pop(), made.is_empty()) {
+            (Some(Value::Block(block)), true) => {
                 self.made[s].add(t0, block.nbytes());
                 Ok(block)
             }
-            Value::Partial(_) => Err(err!(Internal, stage.name.clone(), "a rereadable source made a partial result")),
+            _ => Err(err!(Internal, stage.name.clone(), "a rereadable source made other than one block")),
         }
     }
 

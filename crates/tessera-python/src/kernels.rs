@@ -215,7 +215,7 @@ pub fn blockwise_many(
         .map(|(out, new_axes, dt)| Ok(bw::Output { out, new_axes, dtype: crate::dtype_from_name(&dt)? }))
         .collect::<PyResult<Vec<_>>>()?;
     let args: Vec<_> = args.iter().map(|(a, ind)| (a.get().inner.expr().clone(), ind.clone())).collect();
-    let kernel = Arc::new(PyKernel { name, task });
+    let kernel = Arc::new(PyKernel { name, task, rereadable: false });
     let b = Blockwise { op: &op, kernel, out: &out, args: &args, new_axes: &new_axes, adjust_chunks: &adjust_chunks, dtype, concatenate, align };
     let arrays = guard(|| bw::blockwise_many(b, &more))?;
     Ok(arrays.into_iter().map(|e| wrap(tessera::Array::from_expr(e))).collect())
